@@ -1,0 +1,1 @@
+"""The customer desktop agent (chat, system details, screen, files, URLs)."""

@@ -1,0 +1,84 @@
+"""Consent: anything that reaches into the customer's computer asks first.
+
+A representative's request (see the screen, send a file, open a URL, ask for
+credentials, run as a service) waits for the customer's answer. The request and the
+answer are both status notes in the log, visible to everyone in the session.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from enum import StrEnum
+
+from helpline.domain.errors import Conflict
+from helpline.domain.events import (
+    Audience,
+    Author,
+    EventDraft,
+    EventKind,
+)
+
+
+class ConsentKind(StrEnum):
+    SCREEN = "screen"
+    FILE = "file"
+    URL = "url"
+    CREDENTIALS = "credentials"
+    SERVICE = "service"
+
+
+class ConsentState(StrEnum):
+    PENDING = "pending"
+    ALLOWED = "allowed"
+    DECLINED = "declined"
+
+
+_ASKS = {
+    ConsentKind.SCREEN: "to see your screen",
+    ConsentKind.FILE: "to send you a file",
+    ConsentKind.URL: "to open a web page on your computer",
+    ConsentKind.CREDENTIALS: "for your login credentials",
+    ConsentKind.SERVICE: "to run the support agent as a service",
+}
+
+
+@dataclass(frozen=True)
+class ConsentRequest:
+    id: str
+    kind: ConsentKind
+    requested_by: int
+    requested_by_name: str
+    state: ConsentState = ConsentState.PENDING
+
+    def answered(self, allow: bool) -> ConsentRequest:
+        if self.state is not ConsentState.PENDING:
+            raise Conflict("This request was already answered.")
+        return replace(self, state=ConsentState.ALLOWED if allow else ConsentState.DECLINED)
+
+
+def request_note(request: ConsentRequest) -> EventDraft:
+    return EventDraft(
+        kind=EventKind.CONSENT_REQUESTED,
+        audience=Audience.everyone(),
+        author=Author.representative(request.requested_by, request.requested_by_name),
+        body={
+            "request_id": request.id,
+            "consent": request.kind.value,
+            "text": f"{request.requested_by_name} asks {_ASKS[request.kind]}.",
+        },
+    )
+
+
+def answer_note(request: ConsentRequest, customer_name: str) -> EventDraft:
+    verb = "allowed" if request.state is ConsentState.ALLOWED else "declined"
+    return EventDraft(
+        kind=EventKind.CONSENT_ANSWERED,
+        audience=Audience.everyone(),
+        author=Author.customer(customer_name),
+        body={
+            "request_id": request.id,
+            "consent": request.kind.value,
+            "answer": request.state.value,
+            "text": f"{customer_name} {verb} the request {_ASKS[request.kind]}.",
+        },
+    )

@@ -1,0 +1,102 @@
+"""Representatives, their roles and their chat preferences."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from enum import StrEnum
+
+from helpline.domain.errors import InvalidInput
+
+USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,31}$")
+MAX_DISPLAY_NAME_CHARS = 80
+MIN_PASSWORD_CHARS = 10
+
+
+class Role(StrEnum):
+    REPRESENTATIVE = "representative"
+    MANAGER = "manager"
+
+
+@dataclass(frozen=True)
+class Preferences:
+    """What a representative has chosen in Chat Preferences and the console."""
+
+    idle_warning_seconds: int = 60
+    idle_alert_seconds: int = 120
+    chat_sound: bool = False
+    alert_sound: bool = True
+    font_size: int = 14
+    spell_check: bool = True
+    right_nav_open: bool = True
+
+    def updated(self, changes: Mapping[str, object]) -> Preferences:
+        """Return a copy with ``changes`` applied, refusing unknown or bad values."""
+        known = {f.name: f for f in fields(self)}
+        values: dict[str, object] = {}
+        for name, value in changes.items():
+            if name not in known:
+                raise InvalidInput(f"There is no preference called {name!r}.")
+            current = getattr(self, name)
+            if isinstance(current, bool):
+                if not isinstance(value, bool):
+                    raise InvalidInput(f"The preference {name!r} must be true or false.")
+            elif not isinstance(value, int) or isinstance(value, bool):
+                raise InvalidInput(f"The preference {name!r} must be a whole number.")
+            values[name] = value
+        result = replace(self, **values)  # type: ignore[arg-type]
+        result.check()
+        return result
+
+    def check(self) -> None:
+        if not 5 <= self.idle_warning_seconds <= 3600:
+            raise InvalidInput("The first idle threshold must be between 5 and 3600 seconds.")
+        if not self.idle_warning_seconds < self.idle_alert_seconds <= 7200:
+            raise InvalidInput(
+                "The second idle threshold must be larger than the first and at most 7200 seconds."
+            )
+        if not 10 <= self.font_size <= 32:
+            raise InvalidInput("The font size must be between 10 and 32 pixels.")
+
+    def as_dict(self) -> dict[str, int | bool]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+@dataclass(frozen=True)
+class Representative:
+    id: int
+    username: str
+    display_name: str
+    role: Role
+    preferences: Preferences = Preferences()
+    max_concurrent_sessions: int = 8
+    active: bool = True
+
+    @property
+    def is_manager(self) -> bool:
+        return self.role is Role.MANAGER
+
+
+def check_username(username: str) -> str:
+    if not USERNAME_PATTERN.match(username):
+        raise InvalidInput(
+            "A username has 2 to 32 characters: lower-case letters, digits, '.', '_' or '-', "
+            "starting with a letter or digit."
+        )
+    return username
+
+
+def check_display_name(name: str) -> str:
+    cleaned = " ".join(name.split())
+    if not cleaned:
+        raise InvalidInput("A name cannot be empty.")
+    if len(cleaned) > MAX_DISPLAY_NAME_CHARS:
+        raise InvalidInput(f"A name has at most {MAX_DISPLAY_NAME_CHARS} characters.")
+    return cleaned
+
+
+def check_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD_CHARS:
+        raise InvalidInput(f"A password has at least {MIN_PASSWORD_CHARS} characters.")
+    return password

@@ -1,0 +1,254 @@
+"""Support sessions and their attendees, and the rules for joining, leaving and ending.
+
+The functions here decide whether a change is allowed and which status notes it
+writes; the service layer stores the result. Status notes are phrased once, here, so
+the console, the customer window and every transcript say the same thing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from enum import StrEnum
+
+from helpline.domain.errors import Conflict, Forbidden, LimitReached, SessionEnded
+from helpline.domain.events import Audience, EventDraft, status_note
+from helpline.domain.people import Representative
+
+PUBLIC_ID_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
+PUBLIC_ID_CHARS = 8
+MAX_INVITED_REPRESENTATIVES = 7
+
+
+class SessionStatus(StrEnum):
+    WAITING = "waiting"
+    ACTIVE = "active"
+    ENDED = "ended"
+
+
+class AttendeeRole(StrEnum):
+    PRIMARY = "primary"
+    INVITED = "invited"
+
+
+@dataclass(frozen=True)
+class ClientInfo:
+    """The customer's operating system and browser, as far as we can tell."""
+
+    os: str = "Unknown"
+    browser: str = "Unknown"
+
+
+@dataclass(frozen=True)
+class SupportSession:
+    id: int
+    public_id: str
+    portal_id: int | None
+    status: SessionStatus
+    started_at: datetime
+    customer_name: str
+    query: str
+    client: ClientInfo = ClientInfo()
+    primary_rep_id: int | None = None
+    ended_at: datetime | None = None
+    ended_by: str | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status is not SessionStatus.ENDED
+
+
+@dataclass(frozen=True)
+class Attendee:
+    """A representative in a session. The customer is implied by the session itself."""
+
+    rep_id: int
+    display_name: str
+    role: AttendeeRole
+    masked: bool
+    present: bool
+    joined_at: datetime
+
+
+def format_public_id(number: int) -> str:
+    """Render a random number as a session ID that can be read over the phone.
+
+    >>> format_public_id(0)
+    '0000-0000'
+    """
+    chars = []
+    for _ in range(PUBLIC_ID_CHARS):
+        number, digit = divmod(number, len(PUBLIC_ID_ALPHABET))
+        chars.append(PUBLIC_ID_ALPHABET[digit])
+    text = "".join(reversed(chars))
+    return f"{text[:4]}-{text[4:]}"
+
+
+def normalize_public_id(text: str) -> str:
+    """Accept what a person reads back: any case, with or without the dash, O for 0."""
+    cleaned = text.strip().upper().replace("-", "").replace(" ", "")
+    cleaned = cleaned.replace("O", "0").replace("I", "1").replace("L", "1")
+    return f"{cleaned[:4]}-{cleaned[4:]}" if len(cleaned) == PUBLIC_ID_CHARS else cleaned
+
+
+def present_representatives(attendees: Iterable[Attendee]) -> list[Attendee]:
+    return [a for a in attendees if a.present]
+
+
+def find_attendee(attendees: Iterable[Attendee], rep_id: int) -> Attendee | None:
+    for attendee in attendees:
+        if attendee.rep_id == rep_id:
+            return attendee
+    return None
+
+
+def check_open(session: SupportSession) -> None:
+    if session.status is SessionStatus.ENDED:
+        raise SessionEnded(f"Session {session.public_id} has ended.")
+
+
+def check_rep_in_session(attendees: Sequence[Attendee], rep_id: int) -> Attendee:
+    attendee = find_attendee(attendees, rep_id)
+    if attendee is None or not attendee.present:
+        raise Forbidden("You are not in this session.")
+    return attendee
+
+
+@dataclass(frozen=True)
+class Change:
+    """The outcome of a rule: the new session state, attendee rows, and notes to log."""
+
+    session: SupportSession
+    attendees: tuple[Attendee, ...]
+    notes: tuple[EventDraft, ...]
+
+
+def customer_joined(session: SupportSession) -> EventDraft:
+    return status_note(
+        "customer_joined",
+        f"{session.customer_name} joined the session.",
+    )
+
+
+def pick_up(
+    session: SupportSession,
+    attendees: Sequence[Attendee],
+    rep: Representative,
+    active_session_count: int,
+    now: datetime,
+) -> Change:
+    """A representative takes a waiting session and becomes its primary representative."""
+    check_open(session)
+    if session.status is not SessionStatus.WAITING:
+        raise Conflict(f"Session {session.public_id} was already picked up.")
+    if active_session_count >= rep.max_concurrent_sessions:
+        raise LimitReached(
+            f"You already have {active_session_count} active sessions, the most you may "
+            "hold at once. Close one before picking up another."
+        )
+    primary = Attendee(rep.id, rep.display_name, AttendeeRole.PRIMARY, False, True, now)
+    others = tuple(a for a in attendees if a.rep_id != rep.id)
+    new_session = replace(session, status=SessionStatus.ACTIVE, primary_rep_id=rep.id)
+    note = status_note(
+        "picked_up",
+        f"{rep.display_name} picked up the session.",
+        extra={"rep_name": rep.display_name},
+    )
+    return Change(new_session, (*others, primary), (note,))
+
+
+def start_with_representative(
+    session: SupportSession, rep: Representative, now: datetime
+) -> Change:
+    """A session opened through a representative's session code starts active."""
+    primary = Attendee(rep.id, rep.display_name, AttendeeRole.PRIMARY, False, True, now)
+    new_session = replace(session, status=SessionStatus.ACTIVE, primary_rep_id=rep.id)
+    notes = (
+        customer_joined(session),
+        status_note(
+            "rep_joined",
+            f"{rep.display_name} joined the session.",
+            extra={"rep_name": rep.display_name},
+        ),
+    )
+    return Change(new_session, (primary,), notes)
+
+
+def add_representative(
+    session: SupportSession,
+    attendees: Sequence[Attendee],
+    by: Representative,
+    rep: Representative,
+    masked: bool,
+    now: datetime,
+) -> Change:
+    """Bring another representative in, visible to the customer or masked."""
+    check_open(session)
+    check_rep_in_session(attendees, by.id)
+    existing = find_attendee(attendees, rep.id)
+    if existing is not None and existing.present:
+        raise Conflict(f"{rep.display_name} is already in this session.")
+    invited = [a for a in present_representatives(attendees) if a.role is AttendeeRole.INVITED]
+    if len(invited) >= MAX_INVITED_REPRESENTATIVES:
+        raise LimitReached(
+            f"A session holds at most {MAX_INVITED_REPRESENTATIVES} invited representatives."
+        )
+    attendee = Attendee(rep.id, rep.display_name, AttendeeRole.INVITED, masked, True, now)
+    others = tuple(a for a in attendees if a.rep_id != rep.id)
+    if masked:
+        note = status_note(
+            "rep_joined",
+            f"{rep.display_name} joined the session (masked).",
+            audience=Audience.representatives(),
+            reveals_masked=True,
+            extra={"rep_name": rep.display_name, "masked": True},
+        )
+    else:
+        note = status_note(
+            "rep_joined",
+            f"{rep.display_name} joined the session.",
+            extra={"rep_name": rep.display_name},
+        )
+    return Change(session, (*others, attendee), (note,))
+
+
+def leave(
+    session: SupportSession, attendees: Sequence[Attendee], rep_id: int, now: datetime
+) -> Change:
+    """A representative leaves; a primary who leaves returns the session to its queue."""
+    check_open(session)
+    attendee = check_rep_in_session(attendees, rep_id)
+    gone = replace(attendee, present=False)
+    others = tuple(a for a in attendees if a.rep_id != rep_id)
+    new_session = session
+    if attendee.role is AttendeeRole.PRIMARY:
+        new_session = replace(session, status=SessionStatus.WAITING, primary_rep_id=None)
+    note = status_note(
+        "rep_left",
+        f"{attendee.display_name} left the session.",
+        audience=Audience.representatives() if attendee.masked else Audience.everyone(),
+        reveals_masked=attendee.masked,
+        extra={"rep_name": attendee.display_name},
+    )
+    return Change(new_session, (*others, gone), (note,))
+
+
+def end(
+    session: SupportSession,
+    attendees: Sequence[Attendee],
+    ended_by: str,
+    now: datetime,
+    by_masked_rep: bool = False,
+) -> Change:
+    """End the session for everyone. ``ended_by`` is a name the customer may read."""
+    check_open(session)
+    new_session = replace(session, status=SessionStatus.ENDED, ended_at=now, ended_by=ended_by)
+    gone = tuple(replace(a, present=False) for a in attendees)
+    shown_by = "a representative" if by_masked_rep else ended_by
+    note = status_note(
+        "ended",
+        f"The session was ended by {shown_by}.",
+        extra={"ended_by": shown_by},
+    )
+    return Change(new_session, gone, (note,))

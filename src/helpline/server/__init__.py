@@ -1,0 +1,1 @@
+"""The HTTP API, the WebSocket gateway and the service layer they share."""

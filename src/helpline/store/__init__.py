@@ -1,0 +1,1 @@
+"""Persistence: the session log and everything around it, in SQLite or PostgreSQL."""
