@@ -53,6 +53,7 @@ class SupportSession:
     primary_rep_id: int | None = None
     ended_at: datetime | None = None
     ended_by: str | None = None
+    extra: tuple[tuple[str, str], ...] = ()
 
     @property
     def is_open(self) -> bool:

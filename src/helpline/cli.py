@@ -1,0 +1,307 @@
+"""The ``helpline`` command: run the server, migrate, manage accounts, try a demo."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import TypeVar
+
+import click
+
+from helpline.domain.errors import HelplineError
+from helpline.domain.people import Role
+from helpline.domain.portals import PortalField, check_slug
+from helpline.server.settings import DEFAULT_PORT, Settings
+from helpline.store.protocol import Store
+
+T = TypeVar("T")
+
+data_dir_option = click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("helpline-data"),
+    show_default=True,
+    envvar="HELPLINE_DATA_DIR",
+    help="Folder for the SQLite database and uploaded files.",
+)
+database_option = click.option(
+    "--database-url",
+    envvar="HELPLINE_DATABASE_URL",
+    default=None,
+    help="Use PostgreSQL instead of SQLite, e.g. postgresql+asyncpg://user@host/helpline.",
+)
+
+
+def _settings(data_dir: Path, database_url: str | None, **more: object) -> Settings:
+    return Settings(data_dir=data_dir, database_url=database_url, **more)  # type: ignore[arg-type]
+
+
+def _with_store(settings: Settings, work: Callable[[Store], Awaitable[T]]) -> T:
+    """Migrate, open the store, run ``work(store)``, close; errors become plain messages."""
+    from helpline.store.database import create_engine
+    from helpline.store.migrate import upgrade
+    from helpline.store.sql import SqlStore
+
+    async def run() -> T:
+        url = settings.resolved_database_url
+        if url.startswith("sqlite"):
+            settings.data_dir.mkdir(parents=True, exist_ok=True)
+        await upgrade(url)
+        store = SqlStore(create_engine(url))
+        try:
+            return await work(store)
+        finally:
+            await store.close()
+
+    try:
+        return asyncio.run(run())
+    except HelplineError as error:
+        raise click.ClickException(error.message) from error
+    except OSError as error:
+        raise click.ClickException(
+            f"Could not reach the database ({error}). Check --database-url or --data-dir."
+        ) from error
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="helpline")
+def main() -> None:
+    """Helpline: open-source remote support.
+
+    \b
+    Start here:
+      helpline demo                 make a data folder with demo accounts and portals
+      helpline serve                run the server on http://127.0.0.1:8000
+    Then open http://127.0.0.1:8000/console and log in.
+
+    Every option can also be set as an environment variable: HELPLINE_PORT,
+    HELPLINE_DATA_DIR, HELPLINE_DATABASE_URL, HELPLINE_BUS, and so on.
+    """
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, envvar="HELPLINE_HOST",
+              help="Address to listen on; 0.0.0.0 for every interface.")
+@click.option("--port", default=DEFAULT_PORT, show_default=True, envvar="HELPLINE_PORT", type=int)
+@data_dir_option
+@database_option
+@click.option("--bus", default="memory", show_default=True, envvar="HELPLINE_BUS",
+              help="'memory' for one process, or a redis:// URL to run several.")
+@click.option("--public-url", envvar="HELPLINE_PUBLIC_URL", default=None,
+              help="The address customers and representatives use, e.g. https://help.example.com. "
+                   "Used in join links and as the allowed browser origin.")
+@click.option("--allowed-origin", "allowed_origins", multiple=True, envvar="HELPLINE_ALLOWED_ORIGINS",
+              help="Another exact origin (scheme://host:port) allowed to connect. Repeatable.")
+@click.option("--log-level", default="info", show_default=True, envvar="HELPLINE_LOG_LEVEL",
+              type=click.Choice(["debug", "info", "warning", "error"]))
+def serve(
+    host: str,
+    port: int,
+    data_dir: Path,
+    database_url: str | None,
+    bus: str,
+    public_url: str | None,
+    allowed_origins: tuple[str, ...],
+    log_level: str,
+) -> None:
+    """Run the Helpline server.
+
+    On a first start with no representative, creates the manager account 'admin' and
+    the portal 'support', and prints the password once.
+    """
+    import uvicorn
+
+    from helpline.server.app import create_app
+    from helpline.server.bootstrap import first_start
+
+    if not (bus == "memory" or bus.startswith(("redis://", "rediss://"))):
+        raise click.BadParameter("use 'memory' or a redis:// URL", param_hint="--bus")
+    settings = _settings(
+        data_dir, database_url, host=host, port=port, bus=bus, public_url=public_url,
+        allowed_origins=allowed_origins,
+    )
+    account = _with_store(settings, first_start)
+    if account is not None:
+        click.secho("First start: created the manager account.", fg="green", bold=True)
+        click.echo(f"  username: {account.username}")
+        click.echo(f"  password: {account.password}   (shown once; change it with "
+                   "'helpline admin set-password admin --password-stdin')")
+    click.echo(f"Console:  {settings.base_url}/console")
+    click.echo(f"Customers: {settings.base_url}/p/support  or  {settings.base_url}/join")
+    app = create_app(settings, migrate=False)
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_level=log_level,
+        ws_max_size=1024 * 1024,
+        ws_per_message_deflate=False,
+        proxy_headers=False,
+    )
+
+
+@main.group()
+def db() -> None:
+    """Database schema commands."""
+
+
+@db.command("upgrade")
+@data_dir_option
+@database_option
+def db_upgrade(data_dir: Path, database_url: str | None) -> None:
+    """Apply every pending schema migration (serve does this too)."""
+
+    async def nothing(store: Store) -> None:
+        return None
+
+    _with_store(_settings(data_dir, database_url), nothing)
+    click.echo("The database schema is up to date.")
+
+
+@main.group()
+def admin() -> None:
+    """Manage representatives and portals."""
+
+
+@admin.command("create-rep")
+@click.argument("username")
+@click.option("--name", default=None, help="Display name shown to customers (default: USERNAME).")
+@click.option("--manager", is_flag=True, help="Give manager rights.")
+@click.option("--password-stdin", is_flag=True, required=True,
+              help="Read the password from standard input (keeps it out of shell history).")
+@click.option("--portal", "portals", multiple=True, help="Add to this portal's queue. Repeatable.")
+@data_dir_option
+@database_option
+def create_rep(
+    username: str,
+    name: str | None,
+    manager: bool,
+    password_stdin: bool,
+    portals: tuple[str, ...],
+    data_dir: Path,
+    database_url: str | None,
+) -> None:
+    """Create a representative account.
+
+    \b
+    Example:
+      echo 'a long password' | helpline admin create-rep carol --name "Carol Diaz" \\
+          --password-stdin --portal support
+    """
+    from helpline.server.bootstrap import create_rep as create
+
+    password = sys.stdin.readline().rstrip("\n")
+    role = Role.MANAGER if manager else Role.REPRESENTATIVE
+
+    async def work(store: Store) -> None:
+        await create(store, username, name or username, password, role)
+        found = await store.find_login(username)
+        assert found is not None
+        for slug in portals:
+            portal = await store.get_portal_by_slug(slug)
+            if portal is None:
+                raise click.ClickException(f"There is no portal {slug!r}; create it first.")
+            await store.add_portal_member(portal.id, found[0].id)
+
+    _with_store(_settings(data_dir, database_url), work)
+    click.echo(f"Created {role.value} {username!r}.")
+
+
+@admin.command("set-password")
+@click.argument("username")
+@click.option("--password-stdin", is_flag=True, required=True,
+              help="Read the new password from standard input.")
+@data_dir_option
+@database_option
+def set_password(username: str, password_stdin: bool, data_dir: Path, database_url: str | None) -> None:
+    """Set a representative's password."""
+    from helpline.domain.people import check_password
+    from helpline.server.security import hash_password
+
+    password = check_password_or_exit(sys.stdin.readline().rstrip("\n"), check_password)
+
+    async def work(store: Store) -> None:
+        found = await store.find_login(username)
+        if found is None:
+            raise click.ClickException(f"There is no representative {username!r}.")
+        await store.set_password_hash(found[0].id, hash_password(password))
+
+    _with_store(_settings(data_dir, database_url), work)
+    click.echo(f"Changed the password of {username!r}.")
+
+
+def check_password_or_exit(password: str, check: Callable[[str], str]) -> str:
+    try:
+        return check(password)
+    except HelplineError as error:
+        raise click.ClickException(error.message) from error
+
+
+@admin.command("list-reps")
+@data_dir_option
+@database_option
+def list_reps(data_dir: Path, database_url: str | None) -> None:
+    """List representatives: username, role, display name."""
+
+    async def work(store: Store) -> list[tuple[str, str, str]]:
+        return [(r.username, r.role.value, r.display_name) for r in await store.list_representatives()]
+
+    rows = _with_store(_settings(data_dir, database_url), work)
+    if not rows:
+        click.echo("No representatives yet. Create one with 'helpline admin create-rep'.")
+        return
+    width = max(len(r[0]) for r in rows)
+    for username, role, name in rows:
+        click.echo(f"{username:<{width}}  {role:<14}  {name}")
+
+
+@admin.command("create-portal")
+@click.argument("slug")
+@click.argument("name")
+@click.option("--field", "fields", multiple=True, type=click.Choice([f.value for f in PortalField]),
+              help="An extra field the customer fills. Repeatable.")
+@click.option("--member", "members", multiple=True, help="A representative's username. Repeatable.")
+@data_dir_option
+@database_option
+def create_portal(
+    slug: str,
+    name: str,
+    fields: tuple[str, ...],
+    members: tuple[str, ...],
+    data_dir: Path,
+    database_url: str | None,
+) -> None:
+    """Create a customer portal, served at /p/SLUG, with its own queue."""
+    check_slug(slug)
+
+    async def work(store: Store) -> None:
+        portal = await store.create_portal(slug, name, [PortalField(f) for f in fields], "")
+        for username in members:
+            found = await store.find_login(username)
+            if found is None:
+                raise click.ClickException(f"There is no representative {username!r}.")
+            await store.add_portal_member(portal.id, found[0].id)
+
+    _with_store(_settings(data_dir, database_url), work)
+    click.echo(f"Created portal {slug!r}.")
+
+
+@main.command()
+@data_dir_option
+@database_option
+@click.option("--port", default=DEFAULT_PORT, show_default=True, envvar="HELPLINE_PORT", type=int)
+def demo(data_dir: Path, database_url: str | None, port: int) -> None:
+    """Fill a data folder with two representatives and two portals to try Helpline."""
+    from helpline.server.bootstrap import demo as make_demo
+
+    accounts = _with_store(_settings(data_dir, database_url), make_demo)
+    base = f"http://127.0.0.1:{port}"
+    click.secho(f"Demo data is ready in {data_dir}/.", fg="green", bold=True)
+    for account in accounts:
+        click.echo(f"  {account.role.value:<14} {account.username} / {account.password}")
+    click.echo(f"Start the server:  helpline serve --data-dir {data_dir} --port {port}")
+    click.echo(f"Console:           {base}/console")
+    click.echo(f"Customer portals:  {base}/p/acme   {base}/p/globex")
+    click.echo(f"Session code page: {base}/join")

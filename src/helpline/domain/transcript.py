@@ -1,0 +1,55 @@
+"""The chat log as text: the session details header, then the log as one viewer sees it.
+
+The customer's copy and a representative's copy differ: callers pass events already
+filtered by ``helpline.domain.visibility``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from helpline.domain.events import AudienceKind, Event, EventKind
+from helpline.domain.sessions import SupportSession
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def header_lines(session: SupportSession, portal_name: str | None) -> list[str]:
+    lines = [
+        "Helpline chat log",
+        f"Session ID: {session.public_id}",
+        f"Portal: {portal_name or 'Session code'}",
+        f"Started: {_stamp(session.started_at)}",
+        f"Customer: {session.customer_name}",
+        f"Query: {session.query or '(none)'}",
+        f"Operating system: {session.client.os}",
+        f"Browser: {session.client.browser}",
+    ]
+    if session.ended_at is not None:
+        lines.append(f"Ended: {_stamp(session.ended_at)} by {session.ended_by or 'unknown'}")
+    return lines
+
+
+def event_line(event: Event) -> str:
+    time = event.created_at.astimezone(UTC).strftime("%H:%M:%S")
+    text = str(event.body.get("text", ""))
+    if event.kind in (EventKind.STATUS, EventKind.CONSENT_REQUESTED, EventKind.CONSENT_ANSWERED):
+        return f"[{time}] * {text}"
+    label = event.author.name
+    if event.kind is EventKind.NOTE:
+        label += " (note)"
+    elif event.audience.kind is AudienceKind.REPRESENTATIVES:
+        label += " (to representatives)"
+    elif event.audience.kind is AudienceKind.ONE:
+        label += f" (private to {event.internal.get('to_name', 'a representative')})"
+    return f"[{time}] {label}: {text}"
+
+
+def render_text(session: SupportSession, portal_name: str | None, events: Iterable[Event]) -> str:
+    lines = header_lines(session, portal_name)
+    lines.append("-" * 60)
+    lines.extend(event_line(event) for event in events)
+    return "\n".join(lines) + "\n"

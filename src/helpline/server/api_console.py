@@ -1,0 +1,130 @@
+"""HTTP routes for representatives: login, preferences, queues, sessions, codes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request, Response
+from pydantic import BaseModel, Field
+
+from helpline.server import wire
+from helpline.server.dependencies import (
+    CONSOLE_COOKIE,
+    Rep,
+    Service,
+    check_origin,
+    client_address,
+)
+
+router = APIRouter(prefix="/api", dependencies=[Depends(check_origin)])
+
+
+class LoginBody(BaseModel):
+    username: str = Field(max_length=64)
+    password: str = Field(max_length=256)
+
+
+class AddAttendeeBody(BaseModel):
+    username: str = Field(max_length=64)
+    masked: bool = False
+
+
+class CodeBody(BaseModel):
+    portal: str | None = Field(default=None, max_length=64)
+
+
+@router.post("/auth/login")
+async def login(body: LoginBody, request: Request, response: Response, service: Service) -> Any:
+    rep, token = await service.login(body.username, body.password, client_address(request))
+    response.set_cookie(
+        CONSOLE_COOKIE,
+        token,
+        max_age=service.settings.login_lifetime_seconds,
+        httponly=True,
+        samesite="strict",
+        secure=service.settings.secure_cookies,
+    )
+    return {"me": wire.me_body(rep)}
+
+
+@router.post("/auth/logout", status_code=204)
+async def logout(actor: Rep, service: Service, response: Response) -> None:
+    await service.logout(actor)
+    response.delete_cookie(CONSOLE_COOKIE, httponly=True, samesite="strict")
+
+
+@router.get("/me")
+async def me(actor: Rep) -> Any:
+    return {"me": wire.me_body(actor.rep)}
+
+
+@router.patch("/me/preferences")
+async def update_preferences(changes: dict[str, Any], actor: Rep, service: Service) -> Any:
+    preferences = await service.update_preferences(actor, changes)
+    return {"preferences": preferences.as_dict()}
+
+
+@router.get("/representatives")
+async def representatives(actor: Rep, request: Request, service: Service) -> Any:
+    online = request.app.state.gateway.online
+    return {
+        "representatives": [
+            {"id": r.id, "username": r.username, "name": r.display_name, "online": r.id in online}
+            for r in await service.store.list_representatives()
+            if r.active
+        ]
+    }
+
+
+@router.get("/console/queue")
+async def queue(actor: Rep, service: Service) -> Any:
+    return {
+        "sessions": [
+            await service.session_body(actor.viewer, s) for s in await service.queue_for(actor)
+        ]
+    }
+
+
+@router.get("/console/sessions")
+async def my_sessions(actor: Rep, service: Service) -> Any:
+    return {
+        "sessions": [
+            await service.session_body(actor.viewer, s)
+            for s in await service.open_sessions_for(actor)
+        ]
+    }
+
+
+@router.post("/sessions/{public_id}/pick-up")
+async def pick_up(public_id: str, actor: Rep, service: Service) -> Any:
+    session = await service.pick_up(actor, public_id)
+    return {"session": await service.session_body(actor.viewer, session)}
+
+
+@router.post("/sessions/{public_id}/attendees")
+async def add_attendee(public_id: str, body: AddAttendeeBody, actor: Rep, service: Service) -> Any:
+    session = await service.add_representative(actor, public_id, body.username, body.masked)
+    return {"session": await service.session_body(actor.viewer, session)}
+
+
+@router.post("/sessions/{public_id}/leave")
+async def leave(public_id: str, actor: Rep, service: Service) -> Any:
+    session = await service.leave(actor, public_id)
+    return {"session": await service.session_body(actor.viewer, session)}
+
+
+@router.post("/codes", status_code=201)
+async def create_code(actor: Rep, service: Service, body: CodeBody | None = None) -> Any:
+    code = await service.create_code(actor, body.portal if body else None)
+    return wire.code_body(code, service.settings.base_url)
+
+
+@router.get("/codes")
+async def list_codes(actor: Rep, service: Service) -> Any:
+    base = service.settings.base_url
+    return {"codes": [wire.code_body(c, base) for c in await service.active_codes(actor)]}
+
+
+@router.delete("/codes/{code}", status_code=204)
+async def cancel_code(code: str, actor: Rep, service: Service) -> None:
+    await service.cancel_code(actor, code)

@@ -1,0 +1,81 @@
+"""HTTP routes a customer uses to ask for help: portals and session codes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request, Response
+from pydantic import BaseModel, Field
+
+from helpline.domain.visibility import Viewer
+from helpline.server.dependencies import (
+    CUSTOMER_COOKIE,
+    Service,
+    check_origin,
+    client_address,
+)
+from helpline.server.service import HelplineService
+from helpline.server.useragent import client_info
+
+router = APIRouter(prefix="/api", dependencies=[Depends(check_origin)])
+
+
+class ClientReport(BaseModel):
+    os: str | None = Field(default=None, max_length=80)
+    browser: str | None = Field(default=None, max_length=80)
+
+
+class PortalJoinBody(BaseModel):
+    name: str = Field(max_length=200)
+    query: str = Field(default="", max_length=4000)
+    fields: dict[str, str] = Field(default_factory=dict, max_length=10)
+    client: ClientReport = Field(default_factory=ClientReport)
+
+
+class CodeJoinBody(BaseModel):
+    code: str = Field(max_length=32)
+    name: str = Field(max_length=200)
+    client: ClientReport = Field(default_factory=ClientReport)
+
+
+def _set_customer_cookie(response: Response, service: HelplineService, token: str) -> None:
+    response.set_cookie(
+        CUSTOMER_COOKIE,
+        token,
+        max_age=service.settings.customer_token_lifetime_seconds,
+        httponly=True,
+        samesite="strict",
+        secure=service.settings.secure_cookies,
+    )
+
+
+@router.get("/portals/{slug}")
+async def portal(slug: str, service: Service) -> Any:
+    found = await service.portal_by_slug(slug)
+    return {"slug": found.slug, "name": found.name, "fields": [f.value for f in found.fields]}
+
+
+@router.post("/portals/{slug}/sessions", status_code=201)
+async def ask_for_help(
+    slug: str, body: PortalJoinBody, request: Request, response: Response, service: Service
+) -> Any:
+    client = client_info(request.headers.get("user-agent"), body.client.model_dump())
+    session, token = await service.open_portal_session(
+        slug, body.name, body.query, body.fields, client
+    )
+    _set_customer_cookie(response, service, token)
+
+    return {"session": await service.session_body(Viewer.customer(), session), "token": token}
+
+
+@router.post("/join", status_code=201)
+async def join_with_code(
+    body: CodeJoinBody, request: Request, response: Response, service: Service
+) -> Any:
+    client = client_info(request.headers.get("user-agent"), body.client.model_dump())
+    session, token = await service.join_with_code(
+        body.code, body.name, client, client_address(request)
+    )
+    _set_customer_cookie(response, service, token)
+
+    return {"session": await service.session_body(Viewer.customer(), session), "token": token}

@@ -1,0 +1,150 @@
+"""The application factory: ``create_app(settings)`` wires store, bus, service and routes.
+
+Nothing happens at import time; the store and bus are opened in the lifespan, so a
+test can build several apps in one process and each cleans up after itself.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from helpline import __version__
+from helpline.bus.base import Bus
+from helpline.bus.factory import create_bus
+from helpline.domain.errors import HelplineError, RateLimited
+from helpline.server import api_console, api_customer, api_sessions, pages
+from helpline.server.gateway import Gateway
+from helpline.server.service import HelplineService
+from helpline.server.settings import Settings
+from helpline.store.database import create_engine
+from helpline.store.migrate import upgrade
+from helpline.store.protocol import Store
+from helpline.store.sql import SqlStore
+
+log = logging.getLogger(__name__)
+
+SECURITY_HEADERS = [
+    (
+        b"content-security-policy",
+        b"default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data: blob:; "
+        b"media-src 'self' blob:; style-src 'self'; object-src 'none'; base-uri 'none'; "
+        b"frame-ancestors 'none'",
+    ),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-frame-options", b"DENY"),
+]
+
+
+class SecurityHeaders:
+    """Adds the same protective headers to every HTTP response."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", [])
+                message["headers"].extend(SECURITY_HEADERS)
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def _error_response(error: HelplineError) -> JSONResponse:
+    headers = {}
+    if isinstance(error, RateLimited):
+        headers["Retry-After"] = str(int(error.retry_after_seconds + 0.999))
+    return JSONResponse(
+        {"error": {"code": error.code, "message": error.message}},
+        status_code=error.http_status,
+        headers=headers,
+    )
+
+
+def _validation_message(error: RequestValidationError) -> str:
+    problems = []
+    for item in error.errors()[:3]:
+        where = ".".join(str(part) for part in item.get("loc", ()) if part != "body")
+        problems.append(f"{where or 'the request'}: {item.get('msg', 'is not valid')}")
+    return "The request is not valid: " + "; ".join(problems) + "."
+
+
+def create_app(
+    settings: Settings,
+    *,
+    store: Store | None = None,
+    bus: Bus | None = None,
+    migrate: bool = True,
+) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        url = settings.resolved_database_url
+        if url.startswith("sqlite"):
+            settings.data_dir.mkdir(parents=True, exist_ok=True)
+        if migrate and store is None:
+            await upgrade(url)
+        own_store = store or SqlStore(create_engine(url))
+        own_bus = bus or create_bus(settings.bus)
+        await own_bus.start()
+        service = HelplineService(own_store, own_bus, settings)
+        app.state.service = service
+        app.state.gateway = Gateway(service)
+        try:
+            yield
+        finally:
+            await own_bus.close()
+            await own_store.close()
+
+    app = FastAPI(
+        title="Helpline",
+        version=__version__,
+        description="Remote support: portals, session codes, console and customer chat.",
+        lifespan=lifespan,
+    )
+
+    @app.exception_handler(HelplineError)
+    async def helpline_error(request: Request, error: HelplineError) -> JSONResponse:
+        return _error_response(error)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
+        return JSONResponse(
+            {"error": {"code": "invalid_input", "message": _validation_message(error)}},
+            status_code=422,
+        )
+
+    @app.get("/healthz", include_in_schema=False)
+    async def health() -> dict[str, str]:
+        return {"status": "ok", "version": __version__}
+
+    app.include_router(api_console.router)
+    app.include_router(api_customer.router)
+    app.include_router(api_sessions.router)
+    app.include_router(pages.router)
+
+    @app.websocket("/ws/console")
+    async def console_socket(websocket: Any) -> None:
+        await app.state.gateway.console(websocket)
+
+    @app.websocket("/ws/customer")
+    async def customer_socket(websocket: Any) -> None:
+        await app.state.gateway.customer(websocket)
+
+    app.mount("/static", StaticFiles(directory=pages.STATIC_DIR, check_dir=False), name="static")
+    app.add_middleware(SecurityHeaders)
+    return app

@@ -1,0 +1,75 @@
+"""What HTTP routes need from each request: the service, the caller, their address."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from helpline.domain.errors import Forbidden, NotAuthenticated
+from helpline.server.service import Actor, CustomerActor, HelplineService, RepActor
+
+CONSOLE_COOKIE = "helpline_console"
+CUSTOMER_COOKIE = "helpline_customer"
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def get_service(request: Request) -> HelplineService:
+    service: HelplineService = request.app.state.service
+    return service
+
+
+Service = Annotated[HelplineService, Depends(get_service)]
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def check_origin(request: Request, service: Service) -> None:
+    """Refuse a browser's state-changing request from a foreign page.
+
+    SameSite=Strict cookies already stop most cross-site requests; checking Origin
+    as well covers browsers and proxies that do not honour SameSite.
+    """
+    if request.method not in UNSAFE_METHODS:
+        return
+    origin = request.headers.get("origin")
+    if origin is not None and origin not in service.settings.origins:
+        raise Forbidden("Requests from this page's origin are not accepted.")
+
+
+async def current_rep(request: Request, service: Service) -> RepActor:
+    actor = await service.rep_actor(request.cookies.get(CONSOLE_COOKIE))
+    if actor is None:
+        raise NotAuthenticated("Please log in to the console.")
+    return actor
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        return header[7:].strip() or None
+    return None
+
+
+async def current_actor(request: Request, service: Service) -> Actor:
+    """A representative (console cookie) or a customer (bearer token or cookie)."""
+    bearer = _bearer(request)
+    if bearer is not None:
+        customer = await service.customer_actor(bearer)
+        if customer is None:
+            raise NotAuthenticated("This session link has expired or is not valid.")
+        return customer
+    rep = await service.rep_actor(request.cookies.get(CONSOLE_COOKIE))
+    if rep is not None:
+        return rep
+    customer = await service.customer_actor(request.cookies.get(CUSTOMER_COOKIE))
+    if customer is not None:
+        return customer
+    raise NotAuthenticated("Please log in, or join a session first.")
+
+
+Rep = Annotated[RepActor, Depends(current_rep)]
+AnyActor = Annotated[Actor, Depends(current_actor)]
+Customer = CustomerActor

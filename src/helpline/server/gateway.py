@@ -1,0 +1,443 @@
+"""The WebSocket gateway: one socket per console, one per customer.
+
+Order matters here, and it is the delivery contract of docs/protocol.md: a
+connection follows a session's bus channel *before* it reads the store, replays what
+the client missed, then streams live events, skipping what it already sent and
+reading the store again when it sees a gap or hears that the bus lost something.
+Everything a viewer receives passes through ``helpline.domain.visibility``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
+
+from helpline.bus.base import BusClosed, Lost, Message, Subscription
+from helpline.domain.errors import (
+    HelplineError,
+    InvalidFrame,
+    SessionEnded,
+    TooLarge,
+)
+from helpline.domain.events import Event
+from helpline.domain.sessions import SessionStatus, find_attendee
+from helpline.domain.visibility import Viewer
+from helpline.server import wire
+from helpline.server.service import (
+    Actor,
+    CustomerActor,
+    HelplineService,
+    RepActor,
+    portal_channel,
+    rep_channel,
+    session_channel,
+)
+
+log = logging.getLogger(__name__)
+
+CLOSE_LOGGED_OUT = 4001
+CLOSE_SESSION_ENDED = 4002
+CLOSE_CREDENTIALS = 4003
+CLOSE_SILENT = 4008
+REPLAY_BATCH = 500
+# A client that says nothing for this many heartbeat intervals is gone: home routers
+# and mobile networks drop idle connections without telling either side.
+SILENCE_INTERVALS = 3
+
+
+class OnlineRepresentatives:
+    """Which representatives have a console open in this process."""
+
+    def __init__(self) -> None:
+        self._counts: Counter[int] = Counter()
+
+    def opened(self, rep_id: int) -> None:
+        self._counts[rep_id] += 1
+
+    def closed(self, rep_id: int) -> None:
+        self._counts[rep_id] -= 1
+        if self._counts[rep_id] <= 0:
+            del self._counts[rep_id]
+
+    def __contains__(self, rep_id: object) -> bool:
+        return rep_id in self._counts
+
+
+@dataclass
+class Followed:
+    public_id: str
+    last_sent: int
+
+
+class Closing(Exception):
+    def __init__(self, code: int, reason: str) -> None:
+        super().__init__(reason)
+        self.code = code
+        self.reason = reason
+
+
+class Connection:
+    """One accepted socket and the sessions it follows."""
+
+    def __init__(
+        self,
+        socket: WebSocket,
+        service: HelplineService,
+        actor: Actor,
+        subscription: Subscription,
+    ) -> None:
+        self.socket = socket
+        self.service = service
+        self.actor = actor
+        self.viewer: Viewer = actor.viewer
+        self.subscription = subscription
+        self.followed: dict[int, Followed] = {}
+        self.heartbeat_seconds = service.settings.heartbeat_seconds
+        self.max_frame_bytes = service.settings.max_frame_bytes
+        self._send_lock = asyncio.Lock()
+        # Held while events of followed sessions are sent, so replay and live
+        # delivery never interleave and ``last_sent`` stays true.
+        self._delivery_lock = asyncio.Lock()
+
+    async def send(self, frame: dict[str, Any]) -> None:
+        async with self._send_lock:
+            await self.socket.send_text(wire.dumps(frame))
+
+    async def error(self, error: HelplineError, **context: Any) -> None:
+        frame: dict[str, Any] = {"type": "error", **wire.error_body(error.code, error.message)}
+        frame.update({k: v for k, v in context.items() if v is not None})
+        await self.send(frame)
+
+    # Start ------------------------------------------------------------------------
+
+    async def welcome(self) -> None:
+        service = self.service
+        if isinstance(self.actor, RepActor):
+            rep = self.actor.rep
+            await self.subscription.add(rep_channel(rep.id))
+            for portal in await service.store.portals_of(rep.id):
+                await self.subscription.add(portal_channel(portal.id))
+            sessions = [
+                await service.session_body(self.viewer, s)
+                for s in await service.open_sessions_for(self.actor)
+            ]
+            queue = [
+                await service.session_body(self.viewer, s)
+                for s in await service.queue_for(self.actor)
+            ]
+            await self.send(
+                {
+                    "type": "welcome",
+                    "role": "representative",
+                    "me": wire.me_body(rep),
+                    "sessions": sessions,
+                    "queue": queue,
+                    "heartbeat_seconds": self.heartbeat_seconds,
+                }
+            )
+        else:
+            session = await service.store.get_session(self.actor.session_id)
+            if session is None:
+                raise Closing(CLOSE_CREDENTIALS, "The session is gone.")
+            await self.send(
+                {
+                    "type": "welcome",
+                    "role": "customer",
+                    "session": await service.session_body(self.viewer, session),
+                    "heartbeat_seconds": self.heartbeat_seconds,
+                }
+            )
+
+    # The loop ---------------------------------------------------------------------
+
+    async def run(self) -> int | None:
+        """Serve until the client leaves or a close is due; returns the close code."""
+        tasks = [
+            asyncio.create_task(self._read_frames()),
+            asyncio.create_task(self._pump_bus()),
+            asyncio.create_task(self._beat()),
+        ]
+        try:
+            done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+        for task in done:
+            error = task.exception()
+            if isinstance(error, Closing):
+                return error.code
+            if error is not None and not isinstance(error, WebSocketDisconnect | BusClosed):
+                log.error("connection failed", exc_info=error)
+                return 1011
+        return None
+
+    async def _beat(self) -> None:
+        while True:
+            await asyncio.sleep(self.heartbeat_seconds)
+            await self.send({"type": "heartbeat"})
+
+    async def _read_frames(self) -> None:
+        silence = self.heartbeat_seconds * SILENCE_INTERVALS
+        while True:
+            try:
+                message = await asyncio.wait_for(self.socket.receive(), timeout=silence)
+            except TimeoutError:
+                raise Closing(CLOSE_SILENT, "No frame for too long.") from None
+            if message["type"] == "websocket.disconnect":
+                raise WebSocketDisconnect(message.get("code", 1000))
+            text = message.get("text")
+            if text is None:
+                await self.error(InvalidFrame("Frames are JSON text, not binary."))
+                continue
+            await self._handle_text(text)
+
+    async def _handle_text(self, text: str) -> None:
+        frame: Any = None
+        try:
+            if len(text.encode()) > self.max_frame_bytes:
+                raise TooLarge(f"A frame has at most {self.max_frame_bytes} bytes.")
+            try:
+                frame = json.loads(text)
+            except ValueError:
+                raise InvalidFrame("That frame is not valid JSON.") from None
+            if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
+                raise InvalidFrame("A frame is a JSON object with a 'type'.")
+            await self._dispatch(frame)
+        except HelplineError as error:
+            context = frame if isinstance(frame, dict) else {}
+            await self.error(
+                error,
+                session=_text_or_none(context.get("session")),
+                client_id=_text_or_none(context.get("client_id")),
+            )
+
+    async def _dispatch(self, frame: dict[str, Any]) -> None:
+        kind = frame["type"]
+        if kind == "ping":
+            await self.send({"type": "pong"})
+        elif kind == "subscribe":
+            after = frame.get("after", 0)
+            if not isinstance(after, int) or isinstance(after, bool) or after < 0:
+                raise InvalidFrame("'after' is the last seq seen, a whole number from 0.")
+            await self.subscribe(_required_text(frame, "session"), after)
+        elif kind == "unsubscribe":
+            await self.unsubscribe(_required_text(frame, "session"))
+        elif kind == "send":
+            await self._send_event(frame)
+        else:
+            raise InvalidFrame(f"Unknown frame type {kind!r}.")
+
+    async def _send_event(self, frame: dict[str, Any]) -> None:
+        public_id = _required_text(frame, "session")
+        client_id = _required_text(frame, "client_id")
+        text = _required_text(frame, "text")
+        kind = frame.get("kind", "message")
+        if not isinstance(kind, str):
+            raise InvalidFrame("'kind' is 'message' or 'note'.")
+        appended = await self.service.send(
+            self.actor, public_id, kind, text, frame.get("to"), client_id
+        )
+        await self.send(
+            {
+                "type": "ack",
+                "session": public_id,
+                "client_id": client_id,
+                "seq": appended.event.seq,
+                "duplicate": not appended.created,
+            }
+        )
+
+    # Following sessions ------------------------------------------------------------
+
+    async def subscribe(self, public_id: str, after: int) -> None:
+        session = await self.service.session_for(self.actor, public_id)
+        if session.id not in self.followed:
+            await self.subscription.add(session_channel(session.id))
+        async with self._delivery_lock:
+            body = await self.service.session_body(self.viewer, session)
+            await self.send(
+                {
+                    "type": "subscribed",
+                    "session": body,
+                    "last_seq": await self.service.store.last_seq(session.id),
+                }
+            )
+            self.followed[session.id] = Followed(session.public_id, after)
+            await self._catch_up(session.id)
+        if isinstance(self.actor, CustomerActor) and session.status is SessionStatus.ENDED:
+            raise Closing(CLOSE_SESSION_ENDED, "The session has ended.")
+
+    async def unsubscribe(self, public_id: str) -> None:
+        session = await self.service.find_session(public_id)
+        if self.followed.pop(session.id, None) is not None:
+            await self.subscription.remove(session_channel(session.id))
+
+    async def _catch_up(self, session_id: int) -> None:
+        """Send everything after ``last_sent`` from the store. Hold the delivery lock."""
+        followed = self.followed.get(session_id)
+        if followed is None:
+            return
+        while True:
+            batch = await self.service.store.events_after(
+                session_id, followed.last_sent, REPLAY_BATCH
+            )
+            for event in batch:
+                await self._deliver(followed, event)
+            if len(batch) < REPLAY_BATCH:
+                return
+
+    async def _deliver(self, followed: Followed, event: Event) -> None:
+        body = wire.event_frame_body(self.viewer, event)
+        if body is not None:
+            await self.send({"type": "event", "session": followed.public_id, "event": body})
+        followed.last_sent = event.seq
+
+    # The bus -----------------------------------------------------------------------
+
+    async def _pump_bus(self) -> None:
+        while True:
+            item = await self.subscription.get()
+            if isinstance(item, Lost):
+                async with self._delivery_lock:
+                    for session_id in list(self.followed):
+                        await self._catch_up(session_id)
+                continue
+            await self._on_message(item)
+
+    async def _on_message(self, message: Message) -> None:
+        payload = json.loads(message.data)
+        kind = payload.get("t")
+        if kind == "event":
+            event = wire.event_from_record(payload["e"])
+            async with self._delivery_lock:
+                followed = self.followed.get(event.session_id)
+                if followed is None or event.seq <= followed.last_sent:
+                    return
+                if event.seq == followed.last_sent + 1:
+                    await self._deliver(followed, event)
+                else:
+                    await self._catch_up(event.session_id)
+        elif kind == "session":
+            await self._on_session_changed(payload["s"])
+        elif kind == "assigned":
+            session, attendees = wire.session_from_record(payload["s"])
+            portal = await self.service.portal(session.portal_id)
+            body = wire.session_frame_body(self.viewer, session, attendees, portal)
+            await self.send({"type": "assigned", "session": body})
+        elif kind == "queue":
+            session, attendees = wire.session_from_record(payload["s"])
+            portal = await self.service.portal(session.portal_id)
+            body = wire.session_frame_body(self.viewer, session, attendees, portal)
+            await self.send({"type": "queue", "action": payload["action"], "session": body})
+        elif kind == "logout" and isinstance(self.actor, RepActor):
+            if payload.get("login") == self.actor.login_hash.hex():
+                raise Closing(CLOSE_LOGGED_OUT, "Logged out.")
+
+    async def _on_session_changed(self, record: dict[str, Any]) -> None:
+        session, attendees = wire.session_from_record(record)
+        followed = self.followed.get(session.id)
+        if followed is None:
+            return
+        # Status notes of this change were published first; deliver them before the
+        # new state so a client never sees "ended" ahead of the note that says why.
+        async with self._delivery_lock:
+            await self._catch_up(session.id)
+        portal = await self.service.portal(session.portal_id)
+        body = wire.session_frame_body(self.viewer, session, attendees, portal)
+        await self.send({"type": "session", "session": body})
+        if isinstance(self.actor, CustomerActor):
+            if session.status is SessionStatus.ENDED:
+                raise Closing(CLOSE_SESSION_ENDED, "The session has ended.")
+            return
+        me = find_attendee(attendees, self.actor.rep.id)
+        if me is not None and not me.present:
+            # A representative who left or was transferred away hears no more of it.
+            self.followed.pop(session.id, None)
+            await self.subscription.remove(session_channel(session.id))
+
+
+def _required_text(frame: dict[str, Any], key: str) -> str:
+    value = frame.get(key)
+    if not isinstance(value, str) or not value:
+        raise InvalidFrame(f"The frame needs {key!r} as text.")
+    return value
+
+
+def _text_or_none(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+class Gateway:
+    """Accepts sockets after checking Origin and credentials, then runs a Connection."""
+
+    def __init__(self, service: HelplineService) -> None:
+        self.service = service
+        self.online = OnlineRepresentatives()
+
+    def _origin_allowed(self, socket: WebSocket) -> bool | None:
+        """True or False for a browser's Origin; None when there is none (not a browser)."""
+        origin = socket.headers.get("origin")
+        if origin is None:
+            return None
+        return origin in self.service.settings.origins
+
+    async def console(self, socket: WebSocket) -> None:
+        if self._origin_allowed(socket) is not True:
+            await socket.close(code=1008)
+            return
+        actor = await self.service.rep_actor(socket.cookies.get("helpline_console"))
+        if actor is None:
+            await socket.close(code=1008)
+            return
+        self.online.opened(actor.rep.id)
+        try:
+            await self._serve(socket, actor)
+        finally:
+            self.online.closed(actor.rep.id)
+
+    async def customer(self, socket: WebSocket) -> None:
+        origin = self._origin_allowed(socket)
+        if origin is False:
+            await socket.close(code=1008)
+            return
+        token = _bearer(socket.headers.get("authorization"))
+        if token is None and origin is True:
+            token = socket.cookies.get("helpline_customer")
+        actor = await self.service.customer_actor(token)
+        if actor is None:
+            await socket.close(code=1008)
+            return
+        await self._serve(socket, actor)
+
+    async def _serve(self, socket: WebSocket, actor: Actor) -> None:
+        await socket.accept()
+        connection = Connection(socket, self.service, actor, self.service.bus.subscription())
+        code: int | None
+        try:
+            await connection.welcome()
+            code = await connection.run()
+        except Closing as closing:
+            code = closing.code
+        except SessionEnded:
+            code = CLOSE_SESSION_ENDED
+        except WebSocketDisconnect:
+            code = None
+        finally:
+            await connection.subscription.close()
+        if code is not None and socket.application_state is WebSocketState.CONNECTED:
+            with contextlib.suppress(RuntimeError, WebSocketDisconnect):
+                await socket.close(code=code)
+
+
+def _bearer(header: str | None) -> str | None:
+    if header and header.lower().startswith("bearer "):
+        return header[7:].strip() or None
+    return None

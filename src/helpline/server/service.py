@@ -1,0 +1,560 @@
+"""The service layer: every action a person can take, called by HTTP routes and the
+WebSocket gateway alike, so neither holds logic of its own.
+
+Each action reads state from the store, asks the domain whether the change is
+allowed and what it writes, saves it in one transaction, and only after commit rings
+the bus so connected clients hear of it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from helpline.bus.base import Bus
+from helpline.domain import sessions as rules
+from helpline.domain.codes import (
+    SessionCode,
+    check_can_create,
+    format_code,
+    normalize_code,
+)
+from helpline.domain.errors import (
+    Conflict,
+    Expired,
+    Forbidden,
+    HelplineError,
+    InvalidInput,
+    NotAuthenticated,
+    NotFound,
+)
+from helpline.domain.events import (
+    Audience,
+    Author,
+    Event,
+    EventDraft,
+    EventKind,
+    check_client_id,
+    check_text,
+)
+from helpline.domain.people import (
+    Preferences,
+    Representative,
+    Role,
+    check_display_name,
+    check_password,
+    check_username,
+)
+from helpline.domain.portals import Portal, check_intake
+from helpline.domain.sessions import (
+    Attendee,
+    Change,
+    ClientInfo,
+    SessionStatus,
+    SupportSession,
+    format_public_id,
+    normalize_public_id,
+)
+from helpline.domain.transcript import render_text
+from helpline.domain.visibility import Viewer, view_log
+from helpline.server import wire
+from helpline.server.ratelimit import SlidingWindowLimiter
+from helpline.server.security import (
+    hash_password,
+    new_token,
+    random_below,
+    token_hash,
+    verify_password,
+)
+from helpline.server.settings import Settings
+from helpline.store.protocol import Appended, NewSession, Store
+
+PUBLIC_ID_SPACE = 32**8
+DRAW_ATTEMPTS = 5
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class RepActor:
+    rep: Representative
+    login_hash: bytes
+
+    @property
+    def viewer(self) -> Viewer:
+        return Viewer.representative(self.rep.id)
+
+
+@dataclass(frozen=True)
+class CustomerActor:
+    session_id: int
+
+    @property
+    def viewer(self) -> Viewer:
+        return Viewer.customer()
+
+
+Actor = RepActor | CustomerActor
+
+
+def session_channel(session_id: int) -> str:
+    return f"session:{session_id}"
+
+
+def rep_channel(rep_id: int) -> str:
+    return f"rep:{rep_id}"
+
+
+def portal_channel(portal_id: int) -> str:
+    return f"portal:{portal_id}"
+
+
+class HelplineService:
+    def __init__(
+        self,
+        store: Store,
+        bus: Bus,
+        settings: Settings,
+        clock: Callable[[], datetime] = utc_now,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.store = store
+        self.bus = bus
+        self.settings = settings
+        self.clock = clock
+        self.monotonic = monotonic
+        window = settings.rate_limit_window_seconds
+        self.login_limiter = SlidingWindowLimiter(
+            settings.login_attempts_per_window, window, "login attempts"
+        )
+        self.code_limiter = SlidingWindowLimiter(
+            settings.code_failures_per_address, window, "wrong session codes"
+        )
+        self.code_budget = SlidingWindowLimiter(
+            settings.code_failures_global, window, "wrong session codes on this server"
+        )
+        self._portals: dict[int, Portal] = {}
+
+    # Representatives and logins ----------------------------------------------------
+
+    async def create_representative(
+        self, username: str, display_name: str, password: str, role: Role
+    ) -> Representative:
+        check_username(username)
+        check_password(password)
+        return await self.store.create_representative(
+            username, check_display_name(display_name), role, hash_password(password), self.clock()
+        )
+
+    async def login(self, username: str, password: str, address: str) -> tuple[Representative, str]:
+        now = self.monotonic()
+        key = f"{address}|{username.lower()}"
+        self.login_limiter.check(key, now)
+        found = await self.store.find_login(username.strip().lower())
+        if found is None or not found[0].active or not verify_password(found[1], password):
+            self.login_limiter.hit(key, now)
+            raise NotAuthenticated("Wrong username or password.")
+        self.login_limiter.reset(key)
+        rep = found[0]
+        token = new_token()
+        moment = self.clock()
+        expires = moment + timedelta(seconds=self.settings.login_lifetime_seconds)
+        await self.store.create_login(token_hash(token), rep.id, moment, expires)
+        return rep, token
+
+    async def logout(self, actor: RepActor) -> None:
+        await self.store.delete_login(actor.login_hash)
+        await self._publish(
+            rep_channel(actor.rep.id), {"t": "logout", "login": actor.login_hash.hex()}
+        )
+
+    async def rep_actor(self, token: str | None) -> RepActor | None:
+        if not token:
+            return None
+        digest = token_hash(token)
+        rep_id = await self.store.rep_for_login(digest, self.clock())
+        if rep_id is None:
+            return None
+        rep = await self.store.get_representative(rep_id)
+        if rep is None or not rep.active:
+            return None
+        return RepActor(rep, digest)
+
+    async def customer_actor(self, token: str | None) -> CustomerActor | None:
+        if not token:
+            return None
+        session_id = await self.store.session_for_token(token_hash(token), self.clock())
+        return CustomerActor(session_id) if session_id is not None else None
+
+    async def update_preferences(
+        self, actor: RepActor, changes: Mapping[str, object]
+    ) -> Preferences:
+        preferences = actor.rep.preferences.updated(changes)
+        await self.store.save_preferences(actor.rep.id, preferences)
+        return preferences
+
+    # Portals ------------------------------------------------------------------------
+
+    async def portal(self, portal_id: int | None) -> Portal | None:
+        if portal_id is None:
+            return None
+        cached = self._portals.get(portal_id)
+        if cached is None:
+            cached = await self.store.get_portal(portal_id)
+            if cached is not None:
+                self._portals[portal_id] = cached
+        return cached
+
+    async def portal_by_slug(self, slug: str) -> Portal:
+        portal = await self.store.get_portal_by_slug(slug)
+        if portal is None:
+            raise NotFound(f"There is no support portal called {slug!r}.")
+        return portal
+
+    # Joining ------------------------------------------------------------------------
+
+    async def open_portal_session(
+        self,
+        slug: str,
+        name: str,
+        query: str,
+        fields: dict[str, str],
+        client: ClientInfo,
+    ) -> tuple[SupportSession, str]:
+        portal = await self.portal_by_slug(slug)
+        intake = check_intake(portal, name, query, fields)
+
+        def opening(session: SupportSession) -> Change:
+            return Change(session, (), (rules.customer_joined(session),))
+
+        session, events, token = await self._create_session(
+            portal.id, intake.name, intake.query, client, intake.extra, opening
+        )
+        await self._publish_events(session.id, events)
+        await self._publish(
+            portal_channel(portal.id),
+            {"t": "queue", "action": "added", "s": wire.session_record(session, [])},
+        )
+        return session, token
+
+    async def create_code(self, actor: RepActor, portal_slug: str | None) -> SessionCode:
+        portal_id = None
+        if portal_slug:
+            portal = await self.portal_by_slug(portal_slug)
+            portal_id = portal.id
+        moment = self.clock()
+        active = await self.store.active_codes(actor.rep.id, moment)
+        check_can_create(len(active), self.settings.max_active_codes)
+        lifetime = timedelta(seconds=self.settings.code_lifetime_seconds)
+        for _ in range(DRAW_ATTEMPTS):
+            code = SessionCode(
+                code=format_code(random_below(10**9)),
+                rep_id=actor.rep.id,
+                portal_id=portal_id,
+                created_at=moment,
+                expires_at=moment + lifetime,
+            )
+            try:
+                return await self.store.create_code(code)
+            except Conflict:
+                continue
+        raise Conflict("Could not draw a free session code; please try again.")
+
+    async def active_codes(self, actor: RepActor) -> list[SessionCode]:
+        return await self.store.active_codes(actor.rep.id, self.clock())
+
+    async def cancel_code(self, actor: RepActor, code: str) -> None:
+        await self.store.cancel_code(normalize_code(code), actor.rep.id)
+
+    async def join_with_code(
+        self, code_text: str, name: str, client: ClientInfo, address: str
+    ) -> tuple[SupportSession, str]:
+        now = self.monotonic()
+        self.code_limiter.check(address, now)
+        self.code_budget.check("all", now)
+        try:
+            code = await self.store.claim_code(normalize_code(code_text), self.clock())
+        except (NotFound, Expired, InvalidInput):
+            self.code_limiter.hit(address, now)
+            self.code_budget.hit("all", now)
+            raise
+        rep = await self.store.get_representative(code.rep_id)
+        if rep is None or not rep.active:
+            raise NotFound("The representative who gave this code is no longer available.")
+        customer_name = check_display_name(name)
+        moment = self.clock()
+
+        def opening(session: SupportSession) -> Change:
+            return rules.start_with_representative(session, rep, moment)
+
+        session, events, token = await self._create_session(
+            code.portal_id, customer_name, "", client, (), opening
+        )
+        await self._publish_events(session.id, events)
+        await self._publish_assigned(session, [rep.id])
+        return session, token
+
+    async def _create_session(
+        self,
+        portal_id: int | None,
+        customer_name: str,
+        query: str,
+        client: ClientInfo,
+        extra: tuple[tuple[str, str], ...],
+        opening: Callable[[SupportSession], Change],
+    ) -> tuple[SupportSession, list[Event], str]:
+        customer_name = check_display_name(customer_name)
+        token = new_token()
+        moment = self.clock()
+        expires = moment + timedelta(seconds=self.settings.customer_token_lifetime_seconds)
+        for _ in range(DRAW_ATTEMPTS):
+            new = NewSession(
+                public_id=format_public_id(random_below(PUBLIC_ID_SPACE)),
+                portal_id=portal_id,
+                customer_name=customer_name,
+                query=query,
+                client=client,
+                token_hash=token_hash(token),
+                token_expires_at=expires,
+                extra=extra,
+            )
+            try:
+                session, events = await self.store.create_session(new, moment, opening)
+            except Conflict:
+                continue
+            return session, events, token
+        raise Conflict("Could not draw a free session ID; please try again.")
+
+    # Reading ------------------------------------------------------------------------
+
+    async def find_session(self, public_id: str) -> SupportSession:
+        session = await self.store.get_session_by_public_id(normalize_public_id(public_id))
+        if session is None:
+            raise NotFound(f"There is no session {public_id!r}.")
+        return session
+
+    async def session_for(self, actor: Actor, public_id: str) -> SupportSession:
+        """The session, if ``actor`` may look at it at all."""
+        session = await self.find_session(public_id)
+        if isinstance(actor, CustomerActor):
+            if session.id != actor.session_id:
+                raise Forbidden("This session belongs to someone else.")
+            return session
+        attendees = await self.store.list_attendees(session.id)
+        if rules.find_attendee(attendees, actor.rep.id) is not None:
+            return session
+        if session.status is SessionStatus.WAITING and session.portal_id is not None:
+            portals = await self.store.portals_of(actor.rep.id)
+            if any(p.id == session.portal_id for p in portals):
+                return session
+        if actor.rep.is_manager:
+            return session
+        raise Forbidden("You are not in this session.")
+
+    async def session_body(self, viewer: Viewer, session: SupportSession) -> wire.JsonDict:
+        attendees = await self.store.list_attendees(session.id)
+        return wire.session_frame_body(
+            viewer, session, attendees, await self.portal(session.portal_id)
+        )
+
+    async def visible_events(
+        self, viewer: Viewer, session: SupportSession, after: int, limit: int = 500
+    ) -> list[Event]:
+        return view_log(viewer, await self.store.events_after(session.id, after, limit))
+
+    async def transcript_text(self, actor: Actor, public_id: str) -> tuple[SupportSession, str]:
+        session = await self.session_for(actor, public_id)
+        events: list[Event] = []
+        after = 0
+        while True:
+            batch = await self.store.events_after(session.id, after, 1000)
+            if not batch:
+                break
+            events.extend(batch)
+            after = batch[-1].seq
+        portal = await self.portal(session.portal_id)
+        visible = view_log(actor.viewer, events)
+        return session, render_text(session, portal.name if portal else None, visible)
+
+    async def queue_for(self, actor: RepActor) -> list[SupportSession]:
+        portals = await self.store.portals_of(actor.rep.id)
+        return await self.store.waiting_sessions([p.id for p in portals])
+
+    async def open_sessions_for(self, actor: RepActor) -> list[SupportSession]:
+        return await self.store.open_sessions_of(actor.rep.id)
+
+    # Representatives' actions ------------------------------------------------------
+
+    async def pick_up(self, actor: RepActor, public_id: str) -> SupportSession:
+        session = await self.session_for(actor, public_id)
+        attendees = await self.store.list_attendees(session.id)
+        active = await self.store.open_sessions_of(actor.rep.id)
+        change = rules.pick_up(session, attendees, actor.rep, len(active), self.clock())
+        events = await self.store.apply(change, self.clock(), expected_status=SessionStatus.WAITING)
+        await self._after_change(change, events)
+        await self._publish_queue_removed(change.session)
+        await self._publish_assigned(change.session, [actor.rep.id], change.attendees)
+        return change.session
+
+    async def add_representative(
+        self, actor: RepActor, public_id: str, username: str, masked: bool
+    ) -> SupportSession:
+        session = await self.session_for(actor, public_id)
+        found = await self.store.find_login(username.strip().lower())
+        if found is None or not found[0].active:
+            raise NotFound(f"There is no representative {username!r}.")
+        attendees = await self.store.list_attendees(session.id)
+        change = rules.add_representative(
+            session, attendees, actor.rep, found[0], masked, self.clock()
+        )
+        events = await self.store.apply(change, self.clock())
+        await self._after_change(change, events)
+        await self._publish_assigned(change.session, [found[0].id], change.attendees)
+        return change.session
+
+    async def leave(self, actor: RepActor, public_id: str) -> SupportSession:
+        session = await self.session_for(actor, public_id)
+        attendees = await self.store.list_attendees(session.id)
+        change = rules.leave(session, attendees, actor.rep.id, self.clock())
+        events = await self.store.apply(change, self.clock(), expected_status=session.status)
+        await self._after_change(change, events)
+        if change.session.status is SessionStatus.WAITING and change.session.portal_id is not None:
+            await self._publish(
+                portal_channel(change.session.portal_id),
+                {"t": "queue", "action": "added", "s": wire.session_record(change.session, [])},
+            )
+        return change.session
+
+    async def end(self, actor: Actor, public_id: str) -> SupportSession:
+        session = await self.session_for(actor, public_id)
+        attendees = await self.store.list_attendees(session.id)
+        masked = False
+        if isinstance(actor, CustomerActor):
+            ended_by = session.customer_name
+        else:
+            me = rules.check_rep_in_session(attendees, actor.rep.id)
+            ended_by, masked = actor.rep.display_name, me.masked
+        was_waiting = session.status is SessionStatus.WAITING
+        change = rules.end(session, attendees, ended_by, self.clock(), by_masked_rep=masked)
+        events = await self.store.apply(change, self.clock(), expected_status=session.status)
+        await self._after_change(change, events)
+        if was_waiting:
+            await self._publish_queue_removed(change.session)
+        return change.session
+
+    # Sending ------------------------------------------------------------------------
+
+    async def send(
+        self,
+        actor: Actor,
+        public_id: str,
+        kind: str,
+        text: str,
+        to: Any,
+        client_id: str,
+    ) -> Appended:
+        check_client_id(client_id)
+        check_text(text)
+        session = await self.session_for(actor, public_id)
+        rules.check_open(session)
+        draft = await self._draft(actor, session, kind, text, to, client_id)
+        appended = await self.store.append(session.id, draft, self.clock())
+        if appended.created:
+            await self._publish_events(session.id, [appended.event])
+        return appended
+
+    async def _draft(
+        self, actor: Actor, session: SupportSession, kind: str, text: str, to: Any, client_id: str
+    ) -> EventDraft:
+        if isinstance(actor, CustomerActor):
+            if kind != EventKind.MESSAGE.value or to not in (None, "everyone"):
+                raise Forbidden("Customers can only send chat messages to everyone.")
+            return EventDraft(
+                EventKind.MESSAGE,
+                Audience.everyone(),
+                Author.customer(session.customer_name),
+                {"text": text},
+                client_id=client_id,
+            )
+        attendees = await self.store.list_attendees(session.id)
+        me = rules.check_rep_in_session(attendees, actor.rep.id)
+        author = Author.representative(actor.rep.id, actor.rep.display_name)
+        if kind == EventKind.NOTE.value:
+            return EventDraft(
+                EventKind.NOTE,
+                Audience.representatives(),
+                author,
+                {"text": text},
+                reveals_masked=me.masked,
+                client_id=client_id,
+            )
+        if kind != EventKind.MESSAGE.value:
+            raise InvalidInput("A message's kind is 'message' or 'note'.")
+        if to in (None, "everyone"):
+            audience, internal = Audience.everyone(), {}
+        elif to == "representatives":
+            audience, internal = Audience.representatives(), {}
+        elif isinstance(to, int) and not isinstance(to, bool):
+            target = rules.find_attendee(attendees, to)
+            if target is None or not target.present or target.rep_id == actor.rep.id:
+                raise InvalidInput(
+                    "A private message goes to another representative in the session."
+                )
+            audience, internal = Audience.one(to), {"to_name": target.display_name}
+        else:
+            raise InvalidInput("'to' is 'everyone', 'representatives' or a representative's id.")
+        return EventDraft(
+            EventKind.MESSAGE,
+            audience,
+            author,
+            {"text": text},
+            internal=internal,
+            reveals_masked=me.masked,
+            client_id=client_id,
+        )
+
+    # Ringing the bus, always after commit ------------------------------------------
+
+    async def _publish(self, channel: str, payload: Mapping[str, Any]) -> None:
+        await self.bus.publish(channel, wire.dumps(payload).encode())
+
+    async def _publish_events(self, session_id: int, events: Sequence[Event]) -> None:
+        for event in events:
+            await self._publish(
+                session_channel(session_id), {"t": "event", "e": wire.event_record(event)}
+            )
+
+    async def _after_change(self, change: Change, events: Sequence[Event]) -> None:
+        await self._publish_events(change.session.id, events)
+        await self._publish(
+            session_channel(change.session.id),
+            {"t": "session", "s": wire.session_record(change.session, change.attendees)},
+        )
+
+    async def _publish_assigned(
+        self,
+        session: SupportSession,
+        rep_ids: Sequence[int],
+        attendees: Sequence[Attendee] | None = None,
+    ) -> None:
+        if attendees is None:
+            attendees = await self.store.list_attendees(session.id)
+        record = wire.session_record(session, attendees)
+        for rep_id in rep_ids:
+            await self._publish(rep_channel(rep_id), {"t": "assigned", "s": record})
+
+    async def _publish_queue_removed(self, session: SupportSession) -> None:
+        if session.portal_id is not None:
+            await self._publish(
+                portal_channel(session.portal_id),
+                {"t": "queue", "action": "removed", "s": wire.session_record(session, [])},
+            )
+
+
+def public_error(error: HelplineError) -> dict[str, str]:
+    return wire.error_body(error.code, error.message)

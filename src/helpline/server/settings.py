@@ -1,0 +1,57 @@
+"""Server settings: embedded defaults, overridden by CLI flags or HELPLINE_* variables."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_PORT = 8000
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = DEFAULT_PORT
+    data_dir: Path = Path("helpline-data")
+    database_url: str | None = None
+    bus: str = "memory"
+    public_url: str | None = None
+    allowed_origins: tuple[str, ...] = ()
+    code_lifetime_seconds: int = 20 * 60
+    max_active_codes: int = 8
+    heartbeat_seconds: float = 25.0
+    login_lifetime_seconds: int = 12 * 3600
+    customer_token_lifetime_seconds: int = 24 * 3600
+    max_frame_bytes: int = 64 * 1024
+    login_attempts_per_window: int = 10
+    code_failures_per_address: int = 10
+    code_failures_global: int = 200
+    rate_limit_window_seconds: float = 600.0
+    new_request_alert_seconds: int = 30
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'helpline.db').resolve()}"
+
+    @property
+    def base_url(self) -> str:
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "::") else self.host  # noqa: S104
+        return f"http://{host}:{self.port}"
+
+    @property
+    def origins(self) -> frozenset[str]:
+        """Exact origins a browser may call from: our own address plus configured ones."""
+        own = {self.base_url}
+        if not self.public_url:
+            own.add(f"http://localhost:{self.port}")
+            own.add(f"http://127.0.0.1:{self.port}")
+        return frozenset(own | set(self.allowed_origins))
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.base_url.startswith("https://")
