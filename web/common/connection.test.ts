@@ -1,0 +1,297 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { Connection, type ConnectionState, type SocketLike, socketUrl } from "./connection";
+import type { ServerFrame, SessionEvent } from "./protocol";
+
+class FakeSocket implements SocketLike {
+  readyState = 0;
+  onopen: ((ev: Event) => void) | null = null;
+  onmessage: ((ev: MessageEvent) => void) | null = null;
+  onclose: ((ev: CloseEvent) => void) | null = null;
+  onerror: ((ev: Event) => void) | null = null;
+  sent: Array<Record<string, unknown>> = [];
+  closedWith: number | null = null;
+
+  constructor(readonly url: string) {}
+
+  send(data: string): void {
+    this.sent.push(JSON.parse(data) as Record<string, unknown>);
+  }
+
+  close(code?: number): void {
+    this.closedWith = code ?? 1000;
+    this.readyState = 3;
+  }
+
+  open(): void {
+    this.readyState = 1;
+    this.onopen?.(new Event("open"));
+  }
+
+  frame(value: object): void {
+    this.onmessage?.({ data: JSON.stringify(value) } as MessageEvent);
+  }
+
+  drop(code: number): void {
+    this.readyState = 3;
+    this.onclose?.({ code } as CloseEvent);
+  }
+
+  types(): unknown[] {
+    return this.sent.map((f) => f["type"]);
+  }
+}
+
+const welcome = { type: "welcome", role: "customer", session: { id: "S1", status: "active" }, heartbeat_seconds: 10 };
+
+function event(seq: number, extra: Partial<Record<keyof SessionEvent, unknown>> = {}) {
+  return {
+    type: "event",
+    session: "S1",
+    event: {
+      seq,
+      at: "2025-01-01T00:00:00Z",
+      kind: "message",
+      audience: "everyone",
+      author: { kind: "customer", name: "C" },
+      body: { text: `m${seq}` },
+      ...extra,
+    },
+  };
+}
+
+describe("Connection", () => {
+  let sockets: FakeSocket[];
+  let states: ConnectionState[];
+  let events: number[];
+  let frames: ServerFrame[];
+  let ids: number;
+  let store: Map<string, string>;
+
+  const make = (extra: Partial<ConstructorParameters<typeof Connection>[0]> = {}) =>
+    new Connection({
+      path: "/ws/customer",
+      handlers: {
+        state: (s) => states.push(s),
+        event: (_session, e) => events.push(e.seq),
+        frame: (f) => frames.push(f),
+      },
+      createSocket: (url) => {
+        const s = new FakeSocket(url);
+        sockets.push(s);
+        return s;
+      },
+      newClientId: () => `cid-${++ids}`,
+      random: () => 0.5,
+      storage: {
+        getItem: (k) => store.get(k) ?? null,
+        setItem: (k, v) => void store.set(k, v),
+        removeItem: (k) => void store.delete(k),
+      },
+      storageKey: "outbox",
+      ...extra,
+    });
+
+  const last = (): FakeSocket => {
+    const s = sockets[sockets.length - 1];
+    if (s === undefined) throw new Error("no socket");
+    return s;
+  };
+
+  beforeEach(() => {
+    vi.useFakeTimers();
+    sockets = [];
+    states = [];
+    events = [];
+    frames = [];
+    ids = 0;
+    store = new Map();
+  });
+
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("builds the socket URL from the page's location", () => {
+    expect(socketUrl("/ws/console", { protocol: "https:", host: "h.example" })).toBe("wss://h.example/ws/console");
+    expect(socketUrl("/ws/customer", { protocol: "http:", host: "localhost:8123" })).toBe("ws://localhost:8123/ws/customer");
+  });
+
+  it("subscribes after the welcome and drops duplicate events", () => {
+    const c = make();
+    c.start();
+    c.subscribe("S1");
+    last().open();
+    expect(last().sent).toEqual([]);
+    last().frame(welcome);
+    expect(last().sent).toEqual([{ type: "subscribe", session: "S1", after: 0 }]);
+    c.subscribe("S1");
+    expect(last().sent).toHaveLength(1);
+    last().frame(event(1));
+    last().frame(event(2));
+    last().frame(event(2));
+    last().frame(event(1));
+    expect(events).toEqual([1, 2]);
+    expect(states.at(-1)).toEqual({ phase: "open" });
+  });
+
+  it("reconnects with backoff and re-subscribes with the last seq", () => {
+    const c = make();
+    c.start();
+    c.subscribe("S1");
+    last().open();
+    last().frame(welcome);
+    last().frame(event(1));
+    last().frame(event(5));
+    last().drop(1006);
+    expect(states.at(-1)).toMatchObject({ phase: "reconnecting", attempt: 1 });
+    expect(sockets).toHaveLength(1);
+    vi.advanceTimersByTime(999);
+    expect(sockets).toHaveLength(1);
+    vi.advanceTimersByTime(1);
+    expect(sockets).toHaveLength(2);
+    // Second failure: two seconds.
+    last().drop(1006);
+    vi.advanceTimersByTime(1999);
+    expect(sockets).toHaveLength(2);
+    vi.advanceTimersByTime(1);
+    expect(sockets).toHaveLength(3);
+    last().open();
+    last().frame(welcome);
+    expect(last().sent).toEqual([{ type: "subscribe", session: "S1", after: 5 }]);
+    // Replay repeats what was seen: dropped.
+    last().frame(event(5));
+    last().frame(event(6));
+    expect(events).toEqual([1, 5, 6]);
+    // A welcome resets the backoff.
+    last().drop(1011);
+    vi.advanceTimersByTime(1000);
+    expect(sockets).toHaveLength(4);
+  });
+
+  it("keeps sends until their ack and resends them with the same client id", () => {
+    const c = make();
+    c.start();
+    const queued = c.send("S1", "message", "typed while offline");
+    expect(queued.state).toBe("pending");
+    expect(c.pendingFor("S1")).toHaveLength(1);
+    c.subscribe("S1");
+    last().open();
+    last().frame(welcome);
+    expect(last().types()).toEqual(["subscribe", "send"]);
+    expect(last().sent[1]).toMatchObject({ client_id: "cid-1", text: "typed while offline", kind: "message" });
+    // The connection drops before the ack.
+    last().drop(1006);
+    vi.advanceTimersByTime(1000);
+    last().open();
+    last().frame(welcome);
+    expect(last().sent[1]).toMatchObject({ type: "send", client_id: "cid-1" });
+    last().frame({ type: "ack", session: "S1", client_id: "cid-1", seq: 3, duplicate: true });
+    expect(c.pendingFor("S1")[0]?.state).toBe("acked");
+    last().frame(event(3, { client_id: "cid-1" }));
+    expect(c.pendingFor("S1")).toEqual([]);
+    // Nothing more to resend.
+    last().drop(1006);
+    vi.advanceTimersByTime(1000);
+    last().open();
+    last().frame(welcome);
+    expect(last().types()).toEqual(["subscribe"]);
+  });
+
+  it("marks a refused send failed and does not resend it", () => {
+    const c = make();
+    c.start();
+    last().open();
+    last().frame(welcome);
+    const e = c.send("S1", "message", "x".repeat(10));
+    last().frame({ type: "error", code: "too_large", message: "Too long.", client_id: e.clientId, session: "S1" });
+    expect(c.pendingFor("S1")[0]).toMatchObject({ state: "failed", error: "Too long." });
+    last().drop(1006);
+    vi.advanceTimersByTime(1000);
+    last().open();
+    last().frame(welcome);
+    expect(last().types()).toEqual([]);
+    const again = c.retry(e.clientId);
+    expect(again?.clientId).not.toBe(e.clientId);
+    expect(last().types()).toEqual(["send"]);
+  });
+
+  it("keeps the outbox across a reload through storage", () => {
+    const first = make();
+    first.start();
+    first.send("S1", "message", "before reload");
+    first.stop();
+    expect(store.has("outbox")).toBe(true);
+    const second = make();
+    second.start();
+    last().open();
+    last().frame(welcome);
+    expect(last().sent).toEqual([{ type: "send", session: "S1", client_id: "cid-1", kind: "message", text: "before reload" }]);
+    last().frame({ type: "ack", session: "S1", client_id: "cid-1", seq: 9, duplicate: false });
+    expect(store.has("outbox")).toBe(false);
+  });
+
+  it.each([
+    [4001, "logged_out"],
+    [4003, "expired"],
+    [4002, "ended"],
+  ])("close %i is final (%s)", (code, reason) => {
+    const c = make();
+    c.start();
+    last().open();
+    last().frame(welcome);
+    last().drop(code);
+    expect(c.state).toEqual({ phase: "closed", reason });
+    vi.advanceTimersByTime(120_000);
+    expect(sockets).toHaveLength(1);
+  });
+
+  it("pings every heartbeat and reconnects after three silent intervals", () => {
+    const c = make();
+    c.start();
+    last().open();
+    last().frame(welcome); // heartbeat_seconds: 10
+    vi.advanceTimersByTime(10_000);
+    expect(last().types()).toEqual(["ping"]);
+    last().frame({ type: "pong" });
+    vi.advanceTimersByTime(10_000);
+    last().frame({ type: "heartbeat" });
+    const first = last();
+    vi.advanceTimersByTime(30_000);
+    expect(first.closedWith).toBeNull();
+    vi.advanceTimersByTime(1_100);
+    expect(first.closedWith).not.toBeNull();
+    expect(c.state.phase).toBe("reconnecting");
+    vi.advanceTimersByTime(1000);
+    expect(sockets).toHaveLength(2);
+  });
+
+  it("asks the probe when the handshake is refused", async () => {
+    const c = make({ probe: () => Promise.resolve("auth") });
+    c.start();
+    last().drop(1006);
+    await vi.runAllTimersAsync();
+    expect(c.state).toEqual({ phase: "closed", reason: "expired" });
+    expect(sockets).toHaveLength(1);
+  });
+
+  it("retries when the probe says the server is just away", async () => {
+    const c = make({ probe: () => Promise.resolve("retry") });
+    c.start();
+    last().drop(1006);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(sockets).toHaveLength(2);
+    expect(c.state.phase).toBe("reconnecting");
+  });
+
+  it("passes other frames to the app and ignores garbage", () => {
+    const c = make();
+    c.start();
+    last().open();
+    last().onmessage?.({ data: "not json" } as MessageEvent);
+    last().frame({ type: "mystery" });
+    last().frame(welcome);
+    last().frame({ type: "session", session: { id: "S1", status: "ended", ended_by: "Alice" } });
+    expect(frames.map((f) => f.type)).toEqual(["welcome", "session"]);
+    expect(c.isReady).toBe(true);
+  });
+});

@@ -1,0 +1,442 @@
+/**
+ * The WebSocket client shared by the console and the customer window.
+ *
+ * It keeps the last `seq` per followed session and re-subscribes with it after every
+ * reconnect, drops duplicate events, keeps sends in an outbox (with a client id) until
+ * their `ack` and resends them after a reconnect, answers the close codes of the
+ * protocol, pings every heartbeat and reconnects when the server falls silent.
+ * The rules themselves live in connection-core.ts.
+ */
+
+import {
+  Outbox,
+  SeqTracker,
+  backoffDelay,
+  closeAction,
+  isSilent,
+  restoreEntries,
+  sendFrame,
+  type OutboxEntry,
+  type SendKind,
+} from "./connection-core";
+import {
+  CLOSE_SILENT,
+  CLOSE_TOO_BIG,
+  DEFAULT_HEARTBEAT_SECONDS,
+  decodeServerFrame,
+  type ClientFrame,
+  type Recipient,
+  type ServerFrame,
+  type SessionEvent,
+} from "./protocol";
+
+export type ConnectionState =
+  /** The first attempt, before any welcome. */
+  | { phase: "connecting" }
+  | { phase: "open" }
+  /** Lost; `retryAt` (ms since epoch) is when the next attempt starts, null while it runs. */
+  | { phase: "reconnecting"; attempt: number; retryAt: number | null }
+  /** Final: no reconnect. */
+  | { phase: "closed"; reason: "logged_out" | "expired" | "ended" | "stopped" };
+
+/** The part of the browser's WebSocket that the connection uses (a fake in tests). */
+export interface SocketLike {
+  readonly readyState: number;
+  onopen: ((ev: Event) => void) | null;
+  onmessage: ((ev: MessageEvent) => void) | null;
+  onclose: ((ev: CloseEvent) => void) | null;
+  onerror: ((ev: Event) => void) | null;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+}
+
+export interface ConnectionHandlers {
+  /** Every frame but events (those come through onEvent, duplicates dropped). */
+  frame?(frame: ServerFrame): void;
+  /** A new event of a followed session, each seq once. */
+  event?(session: string, event: SessionEvent): void;
+  state?(state: ConnectionState): void;
+  /** The outbox changed: re-read `pendingFor`. */
+  outbox?(): void;
+}
+
+/**
+ * Asked after a handshake that failed before the socket opened (a refused handshake
+ * is a bare 1006 in a browser): "auth" when the credentials are gone, "ended" when
+ * the session is over, "retry" otherwise.
+ */
+export type Probe = () => Promise<"auth" | "ended" | "retry">;
+
+export interface ConnectionOptions {
+  /** "/ws/console" or "/ws/customer". */
+  path: string;
+  handlers: ConnectionHandlers;
+  /** Where the outbox survives a reload (sessionStorage); none by default. */
+  storageKey?: string;
+  probe?: Probe;
+  createSocket?: (url: string) => SocketLike;
+  storage?: Pick<Storage, "getItem" | "setItem" | "removeItem"> | null;
+  newClientId?: () => string;
+  now?: () => number;
+  random?: () => number;
+}
+
+const OPEN = 1;
+
+export function socketUrl(path: string, loc: Pick<Location, "protocol" | "host"> = location): string {
+  const scheme = loc.protocol === "https:" ? "wss:" : "ws:";
+  return `${scheme}//${loc.host}${path}`;
+}
+
+function defaultStorage(): Pick<Storage, "getItem" | "setItem" | "removeItem"> | null {
+  try {
+    return typeof sessionStorage === "undefined" ? null : sessionStorage;
+  } catch {
+    return null;
+  }
+}
+
+export class Connection {
+  readonly tracker = new SeqTracker();
+  private readonly outbox: Outbox;
+  private readonly subscriptions = new Set<string>();
+  private readonly subscribedOnSocket = new Set<string>();
+  private socket: SocketLike | null = null;
+  private ready = false;
+  private everOpened = false;
+  private attempt = 0;
+  private heartbeatSeconds = DEFAULT_HEARTBEAT_SECONDS;
+  private lastFrameAt = 0;
+  private lastSentClientId: string | null = null;
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private pingTimer: ReturnType<typeof setInterval> | null = null;
+  private silenceTimer: ReturnType<typeof setInterval> | null = null;
+  private current: ConnectionState = { phase: "connecting" };
+  private readonly storage: Pick<Storage, "getItem" | "setItem" | "removeItem"> | null;
+  private readonly now: () => number;
+  private readonly random: () => number;
+  private readonly newClientId: () => string;
+  private readonly createSocket: (url: string) => SocketLike;
+
+  constructor(private readonly options: ConnectionOptions) {
+    this.now = options.now ?? Date.now;
+    this.random = options.random ?? Math.random;
+    this.newClientId = options.newClientId ?? (() => crypto.randomUUID());
+    this.createSocket = options.createSocket ?? ((url) => new WebSocket(url));
+    this.storage = options.storage === undefined ? defaultStorage() : options.storage;
+    this.outbox = new Outbox(this.restore());
+  }
+
+  get state(): ConnectionState {
+    return this.current;
+  }
+
+  get isReady(): boolean {
+    return this.ready;
+  }
+
+  start(): void {
+    if (this.current.phase === "closed") return;
+    this.connect();
+  }
+
+  /** Close for good (logout, leaving the page). */
+  stop(): void {
+    this.setState({ phase: "closed", reason: "stopped" });
+    this.teardown(1000);
+  }
+
+  /** Try now instead of waiting out the backoff (the browser came back online). */
+  retryNow(): void {
+    if (this.current.phase !== "reconnecting" || this.retryTimer === null) return;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    this.connect();
+  }
+
+  /** Follow a session; replay starts after the last seq seen. Idempotent. */
+  subscribe(session: string): void {
+    this.subscriptions.add(session);
+    if (this.ready && !this.subscribedOnSocket.has(session)) {
+      this.subscribedOnSocket.add(session);
+      this.transmit({ type: "subscribe", session, after: this.tracker.lastSeq(session) });
+    }
+  }
+
+  unsubscribe(session: string): void {
+    this.subscriptions.delete(session);
+    if (this.ready && this.subscribedOnSocket.delete(session)) {
+      this.transmit({ type: "unsubscribe", session });
+    }
+  }
+
+  isSubscribed(session: string): boolean {
+    return this.subscriptions.has(session);
+  }
+
+  /** Queue a message or note; it is sent now if the socket is ready, else on reconnect. */
+  send(session: string, kind: SendKind, text: string, to?: Recipient): OutboxEntry {
+    const entry = this.outbox.add({
+      clientId: this.newClientId(),
+      session,
+      kind,
+      text,
+      to,
+      createdAt: this.now(),
+    });
+    this.outboxChanged();
+    if (this.ready) this.transmitEntry(entry);
+    return entry;
+  }
+
+  /** Send a failed entry again as a new send (a refused frame is never resent as is). */
+  retry(clientId: string): OutboxEntry | undefined {
+    const old = this.outbox.get(clientId);
+    if (old === undefined || old.state !== "failed") return undefined;
+    this.outbox.remove(clientId);
+    return this.send(old.session, old.kind, old.text, old.to);
+  }
+
+  discard(clientId: string): void {
+    if (this.outbox.remove(clientId)) this.outboxChanged();
+  }
+
+  pendingFor(session: string): OutboxEntry[] {
+    return this.outbox.forSession(session);
+  }
+
+  // ------------------------------------------------------------ socket life
+
+  private connect(): void {
+    this.retryTimer = null;
+    if (this.current.phase === "reconnecting") {
+      this.setState({ phase: "reconnecting", attempt: this.current.attempt, retryAt: null });
+    }
+    let socket: SocketLike;
+    try {
+      socket = this.createSocket(socketUrl(this.options.path, this.locationLike()));
+    } catch {
+      this.handleClose(1006, false);
+      return;
+    }
+    this.socket = socket;
+    let opened = false;
+    socket.onopen = () => {
+      opened = true;
+      this.everOpened = true;
+      this.lastFrameAt = this.now();
+      this.startSilenceWatch();
+    };
+    socket.onmessage = (ev: MessageEvent) => {
+      if (this.socket !== socket) return;
+      this.lastFrameAt = this.now();
+      if (typeof ev.data === "string") this.receive(ev.data);
+    };
+    socket.onerror = () => {
+      /* a close follows */
+    };
+    socket.onclose = (ev: CloseEvent) => {
+      if (this.socket !== socket) return;
+      this.handleClose(ev.code, opened);
+    };
+  }
+
+  private locationLike(): Pick<Location, "protocol" | "host"> {
+    return typeof location === "undefined" ? { protocol: "http:", host: "localhost" } : location;
+  }
+
+  private teardown(code: number): void {
+    this.ready = false;
+    this.subscribedOnSocket.clear();
+    if (this.pingTimer !== null) clearInterval(this.pingTimer);
+    if (this.silenceTimer !== null) clearInterval(this.silenceTimer);
+    if (this.retryTimer !== null) clearTimeout(this.retryTimer);
+    this.pingTimer = null;
+    this.silenceTimer = null;
+    this.retryTimer = null;
+    const socket = this.socket;
+    this.socket = null;
+    if (socket !== null) {
+      socket.onopen = null;
+      socket.onmessage = null;
+      socket.onclose = null;
+      socket.onerror = null;
+      try {
+        socket.close(code);
+      } catch {
+        /* already closed */
+      }
+    }
+  }
+
+  private handleClose(code: number, opened: boolean): void {
+    const lastSent = this.lastSentClientId;
+    this.teardown(1000);
+    if (this.current.phase === "closed") return;
+    const action = closeAction(code);
+    if (action.kind !== "reconnect") {
+      this.setState({ phase: "closed", reason: action.kind });
+      return;
+    }
+    if (code === CLOSE_TOO_BIG && lastSent !== null) {
+      // The transport refused our frame: drop it rather than resend it forever.
+      if (this.outbox.fail(lastSent, "This message is too large to send.") !== undefined) {
+        this.outboxChanged();
+      }
+    }
+    const probe = this.options.probe;
+    if (!opened && probe !== undefined) {
+      this.setState({ phase: "reconnecting", attempt: this.attempt + 1, retryAt: null });
+      void probe()
+        .catch(() => "retry" as const)
+        .then((answer) => {
+          if (this.current.phase === "closed") return;
+          if (answer === "auth") this.setState({ phase: "closed", reason: "expired" });
+          else if (answer === "ended") this.setState({ phase: "closed", reason: "ended" });
+          else this.scheduleRetry();
+        });
+      return;
+    }
+    this.scheduleRetry();
+  }
+
+  private scheduleRetry(): void {
+    const delay = backoffDelay(this.attempt, this.random);
+    this.attempt += 1;
+    this.setState({ phase: "reconnecting", attempt: this.attempt, retryAt: this.now() + delay });
+    this.retryTimer = setTimeout(() => this.connect(), delay);
+  }
+
+  private startSilenceWatch(): void {
+    if (this.silenceTimer !== null) clearInterval(this.silenceTimer);
+    this.silenceTimer = setInterval(() => {
+      if (isSilent(this.now(), this.lastFrameAt, this.heartbeatSeconds)) {
+        this.handleClose(CLOSE_SILENT, true);
+      }
+    }, 1000);
+  }
+
+  // ------------------------------------------------------------ frames
+
+  private receive(text: string): void {
+    const frame = decodeServerFrame(text);
+    if (frame === null) return;
+    switch (frame.type) {
+      case "welcome":
+        this.onWelcome(frame.heartbeat_seconds);
+        break;
+      case "event":
+        this.onEvent(frame.session, frame.event);
+        return;
+      case "ack": {
+        const entry = this.outbox.ack(frame.client_id, frame.seq);
+        if (entry !== undefined) {
+          if (this.tracker.has(frame.session, frame.seq)) {
+            this.outbox.resolve(frame.session, frame.seq, frame.client_id);
+          }
+          this.outboxChanged();
+        }
+        break;
+      }
+      case "error":
+        if (frame.client_id !== null && this.outbox.fail(frame.client_id, frame.message) !== undefined) {
+          this.outboxChanged();
+        }
+        break;
+      default:
+        break;
+    }
+    this.options.handlers.frame?.(frame);
+    // After the app has had the welcome (and subscribed to its sessions).
+    if (frame.type === "welcome" && this.ready) this.flushOutbox();
+  }
+
+  private onWelcome(heartbeatSeconds: number): void {
+    this.heartbeatSeconds = heartbeatSeconds;
+    this.attempt = 0;
+    this.ready = true;
+    this.subscribedOnSocket.clear();
+    if (this.pingTimer !== null) clearInterval(this.pingTimer);
+    this.pingTimer = setInterval(() => this.transmit({ type: "ping" }), heartbeatSeconds * 1000);
+    this.setState({ phase: "open" });
+    for (const session of this.subscriptions) {
+      this.subscribedOnSocket.add(session);
+      this.transmit({ type: "subscribe", session, after: this.tracker.lastSeq(session) });
+    }
+  }
+
+  /** Resend, with their original client ids, the sends not yet acknowledged. */
+  private flushOutbox(): void {
+    for (const entry of this.outbox.unacknowledged()) this.transmitEntry(entry);
+  }
+
+  private onEvent(session: string, event: SessionEvent): void {
+    if (!this.tracker.accept(session, event.seq)) return;
+    if (this.outbox.resolve(session, event.seq, event.client_id)) this.outboxChanged();
+    this.options.handlers.event?.(session, event);
+  }
+
+  private transmitEntry(entry: OutboxEntry): void {
+    if (this.transmit(sendFrame(entry))) this.lastSentClientId = entry.clientId;
+  }
+
+  private transmit(frame: ClientFrame): boolean {
+    const socket = this.socket;
+    if (socket === null || socket.readyState !== OPEN) return false;
+    try {
+      socket.send(JSON.stringify(frame));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  // ------------------------------------------------------------ state, storage
+
+  private setState(state: ConnectionState): void {
+    this.current = state;
+    this.options.handlers.state?.(state);
+  }
+
+  private outboxChanged(): void {
+    this.persist();
+    this.options.handlers.outbox?.();
+  }
+
+  private restore(): OutboxEntry[] {
+    const key = this.options.storageKey;
+    if (key === undefined || this.storage === null) return [];
+    try {
+      const text = this.storage.getItem(key);
+      return text === null ? [] : restoreEntries(JSON.parse(text));
+    } catch {
+      return [];
+    }
+  }
+
+  private persist(): void {
+    const key = this.options.storageKey;
+    if (key === undefined || this.storage === null) return;
+    try {
+      const keep = this.outbox.all().filter((e) => e.state !== "acked");
+      if (keep.length === 0) this.storage.removeItem(key);
+      else this.storage.setItem(key, JSON.stringify(keep));
+    } catch {
+      /* storage full or blocked: the outbox still lives in memory */
+    }
+  }
+
+  /** Forget everything about a session (its tab was closed). */
+  forget(session: string): void {
+    this.unsubscribe(session);
+    this.tracker.forget(session);
+    let changed = false;
+    for (const entry of this.outbox.forSession(session)) changed = this.outbox.remove(entry.clientId) || changed;
+    if (changed) this.outboxChanged();
+  }
+
+  /** Whether `everOpened`: used by the customer page to tell "never connected" apart. */
+  get hasOpened(): boolean {
+    return this.everOpened;
+  }
+}

@@ -1,0 +1,89 @@
+import { describe, expect, it } from "vitest";
+import { decodeEvent, decodeServerFrame, decodeSession } from "./protocol";
+
+describe("decodeServerFrame", () => {
+  it("decodes a console welcome", () => {
+    const frame = decodeServerFrame(
+      JSON.stringify({
+        type: "welcome",
+        role: "representative",
+        me: { id: 3, username: "alice", name: "Alice", role: "manager", preferences: { font_size: 18 } },
+        sessions: [{ id: "7KQM-2XPD", status: "active", attendees: [{ id: 3, name: "Alice", role: "primary", masked: false }] }],
+        queue: [],
+        heartbeat_seconds: 25,
+      }),
+    );
+    expect(frame?.type).toBe("welcome");
+    if (frame?.type !== "welcome" || frame.role !== "representative") throw new Error("wrong frame");
+    expect(frame.me.preferences.font_size).toBe(18);
+    expect(frame.me.preferences.idle_warning_seconds).toBe(60);
+    expect(frame.me.role).toBe("manager");
+    expect(frame.sessions[0]?.attendees[0]?.role).toBe("primary");
+  });
+
+  it("decodes a customer welcome, with a fallback heartbeat", () => {
+    const frame = decodeServerFrame(JSON.stringify({ type: "welcome", role: "customer", session: { id: "A" } }));
+    expect(frame).toMatchObject({ type: "welcome", role: "customer", heartbeat_seconds: 25 });
+  });
+
+  it("refuses unknown or broken frames", () => {
+    expect(decodeServerFrame("{")).toBeNull();
+    expect(decodeServerFrame("[]")).toBeNull();
+    expect(decodeServerFrame(JSON.stringify({ type: "nope" }))).toBeNull();
+    expect(decodeServerFrame(JSON.stringify({ type: "event", session: "A", event: { kind: "message" } }))).toBeNull();
+    expect(decodeServerFrame(JSON.stringify({ type: "ack", session: "A" }))).toBeNull();
+  });
+
+  it("decodes errors with and without client ids", () => {
+    expect(decodeServerFrame(JSON.stringify({ type: "error", code: "forbidden", message: "No." }))).toEqual({
+      type: "error",
+      code: "forbidden",
+      message: "No.",
+      session: null,
+      client_id: null,
+    });
+  });
+
+  it("decodes queue frames", () => {
+    const f = decodeServerFrame(JSON.stringify({ type: "queue", action: "removed", session: { id: "X", status: "active" } }));
+    expect(f).toMatchObject({ type: "queue", action: "removed", session: { id: "X", status: "active" } });
+  });
+});
+
+describe("decodeEvent", () => {
+  it("keeps text as text and defaults what is missing", () => {
+    const e = decodeEvent({
+      seq: 4,
+      at: "2025-01-01T00:00:00Z",
+      kind: "message",
+      audience: "one",
+      to: { id: 4, name: "Bob" },
+      author: { kind: "representative", id: 3, name: "Alice" },
+      body: { text: "<b>hi</b>", nested: { no: 1 } },
+    });
+    expect(e?.body.text).toBe("<b>hi</b>");
+    expect(e?.body["nested"]).toBeUndefined();
+    expect(e?.to).toEqual({ id: 4, name: "Bob" });
+    expect(e?.client_id).toBeNull();
+    expect(decodeEvent({ seq: 1, author: { kind: "system" } })?.author.name).toBe("Helpline");
+  });
+});
+
+describe("decodeSession", () => {
+  it("fills a customer's copy (no attendee ids)", () => {
+    const s = decodeSession({
+      id: "7KQM-2XPD",
+      status: "ended",
+      portal: null,
+      customer: { name: "Carol" },
+      fields: { email: "c@example.com", n: 3 },
+      attendees: [{ name: "Alice", role: "primary", masked: false }],
+      ended_by: "Alice",
+    });
+    expect(s.status).toBe("ended");
+    expect(s.customer.os).toBe("Unknown");
+    expect(s.fields).toEqual({ email: "c@example.com", n: "3" });
+    expect(s.attendees[0]?.id).toBeNull();
+    expect(s.ended_by).toBe("Alice");
+  });
+});

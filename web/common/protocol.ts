@@ -1,0 +1,407 @@
+/**
+ * The wire types of docs/protocol.md, and decoders that turn untrusted JSON into them.
+ *
+ * The decoders never throw on a missing or mistyped field: they fall back to a safe
+ * default, so a server that adds or omits a field cannot break the screen. A frame
+ * without a known `type` decodes to `null` and is ignored.
+ */
+
+export type JsonObject = { readonly [key: string]: unknown };
+
+export function isObject(value: unknown): value is JsonObject {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function str(o: JsonObject, key: string, fallback = ""): string {
+  const v = o[key];
+  return typeof v === "string" ? v : fallback;
+}
+
+function optStr(o: JsonObject, key: string): string | null {
+  const v = o[key];
+  return typeof v === "string" ? v : null;
+}
+
+function num(o: JsonObject, key: string, fallback = 0): number {
+  const v = o[key];
+  return typeof v === "number" && Number.isFinite(v) ? v : fallback;
+}
+
+function optNum(o: JsonObject, key: string): number | null {
+  const v = o[key];
+  return typeof v === "number" && Number.isFinite(v) ? v : null;
+}
+
+function bool(o: JsonObject, key: string, fallback = false): boolean {
+  const v = o[key];
+  return typeof v === "boolean" ? v : fallback;
+}
+
+function obj(o: JsonObject, key: string): JsonObject {
+  const v = o[key];
+  return isObject(v) ? v : {};
+}
+
+function arr(o: JsonObject, key: string): readonly unknown[] {
+  const v = o[key];
+  return Array.isArray(v) ? v : [];
+}
+
+function stringMap(value: JsonObject): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (typeof v === "string") out[k] = v;
+    else if (typeof v === "number" || typeof v === "boolean") out[k] = String(v);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- people
+
+export interface Preferences {
+  idle_warning_seconds: number;
+  idle_alert_seconds: number;
+  chat_sound: boolean;
+  alert_sound: boolean;
+  font_size: number;
+  spell_check: boolean;
+  right_nav_open: boolean;
+}
+
+export const DEFAULT_PREFERENCES: Readonly<Preferences> = {
+  idle_warning_seconds: 60,
+  idle_alert_seconds: 120,
+  chat_sound: false,
+  alert_sound: true,
+  font_size: 14,
+  spell_check: true,
+  right_nav_open: true,
+};
+
+export function decodePreferences(value: unknown): Preferences {
+  const o = isObject(value) ? value : {};
+  const d = DEFAULT_PREFERENCES;
+  return {
+    idle_warning_seconds: num(o, "idle_warning_seconds", d.idle_warning_seconds),
+    idle_alert_seconds: num(o, "idle_alert_seconds", d.idle_alert_seconds),
+    chat_sound: bool(o, "chat_sound", d.chat_sound),
+    alert_sound: bool(o, "alert_sound", d.alert_sound),
+    font_size: num(o, "font_size", d.font_size),
+    spell_check: bool(o, "spell_check", d.spell_check),
+    right_nav_open: bool(o, "right_nav_open", d.right_nav_open),
+  };
+}
+
+export interface Me {
+  id: number;
+  username: string;
+  name: string;
+  role: "representative" | "manager";
+  preferences: Preferences;
+  max_concurrent_sessions: number;
+}
+
+export function decodeMe(value: unknown): Me {
+  const o = isObject(value) ? value : {};
+  return {
+    id: num(o, "id"),
+    username: str(o, "username"),
+    name: str(o, "name"),
+    role: str(o, "role") === "manager" ? "manager" : "representative",
+    preferences: decodePreferences(o["preferences"]),
+    max_concurrent_sessions: num(o, "max_concurrent_sessions", 0),
+  };
+}
+
+export interface Representative {
+  id: number;
+  name: string;
+  username: string;
+  online: boolean;
+}
+
+export function decodeRepresentative(value: unknown): Representative {
+  const o = isObject(value) ? value : {};
+  return { id: num(o, "id"), name: str(o, "name"), username: str(o, "username"), online: bool(o, "online") };
+}
+
+// ---------------------------------------------------------------- sessions
+
+export type SessionStatus = "waiting" | "active" | "ended";
+
+export interface Attendee {
+  /** Absent in the customer's copy. */
+  id: number | null;
+  name: string;
+  role: "primary" | "invited";
+  masked: boolean;
+  /** Not in the protocol; used when a server sends it. */
+  joined_at: string | null;
+}
+
+export interface Session {
+  id: string;
+  status: SessionStatus;
+  started_at: string;
+  portal: { slug: string; name: string } | null;
+  customer: { name: string; os: string; browser: string };
+  query: string;
+  fields: Record<string, string>;
+  attendees: Attendee[];
+  ended_at: string | null;
+  ended_by: string | null;
+}
+
+function decodeStatus(value: string): SessionStatus {
+  return value === "active" || value === "ended" ? value : "waiting";
+}
+
+export function decodeAttendee(value: unknown): Attendee {
+  const o = isObject(value) ? value : {};
+  return {
+    id: optNum(o, "id"),
+    name: str(o, "name"),
+    role: str(o, "role") === "primary" ? "primary" : "invited",
+    masked: bool(o, "masked"),
+    joined_at: optStr(o, "joined_at"),
+  };
+}
+
+export function decodeSession(value: unknown): Session {
+  const o = isObject(value) ? value : {};
+  const portal = o["portal"];
+  const customer = obj(o, "customer");
+  return {
+    id: str(o, "id"),
+    status: decodeStatus(str(o, "status")),
+    started_at: str(o, "started_at"),
+    portal: isObject(portal) ? { slug: str(portal, "slug"), name: str(portal, "name") } : null,
+    customer: {
+      name: str(customer, "name"),
+      os: str(customer, "os", "Unknown"),
+      browser: str(customer, "browser", "Unknown"),
+    },
+    query: str(o, "query"),
+    fields: stringMap(obj(o, "fields")),
+    attendees: arr(o, "attendees").map(decodeAttendee),
+    ended_at: optStr(o, "ended_at"),
+    ended_by: optStr(o, "ended_by"),
+  };
+}
+
+export interface SessionCode {
+  code: string;
+  expires_at: string;
+  join_url: string;
+}
+
+export function decodeSessionCode(value: unknown): SessionCode {
+  const o = isObject(value) ? value : {};
+  return { code: str(o, "code"), expires_at: str(o, "expires_at"), join_url: str(o, "join_url") };
+}
+
+export interface Portal {
+  slug: string;
+  name: string;
+  fields: string[];
+}
+
+export function decodePortal(value: unknown): Portal {
+  const o = isObject(value) ? value : {};
+  return {
+    slug: str(o, "slug"),
+    name: str(o, "name"),
+    fields: arr(o, "fields").filter((f): f is string => typeof f === "string"),
+  };
+}
+
+// ---------------------------------------------------------------- events
+
+export type EventKind = "message" | "note" | "status" | "consent_requested" | "consent_answered";
+export type AudienceKind = "everyone" | "representatives" | "one";
+
+export interface SessionEvent {
+  seq: number;
+  at: string;
+  kind: EventKind;
+  audience: AudienceKind;
+  to: { id: number | null; name: string } | null;
+  author: { kind: "customer" | "representative" | "system"; id: number | null; name: string };
+  body: { text: string; action: string | null; [key: string]: string | number | boolean | null };
+  internal: Record<string, string>;
+  masked: boolean;
+  client_id: string | null;
+}
+
+const EVENT_KINDS: readonly EventKind[] = [
+  "message",
+  "note",
+  "status",
+  "consent_requested",
+  "consent_answered",
+];
+
+export function decodeEvent(value: unknown): SessionEvent | null {
+  if (!isObject(value)) return null;
+  const seq = optNum(value, "seq");
+  if (seq === null) return null;
+  const kindText = str(value, "kind");
+  const kind = EVENT_KINDS.find((k) => k === kindText) ?? "status";
+  const audienceText = str(value, "audience");
+  const audience: AudienceKind =
+    audienceText === "representatives" || audienceText === "one" ? audienceText : "everyone";
+  const to = value["to"];
+  const author = obj(value, "author");
+  const authorKind = str(author, "kind");
+  const rawBody = obj(value, "body");
+  const body: SessionEvent["body"] = { text: "", action: null };
+  for (const [k, v] of Object.entries(rawBody)) {
+    if (typeof v === "string" || typeof v === "number" || typeof v === "boolean" || v === null) {
+      body[k] = v;
+    }
+  }
+  body.text = str(rawBody, "text");
+  body.action = optStr(rawBody, "action");
+  return {
+    seq,
+    at: str(value, "at"),
+    kind,
+    audience,
+    to: isObject(to) ? { id: optNum(to, "id"), name: str(to, "name") } : null,
+    author: {
+      kind: authorKind === "customer" || authorKind === "representative" ? authorKind : "system",
+      id: optNum(author, "id"),
+      name: str(author, "name", authorKind === "system" ? "Helpline" : ""),
+    },
+    body,
+    internal: stringMap(obj(value, "internal")),
+    masked: bool(value, "masked"),
+    client_id: optStr(value, "client_id"),
+  };
+}
+
+// ---------------------------------------------------------------- frames
+
+export type Recipient = "everyone" | "representatives" | number;
+
+export type ClientFrame =
+  | { type: "subscribe"; session: string; after: number }
+  | { type: "unsubscribe"; session: string }
+  | {
+      type: "send";
+      session: string;
+      client_id: string;
+      kind: "message" | "note";
+      text: string;
+      to?: Recipient;
+    }
+  | { type: "ping" };
+
+export type ServerFrame =
+  | {
+      type: "welcome";
+      role: "representative";
+      me: Me;
+      sessions: Session[];
+      queue: Session[];
+      heartbeat_seconds: number;
+    }
+  | { type: "welcome"; role: "customer"; session: Session; heartbeat_seconds: number }
+  | { type: "subscribed"; session: Session; last_seq: number }
+  | { type: "event"; session: string; event: SessionEvent }
+  | { type: "ack"; session: string; client_id: string; seq: number; duplicate: boolean }
+  | { type: "session"; session: Session }
+  | { type: "assigned"; session: Session }
+  | { type: "queue"; action: "added" | "removed"; session: Session }
+  | { type: "heartbeat" }
+  | { type: "pong" }
+  | {
+      type: "error";
+      code: string;
+      message: string;
+      session: string | null;
+      client_id: string | null;
+    };
+
+export const DEFAULT_HEARTBEAT_SECONDS = 25;
+
+function heartbeat(o: JsonObject): number {
+  const v = num(o, "heartbeat_seconds", DEFAULT_HEARTBEAT_SECONDS);
+  return v > 0 ? v : DEFAULT_HEARTBEAT_SECONDS;
+}
+
+/** Decode one text message from the socket; `null` for anything not understood. */
+export function decodeServerFrame(text: string): ServerFrame | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (!isObject(value)) return null;
+  const o = value;
+  switch (o["type"]) {
+    case "welcome":
+      if (o["role"] === "customer") {
+        return {
+          type: "welcome",
+          role: "customer",
+          session: decodeSession(o["session"]),
+          heartbeat_seconds: heartbeat(o),
+        };
+      }
+      return {
+        type: "welcome",
+        role: "representative",
+        me: decodeMe(o["me"]),
+        sessions: arr(o, "sessions").map(decodeSession),
+        queue: arr(o, "queue").map(decodeSession),
+        heartbeat_seconds: heartbeat(o),
+      };
+    case "subscribed":
+      return { type: "subscribed", session: decodeSession(o["session"]), last_seq: num(o, "last_seq") };
+    case "event": {
+      const event = decodeEvent(o["event"]);
+      const session = optStr(o, "session");
+      if (event === null || session === null) return null;
+      return { type: "event", session, event };
+    }
+    case "ack": {
+      const session = optStr(o, "session");
+      const clientId = optStr(o, "client_id");
+      const seq = optNum(o, "seq");
+      if (session === null || clientId === null || seq === null) return null;
+      return { type: "ack", session, client_id: clientId, seq, duplicate: bool(o, "duplicate") };
+    }
+    case "session":
+    case "assigned":
+      if (!isObject(o["session"])) return null;
+      return { type: o["type"], session: decodeSession(o["session"]) };
+    case "queue": {
+      if (!isObject(o["session"])) return null;
+      const action = o["action"] === "removed" ? "removed" : "added";
+      return { type: "queue", action, session: decodeSession(o["session"]) };
+    }
+    case "heartbeat":
+      return { type: "heartbeat" };
+    case "pong":
+      return { type: "pong" };
+    case "error":
+      return {
+        type: "error",
+        code: str(o, "code", "error"),
+        message: str(o, "message", "Something went wrong."),
+        session: optStr(o, "session"),
+        client_id: optStr(o, "client_id"),
+      };
+    default:
+      return null;
+  }
+}
+
+/** Close codes of docs/protocol.md. */
+export const CLOSE_LOGGED_OUT = 4001;
+export const CLOSE_SESSION_ENDED = 4002;
+export const CLOSE_CREDENTIALS_EXPIRED = 4003;
+export const CLOSE_SILENT = 4008;
+export const CLOSE_TOO_BIG = 1009;
