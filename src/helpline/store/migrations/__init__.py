@@ -1,0 +1,1 @@
+"""Alembic migrations of Helpline's schema; run them with ``helpline.store.migrate``."""

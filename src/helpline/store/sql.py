@@ -1,0 +1,753 @@
+"""``SqlStore``: the ``Store`` protocol over SQLAlchemy Core, on SQLite or PostgreSQL.
+
+Every method is one transaction. The log's ``seq`` comes from ``sessions.last_seq``,
+incremented by the same transaction that inserts the event: on PostgreSQL the
+UPDATE's row lock serializes appends to one session, on SQLite there is one writer at
+a time anyway, and a rolled-back append rolls its increment back, so the numbers stay
+gapless. SQLite allows a single writer per database, so write transactions of one
+store wait for each other on an ``asyncio.Lock`` rather than on SQLite's busy timeout;
+reads never take it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import fields as dataclass_fields
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Row, and_, func, insert, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from helpline.domain.codes import SessionCode, check_redeemable
+from helpline.domain.errors import Conflict, Expired, NotFound
+from helpline.domain.events import (
+    Audience,
+    AudienceKind,
+    Author,
+    AuthorKind,
+    Event,
+    EventDraft,
+    EventKind,
+)
+from helpline.domain.people import Preferences, Representative, Role
+from helpline.domain.portals import Portal, PortalField
+from helpline.domain.sessions import (
+    Attendee,
+    AttendeeRole,
+    Change,
+    ClientInfo,
+    SessionStatus,
+    SupportSession,
+)
+from helpline.store.database import for_writes
+from helpline.store.protocol import Appended, NewSession, Store
+from helpline.store.tables import (
+    attendees,
+    customer_tokens,
+    events,
+    logins,
+    portal_members,
+    portals,
+    representatives,
+    session_codes,
+    sessions,
+)
+
+# Namespace of the PostgreSQL advisory locks that serialize creating session codes.
+_CODE_LOCK_NAMESPACE = 0x48_4C_43  # "HLC"
+
+_PREFERENCE_NAMES = frozenset(f.name for f in dataclass_fields(Preferences))
+
+
+class SqlStore:
+    """The store, over an engine made by ``helpline.store.database.create_engine``.
+
+    The engine must come from that function: it configures SQLite connections
+    (durability, foreign keys, transaction control) that these queries rely on.
+    """
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+        self._write_engine = for_writes(engine)
+        self._dialect = engine.dialect.name
+        self._write_lock = asyncio.Lock() if self._dialect == "sqlite" else None
+
+    async def close(self) -> None:
+        await self._engine.dispose()
+
+    @asynccontextmanager
+    async def _reading(self) -> AsyncIterator[AsyncConnection]:
+        async with self._engine.connect() as conn:
+            yield conn
+
+    @asynccontextmanager
+    async def _writing(self) -> AsyncIterator[AsyncConnection]:
+        if self._write_lock is None:
+            async with self._write_engine.begin() as conn:
+                yield conn
+            return
+        async with self._write_lock, self._write_engine.begin() as conn:
+            yield conn
+
+    # Representatives -----------------------------------------------------------
+
+    async def create_representative(
+        self,
+        username: str,
+        display_name: str,
+        role: Role,
+        password_hash: str,
+        now: datetime,
+    ) -> Representative:
+        taken = Conflict(f"The username {username!r} is taken.")
+        preferences = Preferences()
+        try:
+            async with self._writing() as conn:
+                existing = await conn.scalar(
+                    select(representatives.c.id).where(representatives.c.username == username)
+                )
+                if existing is not None:
+                    raise taken
+                rep_id = await conn.scalar(
+                    insert(representatives)
+                    .values(
+                        username=username,
+                        display_name=display_name,
+                        role=role.value,
+                        password_hash=password_hash,
+                        preferences=preferences.as_dict(),
+                        max_concurrent_sessions=Representative.max_concurrent_sessions,
+                        active=True,
+                        created_at=now,
+                    )
+                    .returning(representatives.c.id)
+                )
+        except IntegrityError as exc:
+            # Two creators raced past the check; the unique constraint decided.
+            raise taken from exc
+        assert rep_id is not None
+        return Representative(rep_id, username, display_name, role, preferences)
+
+    async def get_representative(self, rep_id: int) -> Representative | None:
+        async with self._reading() as conn:
+            row = (
+                await conn.execute(select(representatives).where(representatives.c.id == rep_id))
+            ).first()
+        return None if row is None else _representative(row)
+
+    async def find_login(self, username: str) -> tuple[Representative, str] | None:
+        async with self._reading() as conn:
+            row = (
+                await conn.execute(
+                    select(representatives).where(representatives.c.username == username)
+                )
+            ).first()
+        return None if row is None else (_representative(row), row.password_hash)
+
+    async def list_representatives(self) -> list[Representative]:
+        async with self._reading() as conn:
+            rows = await conn.execute(select(representatives).order_by(representatives.c.id))
+            return [_representative(row) for row in rows]
+
+    async def count_representatives(self) -> int:
+        async with self._reading() as conn:
+            count = await conn.scalar(select(func.count()).select_from(representatives))
+        return int(count or 0)
+
+    async def set_password_hash(self, rep_id: int, password_hash: str) -> None:
+        await self._update_representative(rep_id, password_hash=password_hash)
+
+    async def save_preferences(self, rep_id: int, preferences: Preferences) -> None:
+        await self._update_representative(rep_id, preferences=preferences.as_dict())
+
+    async def _update_representative(self, rep_id: int, **values: Any) -> None:
+        async with self._writing() as conn:
+            found = await conn.scalar(
+                update(representatives)
+                .where(representatives.c.id == rep_id)
+                .values(**values)
+                .returning(representatives.c.id)
+            )
+        if found is None:
+            raise NotFound("There is no such representative.")
+
+    # Console logins (cookie sessions) -------------------------------------------
+
+    async def create_login(
+        self, token_hash: bytes, rep_id: int, now: datetime, expires_at: datetime
+    ) -> None:
+        async with self._writing() as conn:
+            await conn.execute(
+                insert(logins).values(
+                    token_hash=token_hash, rep_id=rep_id, created_at=now, expires_at=expires_at
+                )
+            )
+
+    async def rep_for_login(self, token_hash: bytes, now: datetime) -> int | None:
+        """The representative behind a live login; a deactivated one has none."""
+        async with self._reading() as conn:
+            rep_id = await conn.scalar(
+                select(logins.c.rep_id)
+                .join(representatives, representatives.c.id == logins.c.rep_id)
+                .where(
+                    logins.c.token_hash == token_hash,
+                    logins.c.expires_at > now,
+                    representatives.c.active.is_(True),
+                )
+            )
+        return None if rep_id is None else int(rep_id)
+
+    async def delete_login(self, token_hash: bytes) -> None:
+        async with self._writing() as conn:
+            await conn.execute(logins.delete().where(logins.c.token_hash == token_hash))
+
+    # Portals ---------------------------------------------------------------------
+
+    async def create_portal(
+        self, slug: str, name: str, fields: Sequence[PortalField], greeting: str
+    ) -> Portal:
+        taken = Conflict(f"The portal address {slug!r} is taken.")
+        field_tuple = tuple(PortalField(f) for f in fields)
+        try:
+            async with self._writing() as conn:
+                existing = await conn.scalar(select(portals.c.id).where(portals.c.slug == slug))
+                if existing is not None:
+                    raise taken
+                portal_id = await conn.scalar(
+                    insert(portals)
+                    .values(
+                        slug=slug,
+                        name=name,
+                        fields=",".join(f.value for f in field_tuple),
+                        greeting=greeting,
+                    )
+                    .returning(portals.c.id)
+                )
+        except IntegrityError as exc:
+            raise taken from exc
+        assert portal_id is not None
+        return Portal(portal_id, slug, name, field_tuple, greeting)
+
+    async def get_portal(self, portal_id: int) -> Portal | None:
+        async with self._reading() as conn:
+            row = (await conn.execute(select(portals).where(portals.c.id == portal_id))).first()
+        return None if row is None else _portal(row)
+
+    async def get_portal_by_slug(self, slug: str) -> Portal | None:
+        async with self._reading() as conn:
+            row = (await conn.execute(select(portals).where(portals.c.slug == slug))).first()
+        return None if row is None else _portal(row)
+
+    async def list_portals(self) -> list[Portal]:
+        async with self._reading() as conn:
+            rows = await conn.execute(select(portals).order_by(portals.c.id))
+            return [_portal(row) for row in rows]
+
+    async def add_portal_member(self, portal_id: int, rep_id: int) -> None:
+        async with self._writing() as conn:
+            if await conn.scalar(select(portals.c.id).where(portals.c.id == portal_id)) is None:
+                raise NotFound("There is no such portal.")
+            rep = await conn.scalar(
+                select(representatives.c.id).where(representatives.c.id == rep_id)
+            )
+            if rep is None:
+                raise NotFound("There is no such representative.")
+            statement = self._insert(portal_members).values(portal_id=portal_id, rep_id=rep_id)
+            await conn.execute(statement.on_conflict_do_nothing())
+
+    async def portals_of(self, rep_id: int) -> list[Portal]:
+        async with self._reading() as conn:
+            rows = await conn.execute(
+                select(portals)
+                .join(portal_members, portal_members.c.portal_id == portals.c.id)
+                .where(portal_members.c.rep_id == rep_id)
+                .order_by(portals.c.id)
+            )
+            return [_portal(row) for row in rows]
+
+    async def members_of(self, portal_id: int) -> list[int]:
+        async with self._reading() as conn:
+            rows = await conn.scalars(
+                select(portal_members.c.rep_id)
+                .where(portal_members.c.portal_id == portal_id)
+                .order_by(portal_members.c.rep_id)
+            )
+            return [int(rep_id) for rep_id in rows]
+
+    # Sessions ----------------------------------------------------------------------
+
+    async def create_session(
+        self, new: NewSession, now: datetime, opening: Callable[[SupportSession], Change]
+    ) -> tuple[SupportSession, list[Event]]:
+        taken = Conflict(f"The session id {new.public_id} is taken.")
+        try:
+            async with self._writing() as conn:
+                existing = await conn.scalar(
+                    select(sessions.c.id).where(sessions.c.public_id == new.public_id)
+                )
+                if existing is not None:
+                    raise taken
+                if new.portal_id is not None:
+                    portal = await conn.scalar(
+                        select(portals.c.id).where(portals.c.id == new.portal_id)
+                    )
+                    if portal is None:
+                        raise NotFound("There is no such portal.")
+                session_id = await conn.scalar(
+                    insert(sessions)
+                    .values(
+                        public_id=new.public_id,
+                        portal_id=new.portal_id,
+                        status=SessionStatus.WAITING.value,
+                        started_at=now,
+                        customer_name=new.customer_name,
+                        query=new.query,
+                        client_os=new.client.os,
+                        client_browser=new.client.browser,
+                        last_seq=0,
+                        extra=dict(new.extra),
+                    )
+                    .returning(sessions.c.id)
+                )
+                assert session_id is not None
+                await conn.execute(
+                    insert(customer_tokens).values(
+                        token_hash=new.token_hash,
+                        session_id=session_id,
+                        expires_at=new.token_expires_at,
+                    )
+                )
+                created = SupportSession(
+                    id=session_id,
+                    public_id=new.public_id,
+                    portal_id=new.portal_id,
+                    status=SessionStatus.WAITING,
+                    started_at=now,
+                    customer_name=new.customer_name,
+                    query=new.query,
+                    client=new.client,
+                )
+                change = opening(created)
+                if change.session.id != session_id:
+                    raise ValueError("the opening change must be about the new session")
+                notes = await self._save_change(conn, change, now, expected_status=None)
+                saved = await self._session_in(conn, session_id)
+        except IntegrityError as exc:
+            # Another creator took the public id between the check and the insert.
+            if await self.get_session_by_public_id(new.public_id) is not None:
+                raise taken from exc
+            raise
+        assert saved is not None
+        return saved, notes
+
+    async def get_session(self, session_id: int) -> SupportSession | None:
+        async with self._reading() as conn:
+            return await self._session_in(conn, session_id)
+
+    async def get_session_by_public_id(self, public_id: str) -> SupportSession | None:
+        async with self._reading() as conn:
+            row = (
+                await conn.execute(select(sessions).where(sessions.c.public_id == public_id))
+            ).first()
+        return None if row is None else _session(row)
+
+    async def session_for_token(self, token_hash: bytes, now: datetime) -> int | None:
+        async with self._reading() as conn:
+            session_id = await conn.scalar(
+                select(customer_tokens.c.session_id).where(
+                    customer_tokens.c.token_hash == token_hash,
+                    customer_tokens.c.expires_at > now,
+                )
+            )
+        return None if session_id is None else int(session_id)
+
+    async def list_attendees(self, session_id: int) -> list[Attendee]:
+        async with self._reading() as conn:
+            rows = await conn.execute(
+                select(attendees)
+                .where(attendees.c.session_id == session_id)
+                .order_by(attendees.c.joined_at, attendees.c.rep_id)
+            )
+            return [_attendee(row) for row in rows]
+
+    async def apply(
+        self, change: Change, now: datetime, expected_status: SessionStatus | None = None
+    ) -> list[Event]:
+        async with self._writing() as conn:
+            return await self._save_change(conn, change, now, expected_status)
+
+    async def waiting_sessions(self, portal_ids: Sequence[int]) -> list[SupportSession]:
+        if not portal_ids:
+            return []
+        async with self._reading() as conn:
+            rows = await conn.execute(
+                select(sessions)
+                .where(
+                    sessions.c.status == SessionStatus.WAITING.value,
+                    sessions.c.portal_id.in_(list(portal_ids)),
+                )
+                .order_by(sessions.c.started_at, sessions.c.id)
+            )
+            return [_session(row) for row in rows]
+
+    async def open_sessions_of(self, rep_id: int) -> list[SupportSession]:
+        async with self._reading() as conn:
+            rows = await conn.execute(
+                select(sessions)
+                .join(attendees, attendees.c.session_id == sessions.c.id)
+                .where(
+                    attendees.c.rep_id == rep_id,
+                    attendees.c.present.is_(True),
+                    sessions.c.status != SessionStatus.ENDED.value,
+                )
+                .order_by(sessions.c.started_at, sessions.c.id)
+            )
+            return [_session(row) for row in rows]
+
+    async def _session_in(self, conn: AsyncConnection, session_id: int) -> SupportSession | None:
+        row = (await conn.execute(select(sessions).where(sessions.c.id == session_id))).first()
+        return None if row is None else _session(row)
+
+    async def _save_change(
+        self,
+        conn: AsyncConnection,
+        change: Change,
+        now: datetime,
+        expected_status: SessionStatus | None,
+    ) -> list[Event]:
+        session = change.session
+        conditions = [sessions.c.id == session.id]
+        if expected_status is not None:
+            conditions.append(sessions.c.status == expected_status.value)
+        matched = await conn.scalar(
+            update(sessions)
+            .where(*conditions)
+            .values(
+                status=session.status.value,
+                primary_rep_id=session.primary_rep_id,
+                ended_at=session.ended_at,
+                ended_by=session.ended_by,
+            )
+            .returning(sessions.c.id)
+        )
+        if matched is None:
+            stored = await self._session_in(conn, session.id)
+            if stored is None:
+                raise NotFound("There is no such session.")
+            assert expected_status is not None
+            raise Conflict(
+                f"Session {stored.public_id} changed meanwhile: it is {stored.status.value}, "
+                f"no longer {expected_status.value}."
+            )
+        for attendee in change.attendees:
+            values = {
+                "display_name": attendee.display_name,
+                "role": attendee.role.value,
+                "masked": attendee.masked,
+                "present": attendee.present,
+                "joined_at": attendee.joined_at,
+            }
+            statement = self._insert(attendees).values(
+                session_id=session.id, rep_id=attendee.rep_id, **values
+            )
+            await conn.execute(
+                statement.on_conflict_do_update(
+                    index_elements=[attendees.c.session_id, attendees.c.rep_id], set_=values
+                )
+            )
+        return await self._insert_events(conn, session.id, change.notes, now)
+
+    def _insert(self, table: Any) -> Any:
+        """The dialect's INSERT, which knows ``ON CONFLICT`` on both of ours."""
+        if self._dialect == "postgresql":
+            return postgresql.insert(table)
+        return sqlite.insert(table)
+
+    # The log ---------------------------------------------------------------------------
+
+    async def append(self, session_id: int, draft: EventDraft, now: datetime) -> Appended:
+        try:
+            async with self._writing() as conn:
+                if draft.client_id is not None:
+                    existing = await _event_by_client_id(
+                        conn, session_id, draft.author.key, draft.client_id
+                    )
+                    if existing is not None:
+                        return Appended(existing, created=False)
+                (event,) = await self._insert_events(conn, session_id, (draft,), now)
+        except IntegrityError:
+            # Two resends raced on PostgreSQL: the loser's transaction (and its seq)
+            # was rolled back, and the winner's event is now committed.
+            if draft.client_id is None:
+                raise
+            async with self._reading() as conn:
+                existing = await _event_by_client_id(
+                    conn, session_id, draft.author.key, draft.client_id
+                )
+            if existing is None:
+                raise
+            return Appended(existing, created=False)
+        return Appended(event, created=True)
+
+    async def _insert_events(
+        self,
+        conn: AsyncConnection,
+        session_id: int,
+        drafts: Sequence[EventDraft],
+        now: datetime,
+    ) -> list[Event]:
+        if not drafts:
+            return []
+        # The row lock taken here is what orders concurrent appends on PostgreSQL.
+        last = await conn.scalar(
+            update(sessions)
+            .where(sessions.c.id == session_id)
+            .values(last_seq=sessions.c.last_seq + len(drafts))
+            .returning(sessions.c.last_seq)
+        )
+        if last is None:
+            raise NotFound("There is no such session.")
+        first = int(last) - len(drafts) + 1
+        appended = [
+            Event.from_draft(draft, session_id, seq, now)
+            for seq, draft in enumerate(drafts, start=first)
+        ]
+        await conn.execute(insert(events), [_event_values(event) for event in appended])
+        return appended
+
+    async def events_after(self, session_id: int, after_seq: int, limit: int = 500) -> list[Event]:
+        async with self._reading() as conn:
+            rows = await conn.execute(
+                select(events)
+                .where(events.c.session_id == session_id, events.c.seq > after_seq)
+                .order_by(events.c.seq)
+                .limit(limit)
+            )
+            return [_event(row) for row in rows]
+
+    async def last_seq(self, session_id: int) -> int:
+        async with self._reading() as conn:
+            last = await conn.scalar(select(sessions.c.last_seq).where(sessions.c.id == session_id))
+        if last is None:
+            raise NotFound("There is no such session.")
+        return int(last)
+
+    # Session codes -----------------------------------------------------------------------
+
+    async def create_code(self, code: SessionCode) -> SessionCode:
+        """Raises ``Conflict`` if a code with these digits is active at ``code.created_at``."""
+        async with self._writing() as conn:
+            if self._dialect == "postgresql":
+                # Nothing to lock yet when the digits are free: lock the digits instead,
+                # so two representatives cannot both get one code.
+                await conn.execute(
+                    text("SELECT pg_advisory_xact_lock(:namespace, :key)"),
+                    {"namespace": _CODE_LOCK_NAMESPACE, "key": int(code.code)},
+                )
+            active = await conn.scalar(
+                select(session_codes.c.id).where(
+                    session_codes.c.code == code.code,
+                    _code_is_active(code.created_at),
+                )
+            )
+            if active is not None:
+                raise Conflict("This session code is in use; draw another.")
+            await conn.execute(
+                insert(session_codes).values(
+                    code=code.code,
+                    rep_id=code.rep_id,
+                    portal_id=code.portal_id,
+                    created_at=code.created_at,
+                    expires_at=code.expires_at,
+                    used_at=code.used_at,
+                )
+            )
+        return code
+
+    async def active_codes(self, rep_id: int, now: datetime) -> list[SessionCode]:
+        async with self._reading() as conn:
+            rows = await conn.execute(
+                select(session_codes)
+                .where(session_codes.c.rep_id == rep_id, _code_is_active(now))
+                .order_by(session_codes.c.created_at, session_codes.c.id)
+            )
+            return [_code(row) for row in rows]
+
+    async def claim_code(self, code: str, now: datetime) -> SessionCode:
+        async with self._writing() as conn:
+            claimed = (
+                await conn.execute(
+                    update(session_codes)
+                    .where(session_codes.c.code == code, _code_is_active(now))
+                    .values(used_at=now)
+                    .returning(*session_codes.c)
+                )
+            ).first()
+            if claimed is not None:
+                return _code(claimed)
+            newest = (
+                await conn.execute(
+                    select(session_codes)
+                    .where(session_codes.c.code == code)
+                    .order_by(session_codes.c.id.desc())
+                    .limit(1)
+                )
+            ).first()
+        if newest is None:
+            raise NotFound(
+                "There is no session code with these digits. Check them with your representative."
+            )
+        stored = _code(newest)
+        check_redeemable(stored, now)
+        # Active when read but not when updated: a racing claim won between the two.
+        raise Expired("This session code was already used. Ask your representative for a new one.")
+
+    async def cancel_code(self, code: str, rep_id: int) -> None:
+        """Withdraw the representative's active code with these digits; the digits
+        become free at once. Cancelling a code that is not there is not an error."""
+        async with self._writing() as conn:
+            await conn.execute(
+                session_codes.delete().where(
+                    session_codes.c.code == code,
+                    session_codes.c.rep_id == rep_id,
+                    session_codes.c.used_at.is_(None),
+                )
+            )
+
+
+def _code_is_active(now: datetime) -> Any:
+    return and_(session_codes.c.used_at.is_(None), session_codes.c.expires_at > now)
+
+
+async def _event_by_client_id(
+    conn: AsyncConnection, session_id: int, author_key: str, client_id: str
+) -> Event | None:
+    row = (
+        await conn.execute(
+            select(events).where(
+                events.c.session_id == session_id,
+                events.c.author_key == author_key,
+                events.c.client_id == client_id,
+            )
+        )
+    ).first()
+    return None if row is None else _event(row)
+
+
+# Rows to domain objects -------------------------------------------------------------
+
+
+def _representative(row: Row[Any]) -> Representative:
+    return Representative(
+        id=row.id,
+        username=row.username,
+        display_name=row.display_name,
+        role=Role(row.role),
+        preferences=_preferences(row.preferences),
+        max_concurrent_sessions=row.max_concurrent_sessions,
+        active=bool(row.active),
+    )
+
+
+def _preferences(stored: Mapping[str, Any] | None) -> Preferences:
+    # Names this version does not know (written by a newer one) are left out.
+    known = {k: v for k, v in (stored or {}).items() if k in _PREFERENCE_NAMES}
+    return Preferences(**known)
+
+
+def _portal(row: Row[Any]) -> Portal:
+    return Portal(
+        id=row.id,
+        slug=row.slug,
+        name=row.name,
+        fields=_portal_fields(row.fields),
+        greeting=row.greeting,
+    )
+
+
+def _portal_fields(stored: str) -> tuple[PortalField, ...]:
+    return tuple(PortalField(name) for name in stored.split(",") if name)
+
+
+def _session(row: Row[Any]) -> SupportSession:
+    return SupportSession(
+        id=row.id,
+        public_id=row.public_id,
+        portal_id=row.portal_id,
+        status=SessionStatus(row.status),
+        started_at=row.started_at,
+        customer_name=row.customer_name,
+        query=row.query,
+        client=ClientInfo(os=row.client_os, browser=row.client_browser),
+        primary_rep_id=row.primary_rep_id,
+        ended_at=row.ended_at,
+        ended_by=row.ended_by,
+    )
+
+
+def _attendee(row: Row[Any]) -> Attendee:
+    return Attendee(
+        rep_id=row.rep_id,
+        display_name=row.display_name,
+        role=AttendeeRole(row.role),
+        masked=bool(row.masked),
+        present=bool(row.present),
+        joined_at=row.joined_at,
+    )
+
+
+def _code(row: Row[Any]) -> SessionCode:
+    return SessionCode(
+        code=row.code,
+        rep_id=row.rep_id,
+        portal_id=row.portal_id,
+        created_at=row.created_at,
+        expires_at=row.expires_at,
+        used_at=row.used_at,
+    )
+
+
+def _event_values(event: Event) -> dict[str, Any]:
+    return {
+        "session_id": event.session_id,
+        "seq": event.seq,
+        "created_at": event.created_at,
+        "kind": event.kind.value,
+        "audience_kind": event.audience.kind.value,
+        "audience_rep_id": event.audience.rep_id,
+        "author_kind": event.author.kind.value,
+        "author_rep_id": event.author.rep_id,
+        "author_name": event.author.name,
+        "author_key": event.author.key,
+        "body": dict(event.body),
+        "internal": dict(event.internal),
+        "reveals_masked": event.reveals_masked,
+        "client_id": event.client_id,
+    }
+
+
+def _event(row: Row[Any]) -> Event:
+    return Event(
+        session_id=row.session_id,
+        seq=row.seq,
+        created_at=row.created_at,
+        kind=EventKind(row.kind),
+        audience=Audience(AudienceKind(row.audience_kind), row.audience_rep_id),
+        author=Author(AuthorKind(row.author_kind), row.author_name, row.author_rep_id),
+        body=row.body,
+        internal=row.internal,
+        reveals_masked=bool(row.reveals_masked),
+        client_id=row.client_id,
+    )
+
+
+if TYPE_CHECKING:
+
+    def _implements_store(engine: AsyncEngine) -> Store:
+        # mypy checks here that SqlStore matches the protocol, method by method.
+        return SqlStore(engine)

@@ -1,0 +1,258 @@
+"""The schema, as SQLAlchemy Core tables: the one description the queries are written against.
+
+The Alembic migrations create the same tables with explicit ``op.create_table`` calls
+(a migration must not change when this file does); an integration test checks that the
+two agree. Enumerations are stored as short strings and structured values as JSON text,
+so both SQLite and PostgreSQL hold exactly the same thing.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.types import TypeDecorator
+
+# Stable constraint names, so later migrations can refer to them on both dialects.
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A point in time, stored in UTC and always read back timezone-aware.
+
+    PostgreSQL keeps ``timestamptz``; SQLite has no time zones, so the value is
+    converted to UTC and stored without one, which also keeps SQLite's text comparisons
+    (``expires_at > :now``) correct. Naive datetimes are refused: their meaning depends
+    on the machine's clock settings.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(f"refusing to store a naive datetime: {value!r}")
+        value = value.astimezone(UTC)
+        if dialect.name == "sqlite":
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class JsonText(TypeDecorator[Any]):
+    """A JSON value kept as plain text, identical on both dialects."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
+        if value is None:
+            return None
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        return json.loads(value)
+
+
+# SQLite only auto-increments a column declared exactly INTEGER PRIMARY KEY.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+representatives = Table(
+    "representatives",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("username", String(32), nullable=False, unique=True),
+    Column("display_name", String(80), nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("password_hash", Text, nullable=False),
+    Column("preferences", JsonText, nullable=False),
+    Column("max_concurrent_sessions", Integer, nullable=False, server_default=text("8")),
+    Column("active", Boolean, nullable=False, server_default=text("true")),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+logins = Table(
+    "logins",
+    metadata,
+    Column("token_hash", LargeBinary, primary_key=True),
+    Column(
+        "rep_id",
+        Integer,
+        ForeignKey("representatives.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+)
+
+portals = Table(
+    "portals",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("slug", String(48), nullable=False, unique=True),
+    Column("name", String(80), nullable=False),
+    # Comma-separated ``PortalField`` values, in the order the form shows them.
+    Column("fields", Text, nullable=False, server_default=text("''")),
+    Column("greeting", Text, nullable=False, server_default=text("''")),
+)
+
+portal_members = Table(
+    "portal_members",
+    metadata,
+    Column(
+        "portal_id",
+        Integer,
+        ForeignKey("portals.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column(
+        "rep_id",
+        Integer,
+        ForeignKey("representatives.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    # The primary key serves lookups by portal; this one serves "portals of a rep".
+    Index("ix_portal_members_rep_id", "rep_id"),
+)
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("public_id", String(16), nullable=False, unique=True),
+    Column("portal_id", Integer, ForeignKey("portals.id"), nullable=True),
+    Column("status", String(16), nullable=False),
+    Column("started_at", UtcDateTime, nullable=False),
+    Column("customer_name", String(80), nullable=False),
+    Column("query", Text, nullable=False),
+    Column("client_os", String(80), nullable=False),
+    Column("client_browser", String(80), nullable=False),
+    Column("primary_rep_id", Integer, ForeignKey("representatives.id"), nullable=True),
+    Column("ended_at", UtcDateTime, nullable=True),
+    Column("ended_by", String(80), nullable=True),
+    # The seq of the newest event; appends increment it under the row's lock.
+    Column("last_seq", Integer, nullable=False, server_default=text("0")),
+    Column("extra", JsonText, nullable=False),
+    # Each portal's queue: waiting sessions, oldest first.
+    Index("ix_sessions_status_portal_id_started_at", "status", "portal_id", "started_at"),
+)
+
+customer_tokens = Table(
+    "customer_tokens",
+    metadata,
+    Column("token_hash", LargeBinary, primary_key=True),
+    Column(
+        "session_id",
+        Integer,
+        ForeignKey("sessions.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("expires_at", UtcDateTime, nullable=False),
+)
+
+attendees = Table(
+    "attendees",
+    metadata,
+    Column(
+        "session_id",
+        Integer,
+        ForeignKey("sessions.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("rep_id", Integer, ForeignKey("representatives.id"), primary_key=True),
+    Column("display_name", String(80), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("masked", Boolean, nullable=False),
+    Column("present", Boolean, nullable=False),
+    Column("joined_at", UtcDateTime, nullable=False),
+    # A representative's open sessions start from their attendee rows.
+    Index("ix_attendees_rep_id_present", "rep_id", "present"),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column(
+        "session_id",
+        Integer,
+        ForeignKey("sessions.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("seq", Integer, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("audience_kind", String(16), nullable=False),
+    # The log keeps names as they were written, so these are not foreign keys.
+    Column("audience_rep_id", Integer, nullable=True),
+    Column("author_kind", String(16), nullable=False),
+    Column("author_rep_id", Integer, nullable=True),
+    Column("author_name", String(80), nullable=False),
+    Column("author_key", String(32), nullable=False),
+    Column("body", JsonText, nullable=False),
+    Column("internal", JsonText, nullable=False),
+    Column("reveals_masked", Boolean, nullable=False),
+    Column("client_id", String(64), nullable=True),
+    # Also the index for replay: events of a session by seq.
+    UniqueConstraint("session_id", "seq"),
+    # Idempotent resends; NULL client ids are distinct on both dialects.
+    UniqueConstraint("session_id", "author_key", "client_id"),
+)
+
+session_codes = Table(
+    "session_codes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    # Not unique: digits come back into use once the old code is used or expired.
+    # ``SqlStore.create_code`` refuses a second active code with the same digits.
+    Column("code", String(16), nullable=False, index=True),
+    Column(
+        "rep_id",
+        Integer,
+        ForeignKey("representatives.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("portal_id", Integer, ForeignKey("portals.id"), nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("used_at", UtcDateTime, nullable=True),
+)
