@@ -17,10 +17,19 @@ export default defineConfig({
     assetsDir: "assets",
     target: "es2022",
     sourcemap: false,
+    modulePreload: { polyfill: false },
     rollupOptions: {
       input: {
         console: here("console/index.html"),
         customer: here("customer/index.html"),
+      },
+      output: {
+        // One chunk of libraries and one of shared code, named for what they are.
+        manualChunks(id: string): string | undefined {
+          if (id.includes("node_modules")) return "vendor";
+          if (id.includes("/web/common/")) return "common";
+          return undefined;
+        },
       },
     },
   },

@@ -97,7 +97,7 @@ describe("idle", () => {
     expect(joinedAtFromEvents(events, me)).toBe(Date.UTC(2025, 0, 1, 9, 30));
     expect(idleSince(events, [], me, null, 0)).toBe(Date.UTC(2025, 0, 1, 9, 30));
     // The attendee's joined_at wins when the server sends it.
-    const attendees = [{ id: 3, name: "Alice", role: "invited" as const, masked: false, joined_at: "2025-01-01T09:31:00Z" }];
+    const attendees = [{ id: 3, name: "Alice", role: "invited" as const, masked: false, present: true, joined_at: "2025-01-01T09:31:00Z" }];
     expect(idleSince(events, attendees, me, null, 0)).toBe(Date.UTC(2025, 0, 1, 9, 31));
     // With nothing known, the fallback (when the tab opened).
     expect(idleSince([], [], me, null, 1234)).toBe(1234);

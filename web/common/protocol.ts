@@ -135,6 +135,8 @@ export interface Attendee {
   name: string;
   role: "primary" | "invited";
   masked: boolean;
+  /** Whether still in the session (a representative's copy may list those who left). */
+  present: boolean;
   /** Not in the protocol; used when a server sends it. */
   joined_at: string | null;
 }
@@ -163,6 +165,7 @@ export function decodeAttendee(value: unknown): Attendee {
     name: str(o, "name"),
     role: str(o, "role") === "primary" ? "primary" : "invited",
     masked: bool(o, "masked"),
+    present: bool(o, "present", true),
     joined_at: optStr(o, "joined_at"),
   };
 }

@@ -1,0 +1,32 @@
+export const FONT_SIZES = [10, 12, 13, 14, 16, 18, 20, 22, 24, 28, 32];
+
+/** A labelled "Font size" select (10 to 32 pixels). */
+export function FontSizeSelect({
+  value,
+  onChange,
+  id,
+  label = "Font size",
+}: {
+  value: number;
+  onChange: (size: number) => void;
+  id: string;
+  label?: string;
+}) {
+  const sizes = FONT_SIZES.includes(value) ? FONT_SIZES : [...FONT_SIZES, value].sort((a, b) => a - b);
+  return (
+    <span class="inline-field">
+      <label for={id}>{label}</label>
+      <select
+        id={id}
+        value={String(value)}
+        onChange={(e) => onChange(Number.parseInt(e.currentTarget.value, 10))}
+      >
+        {sizes.map((size) => (
+          <option key={size} value={String(size)}>
+            {size} px
+          </option>
+        ))}
+      </select>
+    </span>
+  );
+}

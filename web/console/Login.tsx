@@ -1,0 +1,75 @@
+import { useState } from "preact/hooks";
+import { errorMessage } from "../common/api";
+import { login, loginMessage } from "./store";
+
+export function Login() {
+  const [username, setUsername] = useState("");
+  const [password, setPassword] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await login(username.trim(), password);
+    } catch (err) {
+      setError(errorMessage(err));
+      setBusy(false);
+    }
+  };
+
+  return (
+    <main class="login" id="main">
+      <div class="login__card">
+        <h1 class="login__title">
+          <span class="brand-mark" aria-hidden="true">
+            ☎
+          </span>{" "}
+          Helpline console
+        </h1>
+        {loginMessage.value !== null && error === null ? (
+          <p class="notice notice--info" role="status">
+            {loginMessage.value}
+          </p>
+        ) : null}
+        <form aria-label="Log in" onSubmit={submit} class="stack">
+          <div class="field">
+            <label for="login-username">Username</label>
+            <input
+              id="login-username"
+              name="username"
+              autocomplete="username"
+              autocapitalize="none"
+              spellcheck={false}
+              required
+              value={username}
+              onInput={(e) => setUsername(e.currentTarget.value)}
+            />
+          </div>
+          <div class="field">
+            <label for="login-password">Password</label>
+            <input
+              id="login-password"
+              name="password"
+              type="password"
+              autocomplete="current-password"
+              required
+              value={password}
+              onInput={(e) => setPassword(e.currentTarget.value)}
+            />
+          </div>
+          {error !== null ? (
+            <p class="form-error" role="alert" data-testid="login-error">
+              {error}
+            </p>
+          ) : null}
+          <button type="submit" class="primary" disabled={busy}>
+            {busy ? "Logging in…" : "Log in"}
+          </button>
+        </form>
+      </div>
+    </main>
+  );
+}

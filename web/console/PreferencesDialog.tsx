@@ -1,0 +1,138 @@
+import { useState } from "preact/hooks";
+import { errorMessage } from "../common/api";
+import { FontSizeSelect } from "../common/ui/FontSize";
+import { Dialog } from "../common/ui/Dialog";
+import { me, preferences, savePreferences, showNotice } from "./store";
+
+export function PreferencesDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
+  return (
+    <Dialog open={open} title="Chat Preferences" onClose={onClose} testId="preferences-dialog">
+      <PreferencesForm onDone={onClose} />
+    </Dialog>
+  );
+}
+
+function PreferencesForm({ onDone }: { onDone: () => void }) {
+  const start = preferences.value;
+  const [warning, setWarning] = useState(String(start.idle_warning_seconds));
+  const [alertAfter, setAlertAfter] = useState(String(start.idle_alert_seconds));
+  const [chatSound, setChatSound] = useState(start.chat_sound);
+  const [alertSound, setAlertSound] = useState(start.alert_sound);
+  const [fontSize, setFontSize] = useState(start.font_size);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    const w = Number.parseInt(warning, 10);
+    const a = Number.parseInt(alertAfter, 10);
+    if (Number.isNaN(w) || w < 5 || w > 3600) {
+      setError("The idle warning must be between 5 and 3600 seconds.");
+      return;
+    }
+    if (Number.isNaN(a) || a <= w || a > 7200) {
+      setError("The idle alert must be larger than the warning and at most 7200 seconds.");
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      await savePreferences({
+        idle_warning_seconds: w,
+        idle_alert_seconds: a,
+        chat_sound: chatSound,
+        alert_sound: alertSound,
+        font_size: fontSize,
+      });
+      showNotice("Chat Preferences saved.");
+      onDone();
+    } catch (err) {
+      setError(errorMessage(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form class="stack" onSubmit={submit} aria-label="Chat Preferences">
+      <fieldset>
+        <legend>Idle icon on each tab</legend>
+        <p class="muted">How long since you last wrote to the customer before the icon turns yellow, then red.</p>
+        <div class="field">
+          <label for="pref-idle-warning">Warning (yellow) after, in seconds</label>
+          <input
+            id="pref-idle-warning"
+            type="number"
+            inputMode="numeric"
+            min={5}
+            max={3600}
+            required
+            value={warning}
+            onInput={(e) => setWarning(e.currentTarget.value)}
+          />
+        </div>
+        <div class="field">
+          <label for="pref-idle-alert">Alert (red) after, in seconds</label>
+          <input
+            id="pref-idle-alert"
+            type="number"
+            inputMode="numeric"
+            min={6}
+            max={7200}
+            required
+            value={alertAfter}
+            onInput={(e) => setAlertAfter(e.currentTarget.value)}
+          />
+        </div>
+      </fieldset>
+      <fieldset>
+        <legend>Sounds</legend>
+        <div class="check">
+          <input
+            id="pref-chat-sound"
+            type="checkbox"
+            checked={chatSound}
+            onChange={(e) => setChatSound(e.currentTarget.checked)}
+          />
+          <label for="pref-chat-sound">Play a sound on each new chat message</label>
+        </div>
+        <div class="check">
+          <input
+            id="pref-alert-sound"
+            type="checkbox"
+            checked={alertSound}
+            onChange={(e) => setAlertSound(e.currentTarget.checked)}
+          />
+          <label for="pref-alert-sound">Play a sound on each new request</label>
+        </div>
+      </fieldset>
+      <div class="field">
+        <FontSizeSelect id="pref-font-size" label="Default font size" value={fontSize} onChange={setFontSize} />
+      </div>
+      <div class="field">
+        <label for="pref-max-chats">Maximum concurrent chats</label>
+        <input
+          id="pref-max-chats"
+          readOnly
+          aria-readonly="true"
+          class="readonly"
+          value={String(me.value?.max_concurrent_sessions ?? "")}
+        />
+        <p class="muted">Set by your administrator.</p>
+      </div>
+      {error !== null ? (
+        <p class="form-error" role="alert">
+          {error}
+        </p>
+      ) : null}
+      <div class="dialog__actions">
+        <button type="button" onClick={onDone}>
+          Cancel
+        </button>
+        <button type="submit" class="primary" disabled={busy}>
+          Save
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,192 @@
+import { useEffect, useState } from "preact/hooks";
+import { errorMessage } from "../common/api";
+import { formatCountdown, groupCode, parseTime } from "../common/format";
+import type { SessionCode } from "../common/protocol";
+import { ConfirmDialog, Dialog } from "../common/ui/Dialog";
+import { PreferencesDialog } from "./PreferencesDialog";
+import {
+  activeCodes,
+  activeTab,
+  cancelCode,
+  createCode,
+  endSession,
+  loadCodes,
+  logout,
+  me,
+  now,
+  showNotice,
+} from "./store";
+
+export function Toolbar() {
+  const [codesOpen, setCodesOpen] = useState(false);
+  const [prefsOpen, setPrefsOpen] = useState(false);
+  const [endOpen, setEndOpen] = useState(false);
+  const [endBusy, setEndBusy] = useState(false);
+  const [endError, setEndError] = useState<string | null>(null);
+  const tab = activeTab.value;
+  const canEnd = tab !== null && tab.session.status !== "ended";
+
+  const confirmEnd = async () => {
+    if (tab === null) return;
+    setEndBusy(true);
+    setEndError(null);
+    try {
+      await endSession(tab.id);
+      setEndOpen(false);
+      showNotice(`Session ${tab.id} has ended.`);
+    } catch (error) {
+      setEndError(errorMessage(error));
+    } finally {
+      setEndBusy(false);
+    }
+  };
+
+  return (
+    <header class="toolbar">
+      <div class="toolbar__brand">
+        <span class="brand-mark" aria-hidden="true">
+          ☎
+        </span>{" "}
+        Helpline
+      </div>
+      <div class="toolbar__actions" role="group" aria-label="Console actions">
+        <button type="button" onClick={() => setCodesOpen(true)} aria-haspopup="dialog">
+          Session code
+        </button>
+        <button
+          type="button"
+          disabled={!canEnd}
+          aria-haspopup="dialog"
+          onClick={() => {
+            setEndError(null);
+            setEndOpen(true);
+          }}
+        >
+          End session
+        </button>
+        <button type="button" onClick={() => setPrefsOpen(true)} aria-haspopup="dialog">
+          Chat Preferences
+        </button>
+      </div>
+      <div class="toolbar__me">
+        <span class="toolbar__name" data-testid="me-name">
+          {me.value?.name}
+        </span>
+        <button type="button" onClick={() => void logout()}>
+          Log out
+        </button>
+      </div>
+      <CodesDialog open={codesOpen} onClose={() => setCodesOpen(false)} />
+      <PreferencesDialog open={prefsOpen} onClose={() => setPrefsOpen(false)} />
+      <ConfirmDialog
+        open={endOpen}
+        title="End session?"
+        message={
+          tab !== null
+            ? `End session ${tab.id} with ${tab.session.customer.name || "the customer"}? The chat closes for everyone.`
+            : ""
+        }
+        confirmLabel="Yes, end session"
+        busy={endBusy}
+        error={endError}
+        onConfirm={() => void confirmEnd()}
+        onCancel={() => setEndOpen(false)}
+      />
+    </header>
+  );
+}
+
+function CodesDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
+  return (
+    <Dialog open={open} title="Session code" onClose={onClose} testId="session-code-dialog" class="dialog--wide">
+      <CodesBody />
+    </Dialog>
+  );
+}
+
+/** Mounted while the dialog is open: makes a new code at once and lists the active ones. */
+function CodesBody() {
+  const [latest, setLatest] = useState<SessionCode | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const make = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      setLatest(await createCode());
+    } catch (err) {
+      setError(errorMessage(err));
+    } finally {
+      setBusy(false);
+    }
+    await loadCodes().catch(() => undefined);
+  };
+
+  useEffect(() => {
+    void make();
+  }, []);
+
+  const t = now.value;
+  const list = activeCodes(t);
+
+  return (
+    <div class="stack">
+      {latest !== null ? (
+        <div class="code-card" data-testid="new-code">
+          <p class="code-card__label">Read this code to the customer:</p>
+          <output class="code-card__code" data-testid="session-code" aria-label={`Session code ${groupCode(latest.code)}`}>
+            {groupCode(latest.code)}
+          </output>
+          <p>
+            Expires in{" "}
+            <span data-testid="code-countdown">{formatCountdown((parseTime(latest.expires_at) ?? t) - t)}</span>
+          </p>
+          <p>
+            Or send this link:{" "}
+            <a href={latest.join_url} target="_blank" rel="noopener noreferrer" data-testid="join-url">
+              {latest.join_url}
+            </a>
+          </p>
+        </div>
+      ) : busy ? (
+        <p role="status">Making a new code…</p>
+      ) : null}
+      {error !== null ? (
+        <p class="form-error" role="alert">
+          {error}
+        </p>
+      ) : null}
+      <div>
+        <button type="button" onClick={() => void make()} disabled={busy}>
+          New session code
+        </button>
+      </div>
+      <section aria-labelledby="active-codes-heading">
+        <h3 id="active-codes-heading">Your active codes</h3>
+        {list.length === 0 ? (
+          <p>No active codes.</p>
+        ) : (
+          <ul class="code-list" aria-label="Active session codes">
+            {list.map((c) => (
+              <li key={c.code} data-testid="active-code" data-code={c.code}>
+                <span class="code-list__code">{groupCode(c.code)}</span>{" "}
+                <span class="muted">expires in {formatCountdown((parseTime(c.expires_at) ?? t) - t)}</span>{" "}
+                <button
+                  type="button"
+                  class="link-button"
+                  aria-label={`Cancel code ${groupCode(c.code)}`}
+                  onClick={() =>
+                    void cancelCode(c.code).catch((err: unknown) => setError(errorMessage(err)))
+                  }
+                >
+                  Cancel
+                </button>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,169 @@
+import { useEffect, useMemo, useState } from "preact/hooks";
+import { errorMessage, seg } from "../common/api";
+import { chatLines, type Viewer } from "../common/lines";
+import { ChatLog } from "../common/ui/ChatLog";
+import { Composer } from "../common/ui/Composer";
+import { ConfirmDialog } from "../common/ui/Dialog";
+import { FontSizeSelect } from "../common/ui/FontSize";
+import {
+  connection,
+  discard,
+  draft,
+  endSession,
+  events,
+  fontSize,
+  gone,
+  notice,
+  pending,
+  retry,
+  send,
+  session,
+  setFontSize,
+  start,
+} from "./chat-store";
+import { Page } from "./Layout";
+
+/** /chat: the customer's chat window. */
+export function ChatPage() {
+  useEffect(() => start(), []);
+  const s = session.value;
+  const state = connection.value;
+  const [confirmOpen, setConfirmOpen] = useState(false);
+  const [endBusy, setEndBusy] = useState(false);
+  const [endError, setEndError] = useState<string | null>(null);
+
+  const outbox = pending();
+  const myName = s?.customer.name ?? "You";
+  const viewer: Viewer = {
+    isMine: (e) => e.author.kind === "customer",
+    myName,
+    repName: () => null,
+  };
+  const lines = useMemo(() => chatLines(events.value, outbox, viewer), [events.value, outbox, myName]);
+
+  if (gone.value) {
+    return (
+      <Page title="Chat">
+        <p class="notice notice--info" role="status" data-testid="chat-gone">
+          This chat is not open in this browser any more.
+        </p>
+        <p>
+          If a representative gave you a session code, <a href="/join">join with the code</a>.
+        </p>
+      </Page>
+    );
+  }
+
+  const ended = s?.status === "ended";
+  const waiting = s?.status === "waiting";
+  const reps = s?.attendees.map((a) => a.name).filter((n) => n !== "") ?? [];
+
+  const confirmEnd = async () => {
+    setEndBusy(true);
+    setEndError(null);
+    try {
+      await endSession();
+      setConfirmOpen(false);
+    } catch (error) {
+      setEndError(errorMessage(error));
+    } finally {
+      setEndBusy(false);
+    }
+  };
+
+  return (
+    <Page title={s?.portal?.name ?? "Chat with support"} wide>
+      <div class="customer-chat">
+        <div class="customer-chat__bar">
+          <p class="muted customer-chat__who">
+            {s === null
+              ? "Connecting…"
+              : reps.length > 0
+                ? `You are chatting with ${reps.join(", ")}.`
+                : ended
+                  ? ""
+                  : "A representative will join soon."}
+          </p>
+          <div class="customer-chat__tools">
+            <FontSizeSelect id="customer-font-size" value={fontSize.value} onChange={setFontSize} />
+            {s !== null ? (
+              <a
+                class="button"
+                href={`/api/sessions/${seg(s.id)}/transcript.txt`}
+                download="chatlog.txt"
+                data-testid="save-chat-log"
+              >
+                Save chat log
+              </a>
+            ) : null}
+            <button
+              type="button"
+              class="danger"
+              disabled={s === null || ended}
+              aria-haspopup="dialog"
+              onClick={() => {
+                setEndError(null);
+                setConfirmOpen(true);
+              }}
+            >
+              End session
+            </button>
+          </div>
+        </div>
+        {state.phase === "reconnecting" ? (
+          <p class="banner banner--warning" role="status" data-testid="connection-banner">
+            Connection lost. Reconnecting… Anything you type is kept and sent when we are back.
+          </p>
+        ) : null}
+        {waiting && !ended ? (
+          <p class="banner banner--info" role="status" data-testid="waiting">
+            Waiting for a representative…
+          </p>
+        ) : null}
+        {ended && s !== null ? (
+          <p class="banner banner--info" role="status" data-testid="session-ended">
+            This session has ended
+            {s.ended_by !== null ? `. It was ended by ${s.ended_by}` : ""}. You can still save the chat log.
+          </p>
+        ) : null}
+        {notice.value !== null ? (
+          <p class="banner banner--error" role="alert">
+            {notice.value}{" "}
+            <button type="button" class="link-button" onClick={() => (notice.value = null)}>
+              Dismiss
+            </button>
+          </p>
+        ) : null}
+        <ChatLog
+          lines={lines}
+          label="Conversation"
+          emptyText={s === null ? "Connecting…" : "No messages yet. Say hello!"}
+          fontSize={fontSize.value}
+          onRetry={ended ? undefined : retry}
+          onDiscard={discard}
+        />
+        <Composer
+          id="customer-message"
+          label="Message"
+          value={draft.value}
+          onInput={(text) => (draft.value = text)}
+          onSend={send}
+          disabled={ended || s === null}
+          disabledReason={ended ? "The session has ended." : undefined}
+          fontSize={fontSize.value}
+          placeholder="Type your message (Enter sends, Shift+Enter for a new line)"
+        />
+      </div>
+      <ConfirmDialog
+        open={confirmOpen}
+        title="End session?"
+        message="End this support session? The chat closes for everyone."
+        confirmLabel="Yes, end session"
+        busy={endBusy}
+        error={endError}
+        onConfirm={() => void confirmEnd()}
+        onCancel={() => setConfirmOpen(false)}
+      />
+    </Page>
+  );
+}

@@ -1,0 +1,80 @@
+import { useState } from "preact/hooks";
+import { api, errorMessage } from "../common/api";
+import { normalizeCode } from "../common/format";
+import { decodeSession, isObject } from "../common/protocol";
+import { Page } from "./Layout";
+import { clientInfo, rememberSession } from "./storage";
+
+/** /join and /join/<code>: enter the nine-digit code a representative read out. */
+export function JoinPage({ code: initialCode, message }: { code: string; message?: string | null }) {
+  const [code, setCode] = useState(initialCode);
+  const [name, setName] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    const digits = normalizeCode(code);
+    if (digits === null) {
+      setError("A session code has nine digits.");
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      const body = await api("POST", "/api/join", { code: digits, name: name.trim(), client: clientInfo() });
+      if (isObject(body)) rememberSession(decodeSession(body["session"]).id);
+      location.assign("/chat");
+    } catch (err) {
+      setError(errorMessage(err));
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Page title="Join a support session">
+      {message ? (
+        <p class="notice notice--info" role="status">
+          {message}
+        </p>
+      ) : null}
+      <p class="lead">Enter the session code your representative gave you.</p>
+      <form class="stack card" onSubmit={submit} aria-label="Join a session">
+        <div class="field">
+          <label for="join-code">Session code</label>
+          <input
+            id="join-code"
+            name="code"
+            inputMode="numeric"
+            autocomplete="off"
+            placeholder="123 456 789"
+            required
+            maxLength={15}
+            value={code}
+            onInput={(e) => setCode(e.currentTarget.value)}
+          />
+        </div>
+        <div class="field">
+          <label for="join-name">Your name</label>
+          <input
+            id="join-name"
+            name="name"
+            autocomplete="name"
+            required
+            maxLength={80}
+            value={name}
+            onInput={(e) => setName(e.currentTarget.value)}
+          />
+        </div>
+        {error !== null ? (
+          <p class="form-error" role="alert">
+            {error}
+          </p>
+        ) : null}
+        <button type="submit" class="primary" disabled={busy}>
+          {busy ? "Joining…" : "Join session"}
+        </button>
+      </form>
+    </Page>
+  );
+}

@@ -1,0 +1,182 @@
+/** The customer's chat: one session over /ws/customer. */
+
+import { batch, signal } from "@preact/signals";
+import { api, ApiError, errorMessage, seg } from "../common/api";
+import { Connection, type ConnectionState } from "../common/connection";
+import { decodeSession, isObject, type Session, type SessionEvent } from "../common/protocol";
+import { rememberedSession, rememberSession } from "./storage";
+
+export const session = signal<Session | null>(null);
+export const events = signal<SessionEvent[]>([]);
+export const connection = signal<ConnectionState>({ phase: "connecting" });
+export const outboxVersion = signal(0);
+/** The credentials are gone (4001/4003, or a refused handshake): join again. */
+export const gone = signal(false);
+export const notice = signal<string | null>(null);
+export const draft = signal("");
+export const fontSize = signal(readFontSize());
+
+const FONT_KEY = "helpline.customer.font_size";
+
+function readFontSize(): number {
+  try {
+    const n = Number.parseInt(localStorage.getItem(FONT_KEY) ?? "", 10);
+    return n >= 10 && n <= 32 ? n : 16;
+  } catch {
+    return 16;
+  }
+}
+
+export function setFontSize(size: number): void {
+  fontSize.value = size;
+  try {
+    localStorage.setItem(FONT_KEY, String(size));
+  } catch {
+    /* not remembered, still applied */
+  }
+}
+
+let socket: Connection | null = null;
+
+function insertEvent(list: SessionEvent[], event: SessionEvent): SessionEvent[] {
+  const last = list[list.length - 1];
+  if (last === undefined || last.seq < event.seq) return [...list, event];
+  return [...list.filter((e) => e.seq !== event.seq), event].sort((a, b) => a.seq - b.seq);
+}
+
+function setSession(next: Session): void {
+  const current = session.value;
+  // Keep what we already know about the end when a later copy lacks it.
+  if (current !== null && current.status === "ended" && next.status !== "ended") return;
+  if (current !== null && next.status === "ended" && next.ended_by === null && current.ended_by !== null) {
+    session.value = { ...next, ended_by: current.ended_by };
+    return;
+  }
+  session.value = next;
+}
+
+function markEnded(by: string | null): void {
+  const current = session.value;
+  if (current === null) return;
+  if (current.status !== "ended" || (current.ended_by === null && by !== null)) {
+    session.value = { ...current, status: "ended", ended_by: current.ended_by ?? by };
+  }
+  if (session.value?.ended_by === null) {
+    // Ask the server who ended it; the token may already be closed, then we say less.
+    api("GET", `/api/sessions/${seg(current.id)}`)
+      .then((body) => {
+        if (isObject(body)) {
+          const fresh = decodeSession(body["session"]);
+          if (fresh.status === "ended") setSession(fresh);
+        }
+      })
+      .catch(() => undefined);
+  }
+}
+
+function onState(state: ConnectionState): void {
+  connection.value = state;
+  if (state.phase === "closed") {
+    if (state.reason === "ended") markEnded(null);
+    else if (state.reason === "expired" || state.reason === "logged_out") {
+      if (session.value?.status === "ended") return;
+      gone.value = true;
+    }
+  }
+}
+
+export function start(): void {
+  if (socket !== null) return;
+  socket = new Connection({
+    path: "/ws/customer",
+    storageKey: "helpline.customer.outbox",
+    handlers: {
+      frame(frame) {
+        switch (frame.type) {
+          case "welcome":
+            if (frame.role !== "customer") return;
+            setSession(frame.session);
+            rememberSession(frame.session.id);
+            socket?.subscribe(frame.session.id);
+            return;
+          case "subscribed":
+          case "session":
+            setSession(frame.session);
+            return;
+          case "error":
+            if (frame.client_id === null) notice.value = frame.message;
+            if (frame.code === "session_ended") markEnded(null);
+            return;
+          default:
+            return;
+        }
+      },
+      event(_session, event) {
+        batch(() => {
+          events.value = insertEvent(events.value, event);
+          if (event.kind === "status" && event.body.action === "ended") {
+            const by = event.body["ended_by"];
+            markEnded(typeof by === "string" ? by : null);
+          }
+        });
+      },
+      state: onState,
+      outbox() {
+        outboxVersion.value += 1;
+      },
+    },
+    probe: async () => {
+      const id = rememberedSession() ?? session.value?.id ?? null;
+      if (id === null) return socket?.hasOpened === true ? "retry" : "auth";
+      try {
+        const body = await api("GET", `/api/sessions/${seg(id)}`);
+        if (isObject(body) && decodeSession(body["session"]).status === "ended") {
+          setSession(decodeSession(body["session"]));
+          return "ended";
+        }
+        return "retry";
+      } catch (error) {
+        if (error instanceof ApiError && [401, 403, 404].includes(error.status)) return "auth";
+        return "retry";
+      }
+    },
+  });
+  window.addEventListener("online", () => socket?.retryNow());
+  socket.start();
+  outboxVersion.value += 1;
+}
+
+export function pending() {
+  void outboxVersion.value;
+  const id = session.value?.id;
+  return id === undefined || socket === null ? [] : socket.pendingFor(id);
+}
+
+export function send(text: string): void {
+  const id = session.value?.id;
+  if (id === undefined || socket === null) return;
+  socket.send(id, "message", text);
+}
+
+export function retry(clientId: string): void {
+  socket?.retry(clientId);
+}
+
+export function discard(clientId: string): void {
+  socket?.discard(clientId);
+}
+
+export async function endSession(): Promise<void> {
+  const id = session.value?.id;
+  if (id === undefined) return;
+  try {
+    const body = await api("POST", `/api/sessions/${seg(id)}/end`);
+    if (isObject(body)) setSession(decodeSession(body["session"]));
+  } catch (error) {
+    if (error instanceof ApiError && error.code === "session_ended") {
+      markEnded(null);
+      return;
+    }
+    throw new Error(errorMessage(error));
+  }
+}
