@@ -14,6 +14,13 @@ from collections.abc import AsyncIterator, Iterator
 from urllib.parse import urlsplit
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Two busy cores make timings meaningless: no deadlines, and no "too slow" health check.
+settings.register_profile(
+    "helpline", deadline=None, suppress_health_check=[HealthCheck.too_slow], max_examples=200
+)
+settings.load_profile("helpline")
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "HELPLINE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"

@@ -89,6 +89,9 @@ def main() -> None:
 @database_option
 @click.option("--bus", default="memory", show_default=True, envvar="HELPLINE_BUS",
               help="'memory' for one process, or a redis:// URL to run several.")
+@click.option("--bus-namespace", default="helpline:", show_default=True,
+              envvar="HELPLINE_BUS_NAMESPACE",
+              help="Prefix of Redis channel names, so deployments can share one Redis.")
 @click.option("--public-url", envvar="HELPLINE_PUBLIC_URL", default=None,
               help="The address customers and representatives use, e.g. https://help.example.com. "
                    "Used in join links and as the allowed browser origin.")
@@ -102,6 +105,7 @@ def serve(
     data_dir: Path,
     database_url: str | None,
     bus: str,
+    bus_namespace: str,
     public_url: str | None,
     allowed_origins: tuple[str, ...],
     log_level: str,
@@ -119,7 +123,7 @@ def serve(
     if not (bus == "memory" or bus.startswith(("redis://", "rediss://"))):
         raise click.BadParameter("use 'memory' or a redis:// URL", param_hint="--bus")
     settings = _settings(
-        data_dir, database_url, host=host, port=port, bus=bus, public_url=public_url,
+        data_dir, database_url, host=host, port=port, bus=bus, bus_namespace=bus_namespace, public_url=public_url,
         allowed_origins=allowed_origins,
     )
     account = _with_store(settings, first_start)

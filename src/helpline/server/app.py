@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, WebSocket
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
@@ -99,7 +99,7 @@ def create_app(
         if migrate and store is None:
             await upgrade(url)
         own_store = store or SqlStore(create_engine(url))
-        own_bus = bus or create_bus(settings.bus)
+        own_bus = bus or create_bus(settings.bus, namespace=settings.bus_namespace)
         await own_bus.start()
         service = HelplineService(own_store, own_bus, settings)
         app.state.service = service
@@ -138,11 +138,11 @@ def create_app(
     app.include_router(pages.router)
 
     @app.websocket("/ws/console")
-    async def console_socket(websocket: Any) -> None:
+    async def console_socket(websocket: WebSocket) -> None:
         await app.state.gateway.console(websocket)
 
     @app.websocket("/ws/customer")
-    async def customer_socket(websocket: Any) -> None:
+    async def customer_socket(websocket: WebSocket) -> None:
         await app.state.gateway.customer(websocket)
 
     app.mount("/static", StaticFiles(directory=pages.STATIC_DIR, check_dir=False), name="static")

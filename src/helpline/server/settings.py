@@ -15,6 +15,7 @@ class Settings:
     data_dir: Path = Path("helpline-data")
     database_url: str | None = None
     bus: str = "memory"
+    bus_namespace: str = "helpline:"
     public_url: str | None = None
     allowed_origins: tuple[str, ...] = ()
     code_lifetime_seconds: int = 20 * 60

@@ -331,6 +331,7 @@ class SqlStore:
                     customer_name=new.customer_name,
                     query=new.query,
                     client=new.client,
+                    extra=new.extra,
                 )
                 change = opening(created)
                 if change.session.id != session_id:
@@ -687,6 +688,7 @@ def _session(row: Row[Any]) -> SupportSession:
         primary_rep_id=row.primary_rep_id,
         ended_at=row.ended_at,
         ended_by=row.ended_by,
+        extra=tuple((str(k), str(v)) for k, v in (row.extra or {}).items()),
     )
 
 

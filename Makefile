@@ -1,0 +1,74 @@
+# Helpline: `make run` starts the product, `make test` runs the whole suite.
+# Every target installs what it needs first, so both work on a fresh clone.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+WEB_INSTALLED := web/node_modules/.installed
+WEB_BUILT := src/helpline/static/.built
+WEB_SOURCES := $(shell find web -path web/node_modules -prune -o -type f -print 2>/dev/null)
+
+.PHONY: help install build run demo test check web-test unit integration e2e format clean
+
+help:
+	@echo "make run      install, build and start Helpline on http://127.0.0.1:8000"
+	@echo "make test     install, build and run every check and test"
+	@echo "make demo     start with demo accounts and portals (alice, bob / helpline-demo)"
+	@echo "make check    lint, format check, type check, import contracts"
+	@echo "make unit | integration | e2e    one layer of the tests"
+	@echo "make clean    remove the virtual environment and built files"
+
+$(INSTALLED): requirements/dev.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements/dev.lock
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $@
+
+install: $(INSTALLED)
+
+$(WEB_INSTALLED): web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+	touch $@
+
+$(WEB_BUILT): $(WEB_INSTALLED) $(WEB_SOURCES)
+	cd web && npm run build
+	touch $@
+
+build: $(INSTALLED) $(WEB_BUILT)
+
+run: build
+	$(BIN)/helpline serve
+
+demo: build
+	$(BIN)/helpline demo --data-dir helpline-data
+	$(BIN)/helpline serve --data-dir helpline-data
+
+check: $(INSTALLED)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+web-test: $(WEB_INSTALLED)
+	cd web && npm run typecheck && npm test
+
+unit: $(INSTALLED)
+	$(BIN)/pytest tests/unit
+
+integration: build
+	$(BIN)/pytest tests/integration
+
+e2e: build
+	$(BIN)/pytest tests/e2e
+
+test: build check web-test
+	$(BIN)/pytest
+
+format: $(INSTALLED)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) web/node_modules src/helpline/static

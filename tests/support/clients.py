@@ -1,0 +1,152 @@
+"""Real clients for tests: HTTP as a browser would send it, and WebSocket peers that
+keep what they received so tests can wait for a frame instead of sleeping."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from websockets.asyncio.client import ClientConnection, connect
+
+from tests.support.server import ServerProcess
+
+Frame = dict[str, Any]
+WAIT_SECONDS = 10.0
+
+
+class Browser:
+    """An HTTP client with a cookie jar and the server's own Origin, like a web page."""
+
+    def __init__(self, server: ServerProcess) -> None:
+        self.server = server
+        self.http = httpx.AsyncClient(
+            base_url=server.base_url, headers={"Origin": server.base_url}, timeout=15.0
+        )
+
+    async def close(self) -> None:
+        await self.http.aclose()
+
+    def cookie_header(self) -> str:
+        return "; ".join(f"{c.name}={c.value}" for c in self.http.cookies.jar)
+
+    async def login(self, username: str, password: str = "helpline-demo") -> Frame:
+        response = await self.http.post(
+            "/api/auth/login", json={"username": username, "password": password}
+        )
+        assert response.status_code == 200, response.text
+        me: Frame = response.json()["me"]
+        return me
+
+    async def ask_for_help(self, portal: str = "acme", name: str = "Dana", query: str = "Help") -> Frame:
+        response = await self.http.post(
+            f"/api/portals/{portal}/sessions", json={"name": name, "query": query}
+        )
+        assert response.status_code == 201, response.text
+        body: Frame = response.json()
+        return body
+
+    async def socket(self, path: str) -> Peer:
+        connection = await connect(
+            f"{self.server.ws_url}{path}",
+            additional_headers={"Origin": self.server.base_url, "Cookie": self.cookie_header()},
+            max_size=2 * 1024 * 1024,
+        )
+        peer = Peer(connection)
+        peer.start()
+        return peer
+
+
+@dataclass
+class Peer:
+    """A WebSocket client that records every frame it receives."""
+
+    connection: ClientConnection
+    frames: list[Frame] = field(default_factory=list)
+    closed: asyncio.Event = field(default_factory=asyncio.Event)
+    close_code: int | None = None
+    _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
+    _task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._read())
+
+    async def _read(self) -> None:
+        try:
+            async for message in self.connection:
+                frame = json.loads(message)
+                async with self._changed:
+                    self.frames.append(frame)
+                    self._changed.notify_all()
+        except Exception:  # noqa: BLE001, S110 - a dropped socket is a normal end here
+            pass
+        finally:
+            self.close_code = self.connection.close_code
+            self.closed.set()
+            async with self._changed:
+                self._changed.notify_all()
+
+    async def send(self, frame: Frame) -> None:
+        await self.connection.send(json.dumps(frame))
+
+    async def send_raw(self, text: str) -> None:
+        await self.connection.send(text)
+
+    async def wait_for(self, match: Callable[[Frame], bool], what: str = "a frame") -> Frame:
+        """The first recorded frame that matches, waiting for it if need be."""
+
+        async def found() -> Frame:
+            async with self._changed:
+                while True:
+                    for frame in self.frames:
+                        if match(frame):
+                            return frame
+                    if self.closed.is_set():
+                        raise AssertionError(
+                            f"The socket closed ({self.close_code}) before {what}; got {self.frames}"
+                        )
+                    await self._changed.wait()
+
+        try:
+            return await asyncio.wait_for(found(), WAIT_SECONDS)
+        except TimeoutError:
+            raise AssertionError(f"No {what} within {WAIT_SECONDS}s; got {self.frames}") from None
+
+    async def wait_type(self, kind: str, **fields: Any) -> Frame:
+        return await self.wait_for(
+            lambda f: f.get("type") == kind and all(f.get(k) == v for k, v in fields.items()),
+            f"a {kind!r} frame with {fields}",
+        )
+
+    async def wait_closed(self) -> int | None:
+        await asyncio.wait_for(self.closed.wait(), WAIT_SECONDS)
+        return self.close_code
+
+    def events(self, session: str) -> list[Frame]:
+        return [f["event"] for f in self.frames if f.get("type") == "event" and f["session"] == session]
+
+    async def wait_event(self, session: str, match: Callable[[Frame], bool], what: str) -> Frame:
+        frame = await self.wait_for(
+            lambda f: f.get("type") == "event" and f["session"] == session and match(f["event"]),
+            what,
+        )
+        event: Frame = frame["event"]
+        return event
+
+    async def say(self, session: str, text: str, **more: Any) -> Frame:
+        """Send a line and wait for its acknowledgement."""
+        client_id = more.pop("client_id", None) or uuid.uuid4().hex
+        await self.send({"type": "send", "session": session, "client_id": client_id, "text": text, **more})
+        return await self.wait_for(
+            lambda f: f.get("client_id") == client_id and f.get("type") in ("ack", "error"),
+            f"an ack for {text!r}",
+        )
+
+    async def close(self) -> None:
+        await self.connection.close()
+        if self._task:
+            await self._task
