@@ -135,7 +135,6 @@ function Alerts() {
     <div class="alerts" role="alert" aria-live="assertive">
       {list.map((a) => (
         <p key={a.id} class="banner banner--alert" data-testid="request-alert" data-session={a.sessionId}>
-          <span aria-hidden="true">🔔 </span>
           {a.text}{" "}
           <button type="button" class="link-button" onClick={() => dismissAlert(a.id)}>
             Dismiss

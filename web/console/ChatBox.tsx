@@ -110,13 +110,13 @@ export function ChatBox({ tab }: { tab: Tab }) {
           </select>
           {toValue !== "everyone" ? (
             <span class="badge badge--private" aria-hidden="true">
-              🔒 Private
+              Private
             </span>
           ) : null}
         </div>
         <Composer
           id="console-message"
-          label="Message"
+          label="Chat message"
           value={tab.draft}
           onInput={(text) => setDraft(tab.id, text)}
           onSend={(text) => sendMessage(tab.id, text, toValue)}

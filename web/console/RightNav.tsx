@@ -42,7 +42,7 @@ function Details({ tab }: { tab: Tab }) {
     ["Operating system", s.customer.os],
     ["Browser", s.customer.browser],
   ];
-  for (const [key, value] of Object.entries(s.fields)) rows.push([FIELD_LABELS[key] ?? key, value]);
+  for (const [key, value] of Object.entries(s.fields)) rows.push([FIELD_LABELS[key] ?? key, value || "—"]);
   if (s.status === "ended") {
     rows.push(["Ended", formatDateTime(s.ended_at)]);
     if (s.ended_by !== null) rows.push(["Ended by", s.ended_by]);
@@ -69,7 +69,9 @@ function Attendees({ tab }: { tab: Tab }) {
     <section class="panel" aria-labelledby="attendees-heading">
       <h2 id="attendees-heading">Attendees</h2>
       {present.length === 0 ? (
-        <p class="muted">No representative yet.</p>
+        <p class="muted">
+          {tab.session.status === "ended" ? "No one is in the session any more." : "No representative yet."}
+        </p>
       ) : (
         <ul class="attendees" aria-label="Representatives in this session">
           {present.map((a) => (

@@ -144,7 +144,7 @@ export function ChatPage() {
         />
         <Composer
           id="customer-message"
-          label="Message"
+          label="Chat message"
           value={draft.value}
           onInput={(text) => (draft.value = text)}
           onSend={send}

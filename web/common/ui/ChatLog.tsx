@@ -92,7 +92,6 @@ function Line({
         {line.authorNote !== null ? <span class="line__author-note"> {line.authorNote}</span> : null}
         {line.privacy !== null ? (
           <span class="badge badge--private" data-testid="private-mark">
-            <span aria-hidden="true">🔒 </span>
             {line.privacy}
           </span>
         ) : null}
@@ -102,7 +101,7 @@ function Line({
       </div>
       {line.state === "pending" ? (
         <div class="line__pending" data-testid="pending-mark">
-          <span aria-hidden="true">⏳ </span>Sending…
+          Sending…
         </div>
       ) : null}
       {line.state === "failed" ? (
