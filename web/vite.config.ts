@@ -4,9 +4,6 @@ import preact from "@preact/preset-vite";
 
 const here = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
 
-// The server that `npm run dev` forwards API and WebSocket calls to.
-const devServer = process.env["HELPLINE_DEV_SERVER"] ?? "http://127.0.0.1:8000";
-
 export default defineConfig({
   root: here("."),
   base: "/static/",
@@ -31,12 +28,6 @@ export default defineConfig({
           return undefined;
         },
       },
-    },
-  },
-  server: {
-    proxy: {
-      "/api": devServer,
-      "/ws": { target: devServer, ws: true },
     },
   },
   test: {

@@ -109,7 +109,7 @@ function Console() {
         <Sidebar />
         <main id="main" class="console__main" tabIndex={-1} aria-label="Chat">
           {tab !== null ? (
-            <div class="tabpanel" role="tabpanel" id={PANEL_ID} aria-labelledby={tabDomId(tab.id)}>
+            <div class="tabpanel" role="tabpanel" id={PANEL_ID} aria-labelledby={`${tabDomId(tab.id)}-name`}>
               <ChatBox key={tab.id} tab={tab} />
             </div>
           ) : (

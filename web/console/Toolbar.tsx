@@ -43,12 +43,12 @@ export function Toolbar() {
 
   return (
     <header class="toolbar">
-      <div class="toolbar__brand">
+      <h1 class="toolbar__brand">
         <span class="brand-mark" aria-hidden="true">
           ☎
         </span>{" "}
-        Helpline
-      </div>
+        Helpline <span class="visually-hidden">console</span>
+      </h1>
       <div class="toolbar__actions" role="group" aria-label="Console actions">
         <button type="button" onClick={() => setCodesOpen(true)} aria-haspopup="dialog">
           Session code

@@ -25,7 +25,10 @@ import { Page } from "./Layout";
 
 /** /chat: the customer's chat window. */
 export function ChatPage() {
-  useEffect(() => start(), []);
+  useEffect(() => {
+    document.title = "Chat · Helpline";
+    start();
+  }, []);
   const s = session.value;
   const state = connection.value;
   const [confirmOpen, setConfirmOpen] = useState(false);
@@ -45,7 +48,7 @@ export function ChatPage() {
     return (
       <Page title="Chat">
         <p class="notice notice--info" role="status" data-testid="chat-gone">
-          This chat is not open in this browser any more.
+          There is no open chat in this browser.
         </p>
         <p>
           If a representative gave you a session code, <a href="/join">join with the code</a>.
