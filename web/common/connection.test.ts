@@ -230,6 +230,23 @@ describe("Connection", () => {
     expect(store.has("outbox")).toBe(false);
   });
 
+  it("drops queued sends of other sessions before flushing", () => {
+    const c = make({
+      handlers: {
+        frame: (f) => {
+          if (f.type === "welcome") c.keepOnly((id) => id === "S1");
+        },
+      },
+    });
+    c.send("OLD", "message", "for an old session");
+    c.send("S1", "message", "for this one");
+    c.start();
+    last().open();
+    last().frame(welcome);
+    expect(last().sent.map((f) => f["text"])).toEqual(["for this one"]);
+    expect(c.pendingFor("OLD")).toEqual([]);
+  });
+
   it.each([
     [4001, "logged_out"],
     [4003, "expired"],

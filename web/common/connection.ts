@@ -197,6 +197,15 @@ export class Connection {
     return this.send(old.session, old.kind, old.text, old.to);
   }
 
+  /** Drop every queued send whose session fails `keep` (e.g. another session's, after rejoining). */
+  keepOnly(keep: (session: string) => boolean): void {
+    let changed = false;
+    for (const entry of this.outbox.all()) {
+      if (!keep(entry.session)) changed = this.outbox.remove(entry.clientId) || changed;
+    }
+    if (changed) this.outboxChanged();
+  }
+
   discard(clientId: string): void {
     if (this.outbox.remove(clientId)) this.outboxChanged();
   }

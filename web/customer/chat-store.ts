@@ -97,6 +97,8 @@ export function start(): void {
             if (frame.role !== "customer") return;
             setSession(frame.session);
             rememberSession(frame.session.id);
+            // Sends kept from an earlier session in this tab are not this one's.
+            socket?.keepOnly((id) => id === frame.session.id);
             socket?.subscribe(frame.session.id);
             return;
           case "subscribed":
