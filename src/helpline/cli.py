@@ -82,23 +82,51 @@ def main() -> None:
 
 
 @main.command()
-@click.option("--host", default="127.0.0.1", show_default=True, envvar="HELPLINE_HOST",
-              help="Address to listen on; 0.0.0.0 for every interface.")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    envvar="HELPLINE_HOST",
+    help="Address to listen on; 0.0.0.0 for every interface.",
+)
 @click.option("--port", default=DEFAULT_PORT, show_default=True, envvar="HELPLINE_PORT", type=int)
 @data_dir_option
 @database_option
-@click.option("--bus", default="memory", show_default=True, envvar="HELPLINE_BUS",
-              help="'memory' for one process, or a redis:// URL to run several.")
-@click.option("--bus-namespace", default="helpline:", show_default=True,
-              envvar="HELPLINE_BUS_NAMESPACE",
-              help="Prefix of Redis channel names, so deployments can share one Redis.")
-@click.option("--public-url", envvar="HELPLINE_PUBLIC_URL", default=None,
-              help="The address customers and representatives use, e.g. https://help.example.com. "
-                   "Used in join links and as the allowed browser origin.")
-@click.option("--allowed-origin", "allowed_origins", multiple=True, envvar="HELPLINE_ALLOWED_ORIGINS",
-              help="Another exact origin (scheme://host:port) allowed to connect. Repeatable.")
-@click.option("--log-level", default="info", show_default=True, envvar="HELPLINE_LOG_LEVEL",
-              type=click.Choice(["debug", "info", "warning", "error"]))
+@click.option(
+    "--bus",
+    default="memory",
+    show_default=True,
+    envvar="HELPLINE_BUS",
+    help="'memory' for one process, or a redis:// URL to run several.",
+)
+@click.option(
+    "--bus-namespace",
+    default="helpline:",
+    show_default=True,
+    envvar="HELPLINE_BUS_NAMESPACE",
+    help="Prefix of Redis channel names, so deployments can share one Redis.",
+)
+@click.option(
+    "--public-url",
+    envvar="HELPLINE_PUBLIC_URL",
+    default=None,
+    help="The address customers and representatives use, e.g. https://help.example.com. "
+    "Used in join links and as the allowed browser origin.",
+)
+@click.option(
+    "--allowed-origin",
+    "allowed_origins",
+    multiple=True,
+    envvar="HELPLINE_ALLOWED_ORIGINS",
+    help="Another exact origin (scheme://host:port) allowed to connect. Repeatable.",
+)
+@click.option(
+    "--log-level",
+    default="info",
+    show_default=True,
+    envvar="HELPLINE_LOG_LEVEL",
+    type=click.Choice(["debug", "info", "warning", "error"]),
+)
 def serve(
     host: str,
     port: int,
@@ -123,15 +151,23 @@ def serve(
     if not (bus == "memory" or bus.startswith(("redis://", "rediss://"))):
         raise click.BadParameter("use 'memory' or a redis:// URL", param_hint="--bus")
     settings = _settings(
-        data_dir, database_url, host=host, port=port, bus=bus, bus_namespace=bus_namespace, public_url=public_url,
+        data_dir,
+        database_url,
+        host=host,
+        port=port,
+        bus=bus,
+        bus_namespace=bus_namespace,
+        public_url=public_url,
         allowed_origins=allowed_origins,
     )
     account = _with_store(settings, first_start)
     if account is not None:
         click.secho("First start: created the manager account.", fg="green", bold=True)
         click.echo(f"  username: {account.username}")
-        click.echo(f"  password: {account.password}   (shown once; change it with "
-                   "'helpline admin set-password admin --password-stdin')")
+        click.echo(
+            f"  password: {account.password}   (shown once; change it with "
+            "'helpline admin set-password admin --password-stdin')"
+        )
     click.echo(f"Console:  {settings.base_url}/console")
     click.echo(f"Customers: {settings.base_url}/p/support  or  {settings.base_url}/join")
     app = create_app(settings, migrate=False)
@@ -173,8 +209,12 @@ def admin() -> None:
 @click.argument("username")
 @click.option("--name", default=None, help="Display name shown to customers (default: USERNAME).")
 @click.option("--manager", is_flag=True, help="Give manager rights.")
-@click.option("--password-stdin", is_flag=True, required=True,
-              help="Read the password from standard input (keeps it out of shell history).")
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    required=True,
+    help="Read the password from standard input (keeps it out of shell history).",
+)
 @click.option("--portal", "portals", multiple=True, help="Add to this portal's queue. Repeatable.")
 @data_dir_option
 @database_option
@@ -215,11 +255,17 @@ def create_rep(
 
 @admin.command("set-password")
 @click.argument("username")
-@click.option("--password-stdin", is_flag=True, required=True,
-              help="Read the new password from standard input.")
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    required=True,
+    help="Read the new password from standard input.",
+)
 @data_dir_option
 @database_option
-def set_password(username: str, password_stdin: bool, data_dir: Path, database_url: str | None) -> None:
+def set_password(
+    username: str, password_stdin: bool, data_dir: Path, database_url: str | None
+) -> None:
     """Set a representative's password."""
     from helpline.domain.people import check_password
     from helpline.server.security import hash_password
@@ -250,7 +296,9 @@ def list_reps(data_dir: Path, database_url: str | None) -> None:
     """List representatives: username, role, display name."""
 
     async def work(store: Store) -> list[tuple[str, str, str]]:
-        return [(r.username, r.role.value, r.display_name) for r in await store.list_representatives()]
+        return [
+            (r.username, r.role.value, r.display_name) for r in await store.list_representatives()
+        ]
 
     rows = _with_store(_settings(data_dir, database_url), work)
     if not rows:
@@ -264,8 +312,13 @@ def list_reps(data_dir: Path, database_url: str | None) -> None:
 @admin.command("create-portal")
 @click.argument("slug")
 @click.argument("name")
-@click.option("--field", "fields", multiple=True, type=click.Choice([f.value for f in PortalField]),
-              help="An extra field the customer fills. Repeatable.")
+@click.option(
+    "--field",
+    "fields",
+    multiple=True,
+    type=click.Choice([f.value for f in PortalField]),
+    help="An extra field the customer fills. Repeatable.",
+)
 @click.option("--member", "members", multiple=True, help="A representative's username. Repeatable.")
 @data_dir_option
 @database_option

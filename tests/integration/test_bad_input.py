@@ -29,11 +29,21 @@ async def test_malformed_and_oversized_frames_get_typed_errors_and_the_socket_st
     await chat.send_raw("this is not json")
     assert (await chat.wait_type("error"))["code"] == "invalid_frame"
     await chat.send_raw(json.dumps({"type": "teleport"}))
-    await chat.wait_for(lambda f: f.get("code") == "invalid_frame" and "teleport" in f["message"], "unknown type")
-    await chat.send_raw(json.dumps({"type": "send", "session": session_id, "client_id": "x" * 65, "text": "hi"}))
+    await chat.wait_for(
+        lambda f: f.get("code") == "invalid_frame" and "teleport" in f["message"], "unknown type"
+    )
+    await chat.send_raw(
+        json.dumps({"type": "send", "session": session_id, "client_id": "x" * 65, "text": "hi"})
+    )
     await chat.wait_for(lambda f: f.get("code") == "invalid_input", "bad client id")
-    await chat.send_raw(json.dumps({"type": "send", "session": session_id, "client_id": "big", "text": "x" * 70_000}))
-    await chat.wait_for(lambda f: f.get("code") == "too_large" and "frame" in f["message"], "oversized frame")
+    await chat.send_raw(
+        json.dumps(
+            {"type": "send", "session": session_id, "client_id": "big", "text": "x" * 70_000}
+        )
+    )
+    await chat.wait_for(
+        lambda f: f.get("code") == "too_large" and "frame" in f["message"], "oversized frame"
+    )
     too_long = await chat.say(session_id, "y" * 4001)
     assert too_long["code"] == "too_large" and "4000" in too_long["message"]
     empty = await chat.say(session_id, "   ")
@@ -109,7 +119,9 @@ async def test_wrong_logins_and_code_guesses_are_rate_limited_per_address(
     guesser = browsers()
     statuses = []
     for attempt in range(11):
-        response = await guesser.http.post("/api/join", json={"code": f"{attempt:09d}", "name": "Eve"})
+        response = await guesser.http.post(
+            "/api/join", json={"code": f"{attempt:09d}", "name": "Eve"}
+        )
         statuses.append(response.status_code)
     assert statuses[:10] == [404] * 10
     assert statuses[10] == 429
@@ -130,16 +142,22 @@ async def test_unknown_portals_sessions_and_bad_forms_say_what_is_wrong(
     server: ServerProcess, browsers: Callable[[], Browser]
 ) -> None:
     customer = browsers()
-    missing = await customer.http.post("/api/portals/nope/sessions", json={"name": "D", "query": "q"})
+    missing = await customer.http.post(
+        "/api/portals/nope/sessions", json={"name": "D", "query": "q"}
+    )
     assert missing.status_code == 404 and "nope" in missing.json()["error"]["message"]
-    no_name = await customer.http.post("/api/portals/acme/sessions", json={"name": " ", "query": "q"})
+    no_name = await customer.http.post(
+        "/api/portals/acme/sessions", json={"name": " ", "query": "q"}
+    )
     assert no_name.status_code == 422 and no_name.json()["error"]["code"] == "invalid_input"
     wrong_field = await customer.http.post(
         "/api/portals/acme/sessions", json={"name": "D", "query": "q", "fields": {"phone": "1"}}
     )
     assert wrong_field.status_code == 422
     garbage = await customer.http.post(
-        "/api/portals/acme/sessions", content=b"{not json", headers={"Content-Type": "application/json"}
+        "/api/portals/acme/sessions",
+        content=b"{not json",
+        headers={"Content-Type": "application/json"},
     )
     assert garbage.status_code == 422 and garbage.json()["error"]["code"] == "invalid_input"
     bad_code = await customer.http.post("/api/join", json={"code": "12", "name": "D"})

@@ -27,7 +27,9 @@ async def test_customer_joins_by_portal_and_chats_with_the_representative_who_pi
     chat = await customer.socket("/ws/customer")
     assert (await chat.wait_type("welcome"))["session"]["id"] == session_id
     await chat.send({"type": "subscribe", "session": session_id, "after": 0})
-    await chat.wait_event(session_id, lambda e: e["body"].get("action") == "customer_joined", "joined note")
+    await chat.wait_event(
+        session_id, lambda e: e["body"].get("action") == "customer_joined", "joined note"
+    )
 
     picked = await rep.http.post(f"/api/sessions/{session_id}/pick-up")
     assert picked.status_code == 200, picked.text
@@ -37,19 +39,25 @@ async def test_customer_joins_by_portal_and_chats_with_the_representative_who_pi
     await console.send({"type": "subscribe", "session": session_id, "after": 0})
     await console.wait_type("subscribed")
 
-    await chat.wait_event(session_id, lambda e: e["body"].get("action") == "picked_up", "pick-up note")
+    await chat.wait_event(
+        session_id, lambda e: e["body"].get("action") == "picked_up", "pick-up note"
+    )
     update = await chat.wait_type("session")
     assert update["session"]["status"] == "active"
     assert [a["name"] for a in update["session"]["attendees"]] == ["Bob Chen"]
 
     ack = await chat.say(session_id, "Hello, anyone there?")
     assert ack["type"] == "ack" and ack["seq"] > 0
-    line = await console.wait_event(session_id, lambda e: e["body"].get("text") == "Hello, anyone there?", "customer line")
+    line = await console.wait_event(
+        session_id, lambda e: e["body"].get("text") == "Hello, anyone there?", "customer line"
+    )
     assert line["author"] == {"kind": "customer", "name": "Dana"}
 
     reply = await console.say(session_id, "Yes, Bob here.")
     assert reply["type"] == "ack"
-    seen = await chat.wait_event(session_id, lambda e: e["body"].get("text") == "Yes, Bob here.", "rep line")
+    seen = await chat.wait_event(
+        session_id, lambda e: e["body"].get("text") == "Yes, Bob here.", "rep line"
+    )
     assert seen["author"] == {"kind": "representative", "name": "Bob Chen"}
     assert "internal" not in seen
 
@@ -106,7 +114,9 @@ async def test_the_operating_system_and_browser_come_from_the_user_agent(
         },
     )
     assert response.json()["session"]["customer"] == {
-        "name": "Dana", "os": "Windows 10", "browser": "Chrome 131"
+        "name": "Dana",
+        "os": "Windows 10",
+        "browser": "Chrome 131",
     }
     reported = await browsers().http.post(
         "/api/portals/acme/sessions",

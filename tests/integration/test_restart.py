@@ -45,7 +45,9 @@ async def test_acknowledged_messages_survive_sigkill_and_clients_resume_from_the
             assert ack["type"] == "ack"
             acked[client_id] = ack["seq"]
         last_seen_by_customer = max(acked.values())
-        await chat.wait_event(session_id, lambda e: e["seq"] == last_seen_by_customer, "the last line")
+        await chat.wait_event(
+            session_id, lambda e: e["seq"] == last_seen_by_customer, "the last line"
+        )
 
         server.kill()
         await chat.wait_closed()
@@ -65,8 +67,12 @@ async def test_acknowledged_messages_survive_sigkill_and_clients_resume_from_the
         assert resent == {**resent, "type": "ack", "seq": acked["before-0"], "duplicate": True}
 
         chat = await customer.socket("/ws/customer")
-        await chat.send({"type": "subscribe", "session": session_id, "after": last_seen_by_customer})
-        await chat.wait_event(session_id, lambda e: e["body"].get("text") == "after 2", "the last line")
+        await chat.send(
+            {"type": "subscribe", "session": session_id, "after": last_seen_by_customer}
+        )
+        await chat.wait_event(
+            session_id, lambda e: e["body"].get("text") == "after 2", "the last line"
+        )
         missed = [e["body"]["text"] for e in chat.events(session_id)]
         assert missed == ["after 0", "after 1", "after 2"]
 
@@ -92,8 +98,12 @@ async def test_two_server_processes_share_sessions_through_redis(
 ) -> None:
     """At scale: a console on one node and a customer on another still talk live."""
     isolated = {"HELPLINE_BUS_NAMESPACE": f"test-{uuid.uuid4().hex}:"}
-    first = ServerProcess(tmp_path / "a", database_url=postgres_url, bus=redis_url, extra_env=isolated)
-    second = ServerProcess(tmp_path / "b", database_url=postgres_url, bus=redis_url, extra_env=isolated)
+    first = ServerProcess(
+        tmp_path / "a", database_url=postgres_url, bus=redis_url, extra_env=isolated
+    )
+    second = ServerProcess(
+        tmp_path / "b", database_url=postgres_url, bus=redis_url, extra_env=isolated
+    )
     await first.seed()
     (tmp_path / "b").mkdir()
     await first.start()
@@ -111,9 +121,13 @@ async def test_two_server_processes_share_sessions_through_redis(
         await chat.send({"type": "subscribe", "session": session_id, "after": 0})
         await chat.wait_type("subscribed")
         await chat.say(session_id, "hello from node b")
-        await console.wait_event(session_id, lambda e: e["body"].get("text") == "hello from node b", "line via redis")
+        await console.wait_event(
+            session_id, lambda e: e["body"].get("text") == "hello from node b", "line via redis"
+        )
         await console.say(session_id, "hello from node a")
-        await chat.wait_event(session_id, lambda e: e["body"].get("text") == "hello from node a", "line via redis")
+        await chat.wait_event(
+            session_id, lambda e: e["body"].get("text") == "hello from node a", "line via redis"
+        )
         await chat.close()
         await console.close()
     finally:

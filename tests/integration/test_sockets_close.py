@@ -44,12 +44,18 @@ async def test_ending_the_session_tells_everyone_and_closes_the_customers_socket
 
     ended = await rep.http.post(f"/api/sessions/{session_id}/end")
     assert ended.status_code == 200 and ended.json()["session"]["status"] == "ended"
-    note = await chat.wait_event(session_id, lambda e: e["body"].get("action") == "ended", "ended note")
+    note = await chat.wait_event(
+        session_id, lambda e: e["body"].get("action") == "ended", "ended note"
+    )
     assert note["body"]["text"] == "The session was ended by Bob Chen."
-    final = await chat.wait_for(lambda f: f.get("type") == "session" and f["session"]["status"] == "ended", "ended state")
+    final = await chat.wait_for(
+        lambda f: f.get("type") == "session" and f["session"]["status"] == "ended", "ended state"
+    )
     assert final["session"]["ended_by"] == "Bob Chen"
     assert await chat.wait_closed() == 4002
-    await console.wait_for(lambda f: f.get("type") == "session" and f["session"]["status"] == "ended", "ended state")
+    await console.wait_for(
+        lambda f: f.get("type") == "session" and f["session"]["status"] == "ended", "ended state"
+    )
 
     late = await console.say(session_id, "anyone?")
     assert late["code"] == "session_ended"

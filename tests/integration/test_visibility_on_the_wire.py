@@ -41,19 +41,39 @@ async def test_private_lines_notes_and_masked_colleagues_stay_off_the_customers_
     await alice_console.send({"type": "subscribe", "session": session_id, "after": 0})
     await alice_console.wait_type("subscribed")
 
-    assert (await bob_console.say(session_id, "Checking the logs", to="representatives"))["type"] == "ack"
+    assert (await bob_console.say(session_id, "Checking the logs", to="representatives"))[
+        "type"
+    ] == "ack"
     assert (await bob_console.say(session_id, "Psst Alice", to=me["id"]))["type"] == "ack"
-    assert (await bob_console.say(session_id, "Customer is on Windows 7", kind="note"))["type"] == "ack"
+    assert (await bob_console.say(session_id, "Customer is on Windows 7", kind="note"))[
+        "type"
+    ] == "ack"
     assert (await alice_console.say(session_id, "Masked hello to everyone"))["type"] == "ack"
     assert (await bob_console.say(session_id, "Public line"))["type"] == "ack"
 
-    await chat.wait_event(session_id, lambda e: e["body"].get("text") == "Public line", "public line")
-    private = await alice_console.wait_event(session_id, lambda e: e["body"].get("text") == "Psst Alice", "private line")
-    assert private["audience"] == "one" and private["to"] == {"id": me["id"], "name": "Alice Martin"}
-    await bob_console.wait_event(session_id, lambda e: e["body"].get("text") == "Masked hello to everyone", "masked line")
+    await chat.wait_event(
+        session_id, lambda e: e["body"].get("text") == "Public line", "public line"
+    )
+    private = await alice_console.wait_event(
+        session_id, lambda e: e["body"].get("text") == "Psst Alice", "private line"
+    )
+    assert private["audience"] == "one" and private["to"] == {
+        "id": me["id"],
+        "name": "Alice Martin",
+    }
+    await bob_console.wait_event(
+        session_id, lambda e: e["body"].get("text") == "Masked hello to everyone", "masked line"
+    )
 
     everything_the_customer_got = json.dumps(chat.frames)
-    for secret in ("Checking the logs", "Psst Alice", "Windows 7", "Masked hello", "Alice", "masked"):
+    for secret in (
+        "Checking the logs",
+        "Psst Alice",
+        "Windows 7",
+        "Masked hello",
+        "Alice",
+        "masked",
+    ):
         assert secret not in everything_the_customer_got
 
     details = (await customer.http.get(f"/api/sessions/{session_id}")).json()["session"]
@@ -66,7 +86,8 @@ async def test_private_lines_notes_and_masked_colleagues_stay_off_the_customers_
         assert secret in rep_log
     rep_view = (await bob.http.get(f"/api/sessions/{session_id}")).json()["session"]
     assert {(a["name"], a["masked"]) for a in rep_view["attendees"]} == {
-        ("Bob Chen", False), ("Alice Martin", True)
+        ("Bob Chen", False),
+        ("Alice Martin", True),
     }
 
 
@@ -88,8 +109,12 @@ async def test_a_representative_does_not_see_other_pairs_private_lines(
         await consoles[name].wait_type("subscribed")
     await bob_console.say(session_id, "For Alice only", to=ids["alice"])
     await bob_console.say(session_id, "For everyone")
-    await consoles["carol"].wait_event(session_id, lambda e: e["body"].get("text") == "For everyone", "public line")
-    await consoles["alice"].wait_event(session_id, lambda e: e["body"].get("text") == "For Alice only", "private line")
+    await consoles["carol"].wait_event(
+        session_id, lambda e: e["body"].get("text") == "For everyone", "public line"
+    )
+    await consoles["alice"].wait_event(
+        session_id, lambda e: e["body"].get("text") == "For Alice only", "private line"
+    )
     assert "For Alice only" not in json.dumps(consoles["carol"].frames)
 
 

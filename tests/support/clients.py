@@ -42,7 +42,9 @@ class Browser:
         me: Frame = response.json()["me"]
         return me
 
-    async def ask_for_help(self, portal: str = "acme", name: str = "Dana", query: str = "Help") -> Frame:
+    async def ask_for_help(
+        self, portal: str = "acme", name: str = "Dana", query: str = "Help"
+    ) -> Frame:
         response = await self.http.post(
             f"/api/portals/{portal}/sessions", json={"name": name, "query": query}
         )
@@ -82,7 +84,7 @@ class Peer:
                 async with self._changed:
                     self.frames.append(frame)
                     self._changed.notify_all()
-        except Exception:  # noqa: BLE001, S110 - a dropped socket is a normal end here
+        except Exception:
             pass
         finally:
             self.close_code = self.connection.close_code
@@ -107,7 +109,8 @@ class Peer:
                             return frame
                     if self.closed.is_set():
                         raise AssertionError(
-                            f"The socket closed ({self.close_code}) before {what}; got {self.frames}"
+                            f"The socket closed ({self.close_code}) before {what}; "
+                            f"got {self.frames}"
                         )
                     await self._changed.wait()
 
@@ -127,7 +130,9 @@ class Peer:
         return self.close_code
 
     def events(self, session: str) -> list[Frame]:
-        return [f["event"] for f in self.frames if f.get("type") == "event" and f["session"] == session]
+        return [
+            f["event"] for f in self.frames if f.get("type") == "event" and f["session"] == session
+        ]
 
     async def wait_event(self, session: str, match: Callable[[Frame], bool], what: str) -> Frame:
         frame = await self.wait_for(
@@ -140,7 +145,9 @@ class Peer:
     async def say(self, session: str, text: str, **more: Any) -> Frame:
         """Send a line and wait for its acknowledgement."""
         client_id = more.pop("client_id", None) or uuid.uuid4().hex
-        await self.send({"type": "send", "session": session, "client_id": client_id, "text": text, **more})
+        await self.send(
+            {"type": "send", "session": session, "client_id": client_id, "text": text, **more}
+        )
         return await self.wait_for(
             lambda f: f.get("client_id") == client_id and f.get("type") in ("ack", "error"),
             f"an ack for {text!r}",

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import httpx
 
-from helpline.server.bootstrap import DEMO_PASSWORD, create_rep, demo
 from helpline.domain.people import Role
+from helpline.server.bootstrap import DEMO_PASSWORD, create_rep, demo
 from helpline.store.database import create_engine
 from helpline.store.migrate import upgrade
 from helpline.store.sql import SqlStore
@@ -75,17 +75,27 @@ class ServerProcess:
     async def start(self) -> None:
         env = {**os.environ, **self.extra_env, "PYTHONUNBUFFERED": "1"}
         command = [
-            sys.executable, "-m", "helpline", "serve",
-            "--port", str(self.port),
-            "--data-dir", str(self.data_dir),
-            "--bus", self.bus,
-            "--log-level", "warning",
+            sys.executable,
+            "-m",
+            "helpline",
+            "serve",
+            "--port",
+            str(self.port),
+            "--data-dir",
+            str(self.data_dir),
+            "--bus",
+            self.bus,
+            "--log-level",
+            "warning",
         ]
         if self.database_url:
             command += ["--database-url", self.database_url]
         self.log_path = self.data_dir / f"server-{self.port}.log"
         log = self.log_path.open("ab")
-        self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
+        # Popen returns at once; the server's start is awaited below by polling /healthz.
+        self.process = subprocess.Popen(  # noqa: ASYNC220
+            command, stdout=log, stderr=subprocess.STDOUT, env=env
+        )
         log.close()
         await self._wait_until_healthy()
 

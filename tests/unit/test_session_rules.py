@@ -7,12 +7,30 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from helpline.domain import sessions as rules
-from helpline.domain.codes import SessionCode, check_can_create, check_redeemable, format_code, normalize_code
-from helpline.domain.errors import Conflict, Expired, Forbidden, InvalidInput, LimitReached, SessionEnded
+from helpline.domain.codes import (
+    SessionCode,
+    check_can_create,
+    check_redeemable,
+    format_code,
+    normalize_code,
+)
+from helpline.domain.errors import (
+    Conflict,
+    Expired,
+    Forbidden,
+    InvalidInput,
+    LimitReached,
+    SessionEnded,
+)
 from helpline.domain.events import AudienceKind
 from helpline.domain.people import Preferences, Representative, Role
 from helpline.domain.portals import Portal, PortalField, check_intake
-from helpline.domain.sessions import SessionStatus, SupportSession, format_public_id, normalize_public_id
+from helpline.domain.sessions import (
+    SessionStatus,
+    SupportSession,
+    format_public_id,
+    normalize_public_id,
+)
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 ALICE = Representative(1, "alice", "Alice", Role.MANAGER, max_concurrent_sessions=2)
@@ -21,7 +39,9 @@ CAROL = Representative(3, "carol", "Carol", Role.REPRESENTATIVE)
 
 
 def waiting() -> SupportSession:
-    return SupportSession(10, "7KQM-2XPD", 1, SessionStatus.WAITING, T0, "Dana", "Printer is on fire")
+    return SupportSession(
+        10, "7KQM-2XPD", 1, SessionStatus.WAITING, T0, "Dana", "Printer is on fire"
+    )
 
 
 def test_picking_up_makes_the_representative_primary_and_says_so() -> None:

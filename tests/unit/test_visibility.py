@@ -34,14 +34,18 @@ def events(draw: st.DrawFn, masked: frozenset[int] = frozenset()) -> Event:
     kind = draw(st.sampled_from(EventKind))
     audience_kind = draw(st.sampled_from(AudienceKind))
     audience = (
-        Audience.one(draw(REP_IDS)) if audience_kind is AudienceKind.ONE else Audience(audience_kind)
+        Audience.one(draw(REP_IDS))
+        if audience_kind is AudienceKind.ONE
+        else Audience(audience_kind)
     )
     author_kind = draw(st.sampled_from(AuthorKind))
     rep_id = draw(REP_IDS)
     reveals = False
     if author_kind is AuthorKind.REPRESENTATIVE:
         is_masked = rep_id in masked
-        author = Author.representative(rep_id, masked_name(rep_id) if is_masked else f"Rep {rep_id}")
+        author = Author.representative(
+            rep_id, masked_name(rep_id) if is_masked else f"Rep {rep_id}"
+        )
         reveals = is_masked
     elif author_kind is AuthorKind.CUSTOMER:
         author = Author.customer("Carla")
@@ -130,8 +134,26 @@ def test_customer_sees_every_public_unmasked_event_and_only_those(
 
 
 def test_customer_keeps_the_client_id_of_their_own_lines_only() -> None:
-    own = Event(1, 1, T0, EventKind.MESSAGE, Audience.everyone(), Author.customer("C"), {"text": "hi"}, client_id="c1")
-    other = Event(1, 2, T0, EventKind.MESSAGE, Audience.everyone(), Author.representative(3, "Al"), {"text": "yo"}, client_id="r1")
+    own = Event(
+        1,
+        1,
+        T0,
+        EventKind.MESSAGE,
+        Audience.everyone(),
+        Author.customer("C"),
+        {"text": "hi"},
+        client_id="c1",
+    )
+    other = Event(
+        1,
+        2,
+        T0,
+        EventKind.MESSAGE,
+        Audience.everyone(),
+        Author.representative(3, "Al"),
+        {"text": "yo"},
+        client_id="r1",
+    )
     seen = view_log(Viewer.customer(), [own, other])
     assert [e.client_id for e in seen] == ["c1", None]
 

@@ -151,9 +151,7 @@ def check_text(text: str) -> str:
 
 def check_client_id(client_id: str) -> str:
     if not 1 <= len(client_id) <= MAX_CLIENT_ID_CHARS or not client_id.isprintable():
-        raise InvalidInput(
-            f"A client id has 1 to {MAX_CLIENT_ID_CHARS} printable characters."
-        )
+        raise InvalidInput(f"A client id has 1 to {MAX_CLIENT_ID_CHARS} printable characters.")
     return client_id
 
 

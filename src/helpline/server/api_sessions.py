@@ -34,7 +34,7 @@ async def events(
 
 @router.get("/{public_id}/transcript.txt", response_class=PlainTextResponse)
 async def transcript(public_id: str, actor: AnyActor, service: Service) -> PlainTextResponse:
-    session, text = await service.transcript_text(actor, public_id)
+    _, text = await service.transcript_text(actor, public_id)
     return PlainTextResponse(
         text,
         headers={"Content-Disposition": 'attachment; filename="chatlog.txt"'},

@@ -22,9 +22,7 @@ class Account:
     role: Role
 
 
-async def create_rep(
-    store: Store, username: str, name: str, password: str, role: Role
-) -> None:
+async def create_rep(store: Store, username: str, name: str, password: str, role: Role) -> None:
     check_username(username)
     check_password(password)
     await store.create_representative(
@@ -55,7 +53,7 @@ DEMO_PORTALS = (
     ("acme", "Acme Support", (PortalField.EMAIL,)),
     ("globex", "Globex Help Desk", (PortalField.COMPANY,)),
 )
-DEMO_PASSWORD = "helpline-demo"
+DEMO_PASSWORD = "helpline-demo"  # noqa: S105 - published in the README on purpose
 
 
 async def demo(store: Store) -> list[Account]:

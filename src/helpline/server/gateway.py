@@ -337,9 +337,12 @@ class Connection:
             portal = await self.service.portal(session.portal_id)
             body = wire.session_frame_body(self.viewer, session, attendees, portal)
             await self.send({"type": "queue", "action": payload["action"], "session": body})
-        elif kind == "logout" and isinstance(self.actor, RepActor):
-            if payload.get("login") == self.actor.login_hash.hex():
-                raise Closing(CLOSE_LOGGED_OUT, "Logged out.")
+        elif (
+            kind == "logout"
+            and isinstance(self.actor, RepActor)
+            and payload.get("login") == self.actor.login_hash.hex()
+        ):
+            raise Closing(CLOSE_LOGGED_OUT, "Logged out.")
 
     async def _on_session_changed(self, record: dict[str, Any]) -> None:
         session, attendees = wire.session_from_record(record)

@@ -37,6 +37,7 @@ from helpline.domain.events import (
     Event,
     EventDraft,
     EventKind,
+    Scalar,
     check_client_id,
     check_text,
 )
@@ -495,17 +496,19 @@ class HelplineService:
             )
         if kind != EventKind.MESSAGE.value:
             raise InvalidInput("A message's kind is 'message' or 'note'.")
+        internal: dict[str, Scalar] = {}
         if to in (None, "everyone"):
-            audience, internal = Audience.everyone(), {}
+            audience = Audience.everyone()
         elif to == "representatives":
-            audience, internal = Audience.representatives(), {}
+            audience = Audience.representatives()
         elif isinstance(to, int) and not isinstance(to, bool):
             target = rules.find_attendee(attendees, to)
             if target is None or not target.present or target.rep_id == actor.rep.id:
                 raise InvalidInput(
                     "A private message goes to another representative in the session."
                 )
-            audience, internal = Audience.one(to), {"to_name": target.display_name}
+            audience = Audience.one(to)
+            internal["to_name"] = target.display_name
         else:
             raise InvalidInput("'to' is 'everyone', 'representatives' or a representative's id.")
         return EventDraft(
