@@ -12,8 +12,15 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
-from helpline.domain.errors import Conflict, Forbidden, LimitReached, SessionEnded
-from helpline.domain.events import Audience, EventDraft, status_note
+from helpline.domain.errors import Conflict, Forbidden, InvalidInput, LimitReached, SessionEnded
+from helpline.domain.events import (
+    Audience,
+    Author,
+    EventDraft,
+    EventKind,
+    Scalar,
+    status_note,
+)
 from helpline.domain.people import Representative
 
 PUBLIC_ID_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
@@ -25,6 +32,15 @@ class SessionStatus(StrEnum):
     WAITING = "waiting"
     ACTIVE = "active"
     ENDED = "ended"
+
+
+class Outcome(StrEnum):
+    RESOLVED = "resolved"
+    UNRESOLVED = "unresolved"
+    UNKNOWN = "unknown"
+
+
+MAX_END_NOTES_CHARS = 4000
 
 
 class AttendeeRole(StrEnum):
@@ -54,6 +70,8 @@ class SupportSession:
     ended_at: datetime | None = None
     ended_by: str | None = None
     extra: tuple[tuple[str, str], ...] = ()
+    outcome: Outcome | None = None
+    end_notes: str = ""
 
     @property
     def is_open(self) -> bool:
@@ -132,12 +150,23 @@ def customer_joined(session: SupportSession) -> EventDraft:
     )
 
 
+def greeting_message(rep: Representative, text: str) -> EventDraft:
+    """The automatic greeting, sent in the representative's name when they join."""
+    return EventDraft(
+        EventKind.MESSAGE,
+        Audience.everyone(),
+        Author.representative(rep.id, rep.display_name),
+        {"text": text, "greeting": True},
+    )
+
+
 def pick_up(
     session: SupportSession,
     attendees: Sequence[Attendee],
     rep: Representative,
     active_session_count: int,
     now: datetime,
+    greeting: str = "",
 ) -> Change:
     """A representative takes a waiting session and becomes its primary representative."""
     check_open(session)
@@ -156,11 +185,12 @@ def pick_up(
         f"{rep.display_name} picked up the session.",
         extra={"rep_name": rep.display_name},
     )
-    return Change(new_session, (*others, primary), (note,))
+    notes = (note, greeting_message(rep, greeting)) if greeting.strip() else (note,)
+    return Change(new_session, (*others, primary), notes)
 
 
 def start_with_representative(
-    session: SupportSession, rep: Representative, now: datetime
+    session: SupportSession, rep: Representative, now: datetime, greeting: str = ""
 ) -> Change:
     """A session opened through a representative's session code starts active."""
     primary = Attendee(rep.id, rep.display_name, AttendeeRole.PRIMARY, False, True, now)
@@ -173,6 +203,8 @@ def start_with_representative(
             extra={"rep_name": rep.display_name},
         ),
     )
+    if greeting.strip():
+        notes = (*notes, greeting_message(rep, greeting))
     return Change(new_session, (primary,), notes)
 
 
@@ -241,15 +273,36 @@ def end(
     ended_by: str,
     now: datetime,
     by_masked_rep: bool = False,
+    outcome: Outcome | None = None,
+    end_notes: str = "",
 ) -> Change:
-    """End the session for everyone. ``ended_by`` is a name the customer may read."""
+    """End the session for everyone. ``ended_by`` is a name the customer may read.
+
+    A representative closing it records an outcome and end-of-session notes, which
+    only representatives see.
+    """
     check_open(session)
-    new_session = replace(session, status=SessionStatus.ENDED, ended_at=now, ended_by=ended_by)
-    gone = tuple(replace(a, present=False) for a in attendees)
+    if len(end_notes) > MAX_END_NOTES_CHARS:
+        raise InvalidInput(f"End-of-session notes have at most {MAX_END_NOTES_CHARS} characters.")
     shown_by = "a representative" if by_masked_rep else ended_by
+    new_session = replace(
+        session,
+        status=SessionStatus.ENDED,
+        ended_at=now,
+        ended_by=shown_by,
+        outcome=outcome,
+        end_notes=end_notes.strip(),
+    )
+    gone = tuple(replace(a, present=False) for a in attendees)
+    internal: dict[str, Scalar] = {"closed_by": ended_by}
+    if outcome is not None:
+        internal["outcome"] = outcome.value
+    if end_notes.strip():
+        internal["end_notes"] = end_notes.strip()
     note = status_note(
         "ended",
         f"The session was ended by {shown_by}.",
         extra={"ended_by": shown_by},
+        internal=internal,
     )
     return Change(new_session, gone, (note,))

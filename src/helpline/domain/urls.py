@@ -1,0 +1,39 @@
+"""Which URLs a representative may push to a customer's computer or keep in a library.
+
+Only plain web addresses: ``http`` or ``https`` with a host, at most 2,048
+characters, no spaces or control characters. Everything else (``javascript:``,
+``data:``, ``file:``, half-typed addresses) is refused with a sentence that says why,
+before anything is sent.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from helpline.domain.errors import InvalidInput
+
+MAX_URL_CHARS = 2048
+
+
+def check_push_url(text: str) -> str:
+    url = text.strip()
+    if not url:
+        raise InvalidInput("Enter a web address to push, starting with https:// or http://.")
+    if len(url) > MAX_URL_CHARS:
+        raise InvalidInput(f"A pushed web address has at most {MAX_URL_CHARS} characters.")
+    if any(ch.isspace() or not ch.isprintable() for ch in url):
+        raise InvalidInput("A web address cannot contain spaces or control characters.")
+    try:
+        parts = urlsplit(url)
+        port_ok = parts.port is None or 0 < parts.port < 65536
+    except ValueError:
+        raise InvalidInput(f"{url[:80]!r} is not a valid web address.") from None
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https"):
+        shown = f"'{scheme}:'" if scheme else "no scheme"
+        raise InvalidInput(
+            f"Only http:// and https:// addresses can be pushed; this one has {shown}."
+        )
+    if not parts.hostname or not port_ok:
+        raise InvalidInput(f"{url[:80]!r} has no valid host name.")
+    return url
