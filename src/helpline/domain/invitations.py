@@ -102,9 +102,7 @@ def offer(
         if existing is not None and existing.present and kind is InvitationKind.INVITE:
             raise Conflict(f"{to_rep.display_name} is already in this session.")
     if kind is InvitationKind.INVITE:
-        invited = [
-            a for a in present_representatives(attendees) if a.role is AttendeeRole.INVITED
-        ]
+        invited = [a for a in present_representatives(attendees) if a.role is AttendeeRole.INVITED]
         if len(invited) + pending_invites >= MAX_INVITED_REPRESENTATIVES:
             raise LimitReached(
                 f"A session holds at most {MAX_INVITED_REPRESENTATIVES} invited representatives."
@@ -161,7 +159,9 @@ def accept(
     answered = replace(invitation, state=InvitationState.ACCEPTED, answered_by=rep.id)
     others = [a for a in attendees if a.rep_id != rep.id]
     if invitation.kind is InvitationKind.INVITE:
-        joined = Attendee(rep.id, rep.display_name, AttendeeRole.INVITED, invitation.masked, True, now)
+        joined = Attendee(
+            rep.id, rep.display_name, AttendeeRole.INVITED, invitation.masked, True, now
+        )
         if invitation.masked:
             note = status_note(
                 "rep_joined",
@@ -190,7 +190,7 @@ def accept(
     new_session = replace(session, status=SessionStatus.ACTIVE, primary_rep_id=rep.id)
     from_name = previous.display_name if previous else invitation.from_name
     from_masked = previous is not None and previous.masked
-    notes = (
+    notes: tuple[EventDraft, ...] = (
         status_note(
             "transferred",
             f"{rep.display_name} took over the session from {from_name}.",

@@ -195,7 +195,7 @@ def start_with_representative(
     """A session opened through a representative's session code starts active."""
     primary = Attendee(rep.id, rep.display_name, AttendeeRole.PRIMARY, False, True, now)
     new_session = replace(session, status=SessionStatus.ACTIVE, primary_rep_id=rep.id)
-    notes = (
+    notes: tuple[EventDraft, ...] = (
         customer_joined(session),
         status_note(
             "rep_joined",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from html import escape
 
 from helpline.domain.events import AudienceKind, Event, EventKind
 from helpline.domain.sessions import SupportSession
@@ -53,3 +54,32 @@ def render_text(session: SupportSession, portal_name: str | None, events: Iterab
     lines.append("-" * 60)
     lines.extend(event_line(event) for event in events)
     return "\n".join(lines) + "\n"
+
+
+def render_html(session: SupportSession, portal_name: str | None, events: Iterable[Event]) -> str:
+    """A standalone HTML page of the chat log; every value is escaped."""
+    header = header_lines(session, portal_name)
+    rows = []
+    for event in events:
+        css = "status" if event.kind is not EventKind.MESSAGE else "message"
+        if event.kind is EventKind.NOTE:
+            css = "note"
+        elif event.audience.kind is not AudienceKind.EVERYONE:
+            css += " private"
+        time = event.created_at.astimezone(UTC).strftime("%H:%M:%S")
+        line = event_line(event).split("] ", 1)[1]
+        rows.append(
+            f'<li class="{css}"><time datetime="{escape(event.created_at.isoformat())}">'
+            f"{time}</time> {escape(line)}</li>"
+        )
+    details = "".join(f"<li>{escape(line)}</li>" for line in header[1:])
+    title = escape(f"Chat log {session.public_id}")
+    return (
+        "<!doctype html>\n"
+        f'<html lang="en"><head><meta charset="utf-8"><title>{title}</title>'
+        "<style>body{font:15px/1.5 system-ui,sans-serif;max-width:50rem;margin:2rem auto;"
+        "padding:0 1rem}ul{list-style:none;padding:0}.status{color:#555;font-style:italic}"
+        ".private,.note{background:#fff6d5}time{color:#777;margin-right:.5rem}</style>"
+        f'</head><body><h1>{title}</h1><ul class="details">{details}</ul><hr>'
+        f'<ol class="log">{"".join(rows)}</ol></body></html>\n'
+    )

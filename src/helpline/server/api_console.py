@@ -67,9 +67,16 @@ async def update_preferences(changes: dict[str, Any], actor: Rep, service: Servi
 @router.get("/representatives")
 async def representatives(actor: Rep, request: Request, service: Service) -> Any:
     online = request.app.state.gateway.online
+    counts = await service.store.active_session_counts()
     return {
         "representatives": [
-            {"id": r.id, "username": r.username, "name": r.display_name, "online": r.id in online}
+            {
+                "id": r.id,
+                "username": r.username,
+                "name": r.display_name,
+                "online": r.id in online,
+                "active_sessions": counts.get(r.id, 0),
+            }
             for r in await service.store.list_representatives()
             if r.active
         ]

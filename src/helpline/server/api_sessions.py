@@ -1,16 +1,28 @@
-"""HTTP routes either side of a session uses: details, events, transcript, ending."""
+"""HTTP routes either side of a session uses: details, events, transcripts, ending."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query
-from fastapi.responses import PlainTextResponse
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
+from pydantic import BaseModel, Field
 
+from helpline.domain.sessions import Outcome
 from helpline.server import wire
-from helpline.server.dependencies import AnyActor, Service, check_origin
+from helpline.server.dependencies import AnyActor, HistoryService, Service, check_origin
+from helpline.server.service import RepActor
 
 router = APIRouter(prefix="/api/sessions", dependencies=[Depends(check_origin)])
+
+
+class EndBody(BaseModel):
+    outcome: Outcome | None = None
+    notes: str = Field(default="", max_length=4000)
+
+
+def _attachment(name: str) -> dict[str, str]:
+    return {"Content-Disposition": f'attachment; filename="{name}"'}
 
 
 @router.get("/{public_id}")
@@ -33,15 +45,29 @@ async def events(
 
 
 @router.get("/{public_id}/transcript.txt", response_class=PlainTextResponse)
-async def transcript(public_id: str, actor: AnyActor, service: Service) -> PlainTextResponse:
-    _, text = await service.transcript_text(actor, public_id)
-    return PlainTextResponse(
-        text,
-        headers={"Content-Disposition": 'attachment; filename="chatlog.txt"'},
-    )
+async def transcript_text(public_id: str, actor: AnyActor, history: HistoryService) -> Any:
+    text = await history.text(actor, public_id)
+    return PlainTextResponse(text, headers=_attachment("chatlog.txt"))
+
+
+@router.get("/{public_id}/transcript.html", response_class=HTMLResponse)
+async def transcript_html(public_id: str, actor: AnyActor, history: HistoryService) -> Any:
+    page = await history.html(actor, public_id)
+    return HTMLResponse(page, headers=_attachment("chatlog.html"))
+
+
+@router.get("/{public_id}/transcript.json")
+async def transcript_json(public_id: str, actor: AnyActor, history: HistoryService) -> Any:
+    body = await history.json(actor, public_id)
+    return JSONResponse(body, headers=_attachment("chatlog.json"))
 
 
 @router.post("/{public_id}/end")
-async def end(public_id: str, actor: AnyActor, service: Service) -> Any:
-    session = await service.end(actor, public_id)
+async def end(
+    public_id: str, actor: AnyActor, service: Service, body: EndBody | None = None
+) -> Any:
+    outcome, notes = (
+        (body.outcome, body.notes) if body and isinstance(actor, RepActor) else (None, "")
+    )
+    session = await service.end(actor, public_id, outcome, notes)
     return {"session": await service.session_body(actor.viewer, session)}

@@ -21,13 +21,16 @@ from helpline import __version__
 from helpline.bus.base import Bus
 from helpline.bus.factory import create_bus
 from helpline.domain.errors import HelplineError, RateLimited
-from helpline.server import api_console, api_customer, api_sessions, pages
+from helpline.server import api_console, api_customer, api_sessions, api_tools, pages
 from helpline.server.gateway import Gateway
+from helpline.server.history import History
+from helpline.server.invitations import Invitations
+from helpline.server.scripts import ScriptLibrary
 from helpline.server.service import HelplineService
 from helpline.server.settings import Settings
 from helpline.store.database import create_engine
 from helpline.store.migrate import upgrade
-from helpline.store.protocol import Store
+from helpline.store.protocol import HelplineStore
 from helpline.store.sql import SqlStore
 
 log = logging.getLogger(__name__)
@@ -87,7 +90,7 @@ def _validation_message(error: RequestValidationError) -> str:
 def create_app(
     settings: Settings,
     *,
-    store: Store | None = None,
+    store: HelplineStore | None = None,
     bus: Bus | None = None,
     migrate: bool = True,
 ) -> FastAPI:
@@ -103,7 +106,10 @@ def create_app(
         await own_bus.start()
         service = HelplineService(own_store, own_bus, settings)
         app.state.service = service
-        app.state.gateway = Gateway(service)
+        app.state.history = History(service)
+        app.state.invitations = Invitations(service)
+        app.state.scripts = ScriptLibrary(service)
+        app.state.gateway = Gateway(service, app.state.invitations)
         try:
             yield
         finally:
@@ -135,6 +141,7 @@ def create_app(
     app.include_router(api_console.router)
     app.include_router(api_customer.router)
     app.include_router(api_sessions.router)
+    app.include_router(api_tools.router)
     app.include_router(pages.router)
 
     @app.websocket("/ws/console")

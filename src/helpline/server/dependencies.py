@@ -7,6 +7,9 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from helpline.domain.errors import Forbidden, NotAuthenticated
+from helpline.server.history import History
+from helpline.server.invitations import Invitations
+from helpline.server.scripts import ScriptLibrary
 from helpline.server.service import Actor, CustomerActor, HelplineService, RepActor
 
 CONSOLE_COOKIE = "helpline_console"
@@ -20,6 +23,26 @@ def get_service(request: Request) -> HelplineService:
 
 
 Service = Annotated[HelplineService, Depends(get_service)]
+
+
+def get_history(request: Request) -> History:
+    history: History = request.app.state.history
+    return history
+
+
+def get_invitations(request: Request) -> Invitations:
+    invitations: Invitations = request.app.state.invitations
+    return invitations
+
+
+def get_scripts(request: Request) -> ScriptLibrary:
+    scripts: ScriptLibrary = request.app.state.scripts
+    return scripts
+
+
+HistoryService = Annotated[History, Depends(get_history)]
+InvitationService = Annotated[Invitations, Depends(get_invitations)]
+ScriptService = Annotated[ScriptLibrary, Depends(get_scripts)]
 
 
 def client_address(request: Request) -> str:

@@ -30,6 +30,7 @@ from helpline.domain.events import Event
 from helpline.domain.sessions import SessionStatus, find_attendee
 from helpline.domain.visibility import Viewer
 from helpline.server import wire
+from helpline.server.invitations import Invitations
 from helpline.server.service import (
     Actor,
     CustomerActor,
@@ -90,11 +91,13 @@ class Connection:
         self,
         socket: WebSocket,
         service: HelplineService,
+        invitations: Invitations,
         actor: Actor,
         subscription: Subscription,
     ) -> None:
         self.socket = socket
         self.service = service
+        self.invitations = invitations
         self.actor = actor
         self.viewer: Viewer = actor.viewer
         self.subscription = subscription
@@ -139,6 +142,7 @@ class Connection:
                     "me": wire.me_body(rep),
                     "sessions": sessions,
                     "queue": queue,
+                    "invitations": await self.invitations.pending(self.actor),
                     "heartbeat_seconds": self.heartbeat_seconds,
                 }
             )
@@ -337,6 +341,11 @@ class Connection:
             portal = await self.service.portal(session.portal_id)
             body = wire.session_frame_body(self.viewer, session, attendees, portal)
             await self.send({"type": "queue", "action": payload["action"], "session": body})
+        elif kind == "invitation" and isinstance(self.actor, RepActor):
+            if payload["i"]["from_id"] != self.actor.rep.id:
+                await self.send({"type": "invitation", "invitation": payload["i"]})
+        elif kind == "invitation_closed":
+            await self.send({"type": "invitation_closed", "id": payload["id"]})
         elif (
             kind == "logout"
             and isinstance(self.actor, RepActor)
@@ -381,8 +390,9 @@ def _text_or_none(value: object) -> str | None:
 class Gateway:
     """Accepts sockets after checking Origin and credentials, then runs a Connection."""
 
-    def __init__(self, service: HelplineService) -> None:
+    def __init__(self, service: HelplineService, invitations: Invitations) -> None:
         self.service = service
+        self.invitations = invitations
         self.online = OnlineRepresentatives()
 
     def _origin_allowed(self, socket: WebSocket) -> bool | None:
@@ -422,7 +432,9 @@ class Gateway:
 
     async def _serve(self, socket: WebSocket, actor: Actor) -> None:
         await socket.accept()
-        connection = Connection(socket, self.service, actor, self.service.bus.subscription())
+        connection = Connection(
+            socket, self.service, self.invitations, actor, self.service.bus.subscription()
+        )
         code: int | None
         try:
             await connection.welcome()

@@ -50,16 +50,18 @@ from helpline.domain.people import (
     check_username,
 )
 from helpline.domain.portals import Portal, check_intake
+from helpline.domain.scripts import fill_placeholders
 from helpline.domain.sessions import (
     Attendee,
     Change,
     ClientInfo,
+    Outcome,
     SessionStatus,
     SupportSession,
     format_public_id,
     normalize_public_id,
 )
-from helpline.domain.transcript import render_text
+from helpline.domain.urls import check_push_url
 from helpline.domain.visibility import Viewer, view_log
 from helpline.server import wire
 from helpline.server.ratelimit import SlidingWindowLimiter
@@ -71,9 +73,10 @@ from helpline.server.security import (
     verify_password,
 )
 from helpline.server.settings import Settings
-from helpline.store.protocol import Appended, NewSession, Store
+from helpline.store.protocol import Appended, HelplineStore, NewSession
 
 PUBLIC_ID_SPACE = 32**8
+TEAM_GREETING = "greeting"
 DRAW_ATTEMPTS = 5
 
 
@@ -118,7 +121,7 @@ def portal_channel(portal_id: int) -> str:
 class HelplineService:
     def __init__(
         self,
-        store: Store,
+        store: HelplineStore,
         bus: Bus,
         settings: Settings,
         clock: Callable[[], datetime] = utc_now,
@@ -170,7 +173,7 @@ class HelplineService:
 
     async def logout(self, actor: RepActor) -> None:
         await self.store.delete_login(actor.login_hash)
-        await self._publish(
+        await self.publish(
             rep_channel(actor.rep.id), {"t": "logout", "login": actor.login_hash.hex()}
         )
 
@@ -211,6 +214,10 @@ class HelplineService:
                 self._portals[portal_id] = cached
         return cached
 
+    def forget_portal(self, portal_id: int) -> None:
+        """Drop a changed portal from the cache; the next read loads it again."""
+        self._portals.pop(portal_id, None)
+
     async def portal_by_slug(self, slug: str) -> Portal:
         portal = await self.store.get_portal_by_slug(slug)
         if portal is None:
@@ -236,8 +243,8 @@ class HelplineService:
         session, events, token = await self._create_session(
             portal.id, intake.name, intake.query, client, intake.extra, opening
         )
-        await self._publish_events(session.id, events)
-        await self._publish(
+        await self.publish_events(session.id, events)
+        await self.publish(
             portal_channel(portal.id),
             {"t": "queue", "action": "added", "s": wire.session_record(session, [])},
         )
@@ -289,15 +296,18 @@ class HelplineService:
             raise NotFound("The representative who gave this code is no longer available.")
         customer_name = check_display_name(name)
         moment = self.clock()
+        portal = await self.portal(code.portal_id)
+        template = await self._greeting_template(portal)
 
         def opening(session: SupportSession) -> Change:
-            return rules.start_with_representative(session, rep, moment)
+            greeting = self._fill(template, session, rep, portal)
+            return rules.start_with_representative(session, rep, moment, greeting=greeting)
 
         session, events, token = await self._create_session(
             code.portal_id, customer_name, "", client, (), opening
         )
-        await self._publish_events(session.id, events)
-        await self._publish_assigned(session, [rep.id])
+        await self.publish_events(session.id, events)
+        await self.publish_assigned(session, [rep.id])
         return session, token
 
     async def _create_session(
@@ -368,20 +378,6 @@ class HelplineService:
     ) -> list[Event]:
         return view_log(viewer, await self.store.events_after(session.id, after, limit))
 
-    async def transcript_text(self, actor: Actor, public_id: str) -> tuple[SupportSession, str]:
-        session = await self.session_for(actor, public_id)
-        events: list[Event] = []
-        after = 0
-        while True:
-            batch = await self.store.events_after(session.id, after, 1000)
-            if not batch:
-                break
-            events.extend(batch)
-            after = batch[-1].seq
-        portal = await self.portal(session.portal_id)
-        visible = view_log(actor.viewer, events)
-        return session, render_text(session, portal.name if portal else None, visible)
-
     async def queue_for(self, actor: RepActor) -> list[SupportSession]:
         portals = await self.store.portals_of(actor.rep.id)
         return await self.store.waiting_sessions([p.id for p in portals])
@@ -395,11 +391,14 @@ class HelplineService:
         session = await self.session_for(actor, public_id)
         attendees = await self.store.list_attendees(session.id)
         active = await self.store.open_sessions_of(actor.rep.id)
-        change = rules.pick_up(session, attendees, actor.rep, len(active), self.clock())
+        greeting = await self.greeting_for(session, actor.rep)
+        change = rules.pick_up(
+            session, attendees, actor.rep, len(active), self.clock(), greeting=greeting
+        )
         events = await self.store.apply(change, self.clock(), expected_status=SessionStatus.WAITING)
-        await self._after_change(change, events)
+        await self.after_change(change, events)
         await self._publish_queue_removed(change.session)
-        await self._publish_assigned(change.session, [actor.rep.id], change.attendees)
+        await self.publish_assigned(change.session, [actor.rep.id], change.attendees)
         return change.session
 
     async def add_representative(
@@ -414,8 +413,8 @@ class HelplineService:
             session, attendees, actor.rep, found[0], masked, self.clock()
         )
         events = await self.store.apply(change, self.clock())
-        await self._after_change(change, events)
-        await self._publish_assigned(change.session, [found[0].id], change.attendees)
+        await self.after_change(change, events)
+        await self.publish_assigned(change.session, [found[0].id], change.attendees)
         return change.session
 
     async def leave(self, actor: RepActor, public_id: str) -> SupportSession:
@@ -423,30 +422,105 @@ class HelplineService:
         attendees = await self.store.list_attendees(session.id)
         change = rules.leave(session, attendees, actor.rep.id, self.clock())
         events = await self.store.apply(change, self.clock(), expected_status=session.status)
-        await self._after_change(change, events)
+        await self.after_change(change, events)
         if change.session.status is SessionStatus.WAITING and change.session.portal_id is not None:
-            await self._publish(
+            await self.publish(
                 portal_channel(change.session.portal_id),
                 {"t": "queue", "action": "added", "s": wire.session_record(change.session, [])},
             )
         return change.session
 
-    async def end(self, actor: Actor, public_id: str) -> SupportSession:
+    async def end(
+        self,
+        actor: Actor,
+        public_id: str,
+        outcome: Outcome | None = None,
+        end_notes: str = "",
+    ) -> SupportSession:
+        """End the session for everyone; a representative records outcome and notes."""
         session = await self.session_for(actor, public_id)
         attendees = await self.store.list_attendees(session.id)
         masked = False
         if isinstance(actor, CustomerActor):
             ended_by = session.customer_name
+            outcome, end_notes = None, ""
         else:
             me = rules.check_rep_in_session(attendees, actor.rep.id)
             ended_by, masked = actor.rep.display_name, me.masked
         was_waiting = session.status is SessionStatus.WAITING
-        change = rules.end(session, attendees, ended_by, self.clock(), by_masked_rep=masked)
+        change = rules.end(
+            session,
+            attendees,
+            ended_by,
+            self.clock(),
+            by_masked_rep=masked,
+            outcome=outcome,
+            end_notes=end_notes,
+        )
         events = await self.store.apply(change, self.clock(), expected_status=session.status)
-        await self._after_change(change, events)
+        await self.after_change(change, events)
         if was_waiting:
             await self._publish_queue_removed(change.session)
         return change.session
+
+    async def leave_all(self, actor: RepActor) -> list[SupportSession]:
+        """Exit all sessions: leave every open session (the customers stay, in the queue
+        or with the other representatives)."""
+        left = []
+        for session in await self.store.open_sessions_of(actor.rep.id):
+            left.append(await self.leave(actor, session.public_id))
+        return left
+
+    async def push_url(
+        self, actor: RepActor, public_id: str, url: str, client_id: str | None = None
+    ) -> Appended:
+        """Open a web page on the customer's computer: a status note they act on."""
+        clean = check_push_url(url)
+        session = await self.session_for(actor, public_id)
+        rules.check_open(session)
+        attendees = await self.store.list_attendees(session.id)
+        me = rules.check_rep_in_session(attendees, actor.rep.id)
+        name = "A representative" if me.masked else actor.rep.display_name
+        draft = EventDraft(
+            EventKind.STATUS,
+            Audience.everyone(),
+            # The pusher is the author, so a resend with the same client id is
+            # recognised as theirs; a masked representative stays unnamed.
+            Author.representative(actor.rep.id, name),
+            {"action": "url_pushed", "text": f"{name} pushed {clean}", "url": clean},
+            internal={"pushed_by": actor.rep.display_name},
+            client_id=check_client_id(client_id) if client_id is not None else None,
+        )
+        appended = await self.store.append(session.id, draft, self.clock())
+        if appended.created:
+            await self.publish_events(session.id, [appended.event])
+        return appended
+
+    # Greetings ------------------------------------------------------------------------
+
+    async def _greeting_template(self, portal: Portal | None) -> str:
+        if portal is not None and portal.greeting.strip():
+            return portal.greeting
+        return await self.store.get_team_setting(TEAM_GREETING) or ""
+
+    @staticmethod
+    def _fill(
+        template: str, session: SupportSession, rep: Representative, portal: Portal | None
+    ) -> str:
+        return fill_placeholders(
+            template,
+            {
+                "customer.name": session.customer_name,
+                "representative.name": rep.display_name,
+                "session.id": session.public_id,
+                "portal.name": portal.name if portal else "",
+            },
+        )
+
+    async def greeting_for(self, session: SupportSession, rep: Representative) -> str:
+        """The portal's greeting, or else the team's, with placeholders filled."""
+        portal = await self.portal(session.portal_id)
+        return self._fill(await self._greeting_template(portal), session, rep, portal)
 
     # Sending ------------------------------------------------------------------------
 
@@ -466,7 +540,7 @@ class HelplineService:
         draft = await self._draft(actor, session, kind, text, to, client_id)
         appended = await self.store.append(session.id, draft, self.clock())
         if appended.created:
-            await self._publish_events(session.id, [appended.event])
+            await self.publish_events(session.id, [appended.event])
         return appended
 
     async def _draft(
@@ -523,23 +597,23 @@ class HelplineService:
 
     # Ringing the bus, always after commit ------------------------------------------
 
-    async def _publish(self, channel: str, payload: Mapping[str, Any]) -> None:
+    async def publish(self, channel: str, payload: Mapping[str, Any]) -> None:
         await self.bus.publish(channel, wire.dumps(payload).encode())
 
-    async def _publish_events(self, session_id: int, events: Sequence[Event]) -> None:
+    async def publish_events(self, session_id: int, events: Sequence[Event]) -> None:
         for event in events:
-            await self._publish(
+            await self.publish(
                 session_channel(session_id), {"t": "event", "e": wire.event_record(event)}
             )
 
-    async def _after_change(self, change: Change, events: Sequence[Event]) -> None:
-        await self._publish_events(change.session.id, events)
-        await self._publish(
+    async def after_change(self, change: Change, events: Sequence[Event]) -> None:
+        await self.publish_events(change.session.id, events)
+        await self.publish(
             session_channel(change.session.id),
             {"t": "session", "s": wire.session_record(change.session, change.attendees)},
         )
 
-    async def _publish_assigned(
+    async def publish_assigned(
         self,
         session: SupportSession,
         rep_ids: Sequence[int],
@@ -549,11 +623,11 @@ class HelplineService:
             attendees = await self.store.list_attendees(session.id)
         record = wire.session_record(session, attendees)
         for rep_id in rep_ids:
-            await self._publish(rep_channel(rep_id), {"t": "assigned", "s": record})
+            await self.publish(rep_channel(rep_id), {"t": "assigned", "s": record})
 
     async def _publish_queue_removed(self, session: SupportSession) -> None:
         if session.portal_id is not None:
-            await self._publish(
+            await self.publish(
                 portal_channel(session.portal_id),
                 {"t": "queue", "action": "removed", "s": wire.session_record(session, [])},
             )

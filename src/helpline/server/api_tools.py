@@ -1,0 +1,233 @@
+"""HTTP routes for the session tools: push URL, invite and transfer, leaving, scripted
+messages and URLs, greetings, and the managers' history."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, Field
+
+from helpline.domain.errors import Forbidden
+from helpline.domain.invitations import InvitationKind
+from helpline.domain.scripts import ScriptKind
+from helpline.server.dependencies import (
+    HistoryService,
+    InvitationService,
+    Rep,
+    ScriptService,
+    Service,
+    check_origin,
+)
+from helpline.server.service import TEAM_GREETING
+
+router = APIRouter(prefix="/api", dependencies=[Depends(check_origin)])
+
+MAX_GREETING_CHARS = 1000
+
+
+class PushUrlBody(BaseModel):
+    url: str = Field(max_length=4096)
+    client_id: str | None = Field(default=None, max_length=64)
+
+
+class InvitationBody(BaseModel):
+    kind: InvitationKind = InvitationKind.INVITE
+    username: str | None = Field(default=None, max_length=64)
+    portal: str | None = Field(default=None, max_length=64)
+    masked: bool = False
+    comment: str = Field(default="", max_length=500)
+
+
+class CategoryBody(BaseModel):
+    kind: ScriptKind
+    team: bool = False
+    name: str = Field(max_length=200)
+
+
+class RenameBody(BaseModel):
+    name: str = Field(max_length=200)
+
+
+class ScriptBody(BaseModel):
+    title: str = Field(max_length=200)
+    text: str = Field(max_length=4096)
+
+
+class CategoryOrderBody(BaseModel):
+    kind: ScriptKind
+    team: bool = False
+    ids: list[int] = Field(max_length=1000)
+
+
+class OrderBody(BaseModel):
+    ids: list[int] = Field(max_length=1000)
+
+
+class GreetingBody(BaseModel):
+    text: str = Field(max_length=MAX_GREETING_CHARS)
+
+
+# Push URL, leaving -------------------------------------------------------------------
+
+
+@router.post("/sessions/{public_id}/push-url")
+async def push_url(public_id: str, body: PushUrlBody, actor: Rep, service: Service) -> Any:
+    appended = await service.push_url(actor, public_id, body.url, body.client_id)
+    return {"seq": appended.event.seq, "url": appended.event.body["url"]}
+
+
+@router.post("/console/exit-all")
+async def exit_all(actor: Rep, service: Service) -> Any:
+    left = await service.leave_all(actor)
+    return {"left": [s.public_id for s in left]}
+
+
+# Invite and transfer -----------------------------------------------------------------
+
+
+@router.post("/sessions/{public_id}/invitations", status_code=201)
+async def invite(
+    public_id: str, body: InvitationBody, actor: Rep, invitations: InvitationService
+) -> Any:
+    made = await invitations.offer(
+        actor, public_id, body.kind, body.username, body.portal, body.masked, body.comment
+    )
+    session = await invitations.store.get_session(made.session_id)
+    assert session is not None
+    return {"invitation": await invitations.body(made, session)}
+
+
+@router.get("/invitations")
+async def my_invitations(actor: Rep, invitations: InvitationService) -> Any:
+    return {"invitations": await invitations.pending(actor)}
+
+
+@router.post("/invitations/{invitation_id}/accept")
+async def accept(
+    invitation_id: int, actor: Rep, invitations: InvitationService, service: Service
+) -> Any:
+    session = await invitations.accept(actor, invitation_id)
+    return {"session": await service.session_body(actor.viewer, session)}
+
+
+@router.post("/invitations/{invitation_id}/decline", status_code=204)
+async def decline(invitation_id: int, actor: Rep, invitations: InvitationService) -> None:
+    await invitations.decline(actor, invitation_id)
+
+
+# Portals and greetings ---------------------------------------------------------------
+
+
+@router.get("/portals")
+async def portals(actor: Rep, service: Service) -> Any:
+    mine = {p.id for p in await service.store.portals_of(actor.rep.id)}
+    return {
+        "portals": [
+            {"slug": p.slug, "name": p.name, "greeting": p.greeting, "member": p.id in mine}
+            for p in await service.store.list_portals()
+        ]
+    }
+
+
+@router.get("/team/greeting")
+async def team_greeting(actor: Rep, service: Service) -> Any:
+    return {"text": await service.store.get_team_setting(TEAM_GREETING) or ""}
+
+
+@router.put("/team/greeting")
+async def set_team_greeting(body: GreetingBody, actor: Rep, service: Service) -> Any:
+    if not actor.rep.is_manager:
+        raise Forbidden("Only managers can change the team's greeting.")
+    await service.store.set_team_setting(TEAM_GREETING, body.text.strip())
+    return {"text": body.text.strip()}
+
+
+@router.put("/portals/{slug}/greeting")
+async def set_portal_greeting(slug: str, body: GreetingBody, actor: Rep, service: Service) -> Any:
+    if not actor.rep.is_manager:
+        raise Forbidden("Only managers can change a portal's greeting.")
+    portal = await service.portal_by_slug(slug)
+    updated = await service.store.update_portal(portal.id, greeting=body.text.strip())
+    service.forget_portal(portal.id)
+    return {"slug": updated.slug, "greeting": updated.greeting}
+
+
+# Scripted messages and URLs -------------------------------------------------------------
+
+
+@router.get("/scripts")
+async def scripts(actor: Rep, library: ScriptService, kind: ScriptKind = ScriptKind.MESSAGE) -> Any:
+    return {"kind": kind.value, "categories": await library.listing(actor, kind)}
+
+
+@router.post("/scripts/categories", status_code=201)
+async def create_category(body: CategoryBody, actor: Rep, library: ScriptService) -> Any:
+    category = await library.create_category(actor, body.kind, body.team, body.name)
+    return {"id": category.id, "name": category.name}
+
+
+@router.patch("/scripts/categories/{category_id}", status_code=204)
+async def rename_category(
+    category_id: int, body: RenameBody, actor: Rep, library: ScriptService
+) -> None:
+    await library.rename_category(actor, category_id, body.name)
+
+
+@router.delete("/scripts/categories/{category_id}", status_code=204)
+async def delete_category(category_id: int, actor: Rep, library: ScriptService) -> None:
+    await library.delete_category(actor, category_id)
+
+
+@router.post("/scripts/categories/order", status_code=204)
+async def reorder_categories(body: CategoryOrderBody, actor: Rep, library: ScriptService) -> None:
+    await library.reorder_categories(actor, body.kind, body.team, body.ids)
+
+
+@router.post("/scripts/categories/{category_id}/scripts", status_code=201)
+async def create_script(
+    category_id: int, body: ScriptBody, actor: Rep, library: ScriptService
+) -> Any:
+    script = await library.create_script(actor, category_id, body.title, body.text)
+    return {"id": script.id, "title": script.title, "text": script.text}
+
+
+@router.post("/scripts/categories/{category_id}/order", status_code=204)
+async def reorder_scripts(
+    category_id: int, body: OrderBody, actor: Rep, library: ScriptService
+) -> None:
+    await library.reorder_scripts(actor, category_id, body.ids)
+
+
+@router.patch("/scripts/{script_id}", status_code=204)
+async def update_script(
+    script_id: int, body: ScriptBody, actor: Rep, library: ScriptService
+) -> None:
+    await library.update_script(actor, script_id, body.title, body.text)
+
+
+@router.delete("/scripts/{script_id}", status_code=204)
+async def delete_script(script_id: int, actor: Rep, library: ScriptService) -> None:
+    await library.delete_script(actor, script_id)
+
+
+# History ---------------------------------------------------------------------------------
+
+
+@router.get("/history")
+async def history(
+    actor: Rep,
+    history: HistoryService,
+    portal: str | None = Query(default=None, max_length=64),
+    representative: str | None = Query(default=None, max_length=64),
+    outcome: str | None = Query(default=None, max_length=16),
+    started_from: datetime | None = Query(default=None, alias="from"),
+    started_before: datetime | None = Query(default=None, alias="to"),
+    q: str | None = Query(default=None, max_length=200),
+    limit: int = Query(default=50, ge=1, le=200),
+    offset: int = Query(default=0, ge=0),
+) -> Any:
+    return await history.search(
+        actor, portal, representative, outcome, started_from, started_before, q, limit, offset
+    )

@@ -1,0 +1,126 @@
+"""Inviting and transferring: the service side of the invite and transfer dialogs.
+
+Offers ring the invitee's own bus channel (or the portal's, where the first to accept
+joins); an answer rings it again so every other alert for the same offer disappears.
+"""
+
+from __future__ import annotations
+
+from helpline.domain import invitations as rules
+from helpline.domain.errors import InvalidInput, NotFound
+from helpline.domain.invitations import Invitation, InvitationKind
+from helpline.domain.people import Representative
+from helpline.domain.portals import Portal
+from helpline.domain.sessions import SupportSession
+from helpline.server import wire
+from helpline.server.service import (
+    HelplineService,
+    RepActor,
+    portal_channel,
+    rep_channel,
+)
+
+
+class Invitations:
+    def __init__(self, service: HelplineService) -> None:
+        self.service = service
+        self.store = service.store
+
+    async def offer(
+        self,
+        actor: RepActor,
+        public_id: str,
+        kind: InvitationKind,
+        username: str | None,
+        portal_slug: str | None,
+        masked: bool,
+        comment: str,
+    ) -> Invitation:
+        session = await self.service.session_for(actor, public_id)
+        attendees = await self.store.list_attendees(session.id)
+        to_rep: Representative | None = None
+        to_portal: Portal | None = None
+        if username:
+            found = await self.store.find_login(username.strip().lower())
+            if found is None or not found[0].active:
+                raise NotFound(f"There is no representative {username!r}.")
+            to_rep = found[0]
+        elif portal_slug:
+            to_portal = await self.service.portal_by_slug(portal_slug)
+        else:
+            raise InvalidInput("Choose a representative or a portal.")
+        now = self.service.clock()
+        pending = await self.store.count_pending_invites(session.id, now)
+        invitation, note = rules.offer(
+            session, attendees, actor.rep, kind, to_rep, to_portal, masked, comment, pending, now
+        )
+        saved, event = await self.store.create_invitation(invitation, note, now)
+        await self.service.publish_events(session.id, [event])
+        await self._ring(saved, {"t": "invitation", "i": await self.body(saved, session)})
+        return saved
+
+    async def pending(self, actor: RepActor) -> list[wire.JsonDict]:
+        portals = await self.store.portals_of(actor.rep.id)
+        found = await self.store.pending_invitations(
+            actor.rep.id, [p.id for p in portals], self.service.clock()
+        )
+        bodies = []
+        for invitation in found:
+            session = await self.store.get_session(invitation.session_id)
+            if session is not None and session.is_open:
+                bodies.append(await self.body(invitation, session))
+        return bodies
+
+    async def _mine(self, actor: RepActor, invitation_id: int) -> Invitation:
+        invitation = await self.store.get_invitation(invitation_id)
+        portals = await self.store.portals_of(actor.rep.id)
+        if invitation is None or not invitation.is_for(actor.rep.id, [p.id for p in portals]):
+            raise NotFound("There is no such invitation for you.")
+        return invitation
+
+    async def accept(self, actor: RepActor, invitation_id: int) -> SupportSession:
+        invitation = await self._mine(actor, invitation_id)
+        session = await self.store.get_session(invitation.session_id)
+        if session is None:
+            raise NotFound("The session of this invitation is gone.")
+        attendees = await self.store.list_attendees(session.id)
+        now = self.service.clock()
+        answered, change = rules.accept(invitation, session, attendees, actor.rep, now)
+        events = await self.store.answer_invitation(answered, change, (), now)
+        await self.service.after_change(change, events)
+        await self._ring(answered, {"t": "invitation_closed", "id": answered.id})
+        await self.service.publish_assigned(change.session, [actor.rep.id], change.attendees)
+        return change.session
+
+    async def decline(self, actor: RepActor, invitation_id: int) -> None:
+        invitation = await self._mine(actor, invitation_id)
+        now = self.service.clock()
+        answered, note = rules.decline(invitation, actor.rep, now)
+        events = await self.store.answer_invitation(answered, None, (note,), now)
+        await self.service.publish_events(invitation.session_id, events)
+        if answered.to_rep_id is not None:
+            await self._ring(answered, {"t": "invitation_closed", "id": answered.id})
+
+    async def _ring(self, invitation: Invitation, payload: wire.JsonDict) -> None:
+        if invitation.to_rep_id is not None:
+            await self.service.publish(rep_channel(invitation.to_rep_id), payload)
+        elif invitation.to_portal_id is not None:
+            await self.service.publish(portal_channel(invitation.to_portal_id), payload)
+
+    async def body(self, invitation: Invitation, session: SupportSession) -> wire.JsonDict:
+        portal = await self.service.portal(invitation.to_portal_id)
+        return {
+            "id": invitation.id,
+            "kind": invitation.kind.value,
+            "session": {
+                "id": session.public_id,
+                "customer": session.customer_name,
+                "query": session.query,
+            },
+            "from": invitation.from_name,
+            "from_id": invitation.from_rep_id,
+            "portal": portal.name if portal else None,
+            "masked": invitation.masked,
+            "comment": invitation.comment,
+            "expires_at": wire.iso(invitation.expires_at),
+        }
