@@ -15,9 +15,9 @@ from typing import Protocol
 
 from helpline.domain.codes import SessionCode
 from helpline.domain.events import Event, EventDraft
+from helpline.domain.invitations import Invitation
 from helpline.domain.people import Preferences, Representative, Role
 from helpline.domain.portals import Portal, PortalField
-from helpline.domain.invitations import Invitation
 from helpline.domain.scripts import Script, ScriptCategory, ScriptKind
 from helpline.domain.sessions import (
     Attendee,
@@ -152,9 +152,7 @@ class Store(Protocol):
         Idempotent on (session, author key, client id) when the draft has a client id.
         """
 
-    async def events_after(
-        self, session_id: int, after_seq: int, limit: int = 500
-    ) -> list[Event]:
+    async def events_after(self, session_id: int, after_seq: int, limit: int = 500) -> list[Event]:
         """Events with ``seq > after_seq`` in order, at most ``limit`` of them."""
 
     async def last_seq(self, session_id: int) -> int: ...
@@ -282,3 +280,7 @@ class SessionToolsStore(Protocol):
         FTS5 or PostgreSQL full-text search over the words of the log; several words
         must all match. A query that is only punctuation matches nothing, never errors.
         """
+
+
+class HelplineStore(Store, SessionToolsStore, Protocol):
+    """Everything the service layer needs from storage."""
