@@ -64,10 +64,7 @@ class History:
         }
 
     async def _summary(self, actor: RepActor, session: SupportSession) -> wire.JsonDict:
-        body = await self.service.session_body(actor.viewer, session)
-        body["outcome"] = session.outcome.value if session.outcome else None
-        body["end_notes"] = session.end_notes
-        return body
+        return await self.service.session_body(actor.viewer, session)
 
     async def _log(self, actor: Actor, public_id: str) -> tuple[SupportSession, list[Event]]:
         session = await self.service.session_for(actor, public_id)
@@ -94,9 +91,6 @@ class History:
         session, events = await self._log(actor, public_id)
         bodies = [wire.event_frame_body(actor.viewer, e) for e in events]
         details = await self.service.session_body(actor.viewer, session)
-        if not actor.viewer.is_customer:
-            details["outcome"] = session.outcome.value if session.outcome else None
-            details["end_notes"] = session.end_notes
         return {
             "header": header_lines(session, await self._portal_name(session)),
             "session": details,

@@ -28,6 +28,7 @@ from helpline.domain.sessions import (
     Attendee,
     AttendeeRole,
     ClientInfo,
+    Outcome,
     SessionStatus,
     SupportSession,
 )
@@ -99,6 +100,8 @@ def session_record(session: SupportSession, attendees: Iterable[Attendee]) -> Js
         "ended_at": iso(session.ended_at) if session.ended_at else None,
         "ended_by": session.ended_by,
         "extra": [list(pair) for pair in session.extra],
+        "outcome": session.outcome.value if session.outcome else None,
+        "end_notes": session.end_notes,
         "attendees": [
             {
                 "rep_id": a.rep_id,
@@ -127,6 +130,8 @@ def session_from_record(record: Mapping[str, Any]) -> tuple[SupportSession, list
         ended_at=parse_iso(record["ended_at"]) if record["ended_at"] else None,
         ended_by=record["ended_by"],
         extra=tuple((k, v) for k, v in record["extra"]),
+        outcome=Outcome(record["outcome"]) if record.get("outcome") else None,
+        end_notes=record.get("end_notes", ""),
     )
     attendees = [
         Attendee(
@@ -184,7 +189,7 @@ def session_frame_body(
         if not viewer.is_customer:
             item.update(id=attendee.rep_id, masked=attendee.masked, present=attendee.present)
         shown.append(item)
-    return {
+    body: JsonDict = {
         "id": session.public_id,
         "status": session.status.value,
         "started_at": iso(session.started_at),
@@ -200,6 +205,10 @@ def session_frame_body(
         "ended_at": iso(session.ended_at) if session.ended_at else None,
         "ended_by": session.ended_by,
     }
+    if not viewer.is_customer:
+        body["outcome"] = session.outcome.value if session.outcome else None
+        body["end_notes"] = session.end_notes
+    return body
 
 
 def me_body(rep: Representative) -> JsonDict:
