@@ -14,9 +14,9 @@ export const outboxVersion = signal(0);
 export const gone = signal(false);
 export const notice = signal<string | null>(null);
 export const draft = signal("");
-export const fontSize = signal(readFontSize());
-
+// Declared before `fontSize` below reads it: a const is unusable until its line has run.
 const FONT_KEY = "helpline.customer.font_size";
+export const fontSize = signal(readFontSize());
 
 function readFontSize(): number {
   try {
