@@ -7,6 +7,14 @@ a time anyway, and a rolled-back append rolls its increment back, so the numbers
 gapless. SQLite allows a single writer per database, so write transactions of one
 store wait for each other on an ``asyncio.Lock`` rather than on SQLite's busy timeout;
 reads never take it.
+
+The session tools (invitations, script libraries, team settings, history search) keep
+the same rules. Two of them need more than one row to agree: "the first to accept an
+invitation wins" is a guarded ``UPDATE ... WHERE state = 'pending'``, and script
+positions stay dense (0..n-1) because every change to a library or category runs
+under a lock on it (the SQLite write lock; on PostgreSQL the category's row, or an
+advisory lock per library, since an empty library has no row to lock). The history
+search index is written by the same transaction as the text it indexes.
 """
 
 from __future__ import annotations
@@ -15,10 +23,24 @@ import asyncio
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import fields as dataclass_fields
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Row, and_, func, insert, select, text, update
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    and_,
+    bindparam,
+    exists,
+    func,
+    insert,
+    literal_column,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -34,32 +56,48 @@ from helpline.domain.events import (
     EventDraft,
     EventKind,
 )
+from helpline.domain.invitations import Invitation, InvitationKind, InvitationState
 from helpline.domain.people import Preferences, Representative, Role
 from helpline.domain.portals import Portal, PortalField
+from helpline.domain.scripts import Script, ScriptCategory, ScriptKind
 from helpline.domain.sessions import (
     Attendee,
     AttendeeRole,
     Change,
     ClientInfo,
+    Outcome,
     SessionStatus,
     SupportSession,
 )
 from helpline.store.database import for_writes
-from helpline.store.protocol import Appended, NewSession, Store
+from helpline.store.protocol import (
+    Appended,
+    HistoryQuery,
+    NewSession,
+    SessionToolsStore,
+    Store,
+)
 from helpline.store.tables import (
     attendees,
     customer_tokens,
     events,
+    invitations,
     logins,
     portal_members,
     portals,
     representatives,
+    script_categories,
+    scripts,
     session_codes,
+    session_search,
     sessions,
+    team_settings,
 )
 
 # Namespace of the PostgreSQL advisory locks that serialize creating session codes.
 _CODE_LOCK_NAMESPACE = 0x48_4C_43  # "HLC"
+# Namespace of the advisory locks on script libraries; the key is the owner (0: team).
+_LIBRARY_LOCK_NAMESPACE = 0x48_4C_53  # "HLS"
 
 _PREFERENCE_NAMES = frozenset(f.name for f in dataclass_fields(Preferences))
 
@@ -316,6 +354,12 @@ class SqlStore:
                 )
                 assert session_id is not None
                 await conn.execute(
+                    insert(session_search).values(
+                        session_id=session_id,
+                        content=f"{new.customer_name}\n{new.query}",
+                    )
+                )
+                await conn.execute(
                     insert(customer_tokens).values(
                         token_hash=new.token_hash,
                         session_id=session_id,
@@ -433,6 +477,8 @@ class SqlStore:
                 primary_rep_id=session.primary_rep_id,
                 ended_at=session.ended_at,
                 ended_by=session.ended_by,
+                outcome=None if session.outcome is None else session.outcome.value,
+                end_notes=session.end_notes,
             )
             .returning(sessions.c.id)
         )
@@ -519,6 +565,13 @@ class SqlStore:
             for seq, draft in enumerate(drafts, start=first)
         ]
         await conn.execute(insert(events), [_event_values(event) for event in appended])
+        searchable = [
+            {"session_id": session_id, "content": body_text}
+            for event in appended
+            if (body_text := _searchable_text(event))
+        ]
+        if searchable:
+            await conn.execute(insert(session_search), searchable)
         return appended
 
     async def events_after(self, session_id: int, after_seq: int, limit: int = 500) -> list[Event]:
@@ -620,6 +673,384 @@ class SqlStore:
                 )
             )
 
+    # Invitations and transfers -------------------------------------------------------
+
+    async def create_invitation(
+        self, invitation: Invitation, note: EventDraft, now: datetime
+    ) -> tuple[Invitation, Event]:
+        async with self._writing() as conn:
+            # The note first: it raises NotFound for an unknown session before the
+            # invitation's foreign key would fail less readably.
+            (event,) = await self._insert_events(conn, invitation.session_id, (note,), now)
+            values = _invitation_values(invitation)
+            invitation_id = await conn.scalar(
+                insert(invitations).values(**values).returning(invitations.c.id)
+            )
+        assert invitation_id is not None
+        return replace(invitation, id=invitation_id), event
+
+    async def get_invitation(self, invitation_id: int) -> Invitation | None:
+        async with self._reading() as conn:
+            row = (
+                await conn.execute(select(invitations).where(invitations.c.id == invitation_id))
+            ).first()
+        return None if row is None else _invitation(row)
+
+    async def pending_invitations(
+        self, rep_id: int, portal_ids: Sequence[int], now: datetime
+    ) -> list[Invitation]:
+        addressed = invitations.c.to_rep_id == rep_id
+        if portal_ids:
+            addressed = or_(addressed, invitations.c.to_portal_id.in_(list(portal_ids)))
+        async with self._reading() as conn:
+            rows = await conn.execute(
+                select(invitations)
+                .where(_invitation_is_pending(now), addressed)
+                .order_by(invitations.c.created_at, invitations.c.id)
+            )
+            return [_invitation(row) for row in rows]
+
+    async def count_pending_invites(self, session_id: int, now: datetime) -> int:
+        async with self._reading() as conn:
+            count = await conn.scalar(
+                select(func.count())
+                .select_from(invitations)
+                .where(
+                    invitations.c.session_id == session_id,
+                    invitations.c.kind == InvitationKind.INVITE.value,
+                    _invitation_is_pending(now),
+                )
+            )
+        return int(count or 0)
+
+    async def answer_invitation(
+        self,
+        answered: Invitation,
+        change: Change | None,
+        notes: Sequence[EventDraft],
+        now: datetime,
+    ) -> list[Event]:
+        """Raises ``Conflict`` for an invitation answered meanwhile, ``Expired`` for one
+        that expired, and ``NotFound`` for an unknown one; nothing is saved then."""
+        if change is not None and change.session.id != answered.session_id:
+            raise ValueError("the change must be about the invitation's session")
+        async with self._writing() as conn:
+            if answered.state is InvitationState.PENDING:
+                # A decline that leaves a portal's invitation open to the others. The
+                # row lock keeps a racing accept from landing between check and note.
+                still_pending = await conn.scalar(
+                    select(invitations.c.id)
+                    .where(invitations.c.id == answered.id, _invitation_is_pending(now))
+                    .with_for_update()
+                )
+            else:
+                still_pending = await conn.scalar(
+                    update(invitations)
+                    .where(invitations.c.id == answered.id, _invitation_is_pending(now))
+                    .values(state=answered.state.value, answered_by=answered.answered_by)
+                    .returning(invitations.c.id)
+                )
+            if still_pending is None:
+                raise await _why_not_pending(conn, answered.id)
+            appended: list[Event] = []
+            if change is not None:
+                appended += await self._save_change(conn, change, now, expected_status=None)
+            appended += await self._insert_events(conn, answered.session_id, notes, now)
+        return appended
+
+    async def active_session_counts(self) -> dict[int, int]:
+        """Representatives present in no open session are left out (their count is 0)."""
+        async with self._reading() as conn:
+            rows = await conn.execute(
+                select(attendees.c.rep_id, func.count())
+                .join(sessions, sessions.c.id == attendees.c.session_id)
+                .where(
+                    attendees.c.present.is_(True),
+                    sessions.c.status != SessionStatus.ENDED.value,
+                )
+                .group_by(attendees.c.rep_id)
+            )
+            return {int(rep_id): int(count) for rep_id, count in rows}
+
+    # Team settings and portal greetings -----------------------------------------------
+
+    async def get_team_setting(self, key: str) -> str | None:
+        async with self._reading() as conn:
+            value = await conn.scalar(
+                select(team_settings.c.value).where(team_settings.c.key == key)
+            )
+        return None if value is None else str(value)
+
+    async def set_team_setting(self, key: str, value: str) -> None:
+        async with self._writing() as conn:
+            statement = self._insert(team_settings).values(key=key, value=value)
+            await conn.execute(
+                statement.on_conflict_do_update(
+                    index_elements=[team_settings.c.key], set_={"value": value}
+                )
+            )
+
+    async def update_portal(
+        self, portal_id: int, name: str | None = None, greeting: str | None = None
+    ) -> Portal:
+        values = {
+            column: value
+            for column, value in (("name", name), ("greeting", greeting))
+            if value is not None
+        }
+        async with self._writing() as conn:
+            if values:
+                statement: Any = (
+                    update(portals)
+                    .where(portals.c.id == portal_id)
+                    .values(**values)
+                    .returning(*portals.c)
+                )
+            else:
+                statement = select(portals).where(portals.c.id == portal_id)
+            row = (await conn.execute(statement)).first()
+        if row is None:
+            raise NotFound("There is no such portal.")
+        return _portal(row)
+
+    # Scripted messages and URLs --------------------------------------------------------
+
+    async def script_categories(
+        self, kind: ScriptKind, rep_id: int
+    ) -> list[tuple[ScriptCategory, list[Script]]]:
+        async with self._reading() as conn:
+            category_rows = await conn.execute(
+                select(script_categories)
+                .where(
+                    script_categories.c.kind == kind.value,
+                    or_(
+                        script_categories.c.owner_rep_id.is_(None),
+                        script_categories.c.owner_rep_id == rep_id,
+                    ),
+                )
+                .order_by(
+                    # The team's library first: false sorts before true on both dialects.
+                    script_categories.c.owner_rep_id.is_not(None),
+                    script_categories.c.position,
+                    script_categories.c.id,
+                )
+            )
+            categories = [_script_category(row) for row in category_rows]
+            in_category: dict[int, list[Script]] = {c.id: [] for c in categories}
+            if categories:
+                script_rows = await conn.execute(
+                    select(scripts)
+                    .where(scripts.c.category_id.in_(list(in_category)))
+                    .order_by(scripts.c.category_id, scripts.c.position, scripts.c.id)
+                )
+                for row in script_rows:
+                    in_category[row.category_id].append(_script(row))
+        return [(category, in_category[category.id]) for category in categories]
+
+    async def get_script_category(self, category_id: int) -> ScriptCategory | None:
+        async with self._reading() as conn:
+            row = (
+                await conn.execute(
+                    select(script_categories).where(script_categories.c.id == category_id)
+                )
+            ).first()
+        return None if row is None else _script_category(row)
+
+    async def create_script_category(
+        self, kind: ScriptKind, owner_rep_id: int | None, name: str
+    ) -> ScriptCategory:
+        async with self._writing() as conn:
+            await self._lock_library(conn, owner_rep_id)
+            if owner_rep_id is not None:
+                owner = await conn.scalar(
+                    select(representatives.c.id).where(representatives.c.id == owner_rep_id)
+                )
+                if owner is None:
+                    raise NotFound("There is no such representative.")
+            position = await conn.scalar(
+                select(func.count())
+                .select_from(script_categories)
+                .where(*_library(kind, owner_rep_id))
+            )
+            category_id = await conn.scalar(
+                insert(script_categories)
+                .values(kind=kind.value, owner_rep_id=owner_rep_id, name=name, position=position)
+                .returning(script_categories.c.id)
+            )
+        assert category_id is not None
+        return ScriptCategory(category_id, kind, owner_rep_id, name, int(position or 0))
+
+    async def rename_script_category(self, category_id: int, name: str) -> None:
+        async with self._writing() as conn:
+            found = await conn.scalar(
+                update(script_categories)
+                .where(script_categories.c.id == category_id)
+                .values(name=name)
+                .returning(script_categories.c.id)
+            )
+        if found is None:
+            raise NotFound("There is no such category.")
+
+    async def delete_script_category(self, category_id: int) -> None:
+        async with self._writing() as conn:
+            category = await _script_category_in(conn, category_id)
+            # Library lock before row locks, in every method that takes both, so two
+            # library changes cannot wait on each other.
+            await self._lock_library(conn, category.owner_rep_id)
+            category = await _script_category_in(conn, category_id, for_update=True)
+            # Explicitly, not through ON DELETE CASCADE: SQLite enforces foreign keys
+            # only on connections that turned them on.
+            await conn.execute(scripts.delete().where(scripts.c.category_id == category_id))
+            await conn.execute(
+                script_categories.delete().where(script_categories.c.id == category_id)
+            )
+            remaining = await conn.scalars(
+                select(script_categories.c.id)
+                .where(*_library(category.kind, category.owner_rep_id))
+                .order_by(script_categories.c.position, script_categories.c.id)
+            )
+            await _set_positions(conn, script_categories, list(remaining))
+
+    async def reorder_script_categories(
+        self, kind: ScriptKind, owner_rep_id: int | None, ordered_ids: Sequence[int]
+    ) -> None:
+        """Raises ``Conflict`` if ``ordered_ids`` is not exactly the library's categories
+        (one was added or deleted since the caller read them)."""
+        async with self._writing() as conn:
+            await self._lock_library(conn, owner_rep_id)
+            current = await conn.scalars(
+                select(script_categories.c.id).where(*_library(kind, owner_rep_id))
+            )
+            _check_same_items(list(current), ordered_ids)
+            await _set_positions(conn, script_categories, list(ordered_ids))
+
+    async def get_script(self, script_id: int) -> Script | None:
+        async with self._reading() as conn:
+            row = (await conn.execute(select(scripts).where(scripts.c.id == script_id))).first()
+        return None if row is None else _script(row)
+
+    async def create_script(self, category_id: int, title: str, text: str) -> Script:
+        async with self._writing() as conn:
+            await _script_category_in(conn, category_id, for_update=True)
+            position = await conn.scalar(
+                select(func.count())
+                .select_from(scripts)
+                .where(scripts.c.category_id == category_id)
+            )
+            script_id = await conn.scalar(
+                insert(scripts)
+                .values(category_id=category_id, title=title, text=text, position=position)
+                .returning(scripts.c.id)
+            )
+        assert script_id is not None
+        return Script(script_id, category_id, title, text, int(position or 0))
+
+    async def update_script(self, script_id: int, title: str, text: str) -> None:
+        async with self._writing() as conn:
+            found = await conn.scalar(
+                update(scripts)
+                .where(scripts.c.id == script_id)
+                .values(title=title, text=text)
+                .returning(scripts.c.id)
+            )
+        if found is None:
+            raise NotFound("There is no such script.")
+
+    async def delete_script(self, script_id: int) -> None:
+        async with self._writing() as conn:
+            category_id = await conn.scalar(
+                select(scripts.c.category_id).where(scripts.c.id == script_id)
+            )
+            if category_id is None:
+                raise NotFound("There is no such script.")
+            await _script_category_in(conn, category_id, for_update=True)
+            deleted = await conn.scalar(
+                scripts.delete().where(scripts.c.id == script_id).returning(scripts.c.id)
+            )
+            if deleted is None:
+                raise NotFound("There is no such script.")
+            remaining = await conn.scalars(
+                select(scripts.c.id)
+                .where(scripts.c.category_id == category_id)
+                .order_by(scripts.c.position, scripts.c.id)
+            )
+            await _set_positions(conn, scripts, list(remaining))
+
+    async def reorder_scripts(self, category_id: int, ordered_ids: Sequence[int]) -> None:
+        """Raises ``Conflict`` if ``ordered_ids`` is not exactly the category's scripts."""
+        async with self._writing() as conn:
+            await _script_category_in(conn, category_id, for_update=True)
+            current = await conn.scalars(
+                select(scripts.c.id).where(scripts.c.category_id == category_id)
+            )
+            _check_same_items(list(current), ordered_ids)
+            await _set_positions(conn, scripts, list(ordered_ids))
+
+    async def _lock_library(self, conn: AsyncConnection, owner_rep_id: int | None) -> None:
+        if self._dialect == "postgresql":
+            await conn.execute(
+                text("SELECT pg_advisory_xact_lock(:namespace, :key)"),
+                {"namespace": _LIBRARY_LOCK_NAMESPACE, "key": owner_rep_id or 0},
+            )
+
+    # History -------------------------------------------------------------------------------
+
+    async def search_sessions(self, query: HistoryQuery) -> tuple[list[SupportSession], int]:
+        """A blank ``text`` filters nothing; text without a letter or digit matches
+        nothing. Each whitespace-separated word of ``text`` must occur in the session
+        (as whole words: "print" does not find "printer"); a word with punctuation
+        inside, like an e-mail address, matches as a phrase."""
+        conditions: list[ColumnElement[bool]] = []
+        if query.text is not None and query.text.strip():
+            terms = search_terms(query.text)
+            if not terms:
+                return [], 0
+            conditions += [
+                sessions.c.id.in_(select(session_search.c.session_id).where(self._matches(term)))
+                for term in terms
+            ]
+        if query.portal_id is not None:
+            conditions.append(sessions.c.portal_id == query.portal_id)
+        if query.rep_id is not None:
+            conditions.append(
+                exists().where(
+                    attendees.c.session_id == sessions.c.id,
+                    attendees.c.rep_id == query.rep_id,
+                )
+            )
+        if query.outcome is not None:
+            conditions.append(sessions.c.outcome == query.outcome.value)
+        if query.started_from is not None:
+            conditions.append(sessions.c.started_at >= query.started_from)
+        if query.started_before is not None:
+            conditions.append(sessions.c.started_at < query.started_before)
+        if query.status is not None:
+            conditions.append(sessions.c.status == query.status.value)
+        async with self._reading() as conn:
+            total = await conn.scalar(select(func.count()).select_from(sessions).where(*conditions))
+            rows = await conn.execute(
+                select(sessions)
+                .where(*conditions)
+                .order_by(sessions.c.started_at.desc(), sessions.c.id.desc())
+                .limit(query.limit)
+                .offset(query.offset)
+            )
+            found = [_session(row) for row in rows]
+        return found, int(total or 0)
+
+    def _matches(self, term: str) -> ColumnElement[bool]:
+        """One search term against the index, as a phrase of its words."""
+        if self._dialect == "postgresql":
+            # Spelled like the GIN index's expression, which the planner must recognize.
+            simple: ColumnElement[Any] = literal_column("'simple'::regconfig")
+            document = func.to_tsvector(simple, session_search.c.content)
+            wanted = func.phraseto_tsquery(simple, bindparam(None, term))
+            return document.op("@@")(wanted)
+        # An FTS5 string literal: its text is split by the table's own tokenizer, and
+        # no character in it is query syntax (AND, NEAR, *, column filters...).
+        phrase = '"' + term.replace('"', '""') + '"'
+        return literal_column(session_search.name).op("MATCH")(bindparam(None, phrase))
+
 
 def _code_is_active(now: datetime) -> Any:
     return and_(session_codes.c.used_at.is_(None), session_codes.c.expires_at > now)
@@ -638,6 +1069,78 @@ async def _event_by_client_id(
         )
     ).first()
     return None if row is None else _event(row)
+
+
+def search_terms(text: str) -> list[str]:
+    """The words of a history search: whitespace-separated pieces of the user's text
+    with at least one letter or digit (punctuation alone cannot match a word)."""
+    return [piece for piece in text.split() if any(ch.isalnum() for ch in piece)]
+
+
+def _searchable_text(event: Event) -> str | None:
+    """The text an event adds to its session's search index: a message's, a note's or a
+    status note's ``text``."""
+    body_text = event.body.get("text")
+    if isinstance(body_text, str) and body_text.strip():
+        return body_text
+    return None
+
+
+def _invitation_is_pending(now: datetime) -> ColumnElement[bool]:
+    return and_(
+        invitations.c.state == InvitationState.PENDING.value,
+        invitations.c.expires_at > now,
+    )
+
+
+async def _why_not_pending(conn: AsyncConnection, invitation_id: int) -> Exception:
+    """The error for an invitation the answer's guard did not find pending."""
+    row = (await conn.execute(select(invitations).where(invitations.c.id == invitation_id))).first()
+    if row is None:
+        return NotFound("There is no such invitation.")
+    if row.state != InvitationState.PENDING.value:
+        return Conflict("This invitation was already answered.")
+    return Expired("This invitation has expired.")
+
+
+def _library(kind: ScriptKind, owner_rep_id: int | None) -> list[ColumnElement[bool]]:
+    owner = (
+        script_categories.c.owner_rep_id.is_(None)
+        if owner_rep_id is None
+        else script_categories.c.owner_rep_id == owner_rep_id
+    )
+    return [script_categories.c.kind == kind.value, owner]
+
+
+async def _script_category_in(
+    conn: AsyncConnection, category_id: int, for_update: bool = False
+) -> ScriptCategory:
+    statement = select(script_categories).where(script_categories.c.id == category_id)
+    if for_update:
+        # Serializes changes to one category's scripts on PostgreSQL; SQLite's writes
+        # are serialized already and SQLAlchemy leaves FOR UPDATE out there.
+        statement = statement.with_for_update()
+    row = (await conn.execute(statement)).first()
+    if row is None:
+        raise NotFound("There is no such category.")
+    return _script_category(row)
+
+
+def _check_same_items(current: Sequence[int], proposed: Sequence[int]) -> None:
+    if sorted(current) != sorted(proposed) or len(set(proposed)) != len(proposed):
+        raise Conflict("The list changed meanwhile. Reload it and order it again.")
+
+
+async def _set_positions(conn: AsyncConnection, table: Any, ordered_ids: Sequence[int]) -> None:
+    """Number the rows 0..n-1 in this order."""
+    if not ordered_ids:
+        return
+    await conn.execute(
+        update(table)
+        .where(table.c.id == bindparam("row_id"))
+        .values(position=bindparam("new_position")),
+        [{"row_id": row_id, "new_position": n} for n, row_id in enumerate(ordered_ids)],
+    )
 
 
 # Rows to domain objects -------------------------------------------------------------
@@ -689,6 +1192,8 @@ def _session(row: Row[Any]) -> SupportSession:
         ended_at=row.ended_at,
         ended_by=row.ended_by,
         extra=tuple((str(k), str(v)) for k, v in (row.extra or {}).items()),
+        outcome=None if row.outcome is None else Outcome(row.outcome),
+        end_notes=row.end_notes,
     )
 
 
@@ -748,8 +1253,66 @@ def _event(row: Row[Any]) -> Event:
     )
 
 
+def _invitation_values(invitation: Invitation) -> dict[str, Any]:
+    return {
+        "session_id": invitation.session_id,
+        "kind": invitation.kind.value,
+        "from_rep_id": invitation.from_rep_id,
+        "from_name": invitation.from_name,
+        "to_rep_id": invitation.to_rep_id,
+        "to_portal_id": invitation.to_portal_id,
+        "masked": invitation.masked,
+        "comment": invitation.comment,
+        "created_at": invitation.created_at,
+        "expires_at": invitation.expires_at,
+        "state": invitation.state.value,
+        "answered_by": invitation.answered_by,
+    }
+
+
+def _invitation(row: Row[Any]) -> Invitation:
+    return Invitation(
+        id=row.id,
+        session_id=row.session_id,
+        kind=InvitationKind(row.kind),
+        from_rep_id=row.from_rep_id,
+        from_name=row.from_name,
+        to_rep_id=row.to_rep_id,
+        to_portal_id=row.to_portal_id,
+        masked=bool(row.masked),
+        comment=row.comment,
+        created_at=row.created_at,
+        expires_at=row.expires_at,
+        state=InvitationState(row.state),
+        answered_by=row.answered_by,
+    )
+
+
+def _script_category(row: Row[Any]) -> ScriptCategory:
+    return ScriptCategory(
+        id=row.id,
+        kind=ScriptKind(row.kind),
+        owner_rep_id=row.owner_rep_id,
+        name=row.name,
+        position=row.position,
+    )
+
+
+def _script(row: Row[Any]) -> Script:
+    return Script(
+        id=row.id,
+        category_id=row.category_id,
+        title=row.title,
+        text=row.text,
+        position=row.position,
+    )
+
+
 if TYPE_CHECKING:
 
     def _implements_store(engine: AsyncEngine) -> Store:
         # mypy checks here that SqlStore matches the protocol, method by method.
+        return SqlStore(engine)
+
+    def _implements_session_tools(engine: AsyncEngine) -> SessionToolsStore:
         return SqlStore(engine)

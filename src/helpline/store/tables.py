@@ -2,13 +2,16 @@
 
 The Alembic migrations create the same tables with explicit ``op.create_table`` calls
 (a migration must not change when this file does); an integration test checks that the
-two agree. Enumerations are stored as short strings and structured values as JSON text,
-so both SQLite and PostgreSQL hold exactly the same thing.
+two agree. The one exception is the history search index, whose shape differs per
+dialect: it is described at the end of this file, outside ``metadata``. Enumerations
+are stored as short strings and structured values as JSON text, so both SQLite and
+PostgreSQL hold exactly the same thing.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -170,8 +173,13 @@ sessions = Table(
     # The seq of the newest event; appends increment it under the row's lock.
     Column("last_seq", Integer, nullable=False, server_default=text("0")),
     Column("extra", JsonText, nullable=False),
+    # Set when a representative closes the session; ``Outcome`` values.
+    Column("outcome", String(16), nullable=True),
+    Column("end_notes", Text, nullable=False, server_default=text("''")),
     # Each portal's queue: waiting sessions, oldest first.
     Index("ix_sessions_status_portal_id_started_at", "status", "portal_id", "started_at"),
+    # The history page lists newest first, usually within a span of days.
+    Index("ix_sessions_started_at", "started_at"),
 )
 
 customer_tokens = Table(
@@ -256,3 +264,104 @@ session_codes = Table(
     Column("expires_at", UtcDateTime, nullable=False),
     Column("used_at", UtcDateTime, nullable=True),
 )
+
+invitations = Table(
+    "invitations",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "session_id",
+        Integer,
+        ForeignKey("sessions.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("kind", String(16), nullable=False),
+    Column("from_rep_id", Integer, ForeignKey("representatives.id"), nullable=False),
+    # The inviter's name as the invitation showed it, kept like the log keeps names.
+    Column("from_name", String(80), nullable=False),
+    Column("to_rep_id", Integer, ForeignKey("representatives.id"), nullable=True),
+    Column("to_portal_id", Integer, ForeignKey("portals.id"), nullable=True),
+    Column("masked", Boolean, nullable=False),
+    Column("comment", Text, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("answered_by", Integer, ForeignKey("representatives.id"), nullable=True),
+    # Invitations live for seconds but their rows stay (a portal's unanswered ones stay
+    # "pending" forever): pending lookups range over the few that have not expired.
+    Index("ix_invitations_state_expires_at", "state", "expires_at"),
+    Index("ix_invitations_session_id_state", "session_id", "state"),
+)
+
+team_settings = Table(
+    "team_settings",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+script_categories = Table(
+    "script_categories",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(16), nullable=False),
+    # NULL: the team's library; otherwise the representative's personal one.
+    Column(
+        "owner_rep_id",
+        Integer,
+        ForeignKey("representatives.id", ondelete="CASCADE"),
+        nullable=True,
+    ),
+    Column("name", String(120), nullable=False),
+    # Dense (0..n-1) within a library. Not unique: a reorder passes through duplicates.
+    Column("position", Integer, nullable=False),
+    Index("ix_script_categories_kind_owner_rep_id_position", "kind", "owner_rep_id", "position"),
+)
+
+scripts = Table(
+    "scripts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "category_id",
+        Integer,
+        ForeignKey("script_categories.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("title", String(120), nullable=False),
+    Column("text", Text, nullable=False),
+    # Dense (0..n-1) within a category, like categories' positions.
+    Column("position", Integer, nullable=False),
+    Index("ix_scripts_category_id_position", "category_id", "position"),
+)
+
+
+# The history search index ------------------------------------------------------------
+#
+# One row per session (its customer name and query) and one per event with text. On
+# SQLite it is an FTS5 virtual table, on PostgreSQL a plain table with a GIN index over
+# ``to_tsvector('simple', content)``. Neither shape can be described to Alembic as one
+# table (FTS5 keeps its index in shadow tables such as ``session_search_data``), so it
+# lives outside ``metadata``: the migrations create it per dialect, and ``is_described``
+# tells schema comparisons to leave it alone. These columns are the ones both share.
+
+SEARCH_TABLE = "session_search"
+
+search_metadata = MetaData()
+
+session_search = Table(
+    SEARCH_TABLE,
+    search_metadata,
+    Column("session_id", Integer, nullable=False),
+    Column("content", Text, nullable=False),
+)
+
+
+def is_described(
+    name: str | None, type_: str, parent_names: Mapping[Any, str | None] | None = None
+) -> bool:
+    """Whether ``metadata`` describes this schema object: an Alembic ``include_name`` hook
+    that leaves out the search index and its FTS5 shadow tables."""
+    if type_ == "table" and name is not None:
+        return name != SEARCH_TABLE and not name.startswith(f"{SEARCH_TABLE}_")
+    return True

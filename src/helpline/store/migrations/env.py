@@ -13,7 +13,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 from helpline.store.database import create_engine, for_writes
-from helpline.store.tables import metadata
+from helpline.store.tables import is_described, metadata
 
 config = context.config
 
@@ -22,6 +22,8 @@ def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=metadata,
+        # The search index is made per dialect by hand; autogenerate must not drop it.
+        include_name=is_described,
         # SQLite cannot ALTER most things in place; batch mode copies the table.
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
@@ -43,6 +45,7 @@ def _run_offline(url: str) -> None:
     context.configure(
         url=url,
         target_metadata=metadata,
+        include_name=is_described,
         literal_binds=True,
         dialect_opts={"paramstyle": "named"},
     )
