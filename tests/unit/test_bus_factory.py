@@ -31,6 +31,20 @@ def test_a_redis_url_makes_the_redis_bus_without_connecting_yet(spec: str) -> No
     assert "secret" not in repr(bus)
 
 
+def test_the_redis_bus_gets_the_namespace_it_is_given() -> None:
+    default = create_bus("redis://localhost:6379/0")
+    staging = create_bus("redis://localhost:6379/0", namespace="staging:")
+
+    assert isinstance(default, RedisBus)
+    assert default.namespace == "helpline:"
+    assert isinstance(staging, RedisBus)
+    assert staging.namespace == "staging:"
+
+
+def test_the_memory_bus_ignores_the_namespace() -> None:
+    assert isinstance(create_bus("memory", namespace="staging:"), MemoryBus)
+
+
 @pytest.mark.parametrize(
     "spec",
     ["", "redis", "memory://", "kafka://broker:9092", "unix:///tmp/redis.sock", "Redis:/x"],

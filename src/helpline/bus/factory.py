@@ -8,7 +8,11 @@ from helpline.bus.redis import RedisBus, redact_url
 
 
 def create_bus(spec: str, namespace: str = "helpline:") -> Bus:
-    """``"memory"`` for one process; ``"redis://..."`` or ``"rediss://..."`` for several."""
+    """``"memory"`` for one process; ``"redis://..."`` or ``"rediss://..."`` for several.
+
+    ``namespace`` prefixes the Redis channel names, so deployments sharing one Redis
+    stay apart; the in-process bus has nobody to share with and ignores it.
+    """
     cleaned = spec.strip()
     if cleaned.lower() == "memory":
         return MemoryBus()
