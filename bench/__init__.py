@@ -1,0 +1,1 @@
+"""Helpline load benchmarks: python -m bench run --help."""

@@ -1,0 +1,116 @@
+"""``python -m bench run``: Helpline's load benchmarks. See ``python -m bench run --help``."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+
+from bench import report, runner
+
+SCENARIO_HELP = """\
+scenarios (each against a freshly started server, pinned to its own core; the
+generator's processes are pinned to the other cores; everything on loopback):
+
+  idle      1. Idle sessions: N customers joined and connected, one representative
+               console per 8 sessions (following all 8). Reports the server's resident
+               memory per connection at N = 1,000 / 5,000 / 10,000.
+  chat      2. Sustained chat: a fixed offered rate of messages spread over 400
+               sessions, alternately customer -> representative and back, each
+               persisted before it is acknowledged. Open loop: latency from each
+               message's *scheduled* send time to its delivery on the other party's
+               socket (p50/p95/p99 from an HDR histogram), at increasing rates until
+               the p99 passes 100 ms. On SQLite and PostgreSQL (--database).
+  fanout    3. Fan-out: sessions with a customer and three representatives (one of
+               them masked); server CPU time per delivered event frame.
+  storm     4. Reconnect storm: every customer sends one message and every socket
+               drops at once; all clients reconnect at once, resubscribe with their
+               last seq and resend what was not acknowledged. Time until every client
+               is current; missing and duplicated events are counted (must be 0).
+  baseline  5. The same chat load on a bare relay built on the same WebSocket stack
+               (uvicorn + websockets, no storage, no checks). Helpline's capacity is
+               reported as a ratio of the relay's.
+  peers     6. The same chat load on Django Channels (daphne + channels-redis on the
+               local Redis) and python-socketio (uvicorn), each a minimal relay that
+               does NOT persist. Needs bench/peers.lock installed (make bench-peers).
+
+Every message carries a per-sender sequence number: loss, duplication and reordering
+are counted, not guessed. The capacity of a target is the highest achieved rate of a
+step with p99 <= 100 ms and nothing lost. A progress line per step goes to stderr,
+the table to stdout, all figures to the JSON file.
+"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description="Helpline benchmarks.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser(
+        "run",
+        help="run scenarios and print the table",
+        description=SCENARIO_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    run.add_argument(
+        "--quick",
+        action="store_true",
+        help="every scenario small (tens of sessions, 2 s steps): the smoke run, < 2 minutes",
+    )
+    run.add_argument(
+        "--scenarios",
+        nargs="+",
+        choices=runner.SCENARIOS,
+        default=list(runner.DEFAULT_SCENARIOS),
+        metavar="NAME",
+        help=f"which to run, of {', '.join(runner.SCENARIOS)} "
+        f"(default: {' '.join(runner.DEFAULT_SCENARIOS)})",
+    )
+    run.add_argument(
+        "--database",
+        choices=("sqlite", "postgresql", "both"),
+        default="both",
+        help="chat runs on each; idle, fan-out and storm on the first (default: both)",
+    )
+    run.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="JSON file for all figures (default: bench/results/DATE.json; '-' for none)",
+    )
+    run.add_argument("--workers", type=int, default=None, help="generator processes")
+    run.add_argument(
+        "--profile",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="sample the server with py-spy during every chat step and the storm; "
+        "collapsed stacks go to DIR (summarize with python -m bench.profile DIR/FILE)",
+    )
+    args = parser.parse_args(argv)
+
+    databases = ("sqlite", "postgresql") if args.database == "both" else (args.database,)
+    out: Path | None
+    if args.out is None:
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H%M%SZ")
+        suffix = "-quick" if args.quick else ""
+        out = Path(__file__).parent / "results" / f"{stamp}{suffix}.json"
+    elif str(args.out) == "-":
+        out = None
+    else:
+        out = args.out
+    results = runner.execute(
+        args.quick,
+        tuple(args.scenarios),
+        databases,
+        out,
+        workers=args.workers,
+        profile_dir=args.profile,
+    )
+    print(report.table(results))
+    if out is not None:
+        print(f"\nFigures written to {out}", file=sys.stderr)
+    return 1 if results["failures"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

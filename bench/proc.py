@@ -1,0 +1,177 @@
+"""Processes under test: start one pinned to a core, read its memory and CPU from /proc.
+
+Linux only, like the rest of the bench (``taskset``, loopback aliases 127.0.0.x).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import resource
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
+START_TIMEOUT_S = 60.0
+
+
+def raise_open_files() -> int:
+    """Raise this process's open-file limit to its hard limit; children inherit it."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY:
+        hard = 1_048_576
+    if soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+
+
+def cores() -> list[int]:
+    return sorted(os.sched_getaffinity(0))
+
+
+def core_plan() -> tuple[list[int] | None, list[int] | None]:
+    """(server cores, generator cores): the first core for the server, the rest for
+    the generator. On a single core both share it, and the report says so."""
+    available = cores()
+    if len(available) < 2:
+        return None, None
+    return [available[0]], available[1:]
+
+
+def pin_self(cpus: list[int] | None) -> None:
+    if cpus:
+        os.sched_setaffinity(0, set(cpus))
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def rss_bytes(pid: int) -> int:
+    with open(f"/proc/{pid}/statm") as statm:
+        return int(statm.read().split()[1]) * PAGE_SIZE
+
+
+def cpu_split(pid: int) -> tuple[float, float]:
+    """(user, system) CPU seconds of ``pid`` and its threads."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    # Fields after the command name: state is [0], utime is [11], stime is [12].
+    return int(fields[11]) / CLOCK_TICKS, int(fields[12]) / CLOCK_TICKS
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of ``pid`` and its threads."""
+    user, system = cpu_split(pid)
+    return user + system
+
+
+def descendants_cpu_seconds(pid: int) -> float:
+    total = 0.0
+    for child in _children(pid):
+        with contextlib.suppress(OSError):
+            total += cpu_seconds(child)
+    return total
+
+
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
+    with contextlib.suppress(OSError):
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with contextlib.suppress(OSError), open(f"/proc/{pid}/task/{task}/children") as f:
+                for child in f.read().split():
+                    found.append(int(child))
+                    found.extend(_children(int(child)))
+    return found
+
+
+@dataclass
+class Server:
+    """A server process under test, pinned with ``taskset`` when cores are given."""
+
+    name: str
+    command: list[str]
+    port: int
+    log_path: Path
+    cpus: list[int] | None = None
+    env: dict[str, str] = field(default_factory=dict)
+    health_path: str = "/healthz"
+    process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        command = list(self.command)
+        if self.cpus and shutil.which("taskset"):
+            command = ["taskset", "-c", ",".join(map(str, self.cpus)), *command]
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", **self.env}
+        log = self.log_path.open("ab")
+        self.process = subprocess.Popen(
+            command, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True
+        )
+        log.close()
+        self._wait_healthy()
+
+    @property
+    def pid(self) -> int:
+        assert self.process is not None
+        return self.process.pid
+
+    def _wait_healthy(self) -> None:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        url = f"http://127.0.0.1:{self.port}{self.health_path}"
+        while time.monotonic() < deadline:
+            assert self.process is not None
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.name} exited at start:\n{self.log_tail()}")
+            try:
+                with urllib.request.urlopen(url, timeout=1.0) as response:
+                    if response.status < 500:
+                        return
+            except OSError as error:
+                code = getattr(error, "code", None)
+                if code is not None and code < 500:
+                    return
+            time.sleep(0.1)
+        raise RuntimeError(f"{self.name} did not start in {START_TIMEOUT_S}s:\n{self.log_tail()}")
+
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def rss(self) -> int:
+        return rss_bytes(self.pid)
+
+    def cpu(self) -> float:
+        """CPU seconds of the server and of any processes it started."""
+        return cpu_seconds(self.pid) + descendants_cpu_seconds(self.pid)
+
+    def log_tail(self, chars: int = 4000) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")[-chars:]
+        except OSError:
+            return ""
+
+    def stop(self) -> None:
+        if not self.alive():
+            return
+        assert self.process is not None
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)
+
+
+def python() -> str:
+    return sys.executable

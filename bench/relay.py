@@ -1,0 +1,80 @@
+"""The baseline: a bare relay on the same stack as Helpline (uvicorn with the same
+WebSocket implementation, uvloop, compression off) that forwards each text frame to
+the other socket of its room. No storage, no checks, no JSON parsing.
+
+    python -m bench.relay --port 8765
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+Rooms = dict[str, list[Any]]
+
+
+def make_app() -> Any:
+    rooms: Rooms = {}
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "lifespan":
+            while True:
+                message = await receive()
+                if message["type"] == "lifespan.startup":
+                    await send({"type": "lifespan.startup.complete"})
+                elif message["type"] == "lifespan.shutdown":
+                    await send({"type": "lifespan.shutdown.complete"})
+                    return
+        if scope["type"] == "http":
+            await receive()
+            await send({"type": "http.response.start", "status": 200, "headers": []})
+            await send({"type": "http.response.body", "body": b"ok"})
+            return
+        room = scope["path"].rsplit("/", 1)[-1]
+        await receive()  # websocket.connect
+        await send({"type": "websocket.accept"})
+        members = rooms.setdefault(room, [])
+        members.append(send)
+        try:
+            while True:
+                message = await receive()
+                if message["type"] == "websocket.disconnect":
+                    return
+                text = message.get("text")
+                if text is None:
+                    continue
+                frame = {"type": "websocket.send", "text": text}
+                for other in members:
+                    if other is not send:
+                        try:
+                            await other(frame)
+                        except Exception:
+                            continue
+        finally:
+            members.remove(send)
+            if not members:
+                rooms.pop(room, None)
+
+    return app
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, required=True)
+    args = parser.parse_args()
+    import uvicorn
+
+    uvicorn.run(
+        make_app(),
+        host=args.host,
+        port=args.port,
+        log_level="warning",
+        ws_max_size=1024 * 1024,
+        ws_per_message_deflate=False,
+        proxy_headers=False,
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,627 @@
+"""Runs the scenarios, prints one table, writes the figures as JSON.
+
+Every scenario gets a freshly started server pinned to its own core; the generator's
+processes are pinned to the others. All traffic stays on loopback addresses.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bench import proc, report, stats, targets
+from bench.generator import Generator, split
+from bench.seed import seed_sync
+
+SCENARIOS = ("idle", "chat", "fanout", "storm", "baseline", "peers")
+DEFAULT_SCENARIOS = ("idle", "chat", "fanout", "storm", "baseline")
+LOOPBACK_SOURCES = [f"127.0.0.{i}" for i in range(2, 18)]
+P99_LIMIT_MS = 100.0
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How big each scenario is: ``full`` for the report, ``quick`` for the smoke run."""
+
+    idle_levels: tuple[int, ...]
+    chat_sessions: int
+    chat_rates: tuple[int, ...]
+    step_s: float
+    drain_s: float
+    fanout_sessions: int
+    fanout_rates: tuple[int, ...]
+    storm_sessions: int
+    storm_timeout_s: float
+    workers: int
+
+    @staticmethod
+    def full() -> Plan:
+        return Plan(
+            idle_levels=(1000, 5000, 10000),
+            chat_sessions=400,
+            chat_rates=(
+                100,
+                200,
+                300,
+                400,
+                600,
+                800,
+                1000,
+                1500,
+                2000,
+                3000,
+                4000,
+                5000,
+                6500,
+                8000,
+                10000,
+            ),
+            step_s=8.0,
+            drain_s=10.0,
+            fanout_sessions=64,
+            fanout_rates=(50, 100, 200),
+            storm_sessions=10000,
+            storm_timeout_s=180.0,
+            workers=4,
+        )
+
+    @staticmethod
+    def quick() -> Plan:
+        return Plan(
+            idle_levels=(40, 80),
+            chat_sessions=16,
+            chat_rates=(50, 100),
+            step_s=2.0,
+            drain_s=3.0,
+            fanout_sessions=8,
+            fanout_rates=(50,),
+            storm_sessions=80,
+            storm_timeout_s=30.0,
+            workers=2,
+        )
+
+
+@dataclass
+class Run:
+    plan: Plan
+    quick: bool
+    scenarios: tuple[str, ...]
+    databases: tuple[str, ...]
+    workdir: Path
+    server_cpus: list[int] | None
+    generator_cpus: list[int] | None
+    results: dict[str, Any] = field(default_factory=dict)
+    started: float = field(default_factory=time.monotonic)
+    profile_dir: Path | None = None
+
+    def progress(self, text: str) -> None:
+        elapsed = time.monotonic() - self.started
+        print(f"[bench {elapsed:6.1f}s] {text}", file=sys.stderr, flush=True)
+
+
+# Helpers ----------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def profiled(run: Run, target: targets.Target, name: str, seconds: float) -> Any:
+    """With --profile, sample the server with py-spy (collapsed stacks) meanwhile."""
+    if run.profile_dir is None or not target.server.alive():
+        yield
+        return
+    spy = Path(sys.executable).parent / "py-spy"
+    out = run.profile_dir / f"{name}.txt"
+    run.profile_dir.mkdir(parents=True, exist_ok=True)
+    command = [
+        str(spy),
+        "record",
+        "--pid",
+        str(target.server.pid),
+        "--duration",
+        str(int(seconds)),
+        "--rate",
+        "250",
+        "--format",
+        "raw",
+        "--output",
+        str(out),
+        "--gil",
+        "--nonblocking",
+    ]
+    spy_process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        yield
+    finally:
+        try:
+            spy_process.wait(timeout=seconds + 30)
+        except subprocess.TimeoutExpired:
+            spy_process.kill()
+        run.progress(f"profile of {name}: {out}")
+
+
+def _merge_steps(replies: list[dict[str, Any]]) -> dict[str, Any]:
+    latency = stats.Latency()
+    ack = stats.Latency()
+    merged: dict[str, Any] = {"errors": [], "counters": {}}
+    for key in ("sent", "send_failures", "expected_deliveries", "delivered", "missing", "unacked"):
+        merged[key] = sum(r[key] for r in replies)
+    for reply in replies:
+        latency.merge(reply["latency"])
+        ack.merge(reply["ack_latency"])
+        merged["errors"].extend(reply["errors"])
+        for name, value in reply["counters"].items():
+            merged["counters"][name] = merged["counters"].get(name, 0) + value
+    start = min(r["start_ns"] for r in replies)
+    last = max(r["last_delivery_ns"] for r in replies)
+    merged["elapsed_s"] = max(0.001, (last - start) / 1e9) if last else None
+    merged["behind_max_ms"] = max(r["behind_max_ms"] for r in replies)
+    merged["latency"] = latency.summary()
+    merged["ack_latency"] = ack.summary()
+    merged["closed_unexpectedly"] = sum(r["closed_unexpectedly"] for r in replies)
+    merged["generator_cpu_s"] = sum(r["cpu_s"] for r in replies)
+    return merged
+
+
+def _connect(
+    generator: Generator, target: targets.Target, groups: list[dict[str, Any]], **more: Any
+) -> dict[str, Any]:
+    parts = split(groups, generator.size)
+    replies = generator.call(
+        [
+            {
+                "op": "connect",
+                "target": target.spec,
+                "groups": part,
+                "addresses": LOOPBACK_SOURCES,
+                **more,
+            }
+            for part in parts
+        ]
+    )
+    failures = [f for r in replies for f in r["failures"]]
+    for index, reply in enumerate(replies):
+        generator.sessions[index] += reply["customers"]
+    summary = {
+        "parties": sum(r["parties"] for r in replies),
+        "customers": sum(r["customers"] for r in replies),
+        "consoles": sum(r["consoles"] for r in replies),
+        "failed": sum(r["failed"] for r in replies),
+        "failures": failures[:5],
+        "seconds": max(r["seconds"] for r in replies),
+    }
+    if summary["failed"]:
+        raise RuntimeError(
+            f"{summary['failed']} of {summary['parties']} connections to {target.name} failed: "
+            f"{failures[:3]}\n{target.server.log_tail()}"
+        )
+    return summary
+
+
+def ladder(
+    run: Run,
+    generator: Generator,
+    target: targets.Target,
+    rates: tuple[int, ...],
+    label: str,
+) -> list[dict[str, Any]]:
+    """Offered rates in increasing order, until the p99 passes 100 ms."""
+    steps = []
+    # Warm up (first queries compile and cache, lazy imports load): not reported.
+    warmup_start = time.monotonic_ns() + 200_000_000
+    generator.call(
+        [
+            {
+                "op": "chat",
+                "step": f"{label}-warmup",
+                "rate": share,
+                "duration": min(2.0, run.plan.step_s),
+                "start_ns": warmup_start,
+                "drain": run.plan.drain_s,
+            }
+            for share in generator.rate_shares(rates[0])
+        ],
+        timeout=run.plan.step_s + 3 * run.plan.drain_s + 60,
+    )
+    for number, rate in enumerate(rates):
+        server_cpu = target.server.cpu()
+        server_sys = proc.cpu_split(target.server.pid)[1]
+        generator_cpu = generator.cpu_seconds()
+        start_ns = time.monotonic_ns() + 500_000_000
+        with profiled(run, target, f"{label}-{rate}", run.plan.step_s + 0.5):
+            replies = generator.call(
+                [
+                    {
+                        "op": "chat",
+                        "step": f"{label}-{number}",
+                        "rate": share,
+                        "duration": run.plan.step_s,
+                        "start_ns": start_ns,
+                        "drain": run.plan.drain_s,
+                    }
+                    for share in generator.rate_shares(rate)
+                ],
+                timeout=run.plan.step_s + 3 * run.plan.drain_s + 60,
+            )
+        step = _merge_steps(replies)
+        alive = target.server.alive()
+        server_cpu = target.server.cpu() - server_cpu if alive else None
+        server_sys = proc.cpu_split(target.server.pid)[1] - server_sys if alive else None
+        generator_cpu = generator.cpu_seconds() - generator_cpu
+        # The window the work happened in: the send window, or longer if deliveries lagged.
+        wall = max(run.plan.step_s, step["elapsed_s"] or 0.0)
+        per_message = step["expected_deliveries"] / step["sent"] if step["sent"] else 1
+        delivered_messages = step["delivered"] / per_message if per_message else 0
+        achieved = delivered_messages / step["elapsed_s"] if step["elapsed_s"] else 0.0
+        frames = step["delivered"] + step["counters"].get("echo", 0)
+        step.update(
+            {
+                "offered_rate": rate,
+                "achieved_rate": achieved,
+                "receivers_per_message": per_message,
+                "server_cpu_s": server_cpu,
+                "server_cpu_percent": 100 * server_cpu / wall if server_cpu is not None else None,
+                "server_system_cpu_percent": (
+                    100 * server_sys / wall if server_sys is not None else None
+                ),
+                "server_us_per_delivered_frame": (
+                    1e6 * server_cpu / frames if server_cpu is not None and frames else None
+                ),
+                "generator_cpu_percent": 100 * generator_cpu / wall,
+                "duplicated": step["counters"].get("duplicated", 0),
+                "reordered": step["counters"].get("reordered", 0),
+                "server_alive": target.server.alive(),
+            }
+        )
+        steps.append(step)
+        lat = step["latency"]
+        run.progress(
+            f"{label}: offered {rate}/s achieved {achieved:.0f}/s "
+            f"p50 {_ms(lat['p50_ms'])} p95 {_ms(lat['p95_ms'])} p99 {_ms(lat['p99_ms'])} ms, "
+            f"lost {step['missing']} dup {step['duplicated']} reord {step['reordered']}, "
+            f"server cpu {_pct(step['server_cpu_percent'])} "
+            f"(sys {_pct(step['server_system_cpu_percent'])}) gen cpu "
+            f"{_pct(step['generator_cpu_percent'])}"
+            + (f", errors: {step['errors'][:1]}" if step["errors"] else "")
+        )
+        if not target.server.alive():
+            run.progress(f"{label}: the server died:\n{target.server.log_tail()}")
+            break
+        p99 = lat["p99_ms"]
+        if p99 is None or p99 > P99_LIMIT_MS:
+            break
+    return steps
+
+
+def _ms(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f}"
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0f}%"
+
+
+def capacity(steps: list[dict[str, Any]], p99_limit_ms: float = P99_LIMIT_MS) -> float:
+    """The highest achieved rate of a step with p99 within the limit and nothing lost."""
+    good = [
+        s["achieved_rate"]
+        for s in steps
+        if s["latency"]["p99_ms"] is not None
+        and s["latency"]["p99_ms"] <= p99_limit_ms
+        and s["missing"] == 0
+        and s["duplicated"] == 0
+    ]
+    return max(good, default=0.0)
+
+
+# Scenarios ---------------------------------------------------------------------------
+
+
+class Population:
+    """A seeded Helpline server with customers and consoles connected (idle, storm)."""
+
+    def __init__(self, run: Run, database: str, sessions: int) -> None:
+        self.run = run
+        self.database = database
+        self.sessions = sessions
+        url, data_dir, cleanup = targets.database_url(run.workdir, database, f"idle-{database}")
+        run.progress(f"idle/storm: seeding {sessions} sessions on {database}")
+        self.groups = [g.as_dict() for g in seed_sync(url, sessions, progress=run.progress)]
+        self.target = targets.helpline(url, data_dir, database, run.server_cpus, cleanup)
+        self.generator = Generator(run.plan.workers, run.generator_cpus)
+        self.connected_groups = 0
+        self.connected = {"parties": 0, "customers": 0, "consoles": 0}
+
+    def connect_up_to(self, sessions: int) -> dict[str, Any]:
+        wanted = (sessions + 7) // 8
+        new = self.groups[self.connected_groups : wanted]
+        summary = _connect(self.generator, self.target, new)
+        self.connected_groups = wanted
+        for key in self.connected:
+            self.connected[key] += summary[key]
+        return summary
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.generator.broadcast({"op": "close", "abort": True}, timeout=120)
+        self.generator.close()
+        self.target.stop()
+
+
+def scenario_idle(run: Run, population: Population) -> dict[str, Any]:
+    server = population.target.server
+    time.sleep(1.0)
+    rss0 = server.rss()
+    levels = []
+    for level in run.plan.idle_levels:
+        run.progress(f"idle: connecting {level} customers and {level // 8} consoles")
+        started = time.monotonic()
+        population.connect_up_to(level)
+        connect_s = time.monotonic() - started
+        time.sleep(2.0)
+        rss = server.rss()
+        parties = population.connected["parties"]
+        row = {
+            "sessions": level,
+            "connections": parties,
+            "customers": population.connected["customers"],
+            "consoles": population.connected["consoles"],
+            "rss_before_bytes": rss0,
+            "rss_bytes": rss,
+            "kib_per_connection": (rss - rss0) / 1024 / parties,
+            "connect_seconds": connect_s,
+            "server_alive": server.alive(),
+        }
+        levels.append(row)
+        run.progress(
+            f"idle: {parties} connections, RSS {rss / 2**20:.0f} MiB "
+            f"(+{(rss - rss0) / 2**20:.0f} MiB), {row['kib_per_connection']:.1f} KiB per connection"
+        )
+    return {"database": population.database, "levels": levels}
+
+
+def scenario_storm(run: Run, population: Population) -> dict[str, Any]:
+    generator = population.generator
+    if population.connected_groups * 8 < run.plan.storm_sessions:
+        run.progress(f"storm: connecting {run.plan.storm_sessions} customers")
+        population.connect_up_to(run.plan.storm_sessions)
+    run.progress("storm: one message per session, delivered everywhere, before the drop")
+    primed = generator.broadcast({"op": "prime", "timeout": run.plan.storm_timeout_s})
+    if not all(p["ok"] for p in primed):
+        raise RuntimeError("priming the storm failed")
+    prime_s = max(p["seconds"] for p in primed)
+    run.progress(f"storm: primed in {prime_s:.1f}s; dropping every socket at once")
+    start_ns = time.monotonic_ns() + 1_000_000_000
+    cpu_before = population.target.server.cpu()
+    with profiled(run, population.target, "storm", min(run.plan.storm_timeout_s, 60)):
+        replies = generator.broadcast(
+            {"op": "storm", "start_ns": start_ns, "timeout": run.plan.storm_timeout_s},
+            timeout=run.plan.storm_timeout_s + 120,
+        )
+    server_cpu = population.target.server.cpu() - cpu_before
+    drop_ns = min(r["reconnect_at_ns"] for r in replies)
+    times = sorted(t for r in replies for t in r["current_at_ns"])
+    connected = sorted(t for r in replies for t in r["connected_at_ns"])
+    parties = sum(r["parties"] for r in replies)
+    not_current = sum(r["not_current"] for r in replies)
+    result = {
+        "database": population.database,
+        "clients": parties,
+        "customers": population.connected["customers"],
+        "consoles": population.connected["consoles"],
+        "current": sum(r["current"] for r in replies),
+        "not_current": not_current,
+        "seconds_until_all_current": (times[-1] - drop_ns) / 1e9
+        if times and not not_current
+        else None,
+        "seconds_until_half_current": (times[len(times) // 2] - drop_ns) / 1e9 if times else None,
+        "seconds_until_all_resubscribed": (connected[-1] - drop_ns) / 1e9 if connected else None,
+        "connect_attempts": sum(r["attempts"] for r in replies),
+        "missing": sum(r["missing"] for r in replies),
+        "duplicated_appends": sum(r["duplicated_appends"] for r in replies),
+        "redelivered": sum(r["redelivered"] for r in replies),
+        "same_seq_twice": sum(r["same_seq_twice"] for r in replies),
+        "errors": [e for r in replies for e in r["errors"]][:5],
+        "server_cpu_s": server_cpu,
+        "prime_seconds": prime_s,
+        "server_alive": population.target.server.alive(),
+    }
+    run.progress(
+        f"storm: {result['current']}/{parties} current, all in "
+        f"{_ms(result['seconds_until_all_current'])} s, missing {result['missing']}, "
+        f"duplicated {result['duplicated_appends']}, redelivered {result['redelivered']}"
+    )
+    return result
+
+
+def scenario_chat_helpline(run: Run, database: str) -> dict[str, Any]:
+    url, data_dir, cleanup = targets.database_url(run.workdir, database, f"chat-{database}")
+    run.progress(f"chat ({database}): seeding {run.plan.chat_sessions} sessions")
+    groups = [g.as_dict() for g in seed_sync(url, run.plan.chat_sessions)]
+    target = targets.helpline(url, data_dir, database, run.server_cpus, cleanup)
+    generator = Generator(run.plan.workers, run.generator_cpus)
+    try:
+        connected = _connect(generator, target, groups)
+        steps = ladder(run, generator, target, run.plan.chat_rates, f"chat-{database}")
+    finally:
+        with contextlib.suppress(Exception):
+            generator.broadcast({"op": "close"}, timeout=60)
+        generator.close()
+        target.stop()
+    return _ladder_result(steps, connected, persisted=True)
+
+
+def _ladder_result(
+    steps: list[dict[str, Any]], connected: dict[str, Any], persisted: bool
+) -> dict[str, Any]:
+    return {
+        "persisted": persisted,
+        "connections": connected["parties"],
+        "steps": steps,
+        "capacity_rate": capacity(steps),
+        "rate_with_p99_under_25ms": capacity(steps, 25.0),
+    }
+
+
+def scenario_fanout(run: Run, database: str) -> dict[str, Any]:
+    url, data_dir, cleanup = targets.database_url(run.workdir, database, f"fanout-{database}")
+    run.progress(f"fanout ({database}): seeding {run.plan.fanout_sessions} sessions, 3 reps each")
+    groups = [
+        g.as_dict()
+        for g in seed_sync(url, run.plan.fanout_sessions, reps_per_group=3, masked_last=True)
+    ]
+    target = targets.helpline(url, data_dir, database, run.server_cpus, cleanup)
+    generator = Generator(run.plan.workers, run.generator_cpus)
+    try:
+        connected = _connect(generator, target, groups)
+        steps = ladder(run, generator, target, run.plan.fanout_rates, f"fanout-{database}")
+    finally:
+        with contextlib.suppress(Exception):
+            generator.broadcast({"op": "close"}, timeout=60)
+        generator.close()
+        target.stop()
+    result = _ladder_result(steps, connected, persisted=True)
+    result["database"] = database
+    return result
+
+
+def scenario_relay_like(run: Run, name: str) -> dict[str, Any]:
+    starters = {
+        "relay": targets.relay,
+        "channels": targets.channels,
+        "socketio": targets.socketio,
+    }
+    run.progress(f"{name}: starting")
+    target = starters[name](run.workdir, run.server_cpus)
+    generator = Generator(run.plan.workers, run.generator_cpus)
+    try:
+        connected = _connect(generator, target, targets.peer_groups(run.plan.chat_sessions))
+        steps = ladder(run, generator, target, run.plan.chat_rates, name)
+    finally:
+        with contextlib.suppress(Exception):
+            generator.broadcast({"op": "close"}, timeout=60)
+        generator.close()
+        target.stop()
+    return _ladder_result(steps, connected, persisted=False)
+
+
+# The run -----------------------------------------------------------------------------
+
+
+def environment(run: Run) -> dict[str, Any]:
+    cpu_model = ""
+    with contextlib.suppress(OSError), open("/proc/cpuinfo") as info:
+        for line in info:
+            if line.startswith("model name"):
+                cpu_model = line.split(":", 1)[1].strip()
+                break
+    memory = ""
+    with contextlib.suppress(OSError), open("/proc/meminfo") as info:
+        memory = info.readline().split(":", 1)[1].strip()
+    commit = ""
+    with contextlib.suppress(Exception):
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=False,
+            cwd=targets.REPO,
+        ).stdout.strip()
+    return {
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "commit": commit,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "cpu": cpu_model,
+        "cores": os.cpu_count(),
+        "memory": memory,
+        "server_cores": run.server_cpus,
+        "generator_cores": run.generator_cpus,
+        "generator_processes": run.plan.workers,
+        "open_files_limit": proc.raise_open_files(),
+        "histogram": stats.backend(),
+        "mode": "quick" if run.quick else "full",
+        "step_seconds": run.plan.step_s,
+    }
+
+
+def execute(
+    quick: bool,
+    scenarios: tuple[str, ...],
+    databases: tuple[str, ...],
+    out: Path | None,
+    workers: int | None = None,
+    profile_dir: Path | None = None,
+) -> dict[str, Any]:
+    proc.raise_open_files()
+    plan = Plan.quick() if quick else Plan.full()
+    if workers:
+        plan = Plan(**{**plan.__dict__, "workers": workers})
+    server_cpus, generator_cpus = proc.core_plan()
+    proc.pin_self(generator_cpus)
+    with tempfile.TemporaryDirectory(prefix="helpline-bench-") as tmp:
+        run = Run(plan, quick, scenarios, databases, Path(tmp), server_cpus, generator_cpus)
+        run.profile_dir = profile_dir
+        results: dict[str, Any] = {"environment": environment(run), "scenarios": {}}
+        figures = results["scenarios"]
+        failures: list[str] = []
+
+        def attempt(name: str, work: Any) -> Any:
+            try:
+                return work()
+            except Exception as error:
+                run.progress(f"{name}: FAILED: {error}")
+                failures.append(f"{name}: {error}")
+                return {"failed": str(error)}
+
+        first_db = databases[0]
+        if "idle" in scenarios or "storm" in scenarios:
+            size = max(
+                plan.idle_levels[-1] if "idle" in scenarios else 0,
+                plan.storm_sessions if "storm" in scenarios else 0,
+            )
+            population: Population | None = None
+            try:
+                population = Population(run, first_db, size)
+                if "idle" in scenarios:
+                    figures["idle"] = attempt("idle", lambda: scenario_idle(run, population))
+                if "storm" in scenarios:
+                    figures["storm"] = attempt("storm", lambda: scenario_storm(run, population))
+            except Exception as error:
+                run.progress(f"idle/storm: FAILED: {error}")
+                failures.append(f"idle/storm: {error}")
+                for name in ("idle", "storm"):
+                    if name in scenarios and name not in figures:
+                        figures[name] = {"failed": str(error)}
+            finally:
+                if population is not None:
+                    population.close()
+        if "chat" in scenarios:
+            figures["chat"] = {
+                db: attempt(f"chat-{db}", lambda db=db: scenario_chat_helpline(run, db))
+                for db in databases
+            }
+        if "fanout" in scenarios:
+            figures["fanout"] = attempt("fanout", lambda: scenario_fanout(run, first_db))
+        if "baseline" in scenarios:
+            figures["baseline"] = attempt("baseline", lambda: scenario_relay_like(run, "relay"))
+        if "peers" in scenarios:
+            figures["peers"] = {
+                name: attempt(name, lambda name=name: scenario_relay_like(run, name))
+                for name in ("channels", "socketio")
+            }
+        results["ratios"] = report.ratios(results)
+        results["failures"] = failures
+        results["elapsed_s"] = time.monotonic() - run.started
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(results, indent=1, default=str) + "\n")
+    return results

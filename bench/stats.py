@@ -1,0 +1,81 @@
+"""Latency recording: an HDR histogram when ``hdrh`` is installed, exact percentiles
+from a sorted list when it is not (the smoke test runs without the bench's packages).
+
+Values are microseconds. A recorder travels between processes as a plain payload.
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+try:  # pragma: no cover - depends on what is installed
+    from hdrh.histogram import HdrHistogram
+except ImportError:  # pragma: no cover
+    HdrHistogram = None
+
+LOWEST_US = 1
+HIGHEST_US = 600_000_000  # ten minutes: a stalled server must still be recorded
+SIGNIFICANT_DIGITS = 3
+
+
+def backend() -> str:
+    return "hdrhistogram" if HdrHistogram is not None else "exact (sorted list)"
+
+
+class Latency:
+    """Microsecond latencies; merge payloads from workers, then read percentiles."""
+
+    def __init__(self) -> None:
+        self._hdr = (
+            HdrHistogram(LOWEST_US, HIGHEST_US, SIGNIFICANT_DIGITS) if HdrHistogram else None
+        )
+        self._values: list[int] = []
+        self.count = 0
+        self.max_us = 0
+
+    def record(self, micros: int) -> None:
+        micros = min(max(micros, LOWEST_US), HIGHEST_US)
+        self.count += 1
+        if micros > self.max_us:
+            self.max_us = micros
+        if self._hdr is not None:
+            self._hdr.record_value(micros)
+        else:
+            self._values.append(micros)
+
+    def payload(self) -> dict[str, Any]:
+        if self._hdr is not None:
+            encoded = self._hdr.encode() if self.count else b""
+            return {"hdr": base64.b64encode(encoded).decode() if encoded else "", "n": self.count}
+        return {"values": self._values, "n": self.count}
+
+    def merge(self, payload: dict[str, Any]) -> None:
+        if not payload.get("n"):
+            return
+        if "hdr" in payload and self._hdr is not None:
+            other = HdrHistogram.decode(base64.b64decode(payload["hdr"]))
+            self._hdr.add(other)
+            self.count += payload["n"]
+            self.max_us = max(self.max_us, other.get_max_value())
+        else:
+            for value in payload.get("values", []):
+                self.record(value)
+
+    def percentile_ms(self, percentile: float) -> float | None:
+        if not self.count:
+            return None
+        if self._hdr is not None:
+            return self._hdr.get_value_at_percentile(percentile) / 1000.0
+        ordered = sorted(self._values)
+        rank = max(0, min(len(ordered) - 1, round(percentile / 100.0 * len(ordered)) - 1))
+        return ordered[rank] / 1000.0
+
+    def summary(self) -> dict[str, float | int | None]:
+        return {
+            "count": self.count,
+            "p50_ms": self.percentile_ms(50),
+            "p95_ms": self.percentile_ms(95),
+            "p99_ms": self.percentile_ms(99),
+            "max_ms": self.max_us / 1000.0 if self.count else None,
+        }

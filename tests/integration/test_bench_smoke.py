@@ -1,0 +1,106 @@
+"""The benchmark's quick mode as a smoke run: every scenario runs small against real
+servers, produces figures, and counts nothing lost, duplicated or reordered.
+
+Speed is not asserted here (the figures live in docs/performance.md); only that the
+bench works and that Helpline delivers every message exactly once under it. Needs no
+package beyond the project's: without ``hdrh`` the bench takes exact percentiles.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+POSTGRES_URL = os.environ.get(
+    "HELPLINE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
+QUICK_TIMEOUT_S = 240
+
+pytestmark = [pytest.mark.bench, pytest.mark.timeout(QUICK_TIMEOUT_S + 60)]
+
+
+def _postgres_reachable() -> bool:
+    parts = urlsplit(POSTGRES_URL)
+    try:
+        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 5432), 2):
+            return True
+    except OSError:
+        return False
+
+
+def test_quick_bench_runs_every_scenario_and_loses_nothing(tmp_path: Path) -> None:
+    out = tmp_path / "quick.json"
+    database = "both" if _postgres_reachable() or os.environ.get("CI") == "true" else "sqlite"
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]),
+        "BENCH_POSTGRES_URL": POSTGRES_URL.rsplit("/", 1)[0] + "/postgres",
+    }
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bench",
+            "run",
+            "--quick",
+            "--scenarios",
+            "idle",
+            "chat",
+            "fanout",
+            "storm",
+            "baseline",
+            "--database",
+            database,
+            "--out",
+            str(out),
+        ],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=QUICK_TIMEOUT_S,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert "ratio" in completed.stdout, completed.stdout
+    results = json.loads(out.read_text())
+    figures = results["scenarios"]
+    assert results["failures"] == []
+
+    assert [level["connections"] for level in figures["idle"]["levels"]], figures["idle"]
+    assert all(level["kib_per_connection"] > 0 for level in figures["idle"]["levels"])
+
+    expected = ["sqlite", "postgresql"] if database == "both" else ["sqlite"]
+    assert sorted(figures["chat"]) == sorted(expected)
+    ladders = {f"chat-{db}": figures["chat"][db] for db in expected}
+    ladders["fanout"] = figures["fanout"]
+    ladders["baseline"] = figures["baseline"]
+    for name, ladder in ladders.items():
+        assert ladder["steps"], name
+        for step in ladder["steps"]:
+            assert step["sent"] > 0, (name, step)
+            assert step["latency"]["count"] > 0, (name, step)
+            assert step["latency"]["p99_ms"] is not None, (name, step)
+            assert step["missing"] == 0, (name, step)
+            assert step["duplicated"] == 0, (name, step)
+            assert step["reordered"] == 0, (name, step)
+            assert step["errors"] == [], (name, step)
+    for db in expected:
+        for step in figures["chat"][db]["steps"]:
+            assert step["unacked"] == 0, step  # every message persisted and acknowledged
+
+    storm = figures["storm"]
+    assert storm["clients"] > 0
+    assert storm["not_current"] == 0, storm
+    assert storm["missing"] == 0, storm
+    assert storm["duplicated_appends"] == 0, storm
+    assert storm["redelivered"] == 0, storm
+    assert storm["seconds_until_all_current"] is not None
