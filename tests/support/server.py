@@ -42,6 +42,10 @@ async def seed(database_url: str) -> None:
         await demo(store)
         if await store.find_login("carol") is None:
             await create_rep(store, "carol", "Carol Diaz", DEMO_PASSWORD, Role.REPRESENTATIVE)
+        carol = await store.find_login("carol")
+        assert carol is not None
+        for portal in await store.list_portals():
+            await store.add_portal_member(portal.id, carol[0].id)
     finally:
         await store.close()
 
