@@ -273,7 +273,7 @@ async def test_history_finds_a_past_session_by_a_word_from_its_chat(
     session_id, bob, _console, _customer, chat = await _picked_up(browsers, query="Wifi trouble")
     await chat.say(session_id, "The router blinks orange like a pumpkin")
     await bob.http.post(f"/api/sessions/{session_id}/end", json={"outcome": "unresolved"})
-    other_id, bob2, _c, _cu, _ch = await _picked_up(browsers, query="Billing")
+    other_id, _bob2, _c, _cu, _ch = await _picked_up(browsers, query="Billing")
     alice = browsers()
     await alice.login("alice")
     found = (await alice.http.get("/api/history", params={"q": "pumpkin"})).json()
