@@ -1,0 +1,94 @@
+"""The ``helpline`` command as an administrator uses it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+
+def helpline(
+    *args: str, stdin: str = "", data_dir: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "helpline", *args]
+    if data_dir is not None:
+        command += ["--data-dir", str(data_dir)]
+    return subprocess.run(
+        command, input=stdin, capture_output=True, text=True, timeout=60, check=False
+    )
+
+
+def test_help_teaches_where_to_start() -> None:
+    result = helpline("--help")
+    assert result.returncode == 0
+    assert "helpline demo" in result.stdout and "helpline serve" in result.stdout
+    serve_help = helpline("serve", "--help").stdout
+    for option in ("--database-url", "--bus", "--data-dir", "--public-url"):
+        assert option in serve_help
+
+
+def test_an_administrator_creates_and_lists_representatives(tmp_path: Path) -> None:
+    created = helpline(
+        "admin",
+        "create-rep",
+        "carol",
+        "--name",
+        "Carol Diaz",
+        "--manager",
+        "--password-stdin",
+        stdin="a long enough password\n",
+        data_dir=tmp_path,
+    )
+    assert created.returncode == 0, created.stderr
+    assert "Created manager 'carol'" in created.stdout
+    listed = helpline("admin", "list-reps", data_dir=tmp_path)
+    assert listed.returncode == 0
+    assert listed.stdout.split() == ["carol", "manager", "Carol", "Diaz"]
+
+
+def test_bad_input_to_the_cli_says_what_to_fix(tmp_path: Path) -> None:
+    short = helpline(
+        "admin", "create-rep", "dave", "--password-stdin", stdin="short\n", data_dir=tmp_path
+    )
+    assert short.returncode != 0 and "at least 10 characters" in short.stderr
+    bad_name = helpline(
+        "admin",
+        "create-rep",
+        "Not Valid!",
+        "--password-stdin",
+        stdin="long enough pw\n",
+        data_dir=tmp_path,
+    )
+    assert bad_name.returncode != 0 and "username" in bad_name.stderr.lower()
+    helpline(
+        "admin",
+        "create-rep",
+        "erin",
+        "--password-stdin",
+        stdin="long enough pw\n",
+        data_dir=tmp_path,
+    )
+    twice = helpline(
+        "admin",
+        "create-rep",
+        "erin",
+        "--password-stdin",
+        stdin="long enough pw\n",
+        data_dir=tmp_path,
+    )
+    assert twice.returncode != 0 and "erin" in twice.stderr
+    bus = helpline("serve", "--bus", "kafka://x", data_dir=tmp_path)
+    assert bus.returncode != 0 and "redis://" in bus.stderr
+
+
+def test_demo_prepares_accounts_and_portals_and_says_how_to_start(tmp_path: Path) -> None:
+    result = helpline("demo", data_dir=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "alice / helpline-demo" in result.stdout
+    assert "/p/acme" in result.stdout and "helpline serve" in result.stdout
+    again = helpline("demo", data_dir=tmp_path)
+    assert again.returncode == 0
+    listed = helpline("admin", "list-reps", data_dir=tmp_path).stdout
+    assert [line.split()[0] for line in listed.splitlines()] == ["alice", "bob"]
+    upgraded = helpline("db", "upgrade", data_dir=tmp_path)
+    assert upgraded.returncode == 0 and "up to date" in upgraded.stdout
