@@ -157,3 +157,6 @@ def test_preferences_refuse_unknown_names_and_inverted_thresholds() -> None:
         Preferences().updated({"idle_warning_seconds": 200, "idle_alert_seconds": 100})
     with pytest.raises(InvalidInput):
         Preferences().updated({"chat_sound": 1})
+    with pytest.raises(InvalidInput):
+        Preferences().updated({"request_alert_seconds": 1})
+    assert Preferences().updated({"request_alert_seconds": 90}).request_alert_seconds == 90

@@ -30,6 +30,7 @@ class Preferences:
     font_size: int = 14
     spell_check: bool = True
     right_nav_open: bool = True
+    request_alert_seconds: int = 30
 
     def updated(self, changes: Mapping[str, object]) -> Preferences:
         """Return a copy with ``changes`` applied, refusing unknown or bad values."""
@@ -56,6 +57,8 @@ class Preferences:
             raise InvalidInput(
                 "The second idle threshold must be larger than the first and at most 7200 seconds."
             )
+        if not 5 <= self.request_alert_seconds <= 600:
+            raise InvalidInput("A new-request alert shows for 5 to 600 seconds.")
         if not 10 <= self.font_size <= 32:
             raise InvalidInput("The font size must be between 10 and 32 pixels.")
 
