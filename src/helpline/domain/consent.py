@@ -82,3 +82,17 @@ def answer_note(request: ConsentRequest, customer_name: str) -> EventDraft:
             "text": f"{customer_name} {verb} the request {_ASKS[request.kind]}.",
         },
     )
+
+
+def screen_note(action: str, customer_name: str) -> EventDraft:
+    """Screen sharing started or stopped: a status note everyone in the session sees."""
+    text = {
+        "screen_started": f"{customer_name} started sharing their screen.",
+        "screen_stopped": f"{customer_name} stopped sharing their screen.",
+    }[action]
+    return EventDraft(
+        kind=EventKind.STATUS,
+        audience=Audience.everyone(),
+        author=Author.customer(customer_name),
+        body={"action": action, "text": text},
+    )

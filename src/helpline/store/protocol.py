@@ -14,7 +14,9 @@ from datetime import datetime
 from typing import Protocol
 
 from helpline.domain.codes import SessionCode
+from helpline.domain.consent import ConsentRequest
 from helpline.domain.events import Event, EventDraft
+from helpline.domain.files import SharedFile
 from helpline.domain.invitations import Invitation
 from helpline.domain.people import Preferences, Representative, Role
 from helpline.domain.portals import Portal, PortalField
@@ -282,5 +284,44 @@ class SessionToolsStore(Protocol):
         """
 
 
-class HelplineStore(Store, SessionToolsStore, Protocol):
+class TransferStore(Protocol):
+    """Shared files and consent requests (screen sharing and the like)."""
+
+    async def create_file(
+        self, file: SharedFile, note: EventDraft, now: datetime
+    ) -> tuple[SharedFile, Event]:
+        """Save a file's record (its ``id`` is assigned; ``stored_as`` names the blob in
+        the data folder) and append its "offered" note, atomically."""
+
+    async def get_file(self, file_id: int) -> SharedFile | None: ...
+
+    async def answer_file(self, answered: SharedFile, note: EventDraft, now: datetime) -> Event:
+        """Record an accept or decline and append its note, atomically; raises
+        ``Conflict`` unless the stored state is still ``offered``."""
+
+    async def files_of_session(self, session_id: int) -> list[SharedFile]: ...
+
+    async def files_of_sessions_ended_before(self, moment: datetime) -> list[SharedFile]:
+        """Files whose session ended before ``moment`` (for the retention sweep)."""
+
+    async def delete_files(self, file_ids: Sequence[int]) -> None:
+        """Forget these file records (their blobs are removed by the caller)."""
+
+    async def create_consent(
+        self, session_id: int, request: ConsentRequest, note: EventDraft, now: datetime
+    ) -> Event:
+        """Save a pending consent request (``request.id`` is given by the caller, unique)
+        and append its note, atomically."""
+
+    async def get_consent(self, request_id: str) -> tuple[int, ConsentRequest] | None:
+        """The session id and the request."""
+
+    async def answer_consent(
+        self, answered: ConsentRequest, notes: Sequence[EventDraft], now: datetime
+    ) -> list[Event]:
+        """Record the answer and append ``notes``, atomically; raises ``Conflict``
+        unless the stored request is still pending."""
+
+
+class HelplineStore(Store, SessionToolsStore, TransferStore, Protocol):
     """Everything the service layer needs from storage."""
