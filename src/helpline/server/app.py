@@ -6,6 +6,8 @@ test can build several apps in one process and each cleans up after itself.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -21,7 +23,16 @@ from helpline import __version__
 from helpline.bus.base import Bus
 from helpline.bus.factory import create_bus
 from helpline.domain.errors import HelplineError, RateLimited
-from helpline.server import api_console, api_customer, api_sessions, api_tools, pages
+from helpline.server import (
+    api_console,
+    api_customer,
+    api_sessions,
+    api_tools,
+    api_transfers,
+    pages,
+)
+from helpline.server.consents import Consents
+from helpline.server.files import FileTransfers
 from helpline.server.gateway import Gateway
 from helpline.server.history import History
 from helpline.server.invitations import Invitations
@@ -87,6 +98,19 @@ def _validation_message(error: RequestValidationError) -> str:
     return "The request is not valid: " + "; ".join(problems) + "."
 
 
+FILE_SWEEP_INTERVAL_SECONDS = 3600
+
+
+async def _sweep_files(files: FileTransfers) -> None:
+    """Delete files past their retention at start and then every hour."""
+    while True:
+        try:
+            await files.purge()
+        except Exception:
+            log.exception("the file retention sweep failed; it will run again")
+        await asyncio.sleep(FILE_SWEEP_INTERVAL_SECONDS)
+
+
 def create_app(
     settings: Settings,
     *,
@@ -109,10 +133,16 @@ def create_app(
         app.state.history = History(service)
         app.state.invitations = Invitations(service)
         app.state.scripts = ScriptLibrary(service)
-        app.state.gateway = Gateway(service, app.state.invitations)
+        app.state.consents = Consents(service)
+        app.state.files = FileTransfers(service)
+        app.state.gateway = Gateway(service, app.state.invitations, app.state.consents)
+        sweeper = asyncio.create_task(_sweep_files(app.state.files))
         try:
             yield
         finally:
+            sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sweeper
             await own_bus.close()
             await own_store.close()
 
@@ -142,6 +172,7 @@ def create_app(
     app.include_router(api_customer.router)
     app.include_router(api_sessions.router)
     app.include_router(api_tools.router)
+    app.include_router(api_transfers.router)
     app.include_router(pages.router)
 
     @app.websocket("/ws/console")

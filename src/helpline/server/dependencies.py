@@ -7,6 +7,8 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from helpline.domain.errors import Forbidden, NotAuthenticated
+from helpline.server.consents import Consents
+from helpline.server.files import FileTransfers
 from helpline.server.history import History
 from helpline.server.invitations import Invitations
 from helpline.server.scripts import ScriptLibrary
@@ -40,6 +42,18 @@ def get_scripts(request: Request) -> ScriptLibrary:
     return scripts
 
 
+def get_files(request: Request) -> FileTransfers:
+    files: FileTransfers = request.app.state.files
+    return files
+
+
+def get_consents(request: Request) -> Consents:
+    consents: Consents = request.app.state.consents
+    return consents
+
+
+FileService = Annotated[FileTransfers, Depends(get_files)]
+ConsentService = Annotated[Consents, Depends(get_consents)]
 HistoryService = Annotated[History, Depends(get_history)]
 InvitationService = Annotated[Invitations, Depends(get_invitations)]
 ScriptService = Annotated[ScriptLibrary, Depends(get_scripts)]

@@ -20,7 +20,9 @@ from typing import Any
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from helpline.bus.base import BusClosed, Lost, Message, Subscription
+from helpline.domain.consent import ConsentKind
 from helpline.domain.errors import (
+    Forbidden,
     HelplineError,
     InvalidFrame,
     SessionEnded,
@@ -30,7 +32,9 @@ from helpline.domain.events import Event
 from helpline.domain.sessions import SessionStatus, find_attendee
 from helpline.domain.visibility import Viewer
 from helpline.server import wire
+from helpline.server.consents import Consents
 from helpline.server.invitations import Invitations
+from helpline.server.screen import THUMBNAIL, Thumbnails, frame_kind, parse_frame, screen_channel
 from helpline.server.service import (
     Actor,
     CustomerActor,
@@ -92,12 +96,20 @@ class Connection:
         socket: WebSocket,
         service: HelplineService,
         invitations: Invitations,
+        consents: Consents,
+        thumbnails: Thumbnails,
         actor: Actor,
         subscription: Subscription,
     ) -> None:
         self.socket = socket
         self.service = service
         self.invitations = invitations
+        self.consents = consents
+        self.thumbnails = thumbnails
+        # The customer's session while their screen is shared from this socket.
+        self.sharing: int | None = None
+        # Sessions whose Viewer window this socket is: it gets the large frames.
+        self.watching: set[int] = set()
         self.actor = actor
         self.viewer: Viewer = actor.viewer
         self.subscription = subscription
@@ -112,6 +124,10 @@ class Connection:
     async def send(self, frame: dict[str, Any]) -> None:
         async with self._send_lock:
             await self.socket.send_text(wire.dumps(frame))
+
+    async def send_binary(self, data: bytes) -> None:
+        async with self._send_lock:
+            await self.socket.send_bytes(data)
 
     async def error(self, error: HelplineError, **context: Any) -> None:
         frame: dict[str, Any] = {"type": "error", **wire.error_body(error.code, error.message)}
@@ -198,10 +214,13 @@ class Connection:
             if message["type"] == "websocket.disconnect":
                 raise WebSocketDisconnect(message.get("code", 1000))
             text = message.get("text")
-            if text is None:
-                await self.error(InvalidFrame("Frames are JSON text, not binary."))
-                continue
-            await self._handle_text(text)
+            if text is not None:
+                await self._handle_text(text)
+            elif message.get("bytes") is not None:
+                try:
+                    await self._screen_frame(message["bytes"])
+                except HelplineError as error:
+                    await self.error(error)
 
     async def _handle_text(self, text: str) -> None:
         frame: Any = None
@@ -236,6 +255,12 @@ class Connection:
             await self.unsubscribe(_required_text(frame, "session"))
         elif kind == "send":
             await self._send_event(frame)
+        elif kind == "consent":
+            await self._answer_consent(frame)
+        elif kind == "screen":
+            await self._screen_state(frame)
+        elif kind == "watch":
+            await self._watch(frame)
         else:
             raise InvalidFrame(f"Unknown frame type {kind!r}.")
 
@@ -259,12 +284,79 @@ class Connection:
             }
         )
 
+    # The customer's screen ---------------------------------------------------------
+
+    def _customer(self, action: str) -> CustomerActor:
+        if not isinstance(self.actor, CustomerActor):
+            raise Forbidden(f"Only the customer can {action}.")
+        return self.actor
+
+    async def _answer_consent(self, frame: dict[str, Any]) -> None:
+        actor = self._customer("answer a request")
+        allow = frame.get("allow")
+        if not isinstance(allow, bool):
+            raise InvalidFrame("'allow' is true or false.")
+        await self.consents.answer(actor, _required_text(frame, "request"), allow)
+
+    async def _screen_state(self, frame: dict[str, Any]) -> None:
+        actor = self._customer("share their screen")
+        sharing = frame.get("sharing")
+        if sharing is True:
+            request = _required_text(frame, "request")
+            if not await self.consents.allowed(actor, request, ConsentKind.SCREEN):
+                raise Forbidden("Screen sharing needs the customer's consent first.")
+            if self.sharing is None:
+                self.sharing = actor.session_id
+                await self.service.screen_note(actor, "screen_started")
+        elif sharing is False:
+            await self.stop_sharing()
+        else:
+            raise InvalidFrame("'sharing' is true or false.")
+
+    async def stop_sharing(self) -> None:
+        if self.sharing is not None and isinstance(self.actor, CustomerActor):
+            self.sharing = None
+            await self.service.screen_note(self.actor, "screen_stopped")
+
+    async def _screen_frame(self, data: bytes) -> None:
+        actor = self._customer("send screen frames")
+        if self.sharing is None:
+            raise Forbidden("Screen sharing was not started or was stopped.")
+        frame = parse_frame(data)
+        session = await self.service.store.get_session(actor.session_id)
+        if session is None or frame.session != session.public_id:
+            raise Forbidden("A screen frame belongs to your own session.")
+        await self.service.bus.publish(screen_channel(actor.session_id), frame.data)
+
+    async def _watch(self, frame: dict[str, Any]) -> None:
+        """A Viewer window says it is open (every few seconds) or closed."""
+        if not isinstance(self.actor, RepActor):
+            raise Forbidden("Only representatives watch a screen.")
+        session = await self.service.session_for(self.actor, _required_text(frame, "session"))
+        if frame.get("on", True) is False:
+            self.watching.discard(session.id)
+            return
+        if session.id not in self.followed:
+            await self.subscribe(session.public_id, await self.service.store.last_seq(session.id))
+        self.watching.add(session.id)
+        await self.service.publish(session_channel(session.id), {"t": "watch"})
+
+    async def _on_screen(self, session_id: int, data: bytes) -> None:
+        if frame_kind(data) == THUMBNAIL:
+            self.thumbnails.keep(session_id, data)
+            if session_id in self.followed and not isinstance(self.actor, CustomerActor):
+                await self.send_binary(data)
+        elif session_id in self.watching:
+            await self.send_binary(data)
+
     # Following sessions ------------------------------------------------------------
 
     async def subscribe(self, public_id: str, after: int) -> None:
         session = await self.service.session_for(self.actor, public_id)
         if session.id not in self.followed:
             await self.subscription.add(session_channel(session.id))
+            if isinstance(self.actor, RepActor):
+                await self.subscription.add(screen_channel(session.id))
         async with self._delivery_lock:
             body = await self.service.session_body(self.viewer, session)
             await self.send(
@@ -276,6 +368,9 @@ class Connection:
             )
             self.followed[session.id] = Followed(session.public_id, after)
             await self._catch_up(session.id)
+        thumbnail = self.thumbnails.latest(session.id)
+        if thumbnail is not None and isinstance(self.actor, RepActor):
+            await self.send_binary(thumbnail)
         if isinstance(self.actor, CustomerActor) and session.status is SessionStatus.ENDED:
             raise Closing(CLOSE_SESSION_ENDED, "The session has ended.")
 
@@ -283,6 +378,9 @@ class Connection:
         session = await self.service.find_session(public_id)
         if self.followed.pop(session.id, None) is not None:
             await self.subscription.remove(session_channel(session.id))
+            if isinstance(self.actor, RepActor):
+                await self.subscription.remove(screen_channel(session.id))
+        self.watching.discard(session.id)
 
     async def _catch_up(self, session_id: int) -> None:
         """Send everything after ``last_sent`` from the store. Hold the delivery lock."""
@@ -317,10 +415,15 @@ class Connection:
             await self._on_message(item)
 
     async def _on_message(self, message: Message) -> None:
+        if message.channel.startswith("screen:"):
+            await self._on_screen(int(message.channel.split(":", 1)[1]), message.data)
+            return
         payload = json.loads(message.data)
         kind = payload.get("t")
         if kind == "event":
             event = wire.event_from_record(payload["e"])
+            if event.body.get("action") in ("screen_stopped", "ended"):
+                self.thumbnails.forget(event.session_id)
             async with self._delivery_lock:
                 followed = self.followed.get(event.session_id)
                 if followed is None or event.seq <= followed.last_sent:
@@ -341,6 +444,10 @@ class Connection:
             portal = await self.service.portal(session.portal_id)
             body = wire.session_frame_body(self.viewer, session, attendees, portal)
             await self.send({"type": "queue", "action": payload["action"], "session": body})
+        elif kind == "watch" and isinstance(self.actor, CustomerActor):
+            followed = self.followed.get(self.actor.session_id)
+            if followed is not None:
+                await self.send({"type": "screen_watch", "session": followed.public_id})
         elif kind == "invitation" and isinstance(self.actor, RepActor):
             if payload["i"]["from_id"] != self.actor.rep.id:
                 await self.send({"type": "invitation", "invitation": payload["i"]})
@@ -372,8 +479,7 @@ class Connection:
         me = find_attendee(attendees, self.actor.rep.id)
         if me is not None and not me.present:
             # A representative who left or was transferred away hears no more of it.
-            self.followed.pop(session.id, None)
-            await self.subscription.remove(session_channel(session.id))
+            await self.unsubscribe(session.public_id)
 
 
 def _required_text(frame: dict[str, Any], key: str) -> str:
@@ -390,9 +496,13 @@ def _text_or_none(value: object) -> str | None:
 class Gateway:
     """Accepts sockets after checking Origin and credentials, then runs a Connection."""
 
-    def __init__(self, service: HelplineService, invitations: Invitations) -> None:
+    def __init__(
+        self, service: HelplineService, invitations: Invitations, consents: Consents
+    ) -> None:
         self.service = service
         self.invitations = invitations
+        self.consents = consents
+        self.thumbnails = Thumbnails()
         self.online = OnlineRepresentatives()
 
     def _origin_allowed(self, socket: WebSocket) -> bool | None:
@@ -433,7 +543,13 @@ class Gateway:
     async def _serve(self, socket: WebSocket, actor: Actor) -> None:
         await socket.accept()
         connection = Connection(
-            socket, self.service, self.invitations, actor, self.service.bus.subscription()
+            socket,
+            self.service,
+            self.invitations,
+            self.consents,
+            self.thumbnails,
+            actor,
+            self.service.bus.subscription(),
         )
         code: int | None
         try:
@@ -446,6 +562,9 @@ class Gateway:
         except WebSocketDisconnect:
             code = None
         finally:
+            # Closing the customer's window stops sharing; the log says so.
+            with contextlib.suppress(HelplineError):
+                await connection.stop_sharing()
             await connection.subscription.close()
         if code is not None and socket.application_state is WebSocketState.CONNECTED:
             with contextlib.suppress(RuntimeError, WebSocketDisconnect):

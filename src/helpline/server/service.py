@@ -22,6 +22,7 @@ from helpline.domain.codes import (
     format_code,
     normalize_code,
 )
+from helpline.domain.consent import screen_note
 from helpline.domain.errors import (
     Conflict,
     Expired,
@@ -495,6 +496,16 @@ class HelplineService:
         if appended.created:
             await self.publish_events(session.id, [appended.event])
         return appended
+
+    async def screen_note(self, actor: CustomerActor, action: str) -> None:
+        """Screen sharing started or stopped, written by the customer's socket."""
+        session = await self.store.get_session(actor.session_id)
+        if session is None:
+            return
+        appended = await self.store.append(
+            session.id, screen_note(action, session.customer_name), self.clock()
+        )
+        await self.publish_events(session.id, [appended.event])
 
     # Greetings ------------------------------------------------------------------------
 

@@ -28,7 +28,8 @@ class Settings:
     code_failures_per_address: int = 10
     code_failures_global: int = 200
     rate_limit_window_seconds: float = 600.0
-    new_request_alert_seconds: int = 30
+    max_file_bytes: int = 2 * 1024**3
+    file_retention_days: int = 30
     extra: dict[str, str] = field(default_factory=dict)
 
     @property

@@ -1,0 +1,121 @@
+"""HTTP routes that reach into the customer's computer, with consent: files and the
+request to see the screen (the frames themselves travel over the WebSocket)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import FileResponse
+from pydantic import BaseModel
+from starlette.requests import ClientDisconnect
+
+from helpline.domain.consent import ConsentKind
+from helpline.domain.errors import Forbidden, InvalidInput
+from helpline.domain.files import SharedFile
+from helpline.server import wire
+from helpline.server.dependencies import (
+    AnyActor,
+    ConsentService,
+    FileService,
+    Rep,
+    check_origin,
+)
+from helpline.server.service import CustomerActor
+
+router = APIRouter(prefix="/api", dependencies=[Depends(check_origin)])
+
+
+class ConsentAnswer(BaseModel):
+    allow: bool
+
+
+def file_body(file: SharedFile) -> wire.JsonDict:
+    return {
+        "id": file.id,
+        "name": file.name,
+        "size": file.size,
+        "sha256": file.sha256,
+        "content_type": file.content_type,
+        "audience": file.audience.value,
+        "from": file.sender.name,
+        "state": file.state.value,
+        "at": wire.iso(file.created_at),
+    }
+
+
+@router.post("/sessions/{public_id}/files", status_code=201)
+async def upload(
+    public_id: str,
+    request: Request,
+    actor: AnyActor,
+    files: FileService,
+    name: str = Query(min_length=1, max_length=1024),
+    to: str | None = Query(default=None, max_length=32),
+) -> Any:
+    declared = request.headers.get("content-length")
+    try:
+        declared_size = int(declared) if declared is not None else None
+    except ValueError:
+        raise InvalidInput("The Content-Length header is not a number.") from None
+    try:
+        saved = await files.upload(
+            actor,
+            public_id,
+            name,
+            to,
+            request.headers.get("content-type"),
+            declared_size,
+            request.stream(),
+        )
+    except ClientDisconnect:
+        # The sender went away mid-upload: nothing was offered, nothing is kept.
+        raise InvalidInput("The upload was cut off; nothing was sent.") from None
+    return {"file": file_body(saved)}
+
+
+@router.get("/sessions/{public_id}/files")
+async def session_files(public_id: str, actor: AnyActor, files: FileService) -> Any:
+    return {"files": [file_body(f) for f in await files.of_session(actor, public_id)]}
+
+
+@router.post("/files/{file_id}/accept")
+async def accept_file(file_id: int, actor: AnyActor, files: FileService) -> Any:
+    return {"file": file_body(await files.answer(actor, file_id, True))}
+
+
+@router.post("/files/{file_id}/decline")
+async def decline_file(file_id: int, actor: AnyActor, files: FileService) -> Any:
+    return {"file": file_body(await files.answer(actor, file_id, False))}
+
+
+@router.post("/files/{file_id}/completed", status_code=204)
+async def file_completed(file_id: int, actor: AnyActor, files: FileService) -> None:
+    await files.completed(actor, file_id)
+
+
+@router.get("/files/{file_id}")
+async def download(file_id: int, actor: AnyActor, files: FileService) -> FileResponse:
+    file, path = await files.download(actor, file_id)
+    return FileResponse(
+        path,
+        media_type="application/octet-stream",
+        filename=file.name,
+        headers={"X-Content-SHA256": file.sha256, "Cache-Control": "no-store"},
+    )
+
+
+@router.post("/sessions/{public_id}/screen/request", status_code=201)
+async def ask_for_screen(public_id: str, actor: Rep, consents: ConsentService) -> Any:
+    request = await consents.ask(actor, public_id, ConsentKind.SCREEN)
+    return {"request": request.id}
+
+
+@router.post("/consents/{request_id}")
+async def answer_consent(
+    request_id: str, body: ConsentAnswer, actor: AnyActor, consents: ConsentService
+) -> Any:
+    if not isinstance(actor, CustomerActor):
+        raise Forbidden("Only the customer answers a request for consent.")
+    answered = await consents.answer(actor, request_id, body.allow)
+    return {"request": answered.id, "state": answered.state.value}

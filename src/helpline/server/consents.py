@@ -1,0 +1,63 @@
+"""Consent requests: a representative asks, the customer allows or declines.
+
+Used for screen sharing now, and by the desktop agent's credentials and service
+requests later. Each request and each answer is a status note in the log.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from helpline.domain import consent as rules
+from helpline.domain.consent import ConsentKind, ConsentRequest, ConsentState
+from helpline.domain.errors import Forbidden, NotFound
+from helpline.domain.sessions import check_open, check_rep_in_session
+from helpline.server.service import CustomerActor, HelplineService, RepActor
+
+
+class Consents:
+    def __init__(self, service: HelplineService) -> None:
+        self.service = service
+        self.store = service.store
+
+    async def ask(self, actor: RepActor, public_id: str, kind: ConsentKind) -> ConsentRequest:
+        session = await self.service.session_for(actor, public_id)
+        check_open(session)
+        check_rep_in_session(await self.store.list_attendees(session.id), actor.rep.id)
+        request = ConsentRequest(
+            id=uuid.uuid4().hex,
+            kind=kind,
+            requested_by=actor.rep.id,
+            requested_by_name=actor.rep.display_name,
+        )
+        event = await self.store.create_consent(
+            session.id, request, rules.request_note(request), self.service.clock()
+        )
+        await self.service.publish_events(session.id, [event])
+        return request
+
+    async def answer(self, actor: CustomerActor, request_id: str, allow: bool) -> ConsentRequest:
+        found = await self.store.get_consent(request_id)
+        if found is None:
+            raise NotFound("There is no such request.")
+        session_id, request = found
+        if session_id != actor.session_id:
+            raise Forbidden("This request belongs to another session.")
+        session = await self.store.get_session(session_id)
+        assert session is not None
+        check_open(session)
+        answered = request.answered(allow)
+        events = await self.store.answer_consent(
+            answered, [rules.answer_note(answered, session.customer_name)], self.service.clock()
+        )
+        await self.service.publish_events(session_id, events)
+        return answered
+
+    async def allowed(self, actor: CustomerActor, request_id: str, kind: ConsentKind) -> bool:
+        found = await self.store.get_consent(request_id)
+        return (
+            found is not None
+            and found[0] == actor.session_id
+            and found[1].kind is kind
+            and found[1].state is ConsentState.ALLOWED
+        )
