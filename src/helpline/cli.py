@@ -121,6 +121,22 @@ def main() -> None:
     help="Another exact origin (scheme://host:port) allowed to connect. Repeatable.",
 )
 @click.option(
+    "--max-file-mb",
+    default=2048,
+    show_default=True,
+    envvar="HELPLINE_MAX_FILE_MB",
+    type=click.IntRange(1, 1024 * 1024),
+    help="Largest file that can be transferred, in MiB (2048 = 2 GiB).",
+)
+@click.option(
+    "--file-retention-days",
+    default=30,
+    show_default=True,
+    envvar="HELPLINE_FILE_RETENTION_DAYS",
+    type=click.IntRange(0, 3650),
+    help="Delete transferred files this many days after their session ended.",
+)
+@click.option(
     "--log-level",
     default="info",
     show_default=True,
@@ -136,6 +152,8 @@ def serve(
     bus_namespace: str,
     public_url: str | None,
     allowed_origins: tuple[str, ...],
+    max_file_mb: int,
+    file_retention_days: int,
     log_level: str,
 ) -> None:
     """Run the Helpline server.
@@ -159,6 +177,8 @@ def serve(
         bus_namespace=bus_namespace,
         public_url=public_url,
         allowed_origins=allowed_origins,
+        max_file_bytes=max_file_mb * 1024 * 1024,
+        file_retention_days=file_retention_days,
     )
     account = _with_store(settings, first_start)
     if account is not None:
