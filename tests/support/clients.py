@@ -69,6 +69,7 @@ class Peer:
 
     connection: ClientConnection
     frames: list[Frame] = field(default_factory=list)
+    binary: list[bytes] = field(default_factory=list)
     closed: asyncio.Event = field(default_factory=asyncio.Event)
     close_code: int | None = None
     _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
@@ -80,9 +81,11 @@ class Peer:
     async def _read(self) -> None:
         try:
             async for message in self.connection:
-                frame = json.loads(message)
                 async with self._changed:
-                    self.frames.append(frame)
+                    if isinstance(message, bytes):
+                        self.binary.append(message)
+                    else:
+                        self.frames.append(json.loads(message))
                     self._changed.notify_all()
         except Exception:
             pass
@@ -125,6 +128,25 @@ class Peer:
             f"a {kind!r} frame with {fields}",
         )
 
+    async def wait_binary(self, count: int = 1) -> list[bytes]:
+        """Wait until at least ``count`` binary messages arrived; return them all."""
+
+        async def arrived() -> list[bytes]:
+            async with self._changed:
+                while len(self.binary) < count:
+                    if self.closed.is_set():
+                        raise AssertionError(f"The socket closed before {count} binary frames")
+                    await self._changed.wait()
+                return list(self.binary)
+
+        try:
+            return await asyncio.wait_for(arrived(), WAIT_SECONDS)
+        except TimeoutError:
+            raise AssertionError(f"Fewer than {count} binary frames arrived") from None
+
+    async def send_bytes(self, data: bytes) -> None:
+        await self.connection.send(data)
+
     async def wait_closed(self) -> int | None:
         await asyncio.wait_for(self.closed.wait(), WAIT_SECONDS)
         return self.close_code
@@ -157,3 +179,12 @@ class Peer:
         await self.connection.close()
         if self._task:
             await self._task
+
+
+async def eventually(check: Callable[[], bool], what: str, seconds: float = WAIT_SECONDS) -> None:
+    """Wait until ``check()`` holds, for state with no event to wait on (files on disk)."""
+    deadline = asyncio.get_running_loop().time() + seconds
+    while not check():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"Still not true after {seconds}s: {what}")
+        await asyncio.sleep(0.05)
