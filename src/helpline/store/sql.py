@@ -15,6 +15,12 @@ positions stay dense (0..n-1) because every change to a library or category runs
 under a lock on it (the SQLite write lock; on PostgreSQL the category's row, or an
 advisory lock per library, since an empty library has no row to lock). The history
 search index is written by the same transaction as the text it indexes.
+
+Shared files and consent requests are answered once: like invitations, the answer is
+a guarded ``UPDATE ... WHERE state = 'offered'`` (or ``'pending'``) in the transaction
+that appends its notes, so of two racing answers one is saved with its notes and the
+other saves nothing. Their notes go through the same append as every other event, and
+so get gapless ``seq`` and search index rows.
 """
 
 from __future__ import annotations
@@ -46,6 +52,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from helpline.domain.codes import SessionCode, check_redeemable
+from helpline.domain.consent import ConsentKind, ConsentRequest, ConsentState
 from helpline.domain.errors import Conflict, Expired, NotFound
 from helpline.domain.events import (
     Audience,
@@ -56,6 +63,7 @@ from helpline.domain.events import (
     EventDraft,
     EventKind,
 )
+from helpline.domain.files import FileAudience, FileState, SharedFile
 from helpline.domain.invitations import Invitation, InvitationKind, InvitationState
 from helpline.domain.people import Preferences, Representative, Role
 from helpline.domain.portals import Portal, PortalField
@@ -72,15 +80,19 @@ from helpline.domain.sessions import (
 from helpline.store.database import for_writes
 from helpline.store.protocol import (
     Appended,
+    HelplineStore,
     HistoryQuery,
     NewSession,
     SessionToolsStore,
     Store,
+    TransferStore,
 )
 from helpline.store.tables import (
     attendees,
+    consent_requests,
     customer_tokens,
     events,
+    files,
     invitations,
     logins,
     portal_members,
@@ -98,6 +110,9 @@ from helpline.store.tables import (
 _CODE_LOCK_NAMESPACE = 0x48_4C_43  # "HLC"
 # Namespace of the advisory locks on script libraries; the key is the owner (0: team).
 _LIBRARY_LOCK_NAMESPACE = 0x48_4C_53  # "HLS"
+
+# Ids per DELETE statement: well under SQLite's limit on bound parameters.
+_DELETE_BATCH = 500
 
 _PREFERENCE_NAMES = frozenset(f.name for f in dataclass_fields(Preferences))
 
@@ -1051,6 +1066,160 @@ class SqlStore:
         phrase = '"' + term.replace('"', '""') + '"'
         return literal_column(session_search.name).op("MATCH")(bindparam(None, phrase))
 
+    # Shared files and consent requests ------------------------------------------------
+
+    async def create_file(
+        self, file: SharedFile, note: EventDraft, now: datetime
+    ) -> tuple[SharedFile, Event]:
+        """Raises ``NotFound`` for an unknown session.
+
+        The note is phrased before the file has its id, so a ``file_id`` in its body
+        (the domain's offered note has one) is set to the assigned id before it is
+        appended: clients answer and download the file by that id.
+        """
+        if file.state is not FileState.OFFERED:
+            raise ValueError("a new file is offered, not yet answered")
+        async with self._writing() as conn:
+            # Checked first: the file's foreign key would fail less readably.
+            session = await conn.scalar(
+                select(sessions.c.id).where(sessions.c.id == file.session_id)
+            )
+            if session is None:
+                raise NotFound("There is no such session.")
+            file_id = await conn.scalar(
+                insert(files).values(**_file_values(file)).returning(files.c.id)
+            )
+            assert file_id is not None
+            if "file_id" in note.body:
+                note = replace(note, body={**note.body, "file_id": file_id})
+            (event,) = await self._insert_events(conn, file.session_id, (note,), now)
+        return replace(file, id=file_id), event
+
+    async def get_file(self, file_id: int) -> SharedFile | None:
+        async with self._reading() as conn:
+            row = (await conn.execute(select(files).where(files.c.id == file_id))).first()
+        return None if row is None else _file(row)
+
+    async def answer_file(self, answered: SharedFile, note: EventDraft, now: datetime) -> Event:
+        """Saves only the state and who answered; raises ``NotFound`` for an unknown file.
+        The note goes to the session the stored file belongs to."""
+        if answered.state is FileState.OFFERED:
+            raise ValueError("an answer accepts or declines the file")
+        async with self._writing() as conn:
+            session_id = await conn.scalar(
+                update(files)
+                .where(files.c.id == answered.id, files.c.state == FileState.OFFERED.value)
+                .values(state=answered.state.value, answered_by=answered.answered_by)
+                .returning(files.c.session_id)
+            )
+            if session_id is None:
+                raise await _why_file_not_offered(conn, answered.id)
+            (event,) = await self._insert_events(conn, session_id, (note,), now)
+        return event
+
+    async def files_of_session(self, session_id: int) -> list[SharedFile]:
+        """In the order they were offered; an unknown session has none."""
+        async with self._reading() as conn:
+            rows = await conn.execute(
+                select(files).where(files.c.session_id == session_id).order_by(files.c.id)
+            )
+            return [_file(row) for row in rows]
+
+    async def files_of_sessions_ended_before(self, moment: datetime) -> list[SharedFile]:
+        """Every file of those sessions, answered or not, in id order."""
+        async with self._reading() as conn:
+            rows = await conn.execute(
+                select(files)
+                .join(sessions, sessions.c.id == files.c.session_id)
+                .where(
+                    sessions.c.status == SessionStatus.ENDED.value,
+                    sessions.c.ended_at < moment,
+                )
+                .order_by(files.c.id)
+            )
+            return [_file(row) for row in rows]
+
+    async def delete_files(self, file_ids: Sequence[int]) -> None:
+        """Unknown ids are skipped, so a sweep that stopped halfway can run again."""
+        ids = list(dict.fromkeys(file_ids))
+        if not ids:
+            return
+        async with self._writing() as conn:
+            for start in range(0, len(ids), _DELETE_BATCH):
+                batch = ids[start : start + _DELETE_BATCH]
+                await conn.execute(files.delete().where(files.c.id.in_(batch)))
+
+    async def create_consent(
+        self, session_id: int, request: ConsentRequest, note: EventDraft, now: datetime
+    ) -> Event:
+        """Raises ``NotFound`` for an unknown session and ``Conflict`` for an id in use."""
+        if request.state is not ConsentState.PENDING:
+            raise ValueError("a new consent request is pending")
+        taken = Conflict("This consent request exists already.")
+        try:
+            async with self._writing() as conn:
+                existing = await conn.scalar(
+                    select(consent_requests.c.id).where(consent_requests.c.id == request.id)
+                )
+                if existing is not None:
+                    raise taken
+                # The note first: it raises NotFound for an unknown session before the
+                # request's foreign key would fail less readably.
+                (event,) = await self._insert_events(conn, session_id, (note,), now)
+                await conn.execute(
+                    insert(consent_requests).values(
+                        id=request.id,
+                        session_id=session_id,
+                        kind=request.kind.value,
+                        requested_by=request.requested_by,
+                        requested_by_name=request.requested_by_name,
+                        state=request.state.value,
+                        created_at=now,
+                        answered_at=None,
+                    )
+                )
+        except IntegrityError as exc:
+            # Two creators raced past the check on PostgreSQL; the primary key decided.
+            if await self.get_consent(request.id) is not None:
+                raise taken from exc
+            raise
+        return event
+
+    async def get_consent(self, request_id: str) -> tuple[int, ConsentRequest] | None:
+        async with self._reading() as conn:
+            row = (
+                await conn.execute(
+                    select(consent_requests).where(consent_requests.c.id == request_id)
+                )
+            ).first()
+        return None if row is None else (row.session_id, _consent(row))
+
+    async def answer_consent(
+        self, answered: ConsentRequest, notes: Sequence[EventDraft], now: datetime
+    ) -> list[Event]:
+        """Saves only the state and the time of the answer; raises ``NotFound`` for an
+        unknown request. The notes go to the request's session."""
+        if answered.state is ConsentState.PENDING:
+            raise ValueError("an answer allows or declines the request")
+        async with self._writing() as conn:
+            session_id = await conn.scalar(
+                update(consent_requests)
+                .where(
+                    consent_requests.c.id == answered.id,
+                    consent_requests.c.state == ConsentState.PENDING.value,
+                )
+                .values(state=answered.state.value, answered_at=now)
+                .returning(consent_requests.c.session_id)
+            )
+            if session_id is None:
+                stored = await conn.scalar(
+                    select(consent_requests.c.id).where(consent_requests.c.id == answered.id)
+                )
+                if stored is None:
+                    raise NotFound("There is no such consent request.")
+                raise Conflict("This request was already answered.")
+            return await self._insert_events(conn, session_id, notes, now)
+
 
 def _code_is_active(now: datetime) -> Any:
     return and_(session_codes.c.used_at.is_(None), session_codes.c.expires_at > now)
@@ -1101,6 +1270,16 @@ async def _why_not_pending(conn: AsyncConnection, invitation_id: int) -> Excepti
     if row.state != InvitationState.PENDING.value:
         return Conflict("This invitation was already answered.")
     return Expired("This invitation has expired.")
+
+
+async def _why_file_not_offered(conn: AsyncConnection, file_id: int) -> Exception:
+    """The error for a file the answer's guard did not find offered."""
+    row = (
+        await conn.execute(select(files.c.name, files.c.state).where(files.c.id == file_id))
+    ).first()
+    if row is None:
+        return NotFound("There is no such file.")
+    return Conflict(f"The file {row.name} was already {row.state}.")
 
 
 def _library(kind: ScriptKind, owner_rep_id: int | None) -> list[ColumnElement[bool]]:
@@ -1308,6 +1487,51 @@ def _script(row: Row[Any]) -> Script:
     )
 
 
+def _file_values(file: SharedFile) -> dict[str, Any]:
+    return {
+        "session_id": file.session_id,
+        "name": file.name,
+        "size": file.size,
+        "sha256": file.sha256,
+        "content_type": file.content_type,
+        "audience": file.audience.value,
+        "sender_kind": file.sender.kind.value,
+        "sender_rep_id": file.sender.rep_id,
+        "sender_name": file.sender.name,
+        "created_at": file.created_at,
+        "state": file.state.value,
+        "answered_by": file.answered_by,
+        "stored_as": file.stored_as,
+    }
+
+
+def _file(row: Row[Any]) -> SharedFile:
+    return SharedFile(
+        id=row.id,
+        session_id=row.session_id,
+        name=row.name,
+        size=row.size,
+        sha256=row.sha256,
+        content_type=row.content_type,
+        audience=FileAudience(row.audience),
+        sender=Author(AuthorKind(row.sender_kind), row.sender_name, row.sender_rep_id),
+        created_at=row.created_at,
+        state=FileState(row.state),
+        answered_by=row.answered_by,
+        stored_as=row.stored_as,
+    )
+
+
+def _consent(row: Row[Any]) -> ConsentRequest:
+    return ConsentRequest(
+        id=row.id,
+        kind=ConsentKind(row.kind),
+        requested_by=row.requested_by,
+        requested_by_name=row.requested_by_name,
+        state=ConsentState(row.state),
+    )
+
+
 if TYPE_CHECKING:
 
     def _implements_store(engine: AsyncEngine) -> Store:
@@ -1315,4 +1539,10 @@ if TYPE_CHECKING:
         return SqlStore(engine)
 
     def _implements_session_tools(engine: AsyncEngine) -> SessionToolsStore:
+        return SqlStore(engine)
+
+    def _implements_transfers(engine: AsyncEngine) -> TransferStore:
+        return SqlStore(engine)
+
+    def _implements_helpline_store(engine: AsyncEngine) -> HelplineStore:
         return SqlStore(engine)

@@ -336,6 +336,50 @@ scripts = Table(
 )
 
 
+files = Table(
+    "files",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    # Not ON DELETE CASCADE: a record gone with its session would orphan its blob.
+    Column("session_id", Integer, ForeignKey("sessions.id"), nullable=False, index=True),
+    Column("name", Text, nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("sha256", Text, nullable=False),
+    Column("content_type", Text, nullable=False),
+    Column("audience", String(16), nullable=False),
+    # The sender as an ``Author``, kept as the log keeps names: not a foreign key.
+    Column("sender_kind", String(16), nullable=False),
+    Column("sender_rep_id", Integer, nullable=True),
+    Column("sender_name", String(80), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("answered_by", Text, nullable=True),
+    # The blob's name in the data folder, chosen by the caller.
+    Column("stored_as", Text, nullable=False),
+    # Ids outlive their records (in the log's notes and in links): never reuse one.
+    sqlite_autoincrement=True,
+)
+
+consent_requests = Table(
+    "consent_requests",
+    metadata,
+    # Given by the caller, who names the request in its notes before it is saved.
+    Column("id", Text, primary_key=True),
+    Column(
+        "session_id",
+        Integer,
+        ForeignKey("sessions.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("kind", String(16), nullable=False),
+    Column("requested_by", Integer, ForeignKey("representatives.id"), nullable=False),
+    Column("requested_by_name", String(80), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("answered_at", UtcDateTime, nullable=True),
+)
+
 # The history search index ------------------------------------------------------------
 #
 # One row per session (its customer name and query) and one per event with text. On
