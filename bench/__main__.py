@@ -79,6 +79,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     run.add_argument("--workers", type=int, default=None, help="generator processes")
     run.add_argument(
+        "--storm-sessions",
+        type=int,
+        default=None,
+        metavar="N",
+        help="sessions in the reconnect storm (default 10,000; quick 80)",
+    )
+    run.add_argument(
         "--profile",
         type=Path,
         default=None,
@@ -105,6 +112,7 @@ def main(argv: list[str] | None = None) -> int:
         out,
         workers=args.workers,
         profile_dir=args.profile,
+        storm_sessions=args.storm_sessions,
     )
     print(report.table(results))
     if out is not None:

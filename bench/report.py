@@ -96,7 +96,8 @@ def rows(results: dict[str, Any]) -> list[list[str]]:
                     "1 idle",
                     f"N={level['sessions']} ({level['connections']} sockets)",
                     f"{level['kib_per_connection']:.1f} KiB/connection, "
-                    f"RSS {level['rss_bytes'] / 2**20:.0f} MiB",
+                    f"RSS {level['rss_bytes'] / 2**20:.0f} MiB, "
+                    f"CPU at rest {level.get('idle_cpu_percent', 0):.0f}%",
                     f"<= 30 KiB at 10k: {_verdict(ok)}" if ok is not None else "",
                 ]
             )

@@ -519,10 +519,11 @@ class Worker:
         waits = await self._one_message_each("p", resend=False)
         try:
             await asyncio.wait_for(asyncio.gather(*waits), float(cmd["timeout"]))
-            ok = True
+            complete = True
         except TimeoutError:
-            ok = False
-        return {"ok": ok, "seconds": (now_ns() - started) / 1e9}
+            complete = False
+        pending = sum(1 for w in waits if not w.done())
+        return {"complete": complete, "pending": pending, "seconds": (now_ns() - started) / 1e9}
 
     async def cmd_storm(self, cmd: dict[str, Any]) -> dict[str, Any]:
         """Every customer sends one message, then every socket drops at once, then every
@@ -555,7 +556,8 @@ class Worker:
             while now_ns() < deadline_ns:
                 try:
                     attempts_total += 1
-                    await party.open()
+                    remaining = max(0.1, (deadline_ns - now_ns()) / 1e9)
+                    await asyncio.wait_for(party.open(), remaining)
                     break
                 except Exception as error:
                     party.abort()
