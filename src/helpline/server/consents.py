@@ -6,11 +6,13 @@ requests later. Each request and each answer is a status note in the log.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 from helpline.domain import consent as rules
 from helpline.domain.consent import ConsentKind, ConsentRequest, ConsentState
 from helpline.domain.errors import Forbidden, NotFound
+from helpline.domain.events import EventDraft
 from helpline.domain.sessions import check_open, check_rep_in_session
 from helpline.server.service import CustomerActor, HelplineService, RepActor
 
@@ -47,11 +49,16 @@ class Consents:
         assert session is not None
         check_open(session)
         answered = request.answered(allow)
-        events = await self.store.answer_consent(
-            answered, [rules.answer_note(answered, session.customer_name)], self.service.clock()
-        )
-        await self.service.publish_events(session_id, events)
+        note = rules.answer_note(answered, session.customer_name)
+        # Shielded like every write from a socket: see HelplineService.append_and_publish.
+        await asyncio.shield(self._record_answer(session_id, answered, note))
         return answered
+
+    async def _record_answer(
+        self, session_id: int, answered: ConsentRequest, note: EventDraft
+    ) -> None:
+        events = await self.store.answer_consent(answered, [note], self.service.clock())
+        await self.service.publish_events(session_id, events)
 
     async def allowed(self, actor: CustomerActor, request_id: str, kind: ConsentKind) -> bool:
         found = await self.store.get_consent(request_id)

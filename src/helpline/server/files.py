@@ -139,9 +139,7 @@ class FileTransfers:
         )
         # The client id makes a repeated report a no-op: (session, author, client id).
         draft = replace(note, author=author, client_id=f"file-{file.id}-completed")
-        appended = await self.store.append(file.session_id, draft, self.service.clock())
-        if appended.created:
-            await self.service.publish_events(file.session_id, [appended.event])
+        await self.service.append_and_publish(file.session_id, draft)
 
     async def download(self, actor: Actor, file_id: int) -> tuple[SharedFile, Path]:
         file = await self._visible(actor, file_id)

@@ -17,7 +17,12 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
+from starlette.websockets import (
+    WebSocket,
+    WebSocketDisconnect,
+    WebSocketDisconnected,
+    WebSocketState,
+)
 
 from helpline.bus.base import BusClosed, Lost, Message, Subscription
 from helpline.domain.consent import ConsentKind
@@ -46,6 +51,9 @@ from helpline.server.service import (
 )
 
 log = logging.getLogger(__name__)
+
+# How a connection ends when its client simply goes away: not worth a traceback.
+_NORMAL_ENDS = (WebSocketDisconnect, WebSocketDisconnected, BusClosed, OSError)
 
 CLOSE_LOGGED_OUT = 4001
 CLOSE_SESSION_ENDED = 4002
@@ -194,7 +202,7 @@ class Connection:
             error = task.exception()
             if isinstance(error, Closing):
                 return error.code
-            if error is not None and not isinstance(error, WebSocketDisconnect | BusClosed):
+            if error is not None and not isinstance(error, _NORMAL_ENDS):
                 log.error("connection failed", exc_info=error)
                 return 1011
         return None
@@ -559,7 +567,7 @@ class Gateway:
             code = closing.code
         except SessionEnded:
             code = CLOSE_SESSION_ENDED
-        except WebSocketDisconnect:
+        except _NORMAL_ENDS:
             code = None
         finally:
             # Closing the customer's window stops sharing; the log says so.

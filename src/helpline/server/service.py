@@ -8,6 +8,7 @@ the bus so connected clients hear of it.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -492,20 +493,14 @@ class HelplineService:
             internal={"pushed_by": actor.rep.display_name},
             client_id=check_client_id(client_id) if client_id is not None else None,
         )
-        appended = await self.store.append(session.id, draft, self.clock())
-        if appended.created:
-            await self.publish_events(session.id, [appended.event])
-        return appended
+        return await self.append_and_publish(session.id, draft)
 
     async def screen_note(self, actor: CustomerActor, action: str) -> None:
         """Screen sharing started or stopped, written by the customer's socket."""
         session = await self.store.get_session(actor.session_id)
         if session is None:
             return
-        appended = await self.store.append(
-            session.id, screen_note(action, session.customer_name), self.clock()
-        )
-        await self.publish_events(session.id, [appended.event])
+        await self.append_and_publish(session.id, screen_note(action, session.customer_name))
 
     # Greetings ------------------------------------------------------------------------
 
@@ -549,9 +544,22 @@ class HelplineService:
         session = await self.session_for(actor, public_id)
         rules.check_open(session)
         draft = await self._draft(actor, session, kind, text, to, client_id)
-        appended = await self.store.append(session.id, draft, self.clock())
-        if appended.created:
-            await self.publish_events(session.id, [appended.event])
+        return await self.append_and_publish(session.id, draft)
+
+    async def append_and_publish(self, session_id: int, draft: EventDraft) -> Appended:
+        """Append, then ring the bus, as one step that a dropped socket cannot split.
+
+        The socket's reader task is cancelled when its client goes away; were that to
+        land between commit and publish, live followers would not hear of the event
+        until a later one showed the gap. Shielding lets the pair finish either way.
+        """
+        return await asyncio.shield(self._append_then_publish(session_id, draft))
+
+    async def _append_then_publish(self, session_id: int, draft: EventDraft) -> Appended:
+        appended = await self.store.append(session_id, draft, self.clock())
+        # A resend of an acknowledged event is published again too: its first publish
+        # may be what was lost. Clients drop events they have already seen.
+        await self.publish_events(session_id, [appended.event])
         return appended
 
     async def _draft(
