@@ -16,7 +16,7 @@ from pathlib import Path
 from playwright.async_api import Browser, Page, ViewportSize, async_playwright, expect
 
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, STATIC_INDEX
-from tests.e2e.test_support_session import (
+from tests.e2e.steps import (
     add_note,
     ask_for_help,
     console_log,

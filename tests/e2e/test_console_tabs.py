@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.async_api import expect
 
-from tests.e2e.test_support_session import (
+from tests.e2e.steps import (
     NewPage,
     ask_for_help,
     chat_tab,

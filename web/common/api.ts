@@ -40,7 +40,7 @@ export function errorFromBody(status: number, body: unknown, retryAfter: string 
   return new ApiError(status, code, message, Number.isNaN(seconds) ? null : seconds);
 }
 
-export type Method = "GET" | "POST" | "PATCH" | "DELETE";
+export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
 /**
  * Call the API; resolves with the parsed JSON body (`null` for 204), rejects with an

@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { decodeEvent, decodeServerFrame, decodeSession } from "./protocol";
+import {
+  decodeEvent,
+  decodeHistoryPage,
+  decodeRepresentative,
+  decodeScriptCategories,
+  decodeServerFrame,
+  decodeSession,
+  decodeTranscript,
+} from "./protocol";
 
 describe("decodeServerFrame", () => {
   it("decodes a console welcome", () => {
@@ -85,5 +93,64 @@ describe("decodeSession", () => {
     expect(s.fields).toEqual({ email: "c@example.com", n: "3" });
     expect(s.attendees[0]?.id).toBeNull();
     expect(s.ended_by).toBe("Alice");
+  });
+});
+
+describe("session tools frames and bodies", () => {
+  const invitation = {
+    id: 7,
+    kind: "transfer",
+    session: { id: "7KQM-2XPD", customer: "Dana", query: "Printer" },
+    from: "Alice",
+    from_id: 1,
+    portal: null,
+    masked: false,
+    comment: "Security queue",
+    expires_at: "2026-11-25T10:00:30.000Z",
+  };
+
+  it("decodes invitation frames, and the welcome's pending ones", () => {
+    expect(decodeServerFrame(JSON.stringify({ type: "invitation", invitation }))).toEqual({
+      type: "invitation",
+      invitation: { ...invitation, kind: "transfer" },
+    });
+    expect(decodeServerFrame(JSON.stringify({ type: "invitation_closed", id: 7 }))).toEqual({
+      type: "invitation_closed",
+      id: 7,
+    });
+    expect(decodeServerFrame(JSON.stringify({ type: "invitation_closed" }))).toBeNull();
+    expect(decodeServerFrame(JSON.stringify({ type: "invitation", invitation: { kind: "invite" } }))).toBeNull();
+    const welcome = decodeServerFrame(
+      JSON.stringify({ type: "welcome", role: "representative", me: {}, invitations: [invitation, "junk", { id: "x" }] }),
+    );
+    if (welcome?.type !== "welcome" || welcome.role !== "representative") throw new Error("wrong frame");
+    expect(welcome.invitations.map((i) => i.id)).toEqual([7]);
+  });
+
+  it("falls back to an invite, unmasked, without a comment", () => {
+    const frame = decodeServerFrame(JSON.stringify({ type: "invitation", invitation: { id: 3, kind: "weird" } }));
+    expect(frame).toMatchObject({ invitation: { id: 3, kind: "invite", masked: false, comment: "", portal: null } });
+  });
+
+  it("reads a session's outcome and end notes, and nothing else as an outcome", () => {
+    expect(decodeSession({ outcome: "resolved", end_notes: "Done" })).toMatchObject({ outcome: "resolved", end_notes: "Done" });
+    expect(decodeSession({ outcome: "maybe" }).outcome).toBeNull();
+    expect(decodeSession({}).end_notes).toBe("");
+  });
+
+  it("decodes script libraries, history pages and JSON transcripts", () => {
+    const categories = decodeScriptCategories({
+      kind: "message",
+      categories: [{ id: 1, name: "Greetings", team: true, editable: false, scripts: [{ id: 2, title: "Hi", text: "Hello" }] }, null],
+    });
+    expect(categories).toEqual([
+      { id: 1, name: "Greetings", team: true, editable: false, scripts: [{ id: 2, title: "Hi", text: "Hello" }] },
+      { id: 0, name: "", team: false, editable: false, scripts: [] },
+    ]);
+    expect(decodeHistoryPage({ total: 3, sessions: [{ id: "A" }] })).toMatchObject({ total: 3, sessions: [{ id: "A" }] });
+    const transcript = decodeTranscript({ header: ["Helpline chat log", 5], session: { id: "A" }, events: [{ seq: 1, kind: "note" }, {}] });
+    expect(transcript.header).toEqual(["Helpline chat log"]);
+    expect(transcript.events.map((e) => e.kind)).toEqual(["note"]);
+    expect(decodeRepresentative({ id: 2, name: "Bob", online: true, active_sessions: 3 }).active_sessions).toBe(3);
   });
 });

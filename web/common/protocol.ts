@@ -118,16 +118,31 @@ export interface Representative {
   name: string;
   username: string;
   online: boolean;
+  /** Open sessions they are in (sent by the server beside `online`). */
+  active_sessions: number;
 }
 
 export function decodeRepresentative(value: unknown): Representative {
   const o = isObject(value) ? value : {};
-  return { id: num(o, "id"), name: str(o, "name"), username: str(o, "username"), online: bool(o, "online") };
+  return {
+    id: num(o, "id"),
+    name: str(o, "name"),
+    username: str(o, "username"),
+    online: bool(o, "online"),
+    active_sessions: num(o, "active_sessions"),
+  };
 }
 
 // ---------------------------------------------------------------- sessions
 
 export type SessionStatus = "waiting" | "active" | "ended";
+export type Outcome = "resolved" | "unresolved" | "unknown";
+
+export const OUTCOMES: readonly Outcome[] = ["resolved", "unresolved", "unknown"];
+
+export function decodeOutcome(value: unknown): Outcome | null {
+  return OUTCOMES.find((o) => o === value) ?? null;
+}
 
 export interface Attendee {
   /** Absent in the customer's copy. */
@@ -152,6 +167,9 @@ export interface Session {
   attendees: Attendee[];
   ended_at: string | null;
   ended_by: string | null;
+  /** Representatives' copies only; null while open or when none was given. */
+  outcome: Outcome | null;
+  end_notes: string;
 }
 
 function decodeStatus(value: string): SessionStatus {
@@ -189,6 +207,8 @@ export function decodeSession(value: unknown): Session {
     attendees: arr(o, "attendees").map(decodeAttendee),
     ended_at: optStr(o, "ended_at"),
     ended_by: optStr(o, "ended_by"),
+    outcome: decodeOutcome(o["outcome"]),
+    end_notes: str(o, "end_notes"),
   };
 }
 
@@ -215,6 +235,119 @@ export function decodePortal(value: unknown): Portal {
     slug: str(o, "slug"),
     name: str(o, "name"),
     fields: arr(o, "fields").filter((f): f is string => typeof f === "string"),
+  };
+}
+
+/** A portal as GET /api/portals lists it for a representative. */
+export interface PortalInfo {
+  slug: string;
+  name: string;
+  greeting: string;
+  /** Whether I serve this portal. */
+  member: boolean;
+}
+
+export function decodePortalInfo(value: unknown): PortalInfo {
+  const o = isObject(value) ? value : {};
+  return { slug: str(o, "slug"), name: str(o, "name"), greeting: str(o, "greeting"), member: bool(o, "member") };
+}
+
+// ---------------------------------------------------------------- session tools
+
+export type InvitationKind = "invite" | "transfer";
+
+export interface Invitation {
+  id: number;
+  kind: InvitationKind;
+  session: { id: string; customer: string; query: string };
+  from: string;
+  from_id: number | null;
+  /** The portal's name when the offer went to a whole portal. */
+  portal: string | null;
+  masked: boolean;
+  comment: string;
+  expires_at: string;
+}
+
+export function decodeInvitation(value: unknown): Invitation | null {
+  if (!isObject(value)) return null;
+  const id = optNum(value, "id");
+  if (id === null) return null;
+  const session = obj(value, "session");
+  return {
+    id,
+    kind: str(value, "kind") === "transfer" ? "transfer" : "invite",
+    session: { id: str(session, "id"), customer: str(session, "customer"), query: str(session, "query") },
+    from: str(value, "from"),
+    from_id: optNum(value, "from_id"),
+    portal: optStr(value, "portal"),
+    masked: bool(value, "masked"),
+    comment: str(value, "comment"),
+    expires_at: str(value, "expires_at"),
+  };
+}
+
+export type ScriptKind = "message" | "url";
+
+export interface Script {
+  id: number;
+  title: string;
+  text: string;
+}
+
+export interface ScriptCategory {
+  id: number;
+  name: string;
+  /** The team's (kept by managers) or mine. */
+  team: boolean;
+  editable: boolean;
+  scripts: Script[];
+}
+
+export function decodeScript(value: unknown): Script {
+  const o = isObject(value) ? value : {};
+  return { id: num(o, "id"), title: str(o, "title"), text: str(o, "text") };
+}
+
+export function decodeScriptCategories(value: unknown): ScriptCategory[] {
+  const o = isObject(value) ? value : {};
+  return arr(o, "categories").map((item) => {
+    const c = isObject(item) ? item : {};
+    return {
+      id: num(c, "id"),
+      name: str(c, "name"),
+      team: bool(c, "team"),
+      editable: bool(c, "editable"),
+      scripts: arr(c, "scripts").map(decodeScript),
+    };
+  });
+}
+
+export interface HistoryPage {
+  total: number;
+  sessions: Session[];
+}
+
+export function decodeHistoryPage(value: unknown): HistoryPage {
+  const o = isObject(value) ? value : {};
+  return { total: num(o, "total"), sessions: arr(o, "sessions").map(decodeSession) };
+}
+
+/** GET /api/sessions/{id}/transcript.json */
+export interface TranscriptJson {
+  header: string[];
+  session: Session;
+  events: SessionEvent[];
+}
+
+export function decodeTranscript(value: unknown): TranscriptJson {
+  const o = isObject(value) ? value : {};
+  return {
+    header: arr(o, "header").filter((h): h is string => typeof h === "string"),
+    session: decodeSession(o["session"]),
+    events: arr(o, "events")
+      .map(decodeEvent)
+      .filter((e): e is SessionEvent => e !== null),
   };
 }
 
@@ -307,6 +440,7 @@ export type ServerFrame =
       me: Me;
       sessions: Session[];
       queue: Session[];
+      invitations: Invitation[];
       heartbeat_seconds: number;
     }
   | { type: "welcome"; role: "customer"; session: Session; heartbeat_seconds: number }
@@ -316,6 +450,8 @@ export type ServerFrame =
   | { type: "session"; session: Session }
   | { type: "assigned"; session: Session }
   | { type: "queue"; action: "added" | "removed"; session: Session }
+  | { type: "invitation"; invitation: Invitation }
+  | { type: "invitation_closed"; id: number }
   | { type: "heartbeat" }
   | { type: "pong" }
   | {
@@ -359,6 +495,9 @@ export function decodeServerFrame(text: string): ServerFrame | null {
         me: decodeMe(o["me"]),
         sessions: arr(o, "sessions").map(decodeSession),
         queue: arr(o, "queue").map(decodeSession),
+        invitations: arr(o, "invitations")
+          .map(decodeInvitation)
+          .filter((i): i is Invitation => i !== null),
         heartbeat_seconds: heartbeat(o),
       };
     case "subscribed":
@@ -384,6 +523,14 @@ export function decodeServerFrame(text: string): ServerFrame | null {
       if (!isObject(o["session"])) return null;
       const action = o["action"] === "removed" ? "removed" : "added";
       return { type: "queue", action, session: decodeSession(o["session"]) };
+    }
+    case "invitation": {
+      const invitation = decodeInvitation(o["invitation"]);
+      return invitation === null ? null : { type: "invitation", invitation };
+    }
+    case "invitation_closed": {
+      const id = optNum(o, "id");
+      return id === null ? null : { type: "invitation_closed", id };
     }
     case "heartbeat":
       return { type: "heartbeat" };

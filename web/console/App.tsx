@@ -1,6 +1,9 @@
 import { useEffect } from "preact/hooks";
 import { errorMessage } from "../common/api";
 import { ChatBox } from "./ChatBox";
+import { HistoryPage } from "./History";
+import { InvitationAlerts } from "./Invitations";
+import { LibraryPage } from "./Library";
 import { Login } from "./Login";
 import { RIGHT_NAV_ID, RightNav } from "./RightNav";
 import { PANEL_ID, SessionTabs, focusActiveTab, tabDomId } from "./SessionTabs";
@@ -19,6 +22,8 @@ import {
   selectTabNumber,
   showNotice,
   tabs,
+  view,
+  watchView,
 } from "./store";
 import { Toolbar } from "./Toolbar";
 
@@ -60,9 +65,48 @@ function useShortcuts(): void {
 
 function Console() {
   useShortcuts();
+  useEffect(() => watchView(), []);
+  const page = view.value;
   const tab = activeTab.value;
   const navOpen = preferences.value.right_nav_open;
   const state = connection.value;
+  const banners = (
+    <>
+      {state.phase === "reconnecting" ? (
+        <p class="banner banner--warning" role="status" data-testid="connection-banner">
+          Connection lost. Reconnecting…
+        </p>
+      ) : state.phase === "connecting" ? (
+        <p class="banner banner--info" role="status" data-testid="connection-banner">
+          Connecting…
+        </p>
+      ) : null}
+      <InvitationAlerts />
+      <Alerts />
+      {notice.value !== null ? (
+        <p class={`banner banner--${notice.value.tone === "error" ? "error" : "info"}`} role="status" data-testid="notice">
+          {notice.value.text}{" "}
+          <button type="button" class="link-button" onClick={() => (notice.value = null)}>
+            Dismiss
+          </button>
+        </p>
+      ) : null}
+    </>
+  );
+  if (page !== "chats") {
+    return (
+      <div class="console console--page">
+        <a class="skip-link" href="#main">
+          Skip to the page
+        </a>
+        <Toolbar />
+        {banners}
+        <main id="main" class="console__page" tabIndex={-1}>
+          {page === "library" ? <LibraryPage /> : <HistoryPage />}
+        </main>
+      </div>
+    );
+  }
   return (
     <div class={`console${navOpen ? " console--nav-open" : ""}`}>
       <a class="skip-link" href="#main">
@@ -87,24 +131,7 @@ function Console() {
           <span aria-hidden="true">{navOpen ? "▶" : "◀"}</span>
         </button>
       </div>
-      {state.phase === "reconnecting" ? (
-        <p class="banner banner--warning" role="status" data-testid="connection-banner">
-          Connection lost. Reconnecting…
-        </p>
-      ) : state.phase === "connecting" ? (
-        <p class="banner banner--info" role="status" data-testid="connection-banner">
-          Connecting…
-        </p>
-      ) : null}
-      <Alerts />
-      {notice.value !== null ? (
-        <p class={`banner banner--${notice.value.tone === "error" ? "error" : "info"}`} role="status" data-testid="notice">
-          {notice.value.text}{" "}
-          <button type="button" class="link-button" onClick={() => (notice.value = null)}>
-            Dismiss
-          </button>
-        </p>
-      ) : null}
+      {banners}
       <div class="console__body">
         <Sidebar />
         <main id="main" class="console__main" tabIndex={-1} aria-label="Chat">

@@ -1,16 +1,22 @@
-import { useMemo } from "preact/hooks";
-import { errorMessage } from "../common/api";
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+import { errorMessage, seg } from "../common/api";
 import { chatLines, type Viewer } from "../common/lines";
-import type { Me, Session } from "../common/protocol";
+import { fillPlaceholders, placeholderValues } from "../common/placeholders";
+import type { Me, ScriptKind, Session } from "../common/protocol";
+import { appendToDraft } from "../common/scripts";
 import { ChatLog } from "../common/ui/ChatLog";
 import { Composer } from "../common/ui/Composer";
 import { FontSizeSelect } from "../common/ui/FontSize";
+import { MessageIcon, LinkIcon } from "./icons";
+import { PICKER_TITLES, ScriptPicker } from "./ScriptPicker";
+import { CloseSessionDialog, InviteDialog, LeaveDialog } from "./SessionDialogs";
 import {
   closeTab,
   discardSend,
   me,
   pendingFor,
   preferences,
+  pushUrl,
   retrySend,
   savePreferences,
   sendMessage,
@@ -47,6 +53,27 @@ export function ChatBox({ tab }: { tab: Tab }) {
       ? tab.to
       : "everyone";
   const name = session.customer.name || "the customer";
+  const myself = session.attendees.find((a) => a.id !== null && a.id === who?.id && a.present);
+  const [picker, setPicker] = useState<ScriptKind | null>(null);
+  // The picker last opened: where focus goes once it has closed.
+  const lastPicker = useRef<ScriptKind>("message");
+  const [pushText, setPushText] = useState("");
+
+  const insert = (kind: ScriptKind, text: string) => {
+    const values = placeholderValues(session, who?.name ?? "");
+    if (kind === "message") {
+      setDraft(tab.id, appendToDraft(tab.draft, fillPlaceholders(text, values)));
+    } else {
+      setPushText(fillPlaceholders(text, values, encodeURIComponent));
+    }
+  };
+  const focusAfterInsert = (): HTMLElement | null => {
+    const field = document.getElementById(lastPicker.current === "url" ? PUSH_URL_ID : MESSAGE_ID);
+    if (field instanceof HTMLInputElement || field instanceof HTMLTextAreaElement) {
+      field.setSelectionRange(field.value.length, field.value.length);
+    }
+    return field;
+  };
 
   return (
     <div class="chatbox">
@@ -57,6 +84,10 @@ export function ChatBox({ tab }: { tab: Tab }) {
             {session.status === "waiting" ? "Waiting" : session.status === "active" ? "Active" : "Ended"}
           </span>
         </h2>
+        <SessionActions tab={tab} />
+      </div>
+      <div class="chatbox__head chatbox__head--tools">
+        <TranscriptLinks sessionId={session.id} />
         <div class="chatbox__controls">
           <FontSizeSelect id="console-font-size" value={prefs.font_size} onChange={(size) => savePref({ font_size: size })} />
           <span class="check">
@@ -91,6 +122,14 @@ export function ChatBox({ tab }: { tab: Tab }) {
         onRetry={ended ? undefined : retrySend}
         onDiscard={discardSend}
       />
+      {myself?.masked && !ended ? (
+        <p class="notice notice--info" data-testid="masked-hint">
+          <span class="mask-glyph" aria-hidden="true">
+            ◐
+          </span>{" "}
+          You are masked: the customer does not see you, nor anything you write or push.
+        </p>
+      ) : null}
       <div class="chatbox__compose">
         <div class="inline-field chatbox__to">
           <label for="console-to">To</label>
@@ -113,9 +152,39 @@ export function ChatBox({ tab }: { tab: Tab }) {
               Private
             </span>
           ) : null}
+          <span class="chatbox__tools" role="group" aria-label="Scripts">
+            <button
+              type="button"
+              class="icon-button"
+              aria-label={PICKER_TITLES.message}
+              title="Insert a scripted message"
+              aria-haspopup="dialog"
+              disabled={ended}
+              onClick={() => {
+                lastPicker.current = "message";
+                setPicker("message");
+              }}
+            >
+              <MessageIcon />
+            </button>
+            <button
+              type="button"
+              class="icon-button"
+              aria-label={PICKER_TITLES.url}
+              title="Insert a scripted URL to push"
+              aria-haspopup="dialog"
+              disabled={ended}
+              onClick={() => {
+                lastPicker.current = "url";
+                setPicker("url");
+              }}
+            >
+              <LinkIcon />
+            </button>
+          </span>
         </div>
         <Composer
-          id="console-message"
+          id={MESSAGE_ID}
           label="Chat message"
           value={tab.draft}
           onInput={(text) => setDraft(tab.id, text)}
@@ -130,7 +199,148 @@ export function ChatBox({ tab }: { tab: Tab }) {
               : "Private message (Enter sends, Shift+Enter for a new line)"
           }
         />
+        <PushUrlForm sessionId={tab.id} value={pushText} onInput={setPushText} disabled={ended} />
       </div>
+      <ScriptPicker
+        open={picker !== null}
+        kind={picker ?? "message"}
+        onClose={() => setPicker(null)}
+        onChoose={(text) => insert(picker ?? "message", text)}
+        returnFocus={focusAfterInsert}
+      />
     </div>
+  );
+}
+
+const MESSAGE_ID = "console-message";
+
+type ActionDialog = null | "invite" | "transfer" | "leave" | "close";
+
+/** Invite, transfer (the primary only), leave, close: what I can do with this session. */
+function SessionActions({ tab }: { tab: Tab }) {
+  const [open, setOpen] = useState<ActionDialog>(null);
+  const who = me.value;
+  const live = tab.session.status !== "ended";
+  const mine = tab.session.attendees.find((a) => a.id !== null && a.id === who?.id && a.present);
+  const close = () => setOpen(null);
+  return (
+    <div class="chatbox__actions" role="group" aria-label="Session actions">
+      <button type="button" disabled={!live} aria-haspopup="dialog" onClick={() => setOpen("invite")}>
+        Invite
+      </button>
+      {mine?.role === "primary" ? (
+        <button type="button" disabled={!live} aria-haspopup="dialog" onClick={() => setOpen("transfer")}>
+          Transfer
+        </button>
+      ) : null}
+      <button type="button" disabled={!live} aria-haspopup="dialog" onClick={() => setOpen("leave")}>
+        Leave session
+      </button>
+      <button type="button" class="danger" disabled={!live} aria-haspopup="dialog" onClick={() => setOpen("close")}>
+        Close session
+      </button>
+      <InviteDialog open={open === "invite"} kind="invite" tab={tab} onClose={close} />
+      <InviteDialog open={open === "transfer"} kind="transfer" tab={tab} onClose={close} />
+      <LeaveDialog open={open === "leave"} tab={tab} onClose={close} />
+      <CloseSessionDialog open={open === "close"} tab={tab} onClose={close} />
+    </div>
+  );
+}
+const PUSH_URL_ID = "push-url";
+
+/** The chat log as the server writes it for me: text, HTML and JSON. */
+function TranscriptLinks({ sessionId }: { sessionId: string }) {
+  const base = `/api/sessions/${seg(sessionId)}/transcript`;
+  return (
+    <span class="transcript-links" role="group" aria-label="Download chat log">
+      <span aria-hidden="true">Chat log:</span>
+      <a href={`${base}.txt`} download="chatlog.txt" aria-label="Download chat log as text">
+        Text
+      </a>
+      <a href={`${base}.html`} download="chatlog.html" aria-label="Download chat log as HTML">
+        HTML
+      </a>
+      <a href={`${base}.json`} download="chatlog.json" aria-label="Download chat log as JSON">
+        JSON
+      </a>
+    </span>
+  );
+}
+
+/** Open a web page on the customer's computer; the server checks the address. */
+function PushUrlForm({
+  sessionId,
+  value,
+  onInput,
+  disabled,
+}: {
+  sessionId: string;
+  value: string;
+  onInput: (text: string) => void;
+  disabled: boolean;
+}) {
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [pushed, setPushed] = useState<string | null>(null);
+  const errorId = `${PUSH_URL_ID}-error`;
+
+  // A new address (typed, or inserted from the scripted URLs) clears the last refusal.
+  useEffect(() => setError(null), [value]);
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    const url = value.trim();
+    setPushed(null);
+    if (url === "") {
+      setError("Enter a web address to push, starting with https:// or http://.");
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      await pushUrl(sessionId, url);
+      onInput("");
+      setPushed(url);
+    } catch (err) {
+      setError(errorMessage(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form class="push-url" aria-label="Push a web page to the customer" onSubmit={(e) => void submit(e)} noValidate>
+      <label for={PUSH_URL_ID}>URL to push</label>
+      <input
+        id={PUSH_URL_ID}
+        type="url"
+        inputMode="url"
+        autoComplete="off"
+        spellcheck={false}
+        placeholder="https://"
+        value={value}
+        disabled={disabled}
+        aria-invalid={error !== null ? true : undefined}
+        aria-describedby={error !== null ? errorId : undefined}
+        onInput={(e) => {
+          onInput(e.currentTarget.value);
+          if (error !== null) setError(null);
+          if (pushed !== null) setPushed(null);
+        }}
+      />
+      <button type="submit" disabled={disabled || busy}>
+        Push URL
+      </button>
+      {error !== null ? (
+        <p id={errorId} class="form-error push-url__message" role="alert" data-testid="push-url-error">
+          {error}
+        </p>
+      ) : null}
+      {pushed !== null ? (
+        <p class="muted push-url__message" role="status" data-testid="push-url-done">
+          Pushed {pushed} to the customer.
+        </p>
+      ) : null}
+    </form>
   );
 }

@@ -2,6 +2,8 @@ import { formatDateTime } from "../common/format";
 import { noteLines } from "../common/lines";
 import { Composer } from "../common/ui/Composer";
 import { consoleViewer } from "./ChatBox";
+import { MaskIcon } from "./icons";
+import { OUTCOME_LABELS } from "./SessionDialogs";
 import { me, pendingFor, sendNote, setNoteDraft, type Tab } from "./store";
 
 export const RIGHT_NAV_ID = "right-nav";
@@ -46,6 +48,8 @@ function Details({ tab }: { tab: Tab }) {
   if (s.status === "ended") {
     rows.push(["Ended", formatDateTime(s.ended_at)]);
     if (s.ended_by !== null) rows.push(["Ended by", s.ended_by]);
+    if (s.outcome !== null) rows.push(["Outcome", OUTCOME_LABELS[s.outcome]]);
+    if (s.end_notes !== "") rows.push(["End notes", s.end_notes]);
   }
   return (
     <section class="panel" aria-labelledby="details-heading">
@@ -76,9 +80,15 @@ function Attendees({ tab }: { tab: Tab }) {
         <ul class="attendees" aria-label="Representatives in this session">
           {present.map((a) => (
             <li key={`${a.id ?? a.name}`} data-testid="attendee" data-masked={a.masked ? "true" : "false"}>
-              <span class={`mask-icon${a.masked ? " mask-icon--masked" : ""}`} aria-hidden="true">
-                {a.masked ? "◐" : "●"}
-              </span>{" "}
+              {a.masked ? (
+                <span class="mask-badge" data-testid="masked-icon" title="Masked: hidden from the customer">
+                  <MaskIcon /> Masked
+                </span>
+              ) : (
+                <span class="mask-icon" aria-hidden="true">
+                  ●
+                </span>
+              )}{" "}
               <span class="attendees__name">
                 {a.name}
                 {a.id === who?.id ? " (you)" : ""}

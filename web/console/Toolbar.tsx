@@ -2,44 +2,28 @@ import { useEffect, useState } from "preact/hooks";
 import { errorMessage } from "../common/api";
 import { formatCountdown, groupCode, parseTime } from "../common/format";
 import type { SessionCode } from "../common/protocol";
-import { ConfirmDialog, Dialog } from "../common/ui/Dialog";
+import { Dialog } from "../common/ui/Dialog";
 import { PreferencesDialog } from "./PreferencesDialog";
+import { ExitAllDialog } from "./SessionDialogs";
 import {
   activeCodes,
-  activeTab,
   cancelCode,
   createCode,
-  endSession,
   loadCodes,
   logout,
   me,
+  mySessions,
   now,
-  showNotice,
+  view,
+  type ConsoleView,
 } from "./store";
 
-export function Toolbar() {
-  const [codesOpen, setCodesOpen] = useState(false);
-  const [prefsOpen, setPrefsOpen] = useState(false);
-  const [endOpen, setEndOpen] = useState(false);
-  const [endBusy, setEndBusy] = useState(false);
-  const [endError, setEndError] = useState<string | null>(null);
-  const tab = activeTab.value;
-  const canEnd = tab !== null && tab.session.status !== "ended";
+type Open = null | "codes" | "prefs" | "exit-all";
 
-  const confirmEnd = async () => {
-    if (tab === null) return;
-    setEndBusy(true);
-    setEndError(null);
-    try {
-      await endSession(tab.id);
-      setEndOpen(false);
-      showNotice(`Session ${tab.id} has ended.`);
-    } catch (error) {
-      setEndError(errorMessage(error));
-    } finally {
-      setEndBusy(false);
-    }
-  };
+export function Toolbar() {
+  const [open, setOpen] = useState<Open>(null);
+  const who = me.value;
+  const close = () => setOpen(null);
 
   return (
     <header class="toolbar">
@@ -49,50 +33,49 @@ export function Toolbar() {
         </span>{" "}
         Helpline <span class="visually-hidden">console</span>
       </h1>
+      <nav class="toolbar__nav" aria-label="Console pages">
+        <PageLink to="chats" href="#/" label="Chats" />
+        <PageLink to="library" href="#/library" label="Library" />
+        {who?.role === "manager" ? <PageLink to="history" href="#/history" label="History" /> : null}
+      </nav>
       <div class="toolbar__actions" role="group" aria-label="Console actions">
-        <button type="button" onClick={() => setCodesOpen(true)} aria-haspopup="dialog">
+        <button type="button" onClick={() => setOpen("codes")} aria-haspopup="dialog">
           Session code
         </button>
         <button
           type="button"
-          disabled={!canEnd}
           aria-haspopup="dialog"
-          onClick={() => {
-            setEndError(null);
-            setEndOpen(true);
-          }}
+          disabled={mySessions.value.length === 0}
+          title={mySessions.value.length === 0 ? "You are in no open session." : undefined}
+          onClick={() => setOpen("exit-all")}
         >
-          End session
+          Exit all sessions
         </button>
-        <button type="button" onClick={() => setPrefsOpen(true)} aria-haspopup="dialog">
+        <button type="button" onClick={() => setOpen("prefs")} aria-haspopup="dialog">
           Chat Preferences
         </button>
       </div>
       <div class="toolbar__me">
         <span class="toolbar__name" data-testid="me-name">
-          {me.value?.name}
+          {who?.name}
         </span>
         <button type="button" onClick={() => void logout()}>
           Log out
         </button>
       </div>
-      <CodesDialog open={codesOpen} onClose={() => setCodesOpen(false)} />
-      <PreferencesDialog open={prefsOpen} onClose={() => setPrefsOpen(false)} />
-      <ConfirmDialog
-        open={endOpen}
-        title="End session?"
-        message={
-          tab !== null
-            ? `End session ${tab.id} with ${tab.session.customer.name || "the customer"}? The chat closes for everyone.`
-            : ""
-        }
-        confirmLabel="Yes, end session"
-        busy={endBusy}
-        error={endError}
-        onConfirm={() => void confirmEnd()}
-        onCancel={() => setEndOpen(false)}
-      />
+      <CodesDialog open={open === "codes"} onClose={close} />
+      <PreferencesDialog open={open === "prefs"} onClose={close} />
+      <ExitAllDialog open={open === "exit-all"} onClose={close} />
     </header>
+  );
+}
+
+function PageLink({ to, href, label }: { to: ConsoleView; href: string; label: string }) {
+  const current = view.value === to;
+  return (
+    <a href={href} class={`toolbar__link${current ? " is-current" : ""}`} aria-current={current ? "page" : undefined}>
+      {label}
+    </a>
   );
 }
 

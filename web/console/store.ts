@@ -13,8 +13,16 @@ import {
   decodePreferences,
   decodeSession,
   decodeSessionCode,
+  decodeInvitation,
+  decodePortalInfo,
+  decodeRepresentative,
   isObject,
+  type Invitation,
+  type InvitationKind,
   type Me,
+  type Outcome,
+  type PortalInfo,
+  type Representative,
   type Preferences,
   type Recipient,
   type ServerFrame,
@@ -50,6 +58,14 @@ export interface Alert {
   expiresAt: number;
 }
 
+/** An offer to join or take over a session, shown until answered or expired. */
+export interface InvitationAlert {
+  invitation: Invitation;
+  expiresAt: number;
+}
+
+export type ConsoleView = "chats" | "library" | "history";
+
 export const ALERT_SECONDS = 30;
 const BASE_TITLE = "Helpline";
 
@@ -69,6 +85,9 @@ export const now = signal(Date.now());
 /** A short message for the whole console (role="status"). */
 export const notice = signal<{ text: string; tone: "info" | "error" } | null>(null);
 export const codes = signal<SessionCode[]>([]);
+export const invitations = signal<InvitationAlert[]>([]);
+/** Which page of the console is showing: the chats, the library, the history. */
+export const view = signal<ConsoleView>(viewFromHash());
 
 export const preferences = computed<Preferences>(() => me.value?.preferences ?? DEFAULT_PREFERENCES);
 export const activeTab = computed<Tab | null>(() => tabs.value.find((t) => t.id === activeId.value) ?? null);
@@ -76,6 +95,8 @@ export const mySessions = computed(() => tabs.value.filter((t) => t.session.stat
 
 let socket: Connection | null = null;
 let alertSeq = 0;
+/** Sessions I am leaving from this console: no "you are no longer in" notice for them. */
+const leaving = new Set<string>();
 let noticeTimer: ReturnType<typeof setTimeout> | null = null;
 
 // ---------------------------------------------------------------- small helpers
@@ -86,6 +107,29 @@ export function showNotice(text: string, tone: "info" | "error" = "info"): void 
   noticeTimer = setTimeout(() => {
     notice.value = null;
   }, 8000);
+}
+
+function viewFromHash(): ConsoleView {
+  if (typeof location === "undefined") return "chats";
+  if (location.hash === "#/library") return "library";
+  if (location.hash === "#/history") return "history";
+  return "chats";
+}
+
+/** Follow the address's #/library or #/history (links, Back and Forward). */
+export function watchView(): () => void {
+  const onHash = () => {
+    // Other fragments (the skip link's #main) leave the page as it is.
+    if (location.hash === "" || location.hash.startsWith("#/")) view.value = viewFromHash();
+  };
+  window.addEventListener("hashchange", onHash);
+  return () => window.removeEventListener("hashchange", onHash);
+}
+
+export function showView(next: ConsoleView): void {
+  view.value = next;
+  const hash = next === "chats" ? "#/" : `#/${next}`;
+  if (location.hash !== hash) history.replaceState(null, "", hash);
 }
 
 function updateTab(id: string, change: (tab: Tab) => Tab): void {
@@ -167,7 +211,7 @@ function insertEvent(events: SessionEvent[], event: SessionEvent): SessionEvent[
 // ---------------------------------------------------------------- alerts and title
 
 function updateTitle(): void {
-  const count = alerts.value.length;
+  const count = alerts.value.length + invitations.value.length;
   document.title = count > 0 ? `(${count}) ${BASE_TITLE}` : BASE_TITLE;
 }
 
@@ -199,12 +243,51 @@ function dropAlertsFor(sessionId: string): void {
   updateTitle();
 }
 
+/** Offers I declined: a portal's offer stays open to the others, and the server lists it again. */
+const declined = new Set<number>();
+
+/**
+ * Whether to show an offer: not my own (sent to a portal of mine), not one I declined,
+ * and no invite into a session I am already in (a transfer to me there is fine).
+ */
+function wanted(invitation: Invitation): boolean {
+  const myId = me.value?.id;
+  if (invitation.from_id !== null && invitation.from_id === myId) return false;
+  if (declined.has(invitation.id)) return false;
+  if (invitation.kind === "transfer") return true;
+  const tab = tabs.value.find((t) => t.id === invitation.session.id);
+  const inIt = tab !== undefined && tab.session.status !== "ended" && tab.session.attendees.some((a) => a.id === myId && a.present);
+  return !inIt;
+}
+
+function addInvitation(invitation: Invitation, ring: boolean): void {
+  if (!wanted(invitation)) return;
+  const received = Date.now();
+  // The server says when the offer ends; never show it longer than its 30 seconds.
+  const expiresAt = Math.min(parseTime(invitation.expires_at) ?? received + ALERT_SECONDS * 1000, received + ALERT_SECONDS * 1000);
+  if (expiresAt <= received) return;
+  const known = invitations.value.some((i) => i.invitation.id === invitation.id);
+  invitations.value = [...invitations.value.filter((i) => i.invitation.id !== invitation.id), { invitation, expiresAt }];
+  updateTitle();
+  if (ring && !known && preferences.value.alert_sound) chime("alert");
+}
+
+export function removeInvitation(id: number): void {
+  if (!invitations.value.some((i) => i.invitation.id === id)) return;
+  invitations.value = invitations.value.filter((i) => i.invitation.id !== id);
+  updateTitle();
+}
+
 /** Once a second: the clock for idle icons and countdowns; expire alerts. */
 function tick(): void {
   const t = Date.now();
   now.value = t;
   if (alerts.value.some((a) => a.expiresAt <= t)) {
     alerts.value = alerts.value.filter((a) => a.expiresAt > t);
+    updateTitle();
+  }
+  if (invitations.value.some((i) => i.expiresAt <= t)) {
+    invitations.value = invitations.value.filter((i) => i.expiresAt > t);
     updateTitle();
   }
 }
@@ -219,6 +302,9 @@ function onFrame(frame: ServerFrame): void {
         me.value = frame.me;
         queue.value = frame.queue;
         for (const session of frame.sessions) openTab(session, false);
+        invitations.value = [];
+        for (const invitation of frame.invitations) addInvitation(invitation, false);
+        updateTitle();
       });
       return;
     case "subscribed":
@@ -232,12 +318,19 @@ function onFrame(frame: ServerFrame): void {
     case "session":
       updateTab(frame.session.id, (t) => ({ ...t, session: frame.session }));
       if (frame.session.status !== "waiting") removeFromQueue(frame.session.id);
+      if (frame.session.status !== "ended" && !amIn(frame.session)) droppedOut(frame.session);
       return;
     case "assigned":
       openTab(frame.session, true);
       removeFromQueue(frame.session.id);
       // A customer may have used one of my codes: it is no longer active.
       if (codes.value.length > 0) void loadCodes().catch(() => undefined);
+      return;
+    case "invitation":
+      addInvitation(frame.invitation, true);
+      return;
+    case "invitation_closed":
+      removeInvitation(frame.id);
       return;
     case "queue":
       if (frame.action === "added") {
@@ -263,6 +356,26 @@ function onFrame(frame: ServerFrame): void {
     default:
       return;
   }
+}
+
+/** Whether I am still in `session`; a copy that does not list me says nothing. */
+function amIn(session: Session): boolean {
+  const mine = session.attendees.find((a) => a.id !== null && a.id === me.value?.id);
+  return mine === undefined ? true : mine.present;
+}
+
+/** I left, or handed the session over: its tab closes; say so unless I asked for it here. */
+function droppedOut(session: Session): void {
+  if (!tabs.value.some((t) => t.id === session.id)) return;
+  closeTab(session.id);
+  if (leaving.delete(session.id)) return;
+  const who = session.customer.name || "the customer";
+  const primary = session.attendees.find((a) => a.present && a.role === "primary");
+  showNotice(
+    primary !== undefined
+      ? `${primary.name} took over the session with ${who} (${session.id}).`
+      : `You are no longer in the session with ${who} (${session.id}).`,
+  );
 }
 
 function removeFromQueue(id: string): void {
@@ -341,6 +454,7 @@ function resetToLogin(message: string | null): void {
     tabs.value = [];
     activeId.value = null;
     alerts.value = [];
+    invitations.value = [];
     codes.value = [];
     loginMessage.value = message;
   });
@@ -450,12 +564,104 @@ export async function refreshQueue(): Promise<void> {
   }
 }
 
-export async function endSession(sessionId: string): Promise<void> {
-  const body = await api("POST", `/api/sessions/${seg(sessionId)}/end`);
+/** Close a session for everyone, with its outcome and end-of-session notes. */
+export async function closeSession(sessionId: string, outcome: Outcome, notes: string): Promise<void> {
+  const body = await api("POST", `/api/sessions/${seg(sessionId)}/end`, { outcome, notes });
   if (isObject(body)) {
     const session = decodeSession(body["session"]);
     updateTab(sessionId, (t) => ({ ...t, session }));
   }
+}
+
+/** Only I leave; the customer stays with the others, or goes back to the queue. */
+export async function leaveSession(sessionId: string): Promise<void> {
+  leaving.add(sessionId);
+  try {
+    await api("POST", `/api/sessions/${seg(sessionId)}/leave`);
+  } catch (error) {
+    leaving.delete(sessionId);
+    throw error;
+  }
+  closeTab(sessionId);
+  leaving.delete(sessionId);
+}
+
+/** Leave every open session; resolves with how many were left. */
+export async function exitAllSessions(): Promise<number> {
+  for (const tab of tabs.value) if (tab.session.status !== "ended") leaving.add(tab.id);
+  try {
+    const body = await api("POST", "/api/console/exit-all");
+    const list = isObject(body) && Array.isArray(body["left"]) ? body["left"] : [];
+    const left = list.filter((x): x is string => typeof x === "string");
+    batch(() => {
+      for (const id of left) closeTab(id);
+    });
+    return left.length;
+  } finally {
+    leaving.clear();
+  }
+}
+
+/** Open a web page on the customer's computer. Rejects with the server's reason. */
+export async function pushUrl(sessionId: string, url: string): Promise<void> {
+  await api("POST", `/api/sessions/${seg(sessionId)}/push-url`, { url, client_id: crypto.randomUUID() });
+}
+
+export interface InvitationRequest {
+  kind: InvitationKind;
+  /** One representative's username, or a portal's slug. */
+  username?: string;
+  portal?: string;
+  masked: boolean;
+  comment: string;
+}
+
+export async function sendInvitation(sessionId: string, request: InvitationRequest): Promise<Invitation | null> {
+  const body = await api("POST", `/api/sessions/${seg(sessionId)}/invitations`, {
+    kind: request.kind,
+    username: request.username,
+    portal: request.portal,
+    masked: request.kind === "invite" && request.masked,
+    comment: request.comment,
+  });
+  return isObject(body) ? decodeInvitation(body["invitation"]) : null;
+}
+
+export async function acceptInvitation(id: number): Promise<void> {
+  try {
+    const body = await api("POST", `/api/invitations/${id}/accept`);
+    removeInvitation(id);
+    if (isObject(body)) {
+      showView("chats");
+      openTab(decodeSession(body["session"]), true);
+    }
+  } catch (error) {
+    removeInvitation(id);
+    showNotice(errorMessage(error), "error");
+  }
+}
+
+export async function declineInvitation(id: number): Promise<void> {
+  declined.add(id);
+  removeInvitation(id);
+  try {
+    await api("POST", `/api/invitations/${id}/decline`);
+  } catch (error) {
+    // Already answered or expired: the alert is gone either way.
+    if (!(error instanceof ApiError && (error.status === 409 || error.status === 410 || error.status === 404))) {
+      showNotice(errorMessage(error), "error");
+    }
+  }
+}
+
+export async function loadRepresentatives(): Promise<Representative[]> {
+  const body = await api("GET", "/api/representatives");
+  return isObject(body) && Array.isArray(body["representatives"]) ? body["representatives"].map(decodeRepresentative) : [];
+}
+
+export async function loadPortals(): Promise<PortalInfo[]> {
+  const body = await api("GET", "/api/portals");
+  return isObject(body) && Array.isArray(body["portals"]) ? body["portals"].map(decodePortalInfo) : [];
 }
 
 /** Save some preferences; the screen changes at once and goes back if the server refuses. */

@@ -8,6 +8,7 @@ import { FontSizeSelect } from "../common/ui/FontSize";
 import {
   connection,
   discard,
+  dismissPushed,
   draft,
   endSession,
   events,
@@ -15,6 +16,7 @@ import {
   gone,
   notice,
   pending,
+  pushedUrl,
   retry,
   send,
   session,
@@ -129,6 +131,7 @@ export function ChatPage() {
             {s.ended_by !== null ? `. It was ended by ${s.ended_by}` : ""}. You can still save the chat log.
           </p>
         ) : null}
+        {pushedUrl.value !== null && !ended ? <PushedBanner url={pushedUrl.value.url} /> : null}
         {notice.value !== null ? (
           <p class="banner banner--error" role="alert">
             {notice.value}{" "}
@@ -168,5 +171,26 @@ export function ChatPage() {
         onCancel={() => setConfirmOpen(false)}
       />
     </Page>
+  );
+}
+
+/** A page the representative sent, for when the browser did not open it by itself. */
+function PushedBanner({ url }: { url: string }) {
+  return (
+    <div class="banner banner--alert pushed-banner" role="alert" data-testid="pushed-url">
+      <p class="pushed-banner__text">Your representative sent you a page. If it did not open in a new tab:</p>
+      <a
+        class="button primary pushed-banner__open"
+        href={url}
+        target="_blank"
+        rel="noopener noreferrer"
+        onClick={() => dismissPushed()}
+      >
+        Open {url}
+      </a>{" "}
+      <button type="button" class="link-button" onClick={() => dismissPushed()}>
+        Dismiss
+      </button>
+    </div>
   );
 }

@@ -4,6 +4,7 @@ import { batch, signal } from "@preact/signals";
 import { api, ApiError, errorMessage, seg } from "../common/api";
 import { Connection, type ConnectionState } from "../common/connection";
 import { decodeSession, isObject, type Session, type SessionEvent } from "../common/protocol";
+import { livePushedUrl } from "./pushed";
 import { rememberedSession, rememberSession } from "./storage";
 
 export const session = signal<Session | null>(null);
@@ -14,6 +15,8 @@ export const outboxVersion = signal(0);
 export const gone = signal(false);
 export const notice = signal<string | null>(null);
 export const draft = signal("");
+/** A page the representative pushed that the browser did not open by itself. */
+export const pushedUrl = signal<{ url: string; seq: number } | null>(null);
 // Declared before `fontSize` below reads it: a const is unusable until its line has run.
 const FONT_KEY = "helpline.customer.font_size";
 export const fontSize = signal(readFontSize());
@@ -37,6 +40,27 @@ export function setFontSize(size: number): void {
 }
 
 let socket: Connection | null = null;
+/** `last_seq` of this socket's `subscribed` frame: later url_pushed notes are live. */
+let liveAfter: number | null = null;
+
+/**
+ * Open a live pushed page in a new tab. With "noopener" the browser returns null even
+ * when it did open the tab, and returns null too when it blocked it; either way the
+ * window also shows an Open button, so a blocked page is one click away.
+ */
+function openPushed(url: string, seq: number): void {
+  let opened: Window | null = null;
+  try {
+    opened = window.open(url, "_blank", "noopener,noreferrer");
+  } catch {
+    opened = null;
+  }
+  if (opened === null) pushedUrl.value = { url, seq };
+}
+
+export function dismissPushed(): void {
+  pushedUrl.value = null;
+}
 
 function insertEvent(list: SessionEvent[], event: SessionEvent): SessionEvent[] {
   const last = list[list.length - 1];
@@ -76,6 +100,7 @@ function markEnded(by: string | null): void {
 
 function onState(state: ConnectionState): void {
   connection.value = state;
+  if (state.phase !== "open") liveAfter = null;
   if (state.phase === "closed") {
     if (state.reason === "ended") markEnded(null);
     else if (state.reason === "expired" || state.reason === "logged_out") {
@@ -102,6 +127,9 @@ export function start(): void {
             socket?.subscribe(frame.session.id);
             return;
           case "subscribed":
+            liveAfter = frame.last_seq;
+            setSession(frame.session);
+            return;
           case "session":
             setSession(frame.session);
             return;
@@ -114,6 +142,8 @@ export function start(): void {
         }
       },
       event(_session, event) {
+        const url = livePushedUrl(event, liveAfter);
+        if (url !== null) openPushed(url, event.seq);
         batch(() => {
           events.value = insertEvent(events.value, event);
           if (event.kind === "status" && event.body.action === "ended") {

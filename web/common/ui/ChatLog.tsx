@@ -70,8 +70,13 @@ function Line({
           <span class="line__status-icon" aria-hidden="true">
             ●
           </span>{" "}
-          {line.text}
+          <Linkified text={line.text} />
         </span>
+        {line.privacy !== null ? (
+          <span class="badge badge--private" data-testid="private-mark">
+            {line.privacy}
+          </span>
+        ) : null}
       </li>
     );
   }

@@ -9,10 +9,12 @@ interface DialogProps {
   /** data-testid for the <dialog>. */
   testId?: string;
   class?: string;
+  /** Where focus goes when the dialog closes; the element that opened it by default. */
+  returnFocus?: () => HTMLElement | null;
 }
 
 /** A modal <dialog>: Escape and the close button call onClose; focus returns to the opener. */
-export function Dialog({ open, title, onClose, children, testId, class: cls }: DialogProps) {
+export function Dialog({ open, title, onClose, children, testId, class: cls, returnFocus }: DialogProps) {
   const ref = useRef<HTMLDialogElement>(null);
   const opener = useRef<Element | null>(null);
   const titleId = `dialog-title-${title.replace(/[^a-z0-9]+/gi, "-").toLowerCase()}`;
@@ -25,7 +27,8 @@ export function Dialog({ open, title, onClose, children, testId, class: cls }: D
       dialog.showModal();
     } else if (!open && dialog.open) {
       dialog.close();
-      if (opener.current instanceof HTMLElement) opener.current.focus();
+      const target = returnFocus?.() ?? opener.current;
+      if (target instanceof HTMLElement) target.focus();
     }
   }, [open]);
 

@@ -1,0 +1,145 @@
+/** The pickers of scripted messages and URLs in the chat box. */
+
+import { useEffect, useState } from "preact/hooks";
+import { errorMessage } from "../common/api";
+import type { Script, ScriptCategory, ScriptKind } from "../common/protocol";
+import { searchScripts } from "../common/scripts";
+import { Dialog } from "../common/ui/Dialog";
+import { loadScripts } from "./library-api";
+import { showView } from "./store";
+
+export const PICKER_TITLES: Record<ScriptKind, string> = {
+  message: "Scripted messages",
+  url: "Scripted URLs",
+};
+
+interface PickerProps {
+  open: boolean;
+  kind: ScriptKind;
+  onClose: () => void;
+  /** The chosen script's text, placeholders not yet filled. */
+  onChoose: (text: string) => void;
+  returnFocus?: () => HTMLElement | null;
+}
+
+export function ScriptPicker({ open, kind, onClose, onChoose, returnFocus }: PickerProps) {
+  return (
+    <Dialog
+      open={open}
+      title={PICKER_TITLES[kind]}
+      onClose={onClose}
+      testId={`${kind}-picker`}
+      class="dialog--wide"
+      returnFocus={returnFocus}
+    >
+      <PickerBody kind={kind} onClose={onClose} onChoose={onChoose} />
+    </Dialog>
+  );
+}
+
+function PickerBody({ kind, onClose, onChoose }: { kind: ScriptKind; onClose: () => void; onChoose: (text: string) => void }) {
+  const [library, setLibrary] = useState<ScriptCategory[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [query, setQuery] = useState("");
+  const what = kind === "message" ? "scripted messages" : "scripted URLs";
+
+  useEffect(() => {
+    let live = true;
+    loadScripts(kind)
+      .then((found) => {
+        if (live) setLibrary(found);
+      })
+      .catch((err: unknown) => {
+        if (live) {
+          setLibrary([]);
+          setError(errorMessage(err));
+        }
+      });
+    return () => {
+      live = false;
+    };
+  }, [kind]);
+
+  const found = library === null ? [] : searchScripts(library, query);
+  const empty = library !== null && library.every((c) => c.scripts.length === 0);
+  const choose = (script: Script) => {
+    onChoose(script.text);
+    onClose();
+  };
+
+  return (
+    <div class="stack picker">
+      <div class="field">
+        <label for={`${kind}-picker-search`}>Search {what}</label>
+        <input
+          id={`${kind}-picker-search`}
+          type="search"
+          autoFocus
+          value={query}
+          placeholder="Words from the title or the text"
+          onInput={(e) => setQuery(e.currentTarget.value)}
+          onKeyDown={(e) => {
+            const first = found[0]?.scripts[0];
+            if (e.key === "Enter" && first !== undefined) {
+              e.preventDefault();
+              choose(first);
+            }
+          }}
+        />
+        <p class="muted">
+          Enter inserts the first match. Placeholders such as {"{customer.name}"} are filled in; you can edit the text
+          before {kind === "message" ? "sending it" : "pushing it"}.
+        </p>
+      </div>
+      {error !== null ? (
+        <p class="form-error" role="alert">
+          {error}
+        </p>
+      ) : null}
+      {library === null ? <p role="status">Loading {what}…</p> : null}
+      {empty ? (
+        <p>
+          There are no {what} yet.{" "}
+          <a
+            href="#/library"
+            onClick={(e) => {
+              e.preventDefault();
+              onClose();
+              showView("library");
+            }}
+          >
+            Open the Library
+          </a>{" "}
+          to add some.
+        </p>
+      ) : null}
+      {library !== null && !empty && found.length === 0 ? (
+        <p role="status">Nothing matches “{query}”.</p>
+      ) : null}
+      <div class="picker__results" data-testid="picker-results">
+        {found.map((category) => (
+          <section key={category.id} class="picker__category" aria-labelledby={`picker-cat-${category.id}`}>
+            <h3 id={`picker-cat-${category.id}`}>
+              {category.name} <span class="badge badge--scope">{category.team ? "Team" : "Mine"}</span>
+            </h3>
+            <ul class="picker__list">
+              {category.scripts.map((script) => (
+                <li key={script.id}>
+                  <button
+                    type="button"
+                    class="picker__item"
+                    data-testid="picker-item"
+                    onClick={() => choose(script)}
+                  >
+                    <span class="picker__title">{script.title}</span>
+                    <span class="picker__text">{script.text}</span>
+                  </button>
+                </li>
+              ))}
+            </ul>
+          </section>
+        ))}
+      </div>
+    </div>
+  );
+}
