@@ -194,7 +194,9 @@ export function ChatBox({ tab }: { tab: Tab }) {
           spellCheck={prefs.spell_check}
           fontSize={prefs.font_size}
           placeholder={
-            toValue === "everyone"
+            myself?.masked
+              ? "You are masked: only representatives read this (Enter sends)"
+              : toValue === "everyone"
               ? `Message to ${name} (Enter sends, Shift+Enter for a new line)`
               : "Private message (Enter sends, Shift+Enter for a new line)"
           }

@@ -69,7 +69,8 @@ export function LibraryPage() {
       <h2 class="page__title">Library</h2>
       <p class="muted">
         {manager
-          ? "Keep the team's scripted messages and URLs, your own, and the automatic greetings. Representatives insert scripts from the chat box."
+          ? "Keep the team's scripted messages and URLs, your own, and the automatic greetings. " +
+            "Representatives insert scripts from the chat box."
           : "Keep your own scripted messages and URLs; insert them from the chat box. Managers keep the team's."}
       </p>
       <div

@@ -37,7 +37,13 @@ export function ScriptPicker({ open, kind, onClose, onChoose, returnFocus }: Pic
   );
 }
 
-function PickerBody({ kind, onClose, onChoose }: { kind: ScriptKind; onClose: () => void; onChoose: (text: string) => void }) {
+interface BodyProps {
+  kind: ScriptKind;
+  onClose: () => void;
+  onChoose: (text: string) => void;
+}
+
+function PickerBody({ kind, onClose, onChoose }: BodyProps) {
   const [library, setLibrary] = useState<ScriptCategory[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [query, setQuery] = useState("");

@@ -128,7 +128,8 @@ function InviteForm({ kind, tab, onDone }: { kind: "invite" | "transfer"; tab: T
       <p>
         {kind === "invite"
           ? `Invite a colleague into the session with ${customerOf(tab)} (${tab.id}).`
-          : `Hand the session with ${customerOf(tab)} (${tab.id}) over. Whoever accepts sees the whole history and becomes the primary representative; you leave the session.`}
+          : `Hand the session with ${customerOf(tab)} (${tab.id}) over. Whoever accepts sees the whole ` +
+            "history and becomes the primary representative; you leave the session."}
       </p>
       <fieldset>
         <legend>{kind === "invite" ? "Invite whom" : "Transfer to"}</legend>

@@ -256,18 +256,24 @@ function wanted(invitation: Invitation): boolean {
   if (declined.has(invitation.id)) return false;
   if (invitation.kind === "transfer") return true;
   const tab = tabs.value.find((t) => t.id === invitation.session.id);
-  const inIt = tab !== undefined && tab.session.status !== "ended" && tab.session.attendees.some((a) => a.id === myId && a.present);
+  const inIt =
+    tab !== undefined &&
+    tab.session.status !== "ended" &&
+    tab.session.attendees.some((a) => a.id === myId && a.present);
   return !inIt;
 }
 
 function addInvitation(invitation: Invitation, ring: boolean): void {
   if (!wanted(invitation)) return;
   const received = Date.now();
-  // The server says when the offer ends; never show it longer than its 30 seconds.
-  const expiresAt = Math.min(parseTime(invitation.expires_at) ?? received + ALERT_SECONDS * 1000, received + ALERT_SECONDS * 1000);
-  if (expiresAt <= received) return;
+  const longest = received + ALERT_SECONDS * 1000;
+  // The server says when the offer ends and sends only live ones: never longer than its
+  // 30 seconds, and a time already past here is this computer's clock running ahead.
+  const said = parseTime(invitation.expires_at);
+  const expiresAt = said === null || said <= received ? longest : Math.min(said, longest);
   const known = invitations.value.some((i) => i.invitation.id === invitation.id);
-  invitations.value = [...invitations.value.filter((i) => i.invitation.id !== invitation.id), { invitation, expiresAt }];
+  const others = invitations.value.filter((i) => i.invitation.id !== invitation.id);
+  invitations.value = [...others, { invitation, expiresAt }];
   updateTitle();
   if (ring && !known && preferences.value.alert_sound) chime("alert");
 }
@@ -321,6 +327,10 @@ function onFrame(frame: ServerFrame): void {
       if (frame.session.status !== "ended" && !amIn(frame.session)) droppedOut(frame.session);
       return;
     case "assigned":
+      if (view.value !== "chats" && !tabs.value.some((t) => t.id === frame.session.id)) {
+        const who = frame.session.customer.name || "a customer";
+        showNotice(`A chat with ${who} (${frame.session.id}) is open under Chats.`);
+      }
       openTab(frame.session, true);
       removeFromQueue(frame.session.id);
       // A customer may have used one of my codes: it is no longer active.
@@ -656,12 +666,14 @@ export async function declineInvitation(id: number): Promise<void> {
 
 export async function loadRepresentatives(): Promise<Representative[]> {
   const body = await api("GET", "/api/representatives");
-  return isObject(body) && Array.isArray(body["representatives"]) ? body["representatives"].map(decodeRepresentative) : [];
+  const list = isObject(body) ? body["representatives"] : null;
+  return Array.isArray(list) ? list.map(decodeRepresentative) : [];
 }
 
 export async function loadPortals(): Promise<PortalInfo[]> {
   const body = await api("GET", "/api/portals");
-  return isObject(body) && Array.isArray(body["portals"]) ? body["portals"].map(decodePortalInfo) : [];
+  const list = isObject(body) ? body["portals"] : null;
+  return Array.isArray(list) ? list.map(decodePortalInfo) : [];
 }
 
 /** Save some preferences; the screen changes at once and goes back if the server refuses. */
