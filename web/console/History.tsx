@@ -35,13 +35,6 @@ export function HistoryPage() {
   const [viewing, setViewing] = useState<string | null>(null);
 
   useEffect(() => {
-    document.title = "History · Helpline";
-    return () => {
-      document.title = "Helpline";
-    };
-  }, []);
-
-  useEffect(() => {
     if (!manager) return;
     loadPortals()
       .then(setPortals)

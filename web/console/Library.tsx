@@ -52,13 +52,6 @@ export function LibraryPage() {
   const sections: Section[] = manager ? ["message", "url", "greetings"] : ["message", "url"];
   const [section, setSection] = useState<Section>("message");
 
-  useEffect(() => {
-    document.title = "Library · Helpline";
-    return () => {
-      document.title = "Helpline";
-    };
-  }, []);
-
   const select = (next: Section) => {
     setSection(next);
     requestAnimationFrame(() => document.getElementById(`library-tab-${next}`)?.focus());
