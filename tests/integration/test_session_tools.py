@@ -289,3 +289,25 @@ async def test_history_finds_a_past_session_by_a_word_from_its_chat(
     html = await alice.http.get(f"/api/sessions/{session_id}/transcript.html")
     assert html.status_code == 200 and "pumpkin" in html.text
     assert html.headers["content-disposition"] == 'attachment; filename="chatlog.html"'
+
+
+async def test_an_inviter_neither_sees_nor_accepts_their_own_portal_offer(
+    server: ServerProcess, browsers: Callable[[], Browser]
+) -> None:
+    session_id, bob, _console, _customer, _chat = await _picked_up(browsers)
+    carol = browsers()
+    await carol.login("carol")
+    offered = await bob.http.post(
+        f"/api/sessions/{session_id}/invitations", json={"kind": "invite", "portal": "acme"}
+    )
+    invitation_id = offered.json()["invitation"]["id"]
+    assert (await bob.http.get("/api/invitations")).json()["invitations"] == []
+    own = await bob.http.post(f"/api/invitations/{invitation_id}/accept")
+    assert own.status_code == 409
+    assert (await carol.http.post(f"/api/invitations/{invitation_id}/decline")).status_code == 204
+    assert (await carol.http.get("/api/invitations")).json()["invitations"] == []
+    console = await carol.socket("/ws/console")
+    assert (await console.wait_type("welcome"))["invitations"] == []
+    details = (await bob.http.get(f"/api/sessions/{session_id}")).json()["session"]
+    assert [(a["name"], a["role"]) for a in details["attendees"]] == [("Bob Chen", "primary")]
+    await console.close()

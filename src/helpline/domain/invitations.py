@@ -156,6 +156,11 @@ def accept(
     """The accepter joins (invite) or takes over (transfer)."""
     _check_answerable(invitation, rep, now)
     check_open(session)
+    if rep.id == invitation.from_rep_id:
+        raise Conflict("You cannot accept your own invitation.")
+    present = find_attendee(attendees, rep.id)
+    if present is not None and present.present and invitation.kind is InvitationKind.INVITE:
+        raise Conflict("You are already in this session.")
     answered = replace(invitation, state=InvitationState.ACCEPTED, answered_by=rep.id)
     others = [a for a in attendees if a.rep_id != rep.id]
     if invitation.kind is InvitationKind.INVITE:

@@ -457,8 +457,15 @@ class Connection:
             if followed is not None:
                 await self.send({"type": "screen_watch", "session": followed.public_id})
         elif kind == "invitation" and isinstance(self.actor, RepActor):
-            if payload["i"]["from_id"] != self.actor.rep.id:
-                await self.send({"type": "invitation", "invitation": payload["i"]})
+            offer = payload["i"]
+            mine = offer["from_id"] == self.actor.rep.id
+            attendee = None
+            if not mine and offer["kind"] == "invite":
+                session = await self.service.find_session(offer["session"]["id"])
+                attendees = await self.service.store.list_attendees(session.id)
+                attendee = find_attendee(attendees, self.actor.rep.id)
+            if not mine and not (attendee and attendee.present):
+                await self.send({"type": "invitation", "invitation": offer})
         elif kind == "invitation_closed":
             await self.send({"type": "invitation_closed", "id": payload["id"]})
         elif (

@@ -6,12 +6,14 @@ joins); an answer rings it again so every other alert for the same offer disappe
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from helpline.domain import invitations as rules
 from helpline.domain.errors import InvalidInput, NotFound
 from helpline.domain.invitations import Invitation, InvitationKind
 from helpline.domain.people import Representative
 from helpline.domain.portals import Portal
-from helpline.domain.sessions import SupportSession
+from helpline.domain.sessions import SupportSession, find_attendee
 from helpline.server import wire
 from helpline.server.service import (
     HelplineService,
@@ -25,6 +27,9 @@ class Invitations:
     def __init__(self, service: HelplineService) -> None:
         self.service = service
         self.store = service.store
+        # Who declined which portal offer: the offer stays open to the others, so the
+        # store keeps it pending. Offers live 30 seconds, so memory is enough.
+        self._declined: dict[int, tuple[datetime, set[int]]] = {}
 
     async def offer(
         self,
@@ -66,10 +71,29 @@ class Invitations:
         )
         bodies = []
         for invitation in found:
+            if self._not_for(actor, invitation):
+                continue
             session = await self.store.get_session(invitation.session_id)
-            if session is not None and session.is_open:
-                bodies.append(await self.body(invitation, session))
+            if session is None or not session.is_open:
+                continue
+            attendee = find_attendee(await self.store.list_attendees(session.id), actor.rep.id)
+            if invitation.kind is InvitationKind.INVITE and attendee and attendee.present:
+                continue
+            bodies.append(await self.body(invitation, session))
         return bodies
+
+    def _not_for(self, actor: RepActor, invitation: Invitation) -> bool:
+        """My own offers, and portal offers I declined, are not shown to me."""
+        if invitation.from_rep_id == actor.rep.id:
+            return True
+        declined = self._declined.get(invitation.id)
+        return declined is not None and actor.rep.id in declined[1]
+
+    def _remember_decline(self, invitation: Invitation, rep_id: int) -> None:
+        now = self.service.clock()
+        for key in [k for k, (until, _) in self._declined.items() if until <= now]:
+            del self._declined[key]
+        self._declined.setdefault(invitation.id, (invitation.expires_at, set()))[1].add(rep_id)
 
     async def _mine(self, actor: RepActor, invitation_id: int) -> Invitation:
         invitation = await self.store.get_invitation(invitation_id)
@@ -100,6 +124,8 @@ class Invitations:
         await self.service.publish_events(invitation.session_id, events)
         if answered.to_rep_id is not None:
             await self._ring(answered, {"t": "invitation_closed", "id": answered.id})
+        else:
+            self._remember_decline(invitation, actor.rep.id)
 
     async def _ring(self, invitation: Invitation, payload: wire.JsonDict) -> None:
         if invitation.to_rep_id is not None:

@@ -55,13 +55,10 @@ from helpline.domain.codes import SessionCode, check_redeemable
 from helpline.domain.consent import ConsentKind, ConsentRequest, ConsentState
 from helpline.domain.errors import Conflict, Expired, NotFound
 from helpline.domain.events import (
-    Audience,
-    AudienceKind,
     Author,
     AuthorKind,
     Event,
     EventDraft,
-    EventKind,
 )
 from helpline.domain.files import FileAudience, FileState, SharedFile
 from helpline.domain.invitations import Invitation, InvitationKind, InvitationState
@@ -87,6 +84,9 @@ from helpline.store.protocol import (
     Store,
     TransferStore,
 )
+from helpline.store.rows import event_from_row as _event
+from helpline.store.rows import event_values as _event_values
+from helpline.store.rows import searchable_text as _searchable_text
 from helpline.store.tables import (
     attendees,
     consent_requests,
@@ -105,6 +105,7 @@ from helpline.store.tables import (
     sessions,
     team_settings,
 )
+from helpline.store.writer import AppendWriter
 
 # Namespace of the PostgreSQL advisory locks that serialize creating session codes.
 _CODE_LOCK_NAMESPACE = 0x48_4C_43  # "HLC"
@@ -129,8 +130,11 @@ class SqlStore:
         self._write_engine = for_writes(engine)
         self._dialect = engine.dialect.name
         self._write_lock = asyncio.Lock() if self._dialect == "sqlite" else None
+        self._appends = AppendWriter(engine, self._write_engine, self._write_lock)
 
     async def close(self) -> None:
+        # Appends already queued are saved (and answered) before the engine goes.
+        await self._appends.close()
         await self._engine.dispose()
 
     @asynccontextmanager
@@ -533,28 +537,9 @@ class SqlStore:
     # The log ---------------------------------------------------------------------------
 
     async def append(self, session_id: int, draft: EventDraft, now: datetime) -> Appended:
-        try:
-            async with self._writing() as conn:
-                if draft.client_id is not None:
-                    existing = await _event_by_client_id(
-                        conn, session_id, draft.author.key, draft.client_id
-                    )
-                    if existing is not None:
-                        return Appended(existing, created=False)
-                (event,) = await self._insert_events(conn, session_id, (draft,), now)
-        except IntegrityError:
-            # Two resends raced on PostgreSQL: the loser's transaction (and its seq)
-            # was rolled back, and the winner's event is now committed.
-            if draft.client_id is None:
-                raise
-            async with self._reading() as conn:
-                existing = await _event_by_client_id(
-                    conn, session_id, draft.author.key, draft.client_id
-                )
-            if existing is None:
-                raise
-            return Appended(existing, created=False)
-        return Appended(event, created=True)
+        # Group commit: the store's writer task saves this with whatever else is
+        # waiting, in one transaction (see ``helpline.store.writer``).
+        return await self._appends.append(session_id, draft, now)
 
     async def _insert_events(
         self,
@@ -1225,34 +1210,10 @@ def _code_is_active(now: datetime) -> Any:
     return and_(session_codes.c.used_at.is_(None), session_codes.c.expires_at > now)
 
 
-async def _event_by_client_id(
-    conn: AsyncConnection, session_id: int, author_key: str, client_id: str
-) -> Event | None:
-    row = (
-        await conn.execute(
-            select(events).where(
-                events.c.session_id == session_id,
-                events.c.author_key == author_key,
-                events.c.client_id == client_id,
-            )
-        )
-    ).first()
-    return None if row is None else _event(row)
-
-
 def search_terms(text: str) -> list[str]:
     """The words of a history search: whitespace-separated pieces of the user's text
     with at least one letter or digit (punctuation alone cannot match a word)."""
     return [piece for piece in text.split() if any(ch.isalnum() for ch in piece)]
-
-
-def _searchable_text(event: Event) -> str | None:
-    """The text an event adds to its session's search index: a message's, a note's or a
-    status note's ``text``."""
-    body_text = event.body.get("text")
-    if isinstance(body_text, str) and body_text.strip():
-        return body_text
-    return None
 
 
 def _invitation_is_pending(now: datetime) -> ColumnElement[bool]:
@@ -1395,40 +1356,6 @@ def _code(row: Row[Any]) -> SessionCode:
         created_at=row.created_at,
         expires_at=row.expires_at,
         used_at=row.used_at,
-    )
-
-
-def _event_values(event: Event) -> dict[str, Any]:
-    return {
-        "session_id": event.session_id,
-        "seq": event.seq,
-        "created_at": event.created_at,
-        "kind": event.kind.value,
-        "audience_kind": event.audience.kind.value,
-        "audience_rep_id": event.audience.rep_id,
-        "author_kind": event.author.kind.value,
-        "author_rep_id": event.author.rep_id,
-        "author_name": event.author.name,
-        "author_key": event.author.key,
-        "body": dict(event.body),
-        "internal": dict(event.internal),
-        "reveals_masked": event.reveals_masked,
-        "client_id": event.client_id,
-    }
-
-
-def _event(row: Row[Any]) -> Event:
-    return Event(
-        session_id=row.session_id,
-        seq=row.seq,
-        created_at=row.created_at,
-        kind=EventKind(row.kind),
-        audience=Audience(AudienceKind(row.audience_kind), row.audience_rep_id),
-        author=Author(AuthorKind(row.author_kind), row.author_name, row.author_rep_id),
-        body=row.body,
-        internal=row.internal,
-        reveals_masked=bool(row.reveals_masked),
-        client_id=row.client_id,
     )
 
 

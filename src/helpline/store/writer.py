@@ -1,0 +1,525 @@
+"""Group commit for ``SqlStore.append``: one writer task saves waiting appends together.
+
+Every append used to be its own transaction: on SQLite one fsync and about six
+statements (each a hop to aiosqlite's thread and through SQLAlchemy's greenlet adapter)
+per chat message. Now callers queue their drafts and wait; one writer task per store
+takes everything waiting (at most ``MAX_BATCH``) and saves it in ONE transaction, then
+answers each caller. Under load the batch grows by itself: while one transaction
+commits, the next one's appends queue up. At rest a batch is a single append.
+
+The contract of ``Store.append`` holds for each caller exactly as before:
+
+- ``seq`` is assigned in the committing transaction, gapless per session: a batch
+  raises each session's ``last_seq`` once by the number of its new events and numbers
+  them consecutively in queue order. A batch that fails rolls its increments back.
+- Idempotent on (session, author key, client id): keys already in the log answer with
+  the stored event and ``created=False``; a key repeated within the batch makes one
+  event and its repeats get that event with ``created=False``.
+- An append to an unknown session fails with ``NotFound`` on its own; its batch-mates
+  commit. Any other error while staging the batch rolls it back and the writer saves
+  its appends one by one, so an append that cannot be saved fails alone.
+- Search index rows go in the same transaction as their events.
+- A caller is answered only after COMMIT returned. A caller cancelled while waiting
+  does not disturb the batch; if its append was already taken into one, it stays
+  committed (like a cancellation that lands after commit did before); one cancelled
+  before its batch was taken is dropped, never written.
+
+SQLite: the writer holds the store's write lock (the one its other writes take), and
+runs the whole transaction, BEGIN IMMEDIATE to COMMIT, as ONE function call in
+aiosqlite's connection thread on the raw ``sqlite3`` connection (statements compiled
+once by SQLAlchemy, values converted by the columns' own SQLAlchemy types), so a batch
+costs one thread hand-off and the event loop runs on during the fsync. The connection
+comes from the engine's pool, configured as every other (WAL, ``synchronous=FULL``,
+foreign keys, busy timeout).
+
+PostgreSQL (and SQLite should aiosqlite lack the hooks used above): the same plan as
+SQLAlchemy Core statements on an ``AsyncConnection``. Several server processes write
+concurrently; the batch first locks its sessions' rows in id order (``SELECT ... ORDER
+BY id FOR UPDATE``; a consistent order means two batches cannot deadlock), and only then
+looks up client ids, so every append to those sessions that committed before is
+visible to the lookup and none can commit until this batch does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sqlite3
+from collections import deque
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from datetime import datetime
+from types import SimpleNamespace
+from typing import Any
+
+from sqlalchemy import Integer, bindparam, case, insert, select, tuple_, update
+from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from helpline.domain.errors import NotFound
+from helpline.domain.events import Event, EventDraft
+from helpline.store.protocol import Appended
+from helpline.store.rows import event_from_row, event_values, searchable_text
+from helpline.store.tables import events, session_search, sessions
+
+# Appends saved by one transaction at most: bounds a transaction's time (and the wait of
+# a write queued behind it) and the statement sizes.
+MAX_BATCH = 256
+
+# SQLite batches run on the raw driver connection in aiosqlite's thread; False makes
+# them go through SQLAlchemy Core like PostgreSQL's (for tests, or should an aiosqlite
+# release break the way in).
+USE_RAW_SQLITE = True
+
+# (session id, author key, client id): what makes an append idempotent.
+Key = tuple[int, str, str]
+
+
+def _not_found() -> NotFound:
+    return NotFound("There is no such session.")
+
+
+class _Request:
+    """One caller's append, waiting for its batch."""
+
+    __slots__ = ("draft", "event", "future", "key", "now", "outcome", "session_id")
+
+    def __init__(
+        self,
+        session_id: int,
+        draft: EventDraft,
+        now: datetime,
+        future: asyncio.Future[Appended],
+    ) -> None:
+        self.session_id = session_id
+        self.draft = draft
+        self.now = now
+        self.future = future
+        self.key: Key | None = (
+            None if draft.client_id is None else (session_id, draft.author.key, draft.client_id)
+        )
+        self.event: Event | None = None
+        self.outcome: Appended | Exception | None = None
+
+
+class _Batch:
+    """The plan of one transaction over some requests. No I/O: the two ways of running
+    it (raw SQLite, SQLAlchemy Core) feed it what the database said."""
+
+    def __init__(self, requests: Sequence[_Request]) -> None:
+        self.requests = requests
+        self._new: list[_Request] = []
+        self._twins: list[tuple[_Request, _Request]] = []
+        self._counts: dict[int, int] = {}
+
+    def session_ids(self) -> list[int]:
+        return sorted({r.session_id for r in self.requests})
+
+    def lookup_keys(self) -> list[Key]:
+        """The idempotency keys to look up in the log, each once."""
+        return list(dict.fromkeys(r.key for r in self.requests if r.key is not None))
+
+    def count_new(self, existing: Mapping[Key, Event]) -> dict[int, int]:
+        """Decide which requests make new events, given the keys already in the log;
+        returns how many new events each session gets."""
+        self._new, self._twins, self._counts = [], [], {}
+        first: dict[Key, _Request] = {}
+        for request in self.requests:
+            request.event, request.outcome = None, None
+            key = request.key
+            if key is not None:
+                stored = existing.get(key)
+                if stored is not None:
+                    request.outcome = Appended(stored, created=False)
+                    continue
+                original = first.get(key)
+                if original is not None:
+                    self._twins.append((request, original))
+                    continue
+                first[key] = request
+            self._new.append(request)
+            self._counts[request.session_id] = self._counts.get(request.session_id, 0) + 1
+        return dict(self._counts)
+
+    def assign(self, last_seq: Mapping[int, int]) -> list[Event]:
+        """Number the new events, given each session's ``last_seq`` after the increment
+        (a session missing here does not exist); returns the events to insert."""
+        next_seq = {
+            session_id: last_seq[session_id] - count + 1
+            for session_id, count in self._counts.items()
+            if session_id in last_seq
+        }
+        created: list[Event] = []
+        for request in self._new:
+            seq = next_seq.get(request.session_id)
+            if seq is None:
+                request.outcome = _not_found()
+                continue
+            next_seq[request.session_id] = seq + 1
+            event = Event.from_draft(request.draft, request.session_id, seq, request.now)
+            request.event = event
+            request.outcome = Appended(event, created=True)
+            created.append(event)
+        for request, original in self._twins:
+            if original.event is None:
+                request.outcome = _not_found()
+            else:
+                request.outcome = Appended(original.event, created=False)
+        return created
+
+
+class _Uncommitted(Exception):
+    """Staging a batch failed and its transaction was rolled back: nothing was saved.
+    The cause is the original error."""
+
+
+class AppendWriter:
+    """The queue and writer task behind ``SqlStore.append``.
+
+    ``read_engine`` and ``write_engine`` share one pool (see ``for_writes``); ``lock``
+    is the store's SQLite write lock (None on PostgreSQL). ``raw_sqlite`` (default
+    ``USE_RAW_SQLITE``) picks SQLite's path.
+    """
+
+    def __init__(
+        self,
+        read_engine: AsyncEngine,
+        write_engine: AsyncEngine,
+        lock: asyncio.Lock | None,
+        *,
+        max_batch: int = MAX_BATCH,
+        raw_sqlite: bool | None = None,
+    ) -> None:
+        self._read_engine = read_engine
+        self._write_engine = write_engine
+        self._lock = lock
+        self._max_batch = max_batch
+        dialect = write_engine.dialect.name
+        self._postgres = dialect == "postgresql"
+        self._raw_sqlite = dialect == "sqlite" and (
+            USE_RAW_SQLITE if raw_sqlite is None else raw_sqlite
+        )
+        self._sqlite: _SqliteStatements | None = None
+        self._pending: deque[_Request] = deque()
+        self._wake: asyncio.Event | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._closing = False
+
+    async def append(self, session_id: int, draft: EventDraft, now: datetime) -> Appended:
+        loop = asyncio.get_running_loop()
+        wake = self._running(loop)
+        future: asyncio.Future[Appended] = loop.create_future()
+        self._pending.append(_Request(session_id, draft, now, future))
+        wake.set()
+        return await future
+
+    async def close(self) -> None:
+        """Save everything queued, then stop the writer (a later append starts it
+        again)."""
+        task = self._task
+        if task is None or task.done():
+            return
+        self._closing = True
+        assert self._wake is not None
+        self._wake.set()
+        if task.get_loop() is asyncio.get_running_loop():
+            await task
+
+    def _running(self, loop: asyncio.AbstractEventLoop) -> asyncio.Event:
+        task = self._task
+        if task is not None and not task.done() and task.get_loop() is loop:
+            assert self._wake is not None
+            return self._wake
+        if task is not None and task.get_loop() is not loop:
+            # The store moved to another event loop (tests do this); whatever waits on
+            # the old loop cannot be answered from this one.
+            self._pending = deque()
+        self._wake = asyncio.Event()
+        self._closing = False
+        self._task = loop.create_task(self._run(self._wake), name="helpline-append-writer")
+        return self._wake
+
+    async def _run(self, wake: asyncio.Event) -> None:
+        batch: list[_Request] = []
+        try:
+            while True:
+                if not self._pending:
+                    if self._closing:
+                        return
+                    wake.clear()
+                    await wake.wait()
+                    continue
+                batch = self._take()
+                if batch:
+                    await self._write(batch)
+                    batch = []
+        except BaseException:
+            # Only cancellation gets here (the event loop is going away): nobody will
+            # be answered, so say so rather than leave callers waiting.
+            for request in [*batch, *self._pending]:
+                request.future.cancel()
+            self._pending.clear()
+            raise
+
+    def _take(self) -> list[_Request]:
+        batch: list[_Request] = []
+        pending = self._pending
+        while pending and len(batch) < self._max_batch:
+            request = pending.popleft()
+            # A caller cancelled before its batch was taken was promised nothing.
+            if not request.future.done():
+                batch.append(request)
+        return batch
+
+    async def _write(self, requests: Sequence[_Request]) -> None:
+        try:
+            await self._commit(requests)
+        except _Uncommitted as failed:
+            if len(requests) > 1:
+                # Something in the batch could not be saved: save each append alone,
+                # so only the one at fault fails.
+                for request in requests:
+                    await self._write([request])
+                return
+            (request,) = requests
+            request.outcome = await self._alone_failed(request, failed)
+        except Exception as exc:
+            # Connecting, BEGIN or COMMIT failed: the batch's fate is unknown or
+            # shared by all, as a single append's was before.
+            for request in requests:
+                request.outcome = exc
+        for request in requests:
+            _answer(request)
+
+    async def _alone_failed(self, request: _Request, failed: _Uncommitted) -> Appended | Exception:
+        cause = failed.__cause__
+        error = cause if isinstance(cause, Exception) else failed
+        if isinstance(error, IntegrityError) and request.key is not None:
+            # On PostgreSQL a resend in another process won the race for this key.
+            # (Not expected: batches lock their sessions before looking keys up.)
+            try:
+                stored = await self._stored(request.key)
+            except Exception:
+                return error
+            if stored is not None:
+                return Appended(stored, created=False)
+        return error
+
+    async def _stored(self, key: Key) -> Event | None:
+        session_id, author_key, client_id = key
+        async with self._read_engine.connect() as conn:
+            row = (
+                await conn.execute(
+                    select(events).where(
+                        events.c.session_id == session_id,
+                        events.c.author_key == author_key,
+                        events.c.client_id == client_id,
+                    )
+                )
+            ).first()
+        return None if row is None else event_from_row(row)
+
+    @contextlib.asynccontextmanager
+    async def _write_locked(self) -> AsyncIterator[None]:
+        if self._lock is None:
+            yield
+            return
+        async with self._lock:
+            yield
+
+    async def _commit(self, requests: Sequence[_Request]) -> None:
+        batch = _Batch(requests)
+        async with self._write_locked():
+            if self._raw_sqlite:
+                async with self._read_engine.connect() as conn:
+                    driver = (await conn.get_raw_connection()).driver_connection
+                    run_in_thread = getattr(driver, "_execute", None)
+                    raw = getattr(driver, "_conn", None)
+                    if run_in_thread is not None and isinstance(raw, sqlite3.Connection):
+                        if self._sqlite is None:
+                            self._sqlite = _SqliteStatements(conn.dialect)
+                        await run_in_thread(_commit_sqlite, raw, batch, self._sqlite)
+                        return
+                # This aiosqlite has no way in to its thread: use SQLAlchemy Core.
+                self._raw_sqlite = False
+            await self._commit_core(batch)
+
+    async def _commit_core(self, batch: _Batch) -> None:
+        async with self._write_engine.connect() as conn:
+            transaction = await conn.begin()
+            try:
+                await self._stage_core(conn, batch)
+            except Exception as exc:
+                await transaction.rollback()
+                raise _Uncommitted from exc
+            await transaction.commit()
+
+    async def _stage_core(self, conn: AsyncConnection, batch: _Batch) -> None:
+        if self._postgres:
+            await conn.execute(
+                select(sessions.c.id)
+                .where(sessions.c.id.in_(batch.session_ids()))
+                .order_by(sessions.c.id)
+                .with_for_update()
+            )
+        existing: dict[Key, Event] = {}
+        keys = batch.lookup_keys()
+        if keys:
+            rows = await conn.execute(
+                select(events).where(
+                    tuple_(events.c.session_id, events.c.author_key, events.c.client_id).in_(keys)
+                )
+            )
+            for row in rows:
+                existing[(row.session_id, row.author_key, row.client_id)] = event_from_row(row)
+        counts = batch.count_new(existing)
+        last_seq: dict[int, int] = {}
+        if counts:
+            result = await conn.execute(
+                update(sessions)
+                .where(sessions.c.id.in_(list(counts)))
+                .values(last_seq=sessions.c.last_seq + case(counts, value=sessions.c.id))
+                .returning(sessions.c.id, sessions.c.last_seq)
+            )
+            last_seq = {int(row.id): int(row.last_seq) for row in result}
+        created = batch.assign(last_seq)
+        if not created:
+            return
+        await conn.execute(insert(events), [event_values(event) for event in created])
+        searchable = [
+            {"session_id": event.session_id, "content": body_text}
+            for event in created
+            if (body_text := searchable_text(event))
+        ]
+        if searchable:
+            await conn.execute(insert(session_search), searchable)
+
+
+def _answer(request: _Request) -> None:
+    future = request.future
+    if future.done():  # its caller was cancelled
+        return
+    outcome = request.outcome
+    if isinstance(outcome, Appended):
+        future.set_result(outcome)
+    elif outcome is not None:
+        future.set_exception(outcome)
+    else:  # a bug, but never leave a caller waiting
+        future.set_exception(RuntimeError("the append writer did not decide this append"))
+
+
+# SQLite, on the raw connection ---------------------------------------------------------
+
+
+class _SqliteStatements:
+    """The batch's statements compiled for SQLite once, with the columns' conversions
+    (SQLAlchemy's own, so values are stored exactly as the rest of the store stores
+    them)."""
+
+    def __init__(self, dialect: Dialect) -> None:
+        self.find, self._find_order = _compiled(
+            select(events).where(
+                events.c.session_id == bindparam("session_id"),
+                events.c.author_key == bindparam("author_key"),
+                events.c.client_id == bindparam("client_id"),
+            ),
+            dialect,
+        )
+        self._names = [column.name for column in events.c]
+        self._readers: list[Callable[[Any], Any] | None] = [
+            column.type.dialect_impl(dialect).result_processor(dialect, None) for column in events.c
+        ]
+        self.bump, self._bump_order = _compiled(
+            update(sessions)
+            .where(sessions.c.id == bindparam("session_id"))
+            .values(last_seq=sessions.c.last_seq + bindparam("count", type_=Integer))
+            .returning(sessions.c.last_seq),
+            dialect,
+        )
+        columns = [column for column in events.c if column.name != "id"]
+        self.insert_event, order = _compiled(
+            insert(events), dialect, column_keys=[column.name for column in columns]
+        )
+        by_name = {column.name: column for column in columns}
+        self._writers: list[tuple[str, Callable[[Any], Any] | None]] = [
+            (name, by_name[name].type.dialect_impl(dialect).bind_processor(dialect))
+            for name in order
+        ]
+        self.insert_search, self._search_order = _compiled(
+            insert(session_search), dialect, column_keys=["session_id", "content"]
+        )
+
+    def find_params(self, key: Key) -> tuple[Any, ...]:
+        session_id, author_key, client_id = key
+        values = {"session_id": session_id, "author_key": author_key, "client_id": client_id}
+        return tuple(values[name] for name in self._find_order)
+
+    def bump_params(self, session_id: int, count: int) -> tuple[Any, ...]:
+        values = {"session_id": session_id, "count": count}
+        return tuple(values[name] for name in self._bump_order)
+
+    def search_params(self, session_id: int, content: str) -> tuple[Any, ...]:
+        values: dict[str, Any] = {"session_id": session_id, "content": content}
+        return tuple(values[name] for name in self._search_order)
+
+    def event_params(self, event: Event) -> tuple[Any, ...]:
+        values = event_values(event)
+        return tuple(
+            values[name] if convert is None else convert(values[name])
+            for name, convert in self._writers
+        )
+
+    def event(self, row: Sequence[Any]) -> Event:
+        converted = [
+            value if convert is None else convert(value)
+            for value, convert in zip(row, self._readers, strict=True)
+        ]
+        return event_from_row(SimpleNamespace(**dict(zip(self._names, converted, strict=True))))
+
+
+def _compiled(statement: Any, dialect: Dialect, **kwargs: Any) -> tuple[str, list[str]]:
+    compiled = statement.compile(dialect=dialect, **kwargs)
+    order = list(compiled.positiontup or ())
+    return compiled.string, order
+
+
+def _commit_sqlite(raw: sqlite3.Connection, batch: _Batch, sql: _SqliteStatements) -> None:
+    """One batch, BEGIN IMMEDIATE to COMMIT, in aiosqlite's connection thread."""
+    cursor = raw.cursor()
+    try:
+        cursor.execute("BEGIN IMMEDIATE")
+        try:
+            existing: dict[Key, Event] = {}
+            for key in batch.lookup_keys():
+                found = cursor.execute(sql.find, sql.find_params(key)).fetchone()
+                if found is not None:
+                    existing[key] = sql.event(found)
+            last_seq: dict[int, int] = {}
+            for session_id, count in batch.count_new(existing).items():
+                bumped = cursor.execute(sql.bump, sql.bump_params(session_id, count)).fetchone()
+                if bumped is not None:
+                    last_seq[session_id] = int(bumped[0])
+            created = batch.assign(last_seq)
+            if created:
+                cursor.executemany(sql.insert_event, [sql.event_params(e) for e in created])
+                searchable = [
+                    sql.search_params(event.session_id, body_text)
+                    for event in created
+                    if (body_text := searchable_text(event))
+                ]
+                if searchable:
+                    cursor.executemany(sql.insert_search, searchable)
+        except Exception as exc:
+            cursor.execute("ROLLBACK")
+            raise _Uncommitted from exc
+        try:
+            cursor.execute("COMMIT")
+        except Exception:
+            # A failed COMMIT may leave the transaction open; never hand the
+            # connection back to the pool inside one.
+            if raw.in_transaction:
+                with contextlib.suppress(sqlite3.Error):
+                    cursor.execute("ROLLBACK")
+            raise
+    finally:
+        cursor.close()
