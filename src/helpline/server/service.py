@@ -541,9 +541,19 @@ class HelplineService:
     ) -> Appended:
         check_client_id(client_id)
         check_text(text)
-        session = await self.session_for(actor, public_id)
-        rules.check_open(session)
-        draft = await self._draft(actor, session, kind, text, to, client_id)
+        # The hot path: read the session and (for a representative) its attendees once,
+        # rather than through session_for and again for the draft.
+        session = await self.find_session(public_id)
+        attendees: list[Attendee] = []
+        if isinstance(actor, CustomerActor):
+            if session.id != actor.session_id:
+                raise Forbidden("This session belongs to someone else.")
+            rules.check_open(session)
+        else:
+            attendees = await self.store.list_attendees(session.id)
+            rules.check_open(session)
+            rules.check_rep_in_session(attendees, actor.rep.id)
+        draft = self._draft(actor, session, attendees, kind, text, to, client_id)
         return await self.append_and_publish(session.id, draft)
 
     async def append_and_publish(self, session_id: int, draft: EventDraft) -> Appended:
@@ -562,8 +572,15 @@ class HelplineService:
         await self.publish_events(session_id, [appended.event])
         return appended
 
-    async def _draft(
-        self, actor: Actor, session: SupportSession, kind: str, text: str, to: Any, client_id: str
+    def _draft(
+        self,
+        actor: Actor,
+        session: SupportSession,
+        attendees: list[Attendee],
+        kind: str,
+        text: str,
+        to: Any,
+        client_id: str,
     ) -> EventDraft:
         if isinstance(actor, CustomerActor):
             if kind != EventKind.MESSAGE.value or to not in (None, "everyone"):
@@ -575,7 +592,6 @@ class HelplineService:
                 {"text": text},
                 client_id=client_id,
             )
-        attendees = await self.store.list_attendees(session.id)
         me = rules.check_rep_in_session(attendees, actor.rep.id)
         author = Author.representative(actor.rep.id, actor.rep.display_name)
         if kind == EventKind.NOTE.value:
