@@ -42,11 +42,15 @@ export type ConnectionState =
 /** The part of the browser's WebSocket that the connection uses (a fake in tests). */
 export interface SocketLike {
   readonly readyState: number;
+  /** Bytes queued but not yet sent (absent in fakes: nothing is queued). */
+  readonly bufferedAmount?: number;
+  /** Set to "arraybuffer": binary messages (screen frames) arrive as ArrayBuffers. */
+  binaryType?: BinaryType;
   onopen: ((ev: Event) => void) | null;
   onmessage: ((ev: MessageEvent) => void) | null;
   onclose: ((ev: CloseEvent) => void) | null;
   onerror: ((ev: Event) => void) | null;
-  send(data: string): void;
+  send(data: string | ArrayBufferLike | ArrayBufferView): void;
   close(code?: number, reason?: string): void;
 }
 
@@ -58,6 +62,8 @@ export interface ConnectionHandlers {
   state?(state: ConnectionState): void;
   /** The outbox changed: re-read `pendingFor`. */
   outbox?(): void;
+  /** A binary message (a screen frame, see screen.ts). */
+  binary?(data: ArrayBuffer): void;
 }
 
 /**
@@ -170,6 +176,31 @@ export class Connection {
     }
   }
 
+  /**
+   * Send a control frame now (consent, screen, watch): not kept in the outbox, so it
+   * is lost if the socket is not open. Returns whether it went out.
+   */
+  sendControl(frame: ClientFrame): boolean {
+    return this.ready && this.transmit(frame);
+  }
+
+  /** Send a binary message now (a screen frame); false when the socket is not open. */
+  sendBinary(data: Uint8Array): boolean {
+    const socket = this.socket;
+    if (!this.ready || socket === null || socket.readyState !== OPEN) return false;
+    try {
+      socket.send(data);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Bytes the socket still has to send: a sender of large frames skips one while busy. */
+  get bufferedAmount(): number {
+    return this.socket?.bufferedAmount ?? 0;
+  }
+
   isSubscribed(session: string): boolean {
     return this.subscriptions.has(session);
   }
@@ -229,6 +260,11 @@ export class Connection {
       return;
     }
     this.socket = socket;
+    try {
+      socket.binaryType = "arraybuffer";
+    } catch {
+      /* a socket that cannot: binary frames are then ignored */
+    }
     let opened = false;
     socket.onopen = () => {
       opened = true;
@@ -240,6 +276,7 @@ export class Connection {
       if (this.socket !== socket) return;
       this.lastFrameAt = this.now();
       if (typeof ev.data === "string") this.receive(ev.data);
+      else if (ev.data instanceof ArrayBuffer) this.options.handlers.binary?.(ev.data);
     };
     socket.onerror = () => {
       /* a close follows */

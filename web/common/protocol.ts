@@ -66,6 +66,8 @@ export interface Preferences {
   font_size: number;
   spell_check: boolean;
   right_nav_open: boolean;
+  /** How long a new-request alert stays up in the console, in seconds (5 to 600). */
+  request_alert_seconds: number;
 }
 
 export const DEFAULT_PREFERENCES: Readonly<Preferences> = {
@@ -76,6 +78,7 @@ export const DEFAULT_PREFERENCES: Readonly<Preferences> = {
   font_size: 14,
   spell_check: true,
   right_nav_open: true,
+  request_alert_seconds: 30,
 };
 
 export function decodePreferences(value: unknown): Preferences {
@@ -89,6 +92,7 @@ export function decodePreferences(value: unknown): Preferences {
     font_size: num(o, "font_size", d.font_size),
     spell_check: bool(o, "spell_check", d.spell_check),
     right_nav_open: bool(o, "right_nav_open", d.right_nav_open),
+    request_alert_seconds: num(o, "request_alert_seconds", d.request_alert_seconds),
   };
 }
 
@@ -351,6 +355,54 @@ export function decodeTranscript(value: unknown): TranscriptJson {
   };
 }
 
+// ---------------------------------------------------------------- files
+
+export type FileAudience = "customer" | "representatives";
+export type FileState = "offered" | "accepted" | "declined";
+
+/** A shared file as the server lists it (GET /api/sessions/{id}/files). */
+export interface SharedFile {
+  id: number;
+  name: string;
+  size: number;
+  sha256: string;
+  content_type: string;
+  audience: FileAudience;
+  /** The sender's name. */
+  from: string;
+  state: FileState;
+  at: string;
+}
+
+export function decodeFileAudience(value: unknown): FileAudience {
+  return value === "representatives" ? "representatives" : "customer";
+}
+
+export function decodeSharedFile(value: unknown): SharedFile | null {
+  if (!isObject(value)) return null;
+  const id = optNum(value, "id");
+  if (id === null) return null;
+  const state = str(value, "state");
+  return {
+    id,
+    name: str(value, "name", "file"),
+    size: num(value, "size"),
+    sha256: str(value, "sha256").toLowerCase(),
+    content_type: str(value, "content_type", "application/octet-stream"),
+    audience: decodeFileAudience(value["audience"]),
+    from: str(value, "from"),
+    state: state === "accepted" || state === "declined" ? state : "offered",
+    at: str(value, "at"),
+  };
+}
+
+export function decodeSharedFiles(value: unknown): SharedFile[] {
+  const o = isObject(value) ? value : {};
+  return arr(o, "files")
+    .map(decodeSharedFile)
+    .filter((f): f is SharedFile => f !== null);
+}
+
 // ---------------------------------------------------------------- events
 
 export type EventKind = "message" | "note" | "status" | "consent_requested" | "consent_answered";
@@ -431,7 +483,11 @@ export type ClientFrame =
       text: string;
       to?: Recipient;
     }
-  | { type: "ping" };
+  | { type: "ping" }
+  | { type: "consent"; session: string; request: string; allow: boolean }
+  | { type: "screen"; session: string; sharing: true; request: string }
+  | { type: "screen"; session: string; sharing: false }
+  | { type: "watch"; session: string; on?: false };
 
 export type ServerFrame =
   | {
@@ -452,6 +508,7 @@ export type ServerFrame =
   | { type: "queue"; action: "added" | "removed"; session: Session }
   | { type: "invitation"; invitation: Invitation }
   | { type: "invitation_closed"; id: number }
+  | { type: "screen_watch"; session: string }
   | { type: "heartbeat" }
   | { type: "pong" }
   | {
@@ -531,6 +588,10 @@ export function decodeServerFrame(text: string): ServerFrame | null {
     case "invitation_closed": {
       const id = optNum(o, "id");
       return id === null ? null : { type: "invitation_closed", id };
+    }
+    case "screen_watch": {
+      const session = optStr(o, "session");
+      return session === null ? null : { type: "screen_watch", session };
     }
     case "heartbeat":
       return { type: "heartbeat" };

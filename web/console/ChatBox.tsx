@@ -2,15 +2,18 @@ import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { errorMessage, seg } from "../common/api";
 import { chatLines, type Viewer } from "../common/lines";
 import { fillPlaceholders, placeholderValues } from "../common/placeholders";
-import type { Me, ScriptKind, Session } from "../common/protocol";
+import type { FileAudience, Me, ScriptKind, Session } from "../common/protocol";
 import { appendToDraft } from "../common/scripts";
+import type { TransferViewer } from "../common/files";
 import { ChatLog } from "../common/ui/ChatLog";
 import { Composer } from "../common/ui/Composer";
+import { FilesPanel, SendFileButton, sendFiles } from "../common/ui/Files";
 import { FontSizeSelect } from "../common/ui/FontSize";
 import { MessageIcon, LinkIcon } from "./icons";
 import { PICKER_TITLES, ScriptPicker } from "./ScriptPicker";
 import { CloseSessionDialog, InviteDialog, LeaveDialog } from "./SessionDialogs";
 import {
+  askToSeeScreen,
   closeTab,
   discardSend,
   me,
@@ -25,6 +28,15 @@ import {
   showNotice,
   type Tab,
 } from "./store";
+
+function transferViewer(who: Me | null, session: Session): TransferViewer {
+  return {
+    customer: false,
+    isMine: (e) => e.author.kind === "representative" && who !== null && e.author.id === who.id,
+    myName: who?.name ?? "",
+    customerName: session.customer.name,
+  };
+}
 
 export function consoleViewer(who: Me | null, session: Session): Viewer {
   return {
@@ -58,6 +70,7 @@ export function ChatBox({ tab }: { tab: Tab }) {
   // The picker last opened: where focus goes once it has closed.
   const lastPicker = useRef<ScriptKind>("message");
   const [pushText, setPushText] = useState("");
+  const [fileTo, setFileTo] = useState<FileAudience>("customer");
 
   const insert = (kind: ScriptKind, text: string) => {
     const values = placeholderValues(session, who?.name ?? "");
@@ -122,6 +135,7 @@ export function ChatBox({ tab }: { tab: Tab }) {
         onRetry={ended ? undefined : retrySend}
         onDiscard={discardSend}
       />
+      <FilesPanel sessionId={tab.id} events={tab.events} viewer={transferViewer(who, session)} ended={ended} />
       {myself?.masked && !ended ? (
         <p class="notice notice--info" data-testid="masked-hint">
           <span class="mask-glyph" aria-hidden="true">
@@ -193,6 +207,7 @@ export function ChatBox({ tab }: { tab: Tab }) {
           disabledReason="The session has ended."
           spellCheck={prefs.spell_check}
           fontSize={prefs.font_size}
+          onFiles={(files) => sendFiles(tab.id, files, fileTo)}
           placeholder={
             myself?.masked
               ? "You are masked: only representatives read this (Enter sends)"
@@ -201,6 +216,20 @@ export function ChatBox({ tab }: { tab: Tab }) {
               : "Private message (Enter sends, Shift+Enter for a new line)"
           }
         />
+        <div class="file-bar" role="group" aria-label="Send files">
+          <label for="console-file-to">Send files to</label>
+          <select
+            id="console-file-to"
+            value={fileTo}
+            disabled={ended}
+            onChange={(e) => setFileTo(e.currentTarget.value === "representatives" ? "representatives" : "customer")}
+          >
+            <option value="customer">The customer</option>
+            <option value="representatives">Representatives only</option>
+          </select>
+          <SendFileButton sessionId={tab.id} to={fileTo} disabled={ended} />
+          <span class="muted file-bar__hint">or drop files on the message box</span>
+        </div>
         <PushUrlForm sessionId={tab.id} value={pushText} onInput={setPushText} disabled={ended} />
       </div>
       <ScriptPicker
@@ -235,6 +264,18 @@ function SessionActions({ tab }: { tab: Tab }) {
           Transfer
         </button>
       ) : null}
+      <button
+        type="button"
+        disabled={!live}
+        onClick={() =>
+          void askToSeeScreen(tab.id).then(
+            () => showNotice(`Asked ${tab.session.customer.name || "the customer"} to share the screen.`),
+            (error: unknown) => showNotice(errorMessage(error), "error"),
+          )
+        }
+      >
+        Ask to see the screen
+      </button>
       <button type="button" disabled={!live} aria-haspopup="dialog" onClick={() => setOpen("leave")}>
         Leave session
       </button>

@@ -19,6 +19,7 @@ function PreferencesForm({ onDone }: { onDone: () => void }) {
   const [chatSound, setChatSound] = useState(start.chat_sound);
   const [alertSound, setAlertSound] = useState(start.alert_sound);
   const [fontSize, setFontSize] = useState(start.font_size);
+  const [requestAlert, setRequestAlert] = useState(String(start.request_alert_seconds));
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -34,10 +35,16 @@ function PreferencesForm({ onDone }: { onDone: () => void }) {
       setError("The idle alert must be larger than the warning and at most 7200 seconds.");
       return;
     }
+    const r = Number(requestAlert);
+    if (!Number.isInteger(r) || r < 5 || r > 600) {
+      setError("New-request alerts show for 5 to 600 seconds.");
+      return;
+    }
     setBusy(true);
     setError(null);
     try {
       await savePreferences({
+        request_alert_seconds: r,
         idle_warning_seconds: w,
         idle_alert_seconds: a,
         chat_sound: chatSound,
@@ -82,6 +89,23 @@ function PreferencesForm({ onDone }: { onDone: () => void }) {
             required
             value={alertAfter}
             onInput={(e) => setAlertAfter(e.currentTarget.value)}
+          />
+        </div>
+      </fieldset>
+      <fieldset>
+        <legend>New requests</legend>
+        <div class="field">
+          <label for="pref-request-alert">Show new-request alerts for, in seconds</label>
+          <input
+            id="pref-request-alert"
+            type="number"
+            inputMode="numeric"
+            min={5}
+            max={600}
+            step={1}
+            required
+            value={requestAlert}
+            onInput={(e) => setRequestAlert(e.currentTarget.value)}
           />
         </div>
       </fieldset>

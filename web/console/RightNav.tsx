@@ -3,6 +3,7 @@ import { noteLines } from "../common/lines";
 import { Composer } from "../common/ui/Composer";
 import { consoleViewer } from "./ChatBox";
 import { MaskIcon } from "./icons";
+import { ScreenPane } from "./ScreenPane";
 import { OUTCOME_LABELS } from "./SessionDialogs";
 import { me, pendingFor, sendNote, setNoteDraft, type Tab } from "./store";
 
@@ -21,12 +22,7 @@ export function RightNav({ tab, open }: { tab: Tab | null; open: boolean }) {
           <Details tab={tab} />
           <Attendees tab={tab} />
           <Notes tab={tab} />
-          <section class="panel" aria-labelledby="screen-heading">
-            <h2 id="screen-heading">Customer's Screen</h2>
-            <div class="screen-placeholder" data-testid="screen-placeholder">
-              <p>Screen sharing is not available yet.</p>
-            </div>
-          </section>
+          <ScreenPane key={tab.id} tab={tab} />
         </>
       )}
     </aside>

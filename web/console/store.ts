@@ -30,6 +30,7 @@ import {
   type SessionCode,
   type SessionEvent,
 } from "../common/protocol";
+import { ScreenFeed } from "../common/screen";
 import { chime } from "../common/sound";
 
 export interface Tab {
@@ -66,7 +67,8 @@ export interface InvitationAlert {
 
 export type ConsoleView = "chats" | "library" | "history";
 
-export const ALERT_SECONDS = 30;
+/** The longest an invitation alert stays up (the server's offers last 30 seconds). */
+export const INVITATION_SECONDS = 30;
 const BASE_TITLE = "Helpline";
 
 // ---------------------------------------------------------------- signals
@@ -95,6 +97,13 @@ export const mySessions = computed(() => tabs.value.filter((t) => t.session.stat
 
 let socket: Connection | null = null;
 let alertSeq = 0;
+
+/** The newest screen images of my sessions (see common/screen.ts); screenVersion ticks on each. */
+export const screenFeed = new ScreenFeed();
+export const screenVersion = signal(0);
+screenFeed.listen(() => {
+  screenVersion.value += 1;
+});
 /** Sessions I am leaving from this console: no "you are no longer in" notice for them. */
 const leaving = new Set<string>();
 let noticeTimer: ReturnType<typeof setTimeout> | null = null;
@@ -178,6 +187,7 @@ export function closeTab(id: string): void {
   const index = list.findIndex((t) => t.id === id);
   if (index < 0) return;
   socket?.forget(id);
+  screenFeed.clear(id);
   const rest = list.filter((t) => t.id !== id);
   batch(() => {
     tabs.value = rest;
@@ -215,6 +225,12 @@ function updateTitle(): void {
   document.title = count > 0 ? `(${count}) ${BASE_TITLE}` : BASE_TITLE;
 }
 
+/** How long a new-request alert stays up: the preference, kept within 5 to 600 seconds. */
+function alertSeconds(): number {
+  const seconds = preferences.value.request_alert_seconds;
+  return Number.isFinite(seconds) ? Math.min(600, Math.max(5, seconds)) : DEFAULT_PREFERENCES.request_alert_seconds;
+}
+
 function raiseAlert(session: Session): void {
   if (alerts.value.some((a) => a.sessionId === session.id)) return;
   const name = session.customer.name || "A customer";
@@ -225,7 +241,7 @@ function raiseAlert(session: Session): void {
       id: ++alertSeq,
       sessionId: session.id,
       text: `New request from ${name}${where}.`,
-      expiresAt: Date.now() + ALERT_SECONDS * 1000,
+      expiresAt: Date.now() + alertSeconds() * 1000,
     },
   ];
   updateTitle();
@@ -266,7 +282,7 @@ function wanted(invitation: Invitation): boolean {
 function addInvitation(invitation: Invitation, ring: boolean): void {
   if (!wanted(invitation)) return;
   const received = Date.now();
-  const longest = received + ALERT_SECONDS * 1000;
+  const longest = received + INVITATION_SECONDS * 1000;
   // The server says when the offer ends and sends only live ones: never longer than its
   // 30 seconds, and a time already past here is this computer's clock running ahead.
   const said = parseTime(invitation.expires_at);
@@ -409,6 +425,15 @@ function onEvent(sessionId: string, event: SessionEvent): void {
     return next;
   });
   if (isNew && !mine && event.kind === "message" && preferences.value.chat_sound) chime("message");
+  if (event.kind === "status" && (event.body.action === "screen_stopped" || event.body.action === "ended")) {
+    screenFeed.clear(sessionId);
+  }
+}
+
+/** A binary message: a screen frame of a session I follow. */
+function onBinary(data: ArrayBuffer): void {
+  const frame = screenFeed.receive(data);
+  if (frame !== null && !tabs.value.some((t) => t.id === frame.session)) screenFeed.clear(frame.session);
 }
 
 function strOrNull(value: string | number | boolean | null | undefined): string | null {
@@ -436,6 +461,7 @@ function connect(): void {
     handlers: {
       frame: onFrame,
       event: onEvent,
+      binary: onBinary,
       state: onState,
       outbox: () => {
         outboxVersion.value += 1;
@@ -458,6 +484,7 @@ function connect(): void {
 function resetToLogin(message: string | null): void {
   socket?.stop();
   socket = null;
+  screenFeed.clearAll();
   batch(() => {
     me.value = null;
     queue.value = [];
@@ -615,6 +642,24 @@ export async function exitAllSessions(): Promise<number> {
 /** Open a web page on the customer's computer. Rejects with the server's reason. */
 export async function pushUrl(sessionId: string, url: string): Promise<void> {
   await api("POST", `/api/sessions/${seg(sessionId)}/push-url`, { url, client_id: crypto.randomUUID() });
+}
+
+/** Ask the customer to show their screen; their window asks them to allow it. */
+export async function askToSeeScreen(sessionId: string): Promise<void> {
+  await api("POST", `/api/sessions/${seg(sessionId)}/screen/request`);
+}
+
+/** The Viewer window of a session: its own browser window on /console?viewer=ID. */
+export function openViewer(sessionId: string): boolean {
+  const url = `/console?viewer=${encodeURIComponent(sessionId)}`;
+  const name = `helpline-viewer-${sessionId.replace(/[^A-Za-z0-9]/g, "")}`;
+  const opened = window.open(url, name, "popup,width=1320,height=820");
+  if (opened === null) {
+    showNotice("The browser blocked the viewer window. Allow pop-ups for this site and try again.", "error");
+    return false;
+  }
+  opened.focus();
+  return true;
 }
 
 export interface InvitationRequest {

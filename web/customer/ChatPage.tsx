@@ -1,13 +1,17 @@
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { errorMessage, seg } from "../common/api";
 import { chatLines, type Viewer } from "../common/lines";
+import type { TransferViewer } from "../common/files";
 import { ChatLog } from "../common/ui/ChatLog";
 import { Composer } from "../common/ui/Composer";
+import { FilesPanel, SendFileButton, sendFiles } from "../common/ui/Files";
 import { ConfirmDialog } from "../common/ui/Dialog";
 import { FontSizeSelect } from "../common/ui/FontSize";
 import {
+  answerScreenRequest,
   connection,
   discard,
+  dismissShareMessage,
   dismissPushed,
   draft,
   endSession,
@@ -18,12 +22,16 @@ import {
   pending,
   pushedUrl,
   retry,
+  screenRequest,
   send,
   session,
   setFontSize,
+  share,
   start,
+  stopSharing,
 } from "./chat-store";
 import { Page } from "./Layout";
+import { ScreenConsentDialog } from "./ScreenConsent";
 
 /** /chat: the customer's chat window. */
 export function ChatPage() {
@@ -45,6 +53,14 @@ export function ChatPage() {
     repName: () => null,
   };
   const lines = useMemo(() => chatLines(events.value, outbox, viewer), [events.value, outbox, myName]);
+  const transferViewer: TransferViewer = {
+    customer: true,
+    isMine: (e) => e.author.kind === "customer",
+    myName,
+    customerName: myName,
+  };
+  const request = screenRequest.value;
+  const sharing = share.value;
 
   if (gone.value) {
     return (
@@ -132,6 +148,35 @@ export function ChatPage() {
           </p>
         ) : null}
         {pushedUrl.value !== null && !ended ? <PushedBanner url={pushedUrl.value.url} /> : null}
+        {sharing.phase === "sharing" && !ended ? (
+          <div class="banner banner--alert sharing-bar" role="status" data-testid="sharing-bar">
+            <span class="sharing-bar__dot" aria-hidden="true">
+              ●
+            </span>{" "}
+            <strong>Your screen is being shared</strong>
+            {reps.length > 0 ? ` with ${reps.join(", ")}` : ""}.{" "}
+            <button type="button" class="danger" onClick={() => stopSharing()}>
+              Stop sharing
+            </button>
+          </div>
+        ) : null}
+        {sharing.phase === "starting" && !ended ? (
+          <p class="banner banner--info" role="status" data-testid="sharing-starting">
+            Choose the screen, window or tab to share in your browser's window…
+          </p>
+        ) : null}
+        {(sharing.phase === "failed" || sharing.phase === "stopped") && !ended ? (
+          <p
+            class={`banner ${sharing.phase === "failed" ? "banner--error" : "banner--info"}`}
+            role={sharing.phase === "failed" ? "alert" : "status"}
+            data-testid={sharing.phase === "failed" ? "share-error" : "share-stopped"}
+          >
+            {sharing.message}{" "}
+            <button type="button" class="link-button" onClick={() => dismissShareMessage()}>
+              Dismiss
+            </button>
+          </p>
+        ) : null}
         {notice.value !== null ? (
           <p class="banner banner--error" role="alert">
             {notice.value}{" "}
@@ -148,6 +193,9 @@ export function ChatPage() {
           onRetry={ended ? undefined : retry}
           onDiscard={discard}
         />
+        {s !== null ? (
+          <FilesPanel sessionId={s.id} events={events.value} viewer={transferViewer} ended={ended} />
+        ) : null}
         <Composer
           id="customer-message"
           label="Chat message"
@@ -158,8 +206,18 @@ export function ChatPage() {
           disabledReason={ended ? "The session has ended." : undefined}
           fontSize={fontSize.value}
           placeholder="Type your message (Enter sends, Shift+Enter for a new line)"
+          onFiles={s !== null ? (files) => sendFiles(s.id, files, null) : undefined}
         />
+        {s !== null ? (
+          <div class="file-bar" role="group" aria-label="Send files">
+            <SendFileButton sessionId={s.id} to={null} disabled={ended} />
+            <span class="muted file-bar__hint">to your representative, or drop files on the message box</span>
+          </div>
+        ) : null}
       </div>
+      {request !== null && !ended ? (
+        <ScreenConsentDialog key={request.requestId} request={request} onAnswer={(allow) => answerScreenRequest(request, allow)} />
+      ) : null}
       <ConfirmDialog
         open={confirmOpen}
         title="End session?"

@@ -1,9 +1,17 @@
 /** The customer's chat: one session over /ws/customer. */
 
-import { batch, signal } from "@preact/signals";
+import { batch, computed, signal } from "@preact/signals";
 import { api, ApiError, errorMessage, seg } from "../common/api";
 import { Connection, type ConnectionState } from "../common/connection";
 import { decodeSession, isObject, type Session, type SessionEvent } from "../common/protocol";
+import {
+  ScreenShare,
+  askForScreen,
+  captureErrorText,
+  pendingScreenRequest,
+  type ScreenRequest,
+  type ShareEnd,
+} from "../common/screen";
 import { livePushedUrl } from "./pushed";
 import { rememberedSession, rememberSession } from "./storage";
 
@@ -39,7 +47,28 @@ export function setFontSize(size: number): void {
   }
 }
 
+export type SharePhase =
+  | { phase: "idle" }
+  | { phase: "starting" }
+  | { phase: "sharing" }
+  /** Ended by the customer or the browser: said once, plainly. */
+  | { phase: "stopped"; message: string }
+  | { phase: "failed"; message: string };
+
+/** This window's screen share. */
+export const share = signal<SharePhase>({ phase: "idle" });
+/** Requests answered from this window, hidden before the answer's note comes back. */
+const answered = signal<ReadonlySet<string>>(new Set());
+/** The request to see the screen that waits for the customer's answer, if any. */
+export const screenRequest = computed<ScreenRequest | null>(() => {
+  if (session.value?.status === "ended") return null;
+  const phase = share.value.phase;
+  if (phase === "starting" || phase === "sharing") return null;
+  return pendingScreenRequest(events.value, answered.value);
+});
+
 let socket: Connection | null = null;
+let current: ScreenShare | null = null;
 /** `last_seq` of this socket's `subscribed` frame: later url_pushed notes are live. */
 let liveAfter: number | null = null;
 
@@ -80,6 +109,7 @@ function setSession(next: Session): void {
 }
 
 function markEnded(by: string | null): void {
+  stopSharing();
   const current = session.value;
   if (current === null) return;
   if (current.status !== "ended" || (current.ended_by === null && by !== null)) {
@@ -102,6 +132,7 @@ function onState(state: ConnectionState): void {
   connection.value = state;
   if (state.phase !== "open") liveAfter = null;
   if (state.phase === "closed") {
+    stopSharing();
     if (state.reason === "ended") markEnded(null);
     else if (state.reason === "expired" || state.reason === "logged_out") {
       if (session.value?.status === "ended") return;
@@ -125,6 +156,11 @@ export function start(): void {
             // Sends kept from an earlier session in this tab are not this one's.
             socket?.keepOnly((id) => id === frame.session.id);
             socket?.subscribe(frame.session.id);
+            // A new socket: the server forgot the share with the old one; say it again.
+            current?.resume();
+            return;
+          case "screen_watch":
+            current?.watched();
             return;
           case "subscribed":
             liveAfter = frame.last_seq;
@@ -174,6 +210,8 @@ export function start(): void {
     },
   });
   window.addEventListener("online", () => socket?.retryNow());
+  // Leaving the page stops the capture at once and says so while the socket is open.
+  window.addEventListener("pagehide", () => stopSharing());
   socket.start();
   outboxVersion.value += 1;
 }
@@ -211,4 +249,84 @@ export async function endSession(): Promise<void> {
     }
     throw new Error(errorMessage(error));
   }
+}
+
+// ---------------------------------------------------------------- the screen
+
+/**
+ * Answer a request to see the screen. Allowing asks the browser for the screen at once,
+ * inside the click (browsers want a user gesture for that), then starts the share.
+ */
+export function answerScreenRequest(request: ScreenRequest, allow: boolean): void {
+  const id = session.value?.id;
+  if (id === undefined || socket === null) return;
+  const conn = socket;
+  answered.value = new Set([...answered.value, request.requestId]);
+  const capture = allow ? askForScreen() : null;
+  const viaSocket = conn.sendControl({ type: "consent", session: id, request: request.requestId, allow });
+  const recorded: Promise<void> = viaSocket
+    ? Promise.resolve()
+    : api("POST", `/api/consents/${seg(request.requestId)}`, { allow }).then(() => undefined);
+  if (capture === null) {
+    recorded.catch((error: unknown) => {
+      notice.value = errorMessage(error);
+    });
+    return;
+  }
+  share.value = { phase: "starting" };
+  capture.then(
+    async (stream) => {
+      try {
+        await recorded;
+      } catch (error) {
+        for (const track of stream.getTracks()) track.stop();
+        share.value = { phase: "failed", message: errorMessage(error) };
+        return;
+      }
+      if (session.value?.status === "ended" || share.value.phase !== "starting") {
+        for (const track of stream.getTracks()) track.stop();
+        return;
+      }
+      startShare(id, request.requestId, stream, conn);
+    },
+    (error: unknown) => {
+      share.value = { phase: "failed", message: captureErrorText(error) };
+      conn.sendControl({ type: "screen", session: id, sharing: false });
+    },
+  );
+}
+
+function startShare(id: string, requestId: string, stream: MediaStream, conn: Connection): void {
+  current?.stop();
+  share.value = { phase: "sharing" };
+  current = new ScreenShare(
+    id,
+    requestId,
+    stream,
+    {
+      control: (frame) => conn.sendControl(frame),
+      binary: (data) => conn.sendBinary(data),
+      buffered: () => conn.bufferedAmount,
+    },
+    (why: ShareEnd) => {
+      current = null;
+      share.value = {
+        phase: "stopped",
+        message:
+          why === "track_ended"
+            ? "Screen sharing stopped: the browser ended it."
+            : "You stopped sharing your screen.",
+      };
+    },
+  );
+}
+
+/** Stop sharing now (the Stop button, the session's end, leaving the page). */
+export function stopSharing(): void {
+  if (current !== null) current.stop();
+  else if (share.value.phase === "starting") share.value = { phase: "idle" };
+}
+
+export function dismissShareMessage(): void {
+  if (share.value.phase === "stopped" || share.value.phase === "failed") share.value = { phase: "idle" };
 }

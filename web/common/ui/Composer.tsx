@@ -17,11 +17,18 @@ interface ComposerProps {
   placeholder?: string;
   sendLabel?: string;
   rows?: number;
+  /** Files dropped on the text box (file transfer); without it, drops are the browser's. */
+  onFiles?: (files: File[]) => void;
+}
+
+function carriesFiles(e: DragEvent): boolean {
+  return e.dataTransfer !== null && Array.from(e.dataTransfer.types).includes("Files");
 }
 
 /** A text box where Enter sends and Shift+Enter starts a new line, with a Send button. */
 export function Composer(props: ComposerProps) {
   const [error, setError] = useState<string | null>(null);
+  const [dropping, setDropping] = useState(false);
   const box = useRef<HTMLTextAreaElement>(null);
   const errorId = `${props.id}-error`;
 
@@ -53,7 +60,7 @@ export function Composer(props: ComposerProps) {
       <textarea
         ref={box}
         id={props.id}
-        class="composer__input"
+        class={dropping ? "composer__input composer__input--drop" : "composer__input"}
         rows={props.rows ?? 3}
         value={props.value}
         placeholder={props.placeholder}
@@ -65,6 +72,21 @@ export function Composer(props: ComposerProps) {
         onInput={(e) => {
           props.onInput(e.currentTarget.value);
           if (error !== null && e.currentTarget.value.length <= MAX_MESSAGE_CHARS) setError(null);
+        }}
+        onDragOver={(e) => {
+          if (props.onFiles === undefined || props.disabled || !carriesFiles(e)) return;
+          e.preventDefault();
+          if (e.dataTransfer !== null) e.dataTransfer.dropEffect = "copy";
+          if (!dropping) setDropping(true);
+        }}
+        onDragLeave={() => setDropping(false)}
+        onDrop={(e) => {
+          setDropping(false);
+          const onFiles = props.onFiles;
+          if (onFiles === undefined || props.disabled || !carriesFiles(e)) return;
+          e.preventDefault();
+          const files = Array.from(e.dataTransfer?.files ?? []);
+          if (files.length > 0) onFiles(files);
         }}
         onKeyDown={(e) => {
           if (e.key === "Enter" && !e.shiftKey && !e.isComposing && !e.altKey && !e.ctrlKey && !e.metaKey) {
