@@ -9,12 +9,16 @@ class FakeSocket implements SocketLike {
   onclose: ((ev: CloseEvent) => void) | null = null;
   onerror: ((ev: Event) => void) | null = null;
   sent: Array<Record<string, unknown>> = [];
+  binarySent: Uint8Array[] = [];
+  binaryType: BinaryType = "blob";
+  bufferedAmount = 0;
   closedWith: number | null = null;
 
   constructor(readonly url: string) {}
 
-  send(data: string): void {
-    this.sent.push(JSON.parse(data) as Record<string, unknown>);
+  send(data: string | ArrayBufferLike | ArrayBufferView): void {
+    if (typeof data === "string") this.sent.push(JSON.parse(data) as Record<string, unknown>);
+    else if (data instanceof Uint8Array) this.binarySent.push(data);
   }
 
   close(code?: number): void {
@@ -310,5 +314,29 @@ describe("Connection", () => {
     last().frame({ type: "session", session: { id: "S1", status: "ended", ended_by: "Alice" } });
     expect(frames.map((f) => f.type)).toEqual(["welcome", "session"]);
     expect(c.isReady).toBe(true);
+  });
+
+  it("hands binary messages to the app and sends control frames and binary only while open", () => {
+    const binaries: ArrayBuffer[] = [];
+    const c = make({
+      handlers: { binary: (data) => binaries.push(data), frame: (f) => frames.push(f) },
+    });
+    c.start();
+    expect(last().binaryType).toBe("arraybuffer");
+    last().open();
+    expect(c.sendControl({ type: "watch", session: "S1" })).toBe(false);
+    expect(c.sendBinary(new Uint8Array([1, 2]))).toBe(false);
+    last().frame(welcome);
+    const bytes = new Uint8Array([1, 0, 2, 123, 125]).buffer;
+    last().onmessage?.({ data: bytes } as MessageEvent);
+    expect(binaries).toEqual([bytes]);
+    expect(c.sendControl({ type: "screen", session: "S1", sharing: false })).toBe(true);
+    expect(last().sent.at(-1)).toEqual({ type: "screen", session: "S1", sharing: false });
+    expect(c.sendBinary(new Uint8Array([9]))).toBe(true);
+    expect(last().binarySent).toEqual([new Uint8Array([9])]);
+    last().bufferedAmount = 4096;
+    expect(c.bufferedAmount).toBe(4096);
+    last().frame({ type: "screen_watch", session: "S1" });
+    expect(frames.at(-1)).toEqual({ type: "screen_watch", session: "S1" });
   });
 });

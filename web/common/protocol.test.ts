@@ -2,7 +2,10 @@ import { describe, expect, it } from "vitest";
 import {
   decodeEvent,
   decodeHistoryPage,
+  decodePreferences,
   decodeRepresentative,
+  decodeSharedFile,
+  decodeSharedFiles,
   decodeScriptCategories,
   decodeServerFrame,
   decodeSession,
@@ -152,5 +155,49 @@ describe("session tools frames and bodies", () => {
     expect(transcript.header).toEqual(["Helpline chat log"]);
     expect(transcript.events.map((e) => e.kind)).toEqual(["note"]);
     expect(decodeRepresentative({ id: 2, name: "Bob", online: true, active_sessions: 3 }).active_sessions).toBe(3);
+  });
+});
+
+describe("files, the screen and preferences", () => {
+  it("decodes shared files, dropping those without an id", () => {
+    expect(
+      decodeSharedFile({
+        id: 4,
+        name: "log.txt",
+        size: 12,
+        sha256: "ABCD",
+        content_type: "text/plain",
+        audience: "representatives",
+        from: "Dana",
+        state: "accepted",
+        at: "2025-01-01T00:00:00Z",
+      }),
+    ).toEqual({
+      id: 4,
+      name: "log.txt",
+      size: 12,
+      sha256: "abcd",
+      content_type: "text/plain",
+      audience: "representatives",
+      from: "Dana",
+      state: "accepted",
+      at: "2025-01-01T00:00:00Z",
+    });
+    expect(decodeSharedFile({ id: 5, state: "weird", audience: 3 })).toMatchObject({
+      name: "file",
+      state: "offered",
+      audience: "customer",
+    });
+    expect(decodeSharedFiles({ files: [{ id: 1 }, { name: "no id" }, null] }).map((f) => f.id)).toEqual([1]);
+  });
+
+  it("decodes screen_watch and the request-alert preference", () => {
+    expect(decodeServerFrame(JSON.stringify({ type: "screen_watch", session: "S1" }))).toEqual({
+      type: "screen_watch",
+      session: "S1",
+    });
+    expect(decodeServerFrame(JSON.stringify({ type: "screen_watch" }))).toBeNull();
+    expect(decodePreferences({}).request_alert_seconds).toBe(30);
+    expect(decodePreferences({ request_alert_seconds: 90 }).request_alert_seconds).toBe(90);
   });
 });
