@@ -67,6 +67,21 @@ async def send_file(page: Page, name: str, data: bytes) -> None:
     await expect(file_item(page, name)).to_have_attribute("data-state", "offered")
 
 
+async def drop_file(page: Page, name: str, text: str) -> None:
+    """Drag a file onto the message box; done when the offer is listed."""
+    await page.get_by_role("textbox", name="Chat message").evaluate(
+        """(box, [name, text]) => {
+            const data = new DataTransfer();
+            data.items.add(new File([text], name, {type: "text/plain"}));
+            for (const type of ["dragenter", "dragover", "drop"]) {
+                box.dispatchEvent(new DragEvent(type, {dataTransfer: data, bubbles: true, cancelable: true}));
+            }
+        }""",
+        [name, text],
+    )
+    await expect(file_item(page, name)).to_have_attribute("data-state", "offered")
+
+
 async def accept_and_download(page: Page, name: str) -> bytes:
     """Accept an offered file; returns the bytes the browser saved."""
     item = file_item(page, name)
@@ -246,9 +261,11 @@ async def test_files_go_both_ways_intact_a_declined_one_is_never_saved_and_one_f
     unwanted_id = await unwanted.get_attribute("data-file")
     assert await customer_fetch_status(customer, f"/api/files/{unwanted_id}") == 403
 
-    # A file for representatives only: the customer never sees it and may not fetch it.
+    # A file for representatives only (dropped on the message box): the customer never
+    # sees it and may not fetch it.
     await console.get_by_label("Send files to").select_option("representatives")
-    await send_file(console, "internal-notes.txt", b"Customer's licence key is in the CRM.\n")
+    await drop_file(console, "internal-notes.txt", "Customer's licence key is in the CRM.\n")
+    await expect(console.get_by_role("textbox", name="Chat message")).to_have_value("")
     internal = file_item(console, "internal-notes.txt")
     await expect(internal).to_contain_text("to representatives only")
     internal_id = await internal.get_attribute("data-file")

@@ -649,8 +649,16 @@ export async function askToSeeScreen(sessionId: string): Promise<void> {
   await api("POST", `/api/sessions/${seg(sessionId)}/screen/request`);
 }
 
+/** Viewer windows opened from this console, by session: asked again, one comes to the front. */
+const viewers = new Map<string, Window>();
+
 /** The Viewer window of a session: its own browser window on /console?viewer=ID. */
 export function openViewer(sessionId: string): boolean {
+  const open = viewers.get(sessionId);
+  if (open !== undefined && !open.closed) {
+    open.focus();
+    return true;
+  }
   const url = `/console?viewer=${encodeURIComponent(sessionId)}`;
   const name = `helpline-viewer-${sessionId.replace(/[^A-Za-z0-9]/g, "")}`;
   const opened = window.open(url, name, "popup,width=1320,height=820");
@@ -658,6 +666,7 @@ export function openViewer(sessionId: string): boolean {
     showNotice("The browser blocked the viewer window. Allow pop-ups for this site and try again.", "error");
     return false;
   }
+  viewers.set(sessionId, opened);
   opened.focus();
   return true;
 }

@@ -265,7 +265,14 @@ function TransferRow({
   const dl = downloads.value.get(t.id) ?? null;
   const busy = dl !== null && (dl.phase === "answering" || dl.phase === "downloading");
   const from = t.fromMe ? "you" : t.from || (t.fromCustomer ? "the customer" : "a representative");
-  const to = t.audience === "representatives" ? "representatives only" : customer ? "you" : "the customer";
+  const to =
+    t.audience === "representatives"
+      ? customer
+        ? "the representatives"
+        : "representatives only"
+      : customer
+        ? "you"
+        : "the customer";
   const canSave = recipient && (t.state === "accepted" || t.state === "received");
   return (
     <li class={`file file--${t.state}`} data-testid="file-item" data-file={t.id} data-state={t.state} data-download={dl?.phase}>
