@@ -74,7 +74,8 @@ async def drop_file(page: Page, name: str, text: str) -> None:
             const data = new DataTransfer();
             data.items.add(new File([text], name, {type: "text/plain"}));
             for (const type of ["dragenter", "dragover", "drop"]) {
-                box.dispatchEvent(new DragEvent(type, {dataTransfer: data, bubbles: true, cancelable: true}));
+                const init = {dataTransfer: data, bubbles: true, cancelable: true};
+                box.dispatchEvent(new DragEvent(type, init));
             }
         }""",
         [name, text],
@@ -216,7 +217,7 @@ async def test_a_declined_screen_request_shares_nothing(new_page: NewPage) -> No
 # ---------------------------------------------------------------- files
 
 
-async def test_files_go_both_ways_intact_a_declined_one_is_never_saved_and_one_for_representatives_stays_hidden(
+async def test_files_go_both_ways_intact_a_declined_one_is_never_saved_a_private_one_stays_hidden(
     new_page: NewPage,
 ) -> None:
     customer, console, session_id = await start_session(new_page, "Dana")
@@ -230,7 +231,8 @@ async def test_files_go_both_ways_intact_a_declined_one_is_never_saved_and_one_f
     offered = file_item(customer, "setup-guide.bin")
     await expect(offered).to_have_attribute("data-state", "offered")
     await expect(offered).to_contain_text("293.0 KB")
-    await expect(status_line(cust_log, "Bob Chen offered the file setup-guide.bin")).to_have_count(1)
+    offer_note = status_line(cust_log, "Bob Chen offered the file setup-guide.bin")
+    await expect(offer_note).to_have_count(1)
     assert await accept_and_download(customer, "setup-guide.bin") == guide
     await expect(offered).to_have_attribute("data-state", "received")
     await expect(file_item(console, "setup-guide.bin")).to_have_attribute("data-state", "received")
@@ -314,8 +316,9 @@ async def test_a_file_over_the_limit_is_refused_with_the_servers_reason(
         async with customer.expect_file_chooser() as chooser_info:
             await customer.get_by_role("button", name="Send file").click()
         chooser = await chooser_info.value
+        crash_dump = os.urandom(1_300_000)
         await chooser.set_files(
-            {"name": "crash.dmp", "mimeType": "application/octet-stream", "buffer": os.urandom(1_300_000)}
+            {"name": "crash.dmp", "mimeType": "application/octet-stream", "buffer": crash_dump}
         )
         upload = customer.get_by_test_id("upload").filter(has_text="crash.dmp")
         await expect(upload).to_have_attribute("data-state", "failed")
