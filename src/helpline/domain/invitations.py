@@ -29,6 +29,7 @@ from helpline.domain.sessions import (
     check_rep_in_session,
     find_attendee,
     present_representatives,
+    rep_joined,
 )
 
 INVITATION_LIFETIME = timedelta(seconds=30)
@@ -167,20 +168,7 @@ def accept(
         joined = Attendee(
             rep.id, rep.display_name, AttendeeRole.INVITED, invitation.masked, True, now
         )
-        if invitation.masked:
-            note = status_note(
-                "rep_joined",
-                f"{rep.display_name} joined the session (masked).",
-                audience=Audience.representatives(),
-                reveals_masked=True,
-                extra={"rep_name": rep.display_name, "masked": True},
-            )
-        else:
-            note = status_note(
-                "rep_joined",
-                f"{rep.display_name} joined the session.",
-                extra={"rep_name": rep.display_name},
-            )
+        note = rep_joined(rep.display_name, invitation.masked)
         return answered, Change(session, (*others, joined), (note,))
 
     previous = find_attendee(attendees, invitation.from_rep_id)
@@ -212,14 +200,7 @@ def accept(
         ),
     )
     if from_masked:
-        notes = (
-            status_note(
-                "rep_joined",
-                f"{rep.display_name} joined the session.",
-                extra={"rep_name": rep.display_name},
-            ),
-            *notes,
-        )
+        notes = (rep_joined(rep.display_name), *notes)
     return answered, Change(new_session, (*handed_over, primary), notes)
 
 

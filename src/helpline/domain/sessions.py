@@ -143,6 +143,19 @@ class Change:
     notes: tuple[EventDraft, ...]
 
 
+def rep_joined(name: str, masked: bool = False) -> EventDraft:
+    """A representative joined; a masked one only in the representatives' copy."""
+    if masked:
+        return status_note(
+            "rep_joined",
+            f"{name} joined the session (masked).",
+            audience=Audience.representatives(),
+            reveals_masked=True,
+            extra={"rep_name": name, "masked": True},
+        )
+    return status_note("rep_joined", f"{name} joined the session.", extra={"rep_name": name})
+
+
 def customer_joined(session: SupportSession) -> EventDraft:
     return status_note(
         "customer_joined",
@@ -197,11 +210,7 @@ def start_with_representative(
     new_session = replace(session, status=SessionStatus.ACTIVE, primary_rep_id=rep.id)
     notes: tuple[EventDraft, ...] = (
         customer_joined(session),
-        status_note(
-            "rep_joined",
-            f"{rep.display_name} joined the session.",
-            extra={"rep_name": rep.display_name},
-        ),
+        rep_joined(rep.display_name),
     )
     if greeting.strip():
         notes = (*notes, greeting_message(rep, greeting))
@@ -229,21 +238,7 @@ def add_representative(
         )
     attendee = Attendee(rep.id, rep.display_name, AttendeeRole.INVITED, masked, True, now)
     others = tuple(a for a in attendees if a.rep_id != rep.id)
-    if masked:
-        note = status_note(
-            "rep_joined",
-            f"{rep.display_name} joined the session (masked).",
-            audience=Audience.representatives(),
-            reveals_masked=True,
-            extra={"rep_name": rep.display_name, "masked": True},
-        )
-    else:
-        note = status_note(
-            "rep_joined",
-            f"{rep.display_name} joined the session.",
-            extra={"rep_name": rep.display_name},
-        )
-    return Change(session, (*others, attendee), (note,))
+    return Change(session, (*others, attendee), (rep_joined(rep.display_name, masked),))
 
 
 def leave(
