@@ -7,7 +7,8 @@ import hashlib
 import json
 import os
 import struct
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from tests.support.clients import Browser, Peer, eventually
@@ -28,6 +29,26 @@ async def _picked_up(browsers: Callable[[], Browser]) -> tuple[str, Browser, Pee
     await chat.send({"type": "subscribe", "session": session_id, "after": 0})
     await chat.wait_type("subscribed")
     return session_id, rep, console, customer, chat
+
+
+@asynccontextmanager
+async def picked_up_on_own_server(
+    tmp_path: Path, **env: str
+) -> AsyncIterator[tuple[ServerProcess, Browser, Browser, str]]:
+    """A server of the test's own (its settings from ``env``) with a picked-up session."""
+    server = ServerProcess(tmp_path / "own", extra_env=dict(env))
+    await server.seed()
+    await server.start()
+    rep, customer = Browser(server), Browser(server)
+    try:
+        await rep.login("bob")
+        session_id = (await customer.ask_for_help())["session"]["id"]
+        assert (await rep.http.post(f"/api/sessions/{session_id}/pick-up")).status_code == 200
+        yield server, rep, customer, session_id
+    finally:
+        await rep.close()
+        await customer.close()
+        server.stop()
 
 
 async def upload(browser: Browser, session_id: str, name: str, data: bytes, to: str | None = None):  # type: ignore[no-untyped-def]
@@ -113,14 +134,12 @@ async def test_a_declined_file_never_downloads_and_rep_only_files_stay_hidden(
 
 
 async def test_an_oversized_upload_is_refused_and_nothing_is_offered(tmp_path: Path) -> None:
-    small = ServerProcess(tmp_path / "small", extra_env={"HELPLINE_MAX_FILE_MB": "1"})
-    await small.seed()
-    await small.start()
-    rep, customer = Browser(small), Browser(small)
-    try:
-        await rep.login("bob")
-        session_id = (await customer.ask_for_help())["session"]["id"]
-        await rep.http.post(f"/api/sessions/{session_id}/pick-up")
+    async with picked_up_on_own_server(tmp_path, HELPLINE_MAX_FILE_MB="1") as (
+        small,
+        rep,
+        customer,
+        session_id,
+    ):
         big = await upload(rep, session_id, "big.iso", b"x" * (1024 * 1024 + 1), to="customer")
         assert big.status_code == 413
         assert big.json()["error"]["message"].startswith("Files can be at most 1.0 MB")
@@ -135,10 +154,6 @@ async def test_an_oversized_upload_is_refused_and_nothing_is_offered(tmp_path: P
         assert chunked.status_code == 413
         assert (await customer.http.get(f"/api/sessions/{session_id}/files")).json()["files"] == []
         assert list((small.data_dir / "files" / "incoming").iterdir()) == []
-    finally:
-        await rep.close()
-        await customer.close()
-        small.stop()
 
 
 async def test_an_upload_cut_off_halfway_offers_nothing_and_leaves_nothing(
@@ -166,39 +181,20 @@ async def test_an_upload_cut_off_halfway_offers_nothing_and_leaves_nothing(
 
 
 async def test_a_file_offered_before_a_restart_downloads_after_it(tmp_path: Path) -> None:
-    server = ServerProcess(tmp_path / "data")
-    await server.seed()
-    await server.start()
-    rep, customer = Browser(server), Browser(server)
-    try:
-        await rep.login("bob")
-        session_id = (await customer.ask_for_help())["session"]["id"]
-        await rep.http.post(f"/api/sessions/{session_id}/pick-up")
+    async with picked_up_on_own_server(tmp_path) as (server, rep, customer, session_id):
         data = os.urandom(200_000)
-        file = (await upload(rep, session_id, "before-restart.bin", data, to="customer")).json()[
-            "file"
-        ]
+        sent = await upload(rep, session_id, "before-restart.bin", data, to="customer")
+        file = sent.json()["file"]
         server.kill()
         await server.start()
         assert (await customer.http.post(f"/api/files/{file['id']}/accept")).status_code == 200
         assert (await customer.http.get(f"/api/files/{file['id']}")).content == data
-    finally:
-        await rep.close()
-        await customer.close()
-        server.stop()
 
 
 async def test_files_are_deleted_once_their_retention_after_the_session_has_passed(
     tmp_path: Path,
 ) -> None:
-    server = ServerProcess(tmp_path / "data")
-    await server.seed()
-    await server.start()
-    rep, customer = Browser(server), Browser(server)
-    try:
-        await rep.login("bob")
-        session_id = (await customer.ask_for_help())["session"]["id"]
-        await rep.http.post(f"/api/sessions/{session_id}/pick-up")
+    async with picked_up_on_own_server(tmp_path) as (server, rep, _customer, session_id):
         file = (await upload(rep, session_id, "old.bin", b"old", to="customer")).json()["file"]
         await rep.http.post(f"/api/sessions/{session_id}/end", json={"outcome": "resolved"})
         assert len(list((server.data_dir / "files").glob("*"))) == 2  # the blob and incoming/
@@ -208,10 +204,6 @@ async def test_files_are_deleted_once_their_retention_after_the_session_has_pass
         gone = await rep.http.get(f"/api/files/{file['id']}")
         assert gone.status_code == 404
         assert [p.name for p in (server.data_dir / "files").iterdir()] == ["incoming"]
-    finally:
-        await rep.close()
-        await customer.close()
-        server.stop()
 
 
 def screen_frame(session_id: str, kind: int = 1, image: bytes = JPEG) -> bytes:
