@@ -226,7 +226,7 @@ async def test_files_go_both_ways_intact_a_declined_one_is_never_saved_a_private
 
     # From the representative to the customer.
     guide = os.urandom(300_000)
-    await console.get_by_label("Send files to").select_option("customer")
+    await console.get_by_label("File recipient").select_option("customer")
     await send_file(console, "setup-guide.bin", guide)
     offered = file_item(customer, "setup-guide.bin")
     await expect(offered).to_have_attribute("data-state", "offered")
@@ -265,7 +265,7 @@ async def test_files_go_both_ways_intact_a_declined_one_is_never_saved_a_private
 
     # A file for representatives only (dropped on the message box): the customer never
     # sees it and may not fetch it.
-    await console.get_by_label("Send files to").select_option("representatives")
+    await console.get_by_label("File recipient").select_option("representatives")
     await drop_file(console, "internal-notes.txt", "Customer's licence key is in the CRM.\n")
     await expect(console.get_by_role("textbox", name="Chat message")).to_have_value("")
     internal = file_item(console, "internal-notes.txt")

@@ -217,7 +217,7 @@ export function ChatBox({ tab }: { tab: Tab }) {
           }
         />
         <div class="file-bar" role="group" aria-label="Send files">
-          <label for="console-file-to">Send files to</label>
+          <label for="console-file-to">File recipient</label>
           <select
             id="console-file-to"
             value={fileTo}

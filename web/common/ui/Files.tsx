@@ -156,7 +156,7 @@ export function SendFileButton({
         type="file"
         multiple
         hidden
-        aria-label="Files to send"
+        aria-label="Choose files"
         data-testid="file-input"
         disabled={disabled}
         onChange={(e) => {
