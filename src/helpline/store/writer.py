@@ -33,11 +33,14 @@ comes from the engine's pool, configured as every other (WAL, ``synchronous=FULL
 foreign keys, busy timeout).
 
 PostgreSQL (and SQLite should aiosqlite lack the hooks used above): the same plan as
-SQLAlchemy Core statements on an ``AsyncConnection``. Several server processes write
-concurrently; the batch first locks its sessions' rows in id order (``SELECT ... ORDER
-BY id FOR UPDATE``; a consistent order means two batches cannot deadlock), and only then
-looks up client ids, so every append to those sessions that committed before is
-visible to the lookup and none can commit until this batch does.
+SQLAlchemy Core statements on an ``AsyncConnection``: the client-id lookup, one
+``UPDATE sessions ... RETURNING`` for all the batch's sessions and two multi-row
+INSERTs, as many round trips as one append took before. Several server processes
+write concurrently: the UPDATE locks its rows in id order (a locking sub-SELECT ``ORDER
+BY id FOR UPDATE``), so two batches cannot deadlock, and the row locks order the seqs.
+A resend saved by another process between this batch's lookup and its INSERT makes
+the INSERT fail on the unique (session, author key, client id) once that process
+commits; the batch is then rolled back and tried again, and the lookup finds it.
 """
 
 from __future__ import annotations
@@ -51,7 +54,7 @@ from datetime import datetime
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Integer, bindparam, case, insert, select, tuple_, update
+from sqlalchemy import ColumnElement, Integer, bindparam, case, insert, select, tuple_, update
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -271,10 +274,16 @@ class AppendWriter:
                 batch.append(request)
         return batch
 
-    async def _write(self, requests: Sequence[_Request]) -> None:
+    async def _write(self, requests: Sequence[_Request], *, again: bool = False) -> None:
         try:
             await self._commit(requests)
         except _Uncommitted as failed:
+            if self._postgres and isinstance(failed.__cause__, IntegrityError) and not again:
+                # Another process committed one of these client ids after this batch
+                # looked them up (it waited for that commit to fail): looked up again,
+                # the key is found.
+                await self._write(requests, again=True)
+                return
             if len(requests) > 1:
                 # Something in the batch could not be saved: save each append alone,
                 # so only the one at fault fails.
@@ -296,7 +305,6 @@ class AppendWriter:
         error = cause if isinstance(cause, Exception) else failed
         if isinstance(error, IntegrityError) and request.key is not None:
             # On PostgreSQL a resend in another process won the race for this key.
-            # (Not expected: batches lock their sessions before looking keys up.)
             try:
                 stored = await self._stored(request.key)
             except Exception:
@@ -355,29 +363,47 @@ class AppendWriter:
             await transaction.commit()
 
     async def _stage_core(self, conn: AsyncConnection, batch: _Batch) -> None:
-        if self._postgres:
-            await conn.execute(
-                select(sessions.c.id)
-                .where(sessions.c.id.in_(batch.session_ids()))
-                .order_by(sessions.c.id)
-                .with_for_update()
-            )
         existing: dict[Key, Event] = {}
         keys = batch.lookup_keys()
         if keys:
-            rows = await conn.execute(
-                select(events).where(
-                    tuple_(events.c.session_id, events.c.author_key, events.c.client_id).in_(keys)
+            if len(keys) == 1:  # the usual batch at rest: the plainest statement
+                ((session_id, author_key, client_id),) = keys
+                found: tuple[ColumnElement[bool], ...] = (
+                    events.c.session_id == session_id,
+                    events.c.author_key == author_key,
+                    events.c.client_id == client_id,
                 )
-            )
+            else:
+                key_columns = (events.c.session_id, events.c.author_key, events.c.client_id)
+                found = (tuple_(*key_columns).in_(keys),)
+            rows = await conn.execute(select(events).where(*found))
             for row in rows:
                 existing[(row.session_id, row.author_key, row.client_id)] = event_from_row(row)
         counts = batch.count_new(existing)
         last_seq: dict[int, int] = {}
-        if counts:
+        if len(counts) == 1:
+            ((session_id, count),) = counts.items()
+            bumped = await conn.scalar(
+                update(sessions)
+                .where(sessions.c.id == session_id)
+                .values(last_seq=sessions.c.last_seq + count)
+                .returning(sessions.c.last_seq)
+            )
+            if bumped is not None:
+                last_seq[session_id] = int(bumped)
+        elif counts:
+            session_ids: Any = list(counts)
+            if self._postgres:
+                # Lock the rows in id order, so two processes' batches cannot deadlock.
+                session_ids = (
+                    select(sessions.c.id)
+                    .where(sessions.c.id.in_(session_ids))
+                    .order_by(sessions.c.id)
+                    .with_for_update()
+                )
             result = await conn.execute(
                 update(sessions)
-                .where(sessions.c.id.in_(list(counts)))
+                .where(sessions.c.id.in_(session_ids))
                 .values(last_seq=sessions.c.last_seq + case(counts, value=sessions.c.id))
                 .returning(sessions.c.id, sessions.c.last_seq)
             )
