@@ -9,13 +9,14 @@ contexts.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, Download, Locator, Page, expect
+from playwright.async_api import Browser, Download, Locator, Page, WebSocket, expect
 
 from tests.e2e.steps import (
     NewPage,
@@ -195,23 +196,71 @@ async def test_the_customer_allows_screen_sharing_the_pane_and_the_viewer_show_i
     assert dialogs == []
 
 
-async def test_a_declined_screen_request_shares_nothing(new_page: NewPage) -> None:
-    customer, console, _ = await start_session(new_page, "Ravi")
+async def test_a_declined_request_shares_nothing_and_a_refused_capture_says_so(
+    new_page: NewPage,
+) -> None:
+    customer = await new_page()
+    sent: list[str | bytes] = []
+
+    def on_frame(payload: str | bytes) -> None:
+        sent.append(payload)
+
+    def on_socket(socket: WebSocket) -> None:
+        socket.on("framesent", on_frame)
+
+    customer.on("websocket", on_socket)
+    await ask_for_help(customer, "acme", "Ravi", "I need a hand with my computer")
+    console = await new_page()
+    await log_in(console, "bob")
+    await pick_up(console, "Ravi")
     pane = screen_pane(console)
-    await (
-        console.get_by_role("group", name="Session actions")
-        .get_by_role("button", name="Ask to see the screen")
-        .click()
+    status = pane.get_by_test_id("screen-status")
+    ask = console.get_by_role("group", name="Session actions").get_by_role(
+        "button", name="Ask to see the screen"
     )
+    await ask.click()
     consent = customer.get_by_role("alertdialog", name="Share your screen?")
     await consent.get_by_role("button", name="Decline").click()
     await expect(consent).to_have_count(0)
-    await expect(pane.get_by_test_id("screen-status")).to_have_text("Declined by the customer")
+    await expect(status).to_have_text("Declined by the customer")
     await expect(
         status_line(customer_log(customer), "Ravi declined the request to see your screen.")
     ).to_have_count(1)
     await expect(customer.get_by_test_id("sharing-bar")).to_have_count(0)
     await expect(pane.get_by_test_id("screen-thumbnail")).to_have_count(0)
+
+    # Asked again; this time the browser refuses to capture the screen.
+    await customer.evaluate(
+        """() => {
+            navigator.mediaDevices.getDisplayMedia = () =>
+                Promise.reject(new DOMException("Permission denied", "NotAllowedError"));
+        }"""
+    )
+    await ask.click()
+    await consent.get_by_role("button", name="Allow").click()
+    await expect(customer.get_by_test_id("share-error")).to_have_text(
+        re.compile(r"^Screen sharing did not start: the browser was not allowed")
+    )
+    await expect(customer.get_by_test_id("sharing-bar")).to_have_count(0)
+    await expect(status).to_have_text("Waiting for the customer…")
+    # The window answered and said it does not share; nothing else about the screen.
+    screen_frames = [
+        json.loads(frame)
+        for frame in sent
+        if isinstance(frame, str) and json.loads(frame)["type"] in ("consent", "screen")
+    ]
+    assert [
+        {k: v for k, v in frame.items() if k not in ("session", "request")}
+        for frame in screen_frames
+    ] == [
+        {"type": "consent", "allow": False},
+        {"type": "consent", "allow": True},
+        {"type": "screen", "sharing": False},
+    ]
+    assert not any(isinstance(frame, bytes) for frame in sent)
+    await expect(
+        status_line(console_log(console, "Ravi"), "Ravi started sharing their screen.")
+    ).to_have_count(0)
 
 
 # ---------------------------------------------------------------- files

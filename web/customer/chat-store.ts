@@ -290,8 +290,8 @@ export function answerScreenRequest(request: ScreenRequest, allow: boolean): voi
       startShare(id, request.requestId, stream, conn);
     },
     (error: unknown) => {
-      share.value = { phase: "failed", message: captureErrorText(error) };
       conn.sendControl({ type: "screen", session: id, sharing: false });
+      share.value = { phase: "failed", message: captureErrorText(error) };
     },
   );
 }
