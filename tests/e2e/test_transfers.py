@@ -161,9 +161,11 @@ async def test_the_customer_allows_screen_sharing_the_pane_and_the_viewer_show_i
 
     # Both sides read the request, the answer and the start in the log.
     for log in (console_log(console, "Dana"), customer_log(customer)):
-        await expect(status_line(log, "Bob Chen asks to see your screen.")).to_have_count(1)
+        await expect(status_line(log, "Bob Chen asks to see the customer's screen.")).to_have_count(
+            1
+        )
         await expect(
-            status_line(log, "Dana allowed the request to see your screen.")
+            status_line(log, "Dana allowed the request to see the customer's screen.")
         ).to_have_count(1)
         await expect(status_line(log, "Dana started sharing their screen.")).to_have_count(1)
 
@@ -224,7 +226,9 @@ async def test_a_declined_request_shares_nothing_and_a_refused_capture_says_so(
     await expect(consent).to_have_count(0)
     await expect(status).to_have_text("Declined by the customer")
     await expect(
-        status_line(customer_log(customer), "Ravi declined the request to see your screen.")
+        status_line(
+            customer_log(customer), "Ravi declined the request to see the customer's screen."
+        )
     ).to_have_count(1)
     await expect(customer.get_by_test_id("sharing-bar")).to_have_count(0)
     await expect(pane.get_by_test_id("screen-thumbnail")).to_have_count(0)

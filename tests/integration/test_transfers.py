@@ -225,7 +225,7 @@ async def test_the_screen_is_shared_only_after_consent_and_only_with_representat
     note = await chat.wait_event(
         session_id, lambda e: e["kind"] == "consent_requested", "the request"
     )
-    assert note["body"]["text"] == "Bob Chen asks to see your screen."
+    assert note["body"]["text"] == "Bob Chen asks to see the customer's screen."
     await chat.send(
         {"type": "screen", "session": session_id, "sharing": True, "request": request_id}
     )

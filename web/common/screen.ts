@@ -177,7 +177,7 @@ export interface ScreenRequest {
   requestId: string;
   /** Who asks, e.g. "Alice Martin". */
   from: string;
-  /** The note's sentence, e.g. "Alice Martin asks to see your screen." */
+  /** The note's sentence, e.g. "Alice Martin asks to see the customer's screen." */
   text: string;
   seq: number;
 }

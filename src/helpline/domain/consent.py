@@ -33,11 +33,12 @@ class ConsentState(StrEnum):
     DECLINED = "declined"
 
 
+# Phrased for both sides: representatives read the same notes as the customer.
 _ASKS = {
-    ConsentKind.SCREEN: "to see your screen",
-    ConsentKind.FILE: "to send you a file",
-    ConsentKind.URL: "to open a web page on your computer",
-    ConsentKind.CREDENTIALS: "for your login credentials",
+    ConsentKind.SCREEN: "to see the customer's screen",
+    ConsentKind.FILE: "to send the customer a file",
+    ConsentKind.URL: "to open a web page on the customer's computer",
+    ConsentKind.CREDENTIALS: "for the customer's login credentials",
     ConsentKind.SERVICE: "to run the support agent as a service",
 }
 
