@@ -95,6 +95,7 @@ async def test_a_file_goes_each_way_accepted_and_byte_identical(
     assert back.status_code == 201, back.text
     back_file = back.json()["file"]
     assert back_file["audience"] == "representatives"
+    assert (back_file["from"], back_file["from_kind"]) == ("Dana", "customer")
     assert (await rep.http.post(f"/api/files/{back_file['id']}/accept")).status_code == 200
     assert (await rep.http.get(f"/api/files/{back_file['id']}")).content == to_rep
 

@@ -39,6 +39,7 @@ def file_body(file: SharedFile) -> wire.JsonDict:
         "content_type": file.content_type,
         "audience": file.audience.value,
         "from": file.sender.name,
+        "from_kind": file.sender.kind.value,
         "state": file.state.value,
         "at": wire.iso(file.created_at),
     }
