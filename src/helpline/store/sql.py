@@ -8,6 +8,10 @@ gapless. SQLite allows a single writer per database, so write transactions of on
 store wait for each other on an ``asyncio.Lock`` rather than on SQLite's busy timeout;
 reads never take it.
 
+Appends are group-committed: ``append`` hands its draft to the store's
+``AppendWriter`` (``helpline.store.writer``), which saves the appends waiting together
+in one transaction (one fsync) and holds each of them to the rules above.
+
 The session tools (invitations, script libraries, team settings, history search) keep
 the same rules. Two of them need more than one row to agree: "the first to accept an
 invitation wins" is a guarded ``UPDATE ... WHERE state = 'pending'``, and script
