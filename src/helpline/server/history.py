@@ -60,11 +60,8 @@ class History:
         sessions, total = await self.store.search_sessions(query)
         return {
             "total": total,
-            "sessions": [await self._summary(actor, s) for s in sessions],
+            "sessions": [await self.service.session_body(actor.viewer, s) for s in sessions],
         }
-
-    async def _summary(self, actor: RepActor, session: SupportSession) -> wire.JsonDict:
-        return await self.service.session_body(actor.viewer, session)
 
     async def _log(self, actor: Actor, public_id: str) -> tuple[SupportSession, list[Event]]:
         session = await self.service.session_for(actor, public_id)
