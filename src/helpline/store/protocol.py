@@ -148,10 +148,20 @@ class Store(Protocol):
         """Sessions, not ended, where the representative is a present attendee."""
 
     # The log ---------------------------------------------------------------------------
-    async def append(self, session_id: int, draft: EventDraft, now: datetime) -> Appended:
+    async def append(
+        self, session_id: int, draft: EventDraft, now: datetime, *, require_open: bool = False
+    ) -> Appended:
         """Append one event with the next gapless ``seq`` of its session.
 
         Idempotent on (session, author key, client id) when the draft has a client id.
+        Raises ``NotFound`` for an unknown session.
+
+        With ``require_open``, raises ``SessionEnded`` if the session's status is
+        ``ended`` when the transaction that would save the event runs: decided inside
+        it, with the session's row locked, so an ``apply`` that ends the session either
+        committed first (and nothing is appended) or commits after this event (which
+        then comes before the end in the log). A resend of an event already saved is
+        still answered with it (``created=False``): it was acknowledged before the end.
         """
 
     async def events_after(self, session_id: int, after_seq: int, limit: int = 500) -> list[Event]:

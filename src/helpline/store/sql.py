@@ -540,10 +540,13 @@ class SqlStore:
 
     # The log ---------------------------------------------------------------------------
 
-    async def append(self, session_id: int, draft: EventDraft, now: datetime) -> Appended:
+    async def append(
+        self, session_id: int, draft: EventDraft, now: datetime, *, require_open: bool = False
+    ) -> Appended:
         # Group commit: the store's writer task saves this with whatever else is
-        # waiting, in one transaction (see ``helpline.store.writer``).
-        return await self._appends.append(session_id, draft, now)
+        # waiting, in one transaction (see ``helpline.store.writer``), which also
+        # decides ``require_open``.
+        return await self._appends.append(session_id, draft, now, require_open=require_open)
 
     async def _insert_events(
         self,

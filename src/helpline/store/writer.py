@@ -16,8 +16,15 @@ The contract of ``Store.append`` holds for each caller exactly as before:
   the stored event and ``created=False``; a key repeated within the batch makes one
   event and its repeats get that event with ``created=False``.
 - An append to an unknown session fails with ``NotFound`` on its own; its batch-mates
-  commit. Any other error while staging the batch rolls it back and the writer saves
-  its appends one by one, so an append that cannot be saved fails alone.
+  commit. So does an append made with ``require_open`` to a session whose status is
+  ``ended`` when the batch's transaction runs (``SessionEnded``): the status is read by
+  the same UPDATE that raises ``last_seq``, under the session row's lock (on SQLite,
+  under BEGIN IMMEDIATE), so an ``apply`` that ends the session is either committed
+  before (and the append refused) or waits for this commit (and the message comes
+  before the end). A resend of an event already in the log is answered with it even
+  so: it was acknowledged before the end. Any other error while staging the batch rolls
+  it back and the writer saves its appends one by one, so an append that cannot be
+  saved fails alone.
 - Search index rows go in the same transaction as their events.
 - A caller is answered only after COMMIT returned. A caller cancelled while waiting
   does not disturb the batch; if its append was already taken into one, it stays
@@ -55,13 +62,24 @@ from datetime import datetime
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, bindparam, case, insert, select, tuple_, update
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    String,
+    bindparam,
+    case,
+    insert,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from helpline.domain.errors import NotFound
+from helpline.domain.errors import NotFound, SessionEnded
 from helpline.domain.events import Event, EventDraft
+from helpline.domain.sessions import SessionStatus
 from helpline.store.protocol import Appended
 from helpline.store.rows import event_from_row, event_values, searchable_text
 from helpline.store.tables import events, session_search, sessions
@@ -78,15 +96,48 @@ USE_RAW_SQLITE = True
 # (session id, author key, client id): what makes an append idempotent.
 Key = tuple[int, str, str]
 
+# How many new events a batch gives one session: if it is open, and if it has ended.
+Added = tuple[int, int]
+
+
+# The stored ``sessions.status`` of a session that has ended.
+_ENDED = SessionStatus.ENDED.value
+
 
 def _not_found() -> NotFound:
     return NotFound("There is no such session.")
 
 
+def _ended(public_id: str) -> SessionEnded:
+    # Worded like ``helpline.domain.sessions.check_open``: the same refusal, made later.
+    return SessionEnded(f"Session {public_id} has ended.")
+
+
+class _Bumped:
+    """What the batch's UPDATE of one session said: its new ``last_seq``, and whether
+    the session had ended (its guarded appends were not counted then)."""
+
+    __slots__ = ("ended", "last_seq", "public_id")
+
+    def __init__(self, last_seq: int, status: str, public_id: str) -> None:
+        self.last_seq = last_seq
+        self.ended = status == _ENDED
+        self.public_id = public_id
+
+
 class _Request:
     """One caller's append, waiting for its batch."""
 
-    __slots__ = ("draft", "event", "future", "key", "now", "outcome", "session_id")
+    __slots__ = (
+        "draft",
+        "event",
+        "future",
+        "key",
+        "now",
+        "outcome",
+        "require_open",
+        "session_id",
+    )
 
     def __init__(
         self,
@@ -94,11 +145,13 @@ class _Request:
         draft: EventDraft,
         now: datetime,
         future: asyncio.Future[Appended],
+        require_open: bool = False,
     ) -> None:
         self.session_id = session_id
         self.draft = draft
         self.now = now
         self.future = future
+        self.require_open = require_open
         self.key: Key | None = (
             None if draft.client_id is None else (session_id, draft.author.key, draft.client_id)
         )
@@ -114,7 +167,7 @@ class _Batch:
         self.requests = requests
         self._new: list[_Request] = []
         self._twins: list[tuple[_Request, _Request]] = []
-        self._counts: dict[int, int] = {}
+        self._counts: dict[int, Added] = {}
 
     def session_ids(self) -> list[int]:
         return sorted({r.session_id for r in self.requests})
@@ -123,9 +176,10 @@ class _Batch:
         """The idempotency keys to look up in the log, each once."""
         return list(dict.fromkeys(r.key for r in self.requests if r.key is not None))
 
-    def count_new(self, existing: Mapping[Key, Event]) -> dict[int, int]:
+    def count_new(self, existing: Mapping[Key, Event]) -> dict[int, Added]:
         """Decide which requests make new events, given the keys already in the log;
-        returns how many new events each session gets."""
+        returns how many new events each session gets, if it is open and if it has
+        ended (appends made with ``require_open`` are refused then)."""
         self._new, self._twins, self._counts = [], [], {}
         first: dict[Key, _Request] = {}
         for request in self.requests:
@@ -134,6 +188,7 @@ class _Batch:
             if key is not None:
                 stored = existing.get(key)
                 if stored is not None:
+                    # Acknowledged before, so answered even if the session ended since.
                     request.outcome = Appended(stored, created=False)
                     continue
                 original = first.get(key)
@@ -142,22 +197,30 @@ class _Batch:
                     continue
                 first[key] = request
             self._new.append(request)
-            self._counts[request.session_id] = self._counts.get(request.session_id, 0) + 1
+            if_open, if_ended = self._counts.get(request.session_id, (0, 0))
+            self._counts[request.session_id] = (
+                if_open + 1,
+                if_ended + (0 if request.require_open else 1),
+            )
         return dict(self._counts)
 
-    def assign(self, last_seq: Mapping[int, int]) -> list[Event]:
-        """Number the new events, given each session's ``last_seq`` after the increment
-        (a session missing here does not exist); returns the events to insert."""
-        next_seq = {
-            session_id: last_seq[session_id] - count + 1
-            for session_id, count in self._counts.items()
-            if session_id in last_seq
-        }
+    def assign(self, bumped: Mapping[int, _Bumped]) -> list[Event]:
+        """Number the new events, given what each session's UPDATE returned (a session
+        missing here does not exist); returns the events to insert."""
+        next_seq: dict[int, int] = {}
+        for session_id, (if_open, if_ended) in self._counts.items():
+            row = bumped.get(session_id)
+            if row is not None:
+                next_seq[session_id] = row.last_seq - (if_ended if row.ended else if_open) + 1
         created: list[Event] = []
         for request in self._new:
             seq = next_seq.get(request.session_id)
             if seq is None:
                 request.outcome = _not_found()
+                continue
+            row = bumped[request.session_id]
+            if row.ended and request.require_open:
+                request.outcome = _ended(row.public_id)
                 continue
             next_seq[request.session_id] = seq + 1
             event = Event.from_draft(request.draft, request.session_id, seq, request.now)
@@ -165,10 +228,12 @@ class _Batch:
             request.outcome = Appended(event, created=True)
             created.append(event)
         for request, original in self._twins:
-            if original.event is None:
-                request.outcome = _not_found()
-            else:
+            if original.event is not None:
                 request.outcome = Appended(original.event, created=False)
+            elif isinstance(original.outcome, SessionEnded):
+                request.outcome = SessionEnded(original.outcome.message)
+            else:
+                request.outcome = _not_found()
         return created
 
 
@@ -209,11 +274,13 @@ class AppendWriter:
         self._task: asyncio.Task[None] | None = None
         self._closing = False
 
-    async def append(self, session_id: int, draft: EventDraft, now: datetime) -> Appended:
+    async def append(
+        self, session_id: int, draft: EventDraft, now: datetime, *, require_open: bool = False
+    ) -> Appended:
         loop = asyncio.get_running_loop()
         wake = self._running(loop)
         future: asyncio.Future[Appended] = loop.create_future()
-        self._pending.append(_Request(session_id, draft, now, future))
+        self._pending.append(_Request(session_id, draft, now, future, require_open))
         wake.set()
         return await future
 
@@ -377,21 +444,19 @@ class AppendWriter:
             else:
                 key_columns = (events.c.session_id, events.c.author_key, events.c.client_id)
                 found = (tuple_(*key_columns).in_(keys),)
-            rows = await conn.execute(select(events).where(*found))
-            for row in rows:
+            for row in await conn.execute(select(events).where(*found)):
                 existing[(row.session_id, row.author_key, row.client_id)] = event_from_row(row)
         counts = batch.count_new(existing)
-        last_seq: dict[int, int] = {}
+        returned = (sessions.c.id, sessions.c.last_seq, sessions.c.status, sessions.c.public_id)
+        rows: Any = ()
         if len(counts) == 1:
-            ((session_id, count),) = counts.items()
-            bumped = await conn.scalar(
+            ((session_id, added),) = counts.items()
+            rows = await conn.execute(
                 update(sessions)
                 .where(sessions.c.id == session_id)
-                .values(last_seq=sessions.c.last_seq + count)
-                .returning(sessions.c.last_seq)
+                .values(last_seq=sessions.c.last_seq + _increment(added))
+                .returning(*returned)
             )
-            if bumped is not None:
-                last_seq[session_id] = int(bumped)
         elif counts:
             session_ids: Any = list(counts)
             if self._postgres:
@@ -402,14 +467,17 @@ class AppendWriter:
                     .order_by(sessions.c.id)
                     .with_for_update()
                 )
-            result = await conn.execute(
+            increments = {session_id: _increment(added) for session_id, added in counts.items()}
+            rows = await conn.execute(
                 update(sessions)
                 .where(sessions.c.id.in_(session_ids))
-                .values(last_seq=sessions.c.last_seq + case(counts, value=sessions.c.id))
-                .returning(sessions.c.id, sessions.c.last_seq)
+                .values(last_seq=sessions.c.last_seq + case(increments, value=sessions.c.id))
+                .returning(*returned)
             )
-            last_seq = {int(row.id): int(row.last_seq) for row in result}
-        created = batch.assign(last_seq)
+        bumped = {
+            int(row.id): _Bumped(int(row.last_seq), row.status, row.public_id) for row in rows
+        }
+        created = batch.assign(bumped)
         if not created:
             return
         await conn.execute(insert(events), [event_values(event) for event in created])
@@ -420,6 +488,15 @@ class AppendWriter:
         ]
         if searchable:
             await conn.execute(insert(session_search), searchable)
+
+
+def _increment(added: Added) -> Any:
+    """What a batch adds to one session's ``last_seq``: with guarded appends, decided by
+    the status the UPDATE finds (the latest committed one, under the row's lock)."""
+    if_open, if_ended = added
+    if if_open == if_ended:
+        return if_open
+    return case((sessions.c.status == _ENDED, if_ended), else_=if_open)
 
 
 def _answer(request: _Request) -> None:
@@ -459,8 +536,17 @@ class _SqliteStatements:
         self.bump, self._bump_order = _compiled(
             update(sessions)
             .where(sessions.c.id == bindparam("session_id"))
-            .values(last_seq=sessions.c.last_seq + bindparam("count", type_=Integer))
-            .returning(sessions.c.last_seq),
+            .values(
+                last_seq=sessions.c.last_seq
+                + case(
+                    (
+                        sessions.c.status == bindparam("ended", type_=String),
+                        bindparam("if_ended", type_=Integer),
+                    ),
+                    else_=bindparam("if_open", type_=Integer),
+                )
+            )
+            .returning(sessions.c.last_seq, sessions.c.status, sessions.c.public_id),
             dialect,
         )
         columns = [column for column in events.c if column.name != "id"]
@@ -481,8 +567,14 @@ class _SqliteStatements:
         values = {"session_id": session_id, "author_key": author_key, "client_id": client_id}
         return tuple(values[name] for name in self._find_order)
 
-    def bump_params(self, session_id: int, count: int) -> tuple[Any, ...]:
-        values = {"session_id": session_id, "count": count}
+    def bump_params(self, session_id: int, added: Added) -> tuple[Any, ...]:
+        if_open, if_ended = added
+        values = {
+            "session_id": session_id,
+            "ended": _ENDED,
+            "if_open": if_open,
+            "if_ended": if_ended,
+        }
         return tuple(values[name] for name in self._bump_order)
 
     def search_params(self, session_id: int, content: str) -> tuple[Any, ...]:
@@ -521,12 +613,12 @@ def _commit_sqlite(raw: sqlite3.Connection, batch: _Batch, sql: _SqliteStatement
                 found = cursor.execute(sql.find, sql.find_params(key)).fetchone()
                 if found is not None:
                     existing[key] = sql.event(found)
-            last_seq: dict[int, int] = {}
-            for session_id, count in batch.count_new(existing).items():
-                bumped = cursor.execute(sql.bump, sql.bump_params(session_id, count)).fetchone()
-                if bumped is not None:
-                    last_seq[session_id] = int(bumped[0])
-            created = batch.assign(last_seq)
+            bumped: dict[int, _Bumped] = {}
+            for session_id, added in batch.count_new(existing).items():
+                row = cursor.execute(sql.bump, sql.bump_params(session_id, added)).fetchone()
+                if row is not None:
+                    bumped[session_id] = _Bumped(int(row[0]), row[1], row[2])
+            created = batch.assign(bumped)
             if created:
                 cursor.executemany(sql.insert_event, [sql.event_params(e) for e in created])
                 searchable = [
