@@ -109,7 +109,14 @@ def helpline(
     if database == "postgresql":
         command += ["--database-url", url]
     server = proc.Server(
-        f"helpline ({database})", command, port, data_dir / "server.log", cpus=cpus
+        f"helpline ({database})",
+        command,
+        port,
+        data_dir / "server.log",
+        cpus=cpus,
+        # The storm reconnects 11,250 sockets at once; the kernel caps this at
+        # net.core.somaxconn. An environment variable, so older trees still start.
+        env={"HELPLINE_BACKLOG": "16384"},
     )
     target = Target(f"helpline-{database}", server, "helpline", url, [cleanup])
     try:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import logging
 from collections import Counter
@@ -30,11 +31,18 @@ from helpline.domain.errors import (
     Forbidden,
     HelplineError,
     InvalidFrame,
+    InvalidInput,
     SessionEnded,
     TooLarge,
 )
 from helpline.domain.events import Event
-from helpline.domain.sessions import SessionStatus, find_attendee
+from helpline.domain.sessions import (
+    Attendee,
+    SessionStatus,
+    SupportSession,
+    find_attendee,
+    normalize_public_id,
+)
 from helpline.domain.visibility import Viewer
 from helpline.server import wire
 from helpline.server.consents import Consents
@@ -85,8 +93,20 @@ class OnlineRepresentatives:
 
 @dataclass
 class Followed:
-    public_id: str
+    """A session this socket follows: what it has sent, and the session's state.
+
+    ``session`` and ``attendees`` are read when the socket subscribes and again
+    whenever the bus says the session changed (or that messages were lost), so a
+    message sent into a followed session is checked without reading the store.
+    """
+
+    session: SupportSession
+    attendees: list[Attendee]
     last_sent: int
+
+    @property
+    def public_id(self) -> str:
+        return self.session.public_id
 
 
 class Closing(Exception):
@@ -122,8 +142,16 @@ class Connection:
         self.viewer: Viewer = actor.viewer
         self.subscription = subscription
         self.followed: dict[int, Followed] = {}
+        # Followed sessions by public ID, for frames that name a session.
+        self._by_public_id: dict[str, int] = {}
         self.heartbeat_seconds = service.settings.heartbeat_seconds
         self.max_frame_bytes = service.settings.max_frame_bytes
+        self._loop = asyncio.get_running_loop()
+        self._last_heard = self._loop.time()
+        self._silent = False
+        self._reader: asyncio.Task[None] | None = None
+        self._beat_timer: asyncio.TimerHandle | None = None
+        self._beat_send: asyncio.Task[None] | None = None
         self._send_lock = asyncio.Lock()
         # Held while events of followed sessions are sent, so replay and live
         # delivery never interleave and ``last_sent`` stays true.
@@ -187,18 +215,23 @@ class Connection:
 
     async def run(self) -> int | None:
         """Serve until the client leaves or a close is due; returns the close code."""
-        tasks = [
-            asyncio.create_task(self._read_frames()),
-            asyncio.create_task(self._pump_bus()),
-            asyncio.create_task(self._beat()),
-        ]
+        self._reader = asyncio.create_task(self._read_frames())
+        tasks = [self._reader, asyncio.create_task(self._pump_bus())]
+        self._beat_timer = self._loop.call_later(self.heartbeat_seconds, self._beat)
         try:
             done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
         finally:
+            self._beat_timer.cancel()
+            if self._beat_send is not None:
+                tasks.append(self._beat_send)
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+        if self._silent:
+            return CLOSE_SILENT
         for task in done:
+            if task.cancelled():
+                continue
             error = task.exception()
             if isinstance(error, Closing):
                 return error.code
@@ -207,18 +240,29 @@ class Connection:
                 return 1011
         return None
 
-    async def _beat(self) -> None:
-        while True:
-            await asyncio.sleep(self.heartbeat_seconds)
-            await self.send({"type": "heartbeat"})
+    def _beat(self) -> None:
+        """Every heartbeat interval: say we are here, or give up on a silent client.
+
+        A timer callback rather than a task per socket, and a silence check here
+        rather than a timeout around every receive: with 10,000 sockets, tasks and
+        timers per socket are most of what an idle connection costs.
+        """
+        silence = self.heartbeat_seconds * SILENCE_INTERVALS
+        if self._loop.time() - self._last_heard >= silence:
+            self._silent = True
+            if self._reader is not None:
+                self._reader.cancel()
+            return
+        if self._beat_send is None or self._beat_send.done():
+            self._beat_send = self._loop.create_task(self.send({"type": "heartbeat"}))
+            # A beat that fails found the socket gone; the reader ends the connection.
+            self._beat_send.add_done_callback(_consume_outcome)
+        self._beat_timer = self._loop.call_later(self.heartbeat_seconds, self._beat)
 
     async def _read_frames(self) -> None:
-        silence = self.heartbeat_seconds * SILENCE_INTERVALS
         while True:
-            try:
-                message = await asyncio.wait_for(self.socket.receive(), timeout=silence)
-            except TimeoutError:
-                raise Closing(CLOSE_SILENT, "No frame for too long.") from None
+            message = await self.socket.receive()
+            self._last_heard = self._loop.time()
             if message["type"] == "websocket.disconnect":
                 raise WebSocketDisconnect(message.get("code", 1000))
             text = message.get("text")
@@ -229,6 +273,8 @@ class Connection:
                     await self._screen_frame(message["bytes"])
                 except HelplineError as error:
                     await self.error(error)
+            # Time spent handling a frame is not the client's silence.
+            self._last_heard = self._loop.time()
 
     async def _handle_text(self, text: str) -> None:
         frame: Any = None
@@ -279,9 +325,29 @@ class Connection:
         kind = frame.get("kind", "message")
         if not isinstance(kind, str):
             raise InvalidFrame("'kind' is 'message' or 'note'.")
-        appended = await self.service.send(
-            self.actor, public_id, kind, text, frame.get("to"), client_id
-        )
+        followed = self._followed_by_public_id(public_id)
+        if followed is None:
+            appended = await self.service.send(
+                self.actor, public_id, kind, text, frame.get("to"), client_id
+            )
+        else:
+            try:
+                appended = await self.service.send_in(
+                    self.actor,
+                    followed.session,
+                    followed.attendees,
+                    kind,
+                    text,
+                    frame.get("to"),
+                    client_id,
+                )
+            except (Forbidden, InvalidInput, SessionEnded):
+                # This socket may not have heard yet of a change that allows it (a
+                # colleague added a moment ago is a valid "to"): ask the store. Nothing
+                # was saved, so trying again cannot save twice.
+                appended = await self.service.send(
+                    self.actor, public_id, kind, text, frame.get("to"), client_id
+                )
         await self.send(
             {
                 "type": "ack",
@@ -291,6 +357,10 @@ class Connection:
                 "duplicate": not appended.created,
             }
         )
+
+    def _followed_by_public_id(self, public_id: str) -> Followed | None:
+        session_id = self._by_public_id.get(normalize_public_id(public_id))
+        return None if session_id is None else self.followed.get(session_id)
 
     # The customer's screen ---------------------------------------------------------
 
@@ -331,7 +401,12 @@ class Connection:
         if self.sharing is None:
             raise Forbidden("Screen sharing was not started or was stopped.")
         frame = parse_frame(data)
-        session = await self.service.store.get_session(actor.session_id)
+        followed = self.followed.get(actor.session_id)
+        session = (
+            followed.session
+            if followed is not None
+            else await self.service.store.get_session(actor.session_id)
+        )
         if session is None or frame.session != session.public_id:
             raise Forbidden("A screen frame belongs to your own session.")
         await self.service.bus.publish(screen_channel(actor.session_id), frame.data)
@@ -366,7 +441,9 @@ class Connection:
             if isinstance(self.actor, RepActor):
                 await self.subscription.add(screen_channel(session.id))
         async with self._delivery_lock:
-            body = await self.service.session_body(self.viewer, session)
+            attendees = await self.service.store.list_attendees(session.id)
+            portal = await self.service.portal(session.portal_id)
+            body = wire.session_frame_body(self.viewer, session, attendees, portal)
             await self.send(
                 {
                     "type": "subscribed",
@@ -374,7 +451,8 @@ class Connection:
                     "last_seq": await self.service.store.last_seq(session.id),
                 }
             )
-            self.followed[session.id] = Followed(session.public_id, after)
+            self.followed[session.id] = Followed(session, attendees, after)
+            self._by_public_id[session.public_id] = session.id
             await self._catch_up(session.id)
         thumbnail = self.thumbnails.latest(session.id)
         if thumbnail is not None and isinstance(self.actor, RepActor):
@@ -385,6 +463,7 @@ class Connection:
     async def unsubscribe(self, public_id: str) -> None:
         session = await self.service.find_session(public_id)
         if self.followed.pop(session.id, None) is not None:
+            self._by_public_id.pop(session.public_id, None)
             await self.subscription.remove(session_channel(session.id))
             if isinstance(self.actor, RepActor):
                 await self.subscription.remove(screen_channel(session.id))
@@ -404,6 +483,22 @@ class Connection:
             if len(batch) < REPLAY_BATCH:
                 return
 
+    async def _refresh(self, session_id: int) -> None:
+        """Read a followed session's state again, after the bus said it changed.
+
+        Read rather than taken from the bus message: two changes published by two
+        tasks may arrive in either order, while a read after hearing of a change is
+        at least as new as that change.
+        """
+        followed = self.followed.get(session_id)
+        if followed is None:
+            return
+        session = await self.service.store.get_session(session_id)
+        if session is None:
+            return
+        followed.session = session
+        followed.attendees = await self.service.store.list_attendees(session_id)
+
     async def _deliver(self, followed: Followed, event: Event) -> None:
         body = wire.event_frame_body(self.viewer, event)
         if body is not None:
@@ -418,6 +513,7 @@ class Connection:
             if isinstance(item, Lost):
                 async with self._delivery_lock:
                     for session_id in list(self.followed):
+                        await self._refresh(session_id)
                         await self._catch_up(session_id)
                 continue
             await self._on_message(item)
@@ -426,10 +522,9 @@ class Connection:
         if message.channel.startswith("screen:"):
             await self._on_screen(int(message.channel.split(":", 1)[1]), message.data)
             return
-        payload = json.loads(message.data)
+        payload, event = _decoded(message.data)
         kind = payload.get("t")
-        if kind == "event":
-            event = wire.event_from_record(payload["e"])
+        if event is not None:
             if event.body.get("action") in ("screen_stopped", "ended"):
                 self.thumbnails.forget(event.session_id)
             async with self._delivery_lock:
@@ -483,6 +578,7 @@ class Connection:
         # Status notes of this change were published first; deliver them before the
         # new state so a client never sees "ended" ahead of the note that says why.
         async with self._delivery_lock:
+            await self._refresh(session.id)
             await self._catch_up(session.id)
         portal = await self.service.portal(session.portal_id)
         body = wire.session_frame_body(self.viewer, session, attendees, portal)
@@ -495,6 +591,20 @@ class Connection:
         if me is not None and not me.present:
             # A representative who left or was transferred away hears no more of it.
             await self.unsubscribe(session.public_id)
+
+
+def _consume_outcome(task: asyncio.Task[None]) -> None:
+    if not task.cancelled():
+        task.exception()
+
+
+@functools.lru_cache(maxsize=1024)
+def _decoded(data: bytes) -> tuple[dict[str, Any], Event | None]:
+    """A bus message and the event it carries, decoded once for every socket of this
+    process that hears it (the fan-out hands them all the same bytes). Read-only."""
+    payload: dict[str, Any] = json.loads(data)
+    event = wire.event_from_record(payload["e"]) if payload.get("t") == "event" else None
+    return payload, event
 
 
 def _required_text(frame: dict[str, Any], key: str) -> str:

@@ -493,7 +493,7 @@ class HelplineService:
             internal={"pushed_by": actor.rep.display_name},
             client_id=check_client_id(client_id) if client_id is not None else None,
         )
-        return await self.append_and_publish(session.id, draft)
+        return await self.append_and_publish(session.id, draft, require_open=True)
 
     async def screen_note(self, actor: CustomerActor, action: str) -> None:
         """Screen sharing started or stopped, written by the customer's socket."""
@@ -539,34 +539,62 @@ class HelplineService:
         to: Any,
         client_id: str,
     ) -> Appended:
-        check_client_id(client_id)
-        check_text(text)
-        # The hot path: read the session and (for a representative) its attendees once,
-        # rather than through session_for and again for the draft.
+        """Send a chat message or note to a session named by its public ID."""
         session = await self.find_session(public_id)
         attendees: list[Attendee] = []
+        if isinstance(actor, RepActor):
+            attendees = await self.store.list_attendees(session.id)
+        return await self.send_in(actor, session, attendees, kind, text, to, client_id)
+
+    async def send_in(
+        self,
+        actor: Actor,
+        session: SupportSession,
+        attendees: Sequence[Attendee],
+        kind: str,
+        text: str,
+        to: Any,
+        client_id: str,
+    ) -> Appended:
+        """Send, given the session and its attendees as the caller knows them.
+
+        The gateway keeps both for the sessions a socket follows, refreshed whenever
+        the bus says they changed, so a live message needs no read at all. What it
+        knows may be a moment old; the one decision that must not rest on stale
+        knowledge, that the session is still open, is made again by the store in the
+        transaction that saves the message.
+        """
+        check_client_id(client_id)
+        check_text(text)
         if isinstance(actor, CustomerActor):
             if session.id != actor.session_id:
                 raise Forbidden("This session belongs to someone else.")
             rules.check_open(session)
         else:
-            attendees = await self.store.list_attendees(session.id)
             rules.check_open(session)
             rules.check_rep_in_session(attendees, actor.rep.id)
         draft = self._draft(actor, session, attendees, kind, text, to, client_id)
-        return await self.append_and_publish(session.id, draft)
+        return await self.append_and_publish(session.id, draft, require_open=True)
 
-    async def append_and_publish(self, session_id: int, draft: EventDraft) -> Appended:
+    async def append_and_publish(
+        self, session_id: int, draft: EventDraft, *, require_open: bool = False
+    ) -> Appended:
         """Append, then ring the bus, as one step that a dropped socket cannot split.
 
         The socket's reader task is cancelled when its client goes away; were that to
         land between commit and publish, live followers would not hear of the event
         until a later one showed the gap. Shielding lets the pair finish either way.
+        ``require_open``: refuse with ``SessionEnded`` if the session has ended by the
+        time the append commits.
         """
-        return await asyncio.shield(self._append_then_publish(session_id, draft))
+        return await asyncio.shield(self._append_then_publish(session_id, draft, require_open))
 
-    async def _append_then_publish(self, session_id: int, draft: EventDraft) -> Appended:
-        appended = await self.store.append(session_id, draft, self.clock())
+    async def _append_then_publish(
+        self, session_id: int, draft: EventDraft, require_open: bool
+    ) -> Appended:
+        appended = await self.store.append(
+            session_id, draft, self.clock(), require_open=require_open
+        )
         # A resend of an acknowledged event is published again too: its first publish
         # may be what was lost. Clients drop events they have already seen.
         await self.publish_events(session_id, [appended.event])
@@ -576,7 +604,7 @@ class HelplineService:
         self,
         actor: Actor,
         session: SupportSession,
-        attendees: list[Attendee],
+        attendees: Sequence[Attendee],
         kind: str,
         text: str,
         to: Any,
