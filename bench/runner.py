@@ -409,9 +409,10 @@ def scenario_storm(run: Run, population: Population) -> dict[str, Any]:
     primed = generator.broadcast({"op": "prime", "timeout": run.plan.storm_timeout_s})
     if not all(p["complete"] for p in primed):
         pending = sum(p["pending"] for p in primed)
+        acks = sum(p.get("pending_acks", 0) for p in primed)
         raise RuntimeError(
             f"priming the storm did not finish in {run.plan.storm_timeout_s:.0f}s: "
-            f"{pending} deliveries or acks still pending"
+            f"{pending - acks} deliveries and {acks} acknowledgements still pending"
         )
     prime_s = max(p["seconds"] for p in primed)
     run.progress(f"storm: primed in {prime_s:.1f}s; dropping every socket at once")

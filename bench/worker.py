@@ -517,13 +517,18 @@ class Worker:
         """One message per session, delivered everywhere: everyone has a last seq."""
         started = now_ns()
         waits = await self._one_message_each("p", resend=False)
-        try:
-            await asyncio.wait_for(asyncio.gather(*waits), float(cmd["timeout"]))
-            complete = True
-        except TimeoutError:
-            complete = False
-        pending = sum(1 for w in waits if not w.done())
-        return {"complete": complete, "pending": pending, "seconds": (now_ns() - started) / 1e9}
+        # asyncio.wait, not wait_for: a timeout must leave the waits as they are, so
+        # the ones still pending can be counted.
+        _, not_done = await asyncio.wait(waits, timeout=float(cmd["timeout"]))
+        pending_acks = sum(
+            1 for key, w in self.storm_waiters.items() if "|ack|" in key and not w.done()
+        )
+        return {
+            "complete": not not_done,
+            "pending": len(not_done),
+            "pending_acks": pending_acks,
+            "seconds": (now_ns() - started) / 1e9,
+        }
 
     async def cmd_storm(self, cmd: dict[str, Any]) -> dict[str, Any]:
         """Every customer sends one message, then every socket drops at once, then every
