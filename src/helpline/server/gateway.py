@@ -441,6 +441,9 @@ class Connection:
             if isinstance(self.actor, RepActor):
                 await self.subscription.add(screen_channel(session.id))
         async with self._delivery_lock:
+            # Read again now that the channel is followed: a change made since the
+            # read above would otherwise be neither in this state nor heard of.
+            session = await self.service.store.get_session(session.id) or session
             attendees = await self.service.store.list_attendees(session.id)
             portal = await self.service.portal(session.portal_id)
             body = wire.session_frame_body(self.viewer, session, attendees, portal)

@@ -355,18 +355,22 @@ class HelplineService:
         """The session, if ``actor`` may look at it at all."""
         session = await self.find_session(public_id)
         if isinstance(actor, CustomerActor):
-            if session.id != actor.session_id:
-                raise Forbidden("This session belongs to someone else.")
-            return session
-        attendees = await self.store.list_attendees(session.id)
-        if rules.find_attendee(attendees, actor.rep.id) is not None:
-            return session
+            _check_own_session(actor, session)
+        else:
+            await self._check_rep_may_look(
+                actor, session, await self.store.list_attendees(session.id)
+            )
+        return session
+
+    async def _check_rep_may_look(
+        self, actor: RepActor, session: SupportSession, attendees: Sequence[Attendee]
+    ) -> None:
+        if rules.find_attendee(attendees, actor.rep.id) is not None or actor.rep.is_manager:
+            return
         if session.status is SessionStatus.WAITING and session.portal_id is not None:
             portals = await self.store.portals_of(actor.rep.id)
             if any(p.id == session.portal_id for p in portals):
-                return session
-        if actor.rep.is_manager:
-            return session
+                return
         raise Forbidden("You are not in this session.")
 
     async def session_body(self, viewer: Viewer, session: SupportSession) -> wire.JsonDict:
@@ -567,8 +571,7 @@ class HelplineService:
         check_client_id(client_id)
         check_text(text)
         if isinstance(actor, CustomerActor):
-            if session.id != actor.session_id:
-                raise Forbidden("This session belongs to someone else.")
+            _check_own_session(actor, session)
             rules.check_open(session)
         else:
             rules.check_open(session)
@@ -694,6 +697,11 @@ class HelplineService:
                 portal_channel(session.portal_id),
                 {"t": "queue", "action": "removed", "s": wire.session_record(session, [])},
             )
+
+
+def _check_own_session(actor: CustomerActor, session: SupportSession) -> None:
+    if session.id != actor.session_id:
+        raise Forbidden("This session belongs to someone else.")
 
 
 def public_error(error: HelplineError) -> dict[str, str]:
