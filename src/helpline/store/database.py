@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import event
-from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 DATABASE_FILE_NAME = "helpline.db"
@@ -22,6 +23,9 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 # The execution option that makes a SQLite transaction start with BEGIN IMMEDIATE.
 _BEGIN_IMMEDIATE = "helpline_begin_immediate"
+
+# What each PostgreSQL engine was made with, so that its reads' engine is made alike.
+_MADE_WITH: WeakKeyDictionary[Engine, dict[str, Any]] = WeakKeyDictionary()
 
 
 def async_url(url: str) -> URL:
@@ -60,7 +64,9 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         _configure_sqlite(engine)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
-    return create_async_engine(parsed, **kwargs)
+    engine = create_async_engine(parsed, **kwargs)
+    _MADE_WITH[engine.sync_engine] = dict(kwargs)
+    return engine
 
 
 def for_writes(engine: AsyncEngine) -> AsyncEngine:
@@ -72,6 +78,29 @@ def for_writes(engine: AsyncEngine) -> AsyncEngine:
     writer wait its turn instead. On PostgreSQL this changes nothing.
     """
     return engine.execution_options(**{_BEGIN_IMMEDIATE: True})
+
+
+def for_reads(engine: AsyncEngine) -> AsyncEngine:
+    """A PostgreSQL engine for single-statement reads beside ``engine``: the same
+    database and settings, but a pool of its own, ``AUTOCOMMIT`` and no pre-ping.
+
+    In ``AUTOCOMMIT`` a lone SELECT runs without BEGIN and ROLLBACK around it. The
+    pre-ping is a pool's setting, and with asyncpg it costs three round trips per
+    checkout (BEGIN, the ping, ROLLBACK), more than the read: without it a dropped
+    connection is found out by a statement instead, which a caller that may repeat
+    the statement (a read may) handles by trying once more. The pool is sized like
+    ``engine``'s, so a process may hold up to twice as many connections to the server.
+    The caller disposes of the engine. Only for PostgreSQL: SQLite's reads have a
+    connection of their own (see ``helpline.store.reader``).
+    """
+    if engine.dialect.name != "postgresql":
+        raise ValueError("a read engine is for PostgreSQL")
+    kwargs = {
+        **_MADE_WITH.get(engine.sync_engine, {}),
+        "pool_pre_ping": False,
+        "isolation_level": "AUTOCOMMIT",
+    }
+    return create_async_engine(engine.url, **kwargs)
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:

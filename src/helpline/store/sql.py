@@ -12,6 +12,15 @@ Appends are group-committed: ``append`` hands its draft to the store's
 ``AppendWriter`` (``helpline.store.writer``), which saves the appends waiting together
 in one transaction (one fsync) and holds each of them to the rules above.
 
+Reads of one statement (the session and attendees every message reads, logins,
+portals, the log...) are stated once as ``Query`` constants at the end of this module
+and run by the store's ``Reader`` (``helpline.store.reader``) without a transaction
+around them: on SQLite one call into the driver's thread on a read connection of
+their own, on PostgreSQL one ``AUTOCOMMIT`` round trip. A lone SELECT sees everything
+committed before it began, as the transaction did. Reads of several statements that
+must agree (the script libraries, the history page's count and rows) keep a
+transaction of their own.
+
 The session tools (invitations, script libraries, team settings, history search) keep
 the same rules. Two of them need more than one row to agree: "the first to accept an
 invitation wins" is a guarded ``UPDATE ... WHERE state = 'pending'``, and script
@@ -39,6 +48,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     ColumnElement,
+    Integer,
     Row,
     and_,
     bindparam,
@@ -88,6 +98,7 @@ from helpline.store.protocol import (
     Store,
     TransferStore,
 )
+from helpline.store.reader import Query, Reader
 from helpline.store.rows import event_from_row as _event
 from helpline.store.rows import event_values as _event_values
 from helpline.store.rows import searchable_text as _searchable_text
@@ -135,10 +146,13 @@ class SqlStore:
         self._dialect = engine.dialect.name
         self._write_lock = asyncio.Lock() if self._dialect == "sqlite" else None
         self._appends = AppendWriter(engine, self._write_engine, self._write_lock)
+        # Single-statement reads: one hand-off to the driver, no BEGIN/ROLLBACK.
+        self._reads = Reader(engine)
 
     async def close(self) -> None:
         # Appends already queued are saved (and answered) before the engine goes.
         await self._appends.close()
+        await self._reads.close()
         await self._engine.dispose()
 
     @asynccontextmanager
@@ -195,29 +209,18 @@ class SqlStore:
         return Representative(rep_id, username, display_name, role, preferences)
 
     async def get_representative(self, rep_id: int) -> Representative | None:
-        async with self._reading() as conn:
-            row = (
-                await conn.execute(select(representatives).where(representatives.c.id == rep_id))
-            ).first()
+        row = await self._reads.first(_REPRESENTATIVE, rep_id=rep_id)
         return None if row is None else _representative(row)
 
     async def find_login(self, username: str) -> tuple[Representative, str] | None:
-        async with self._reading() as conn:
-            row = (
-                await conn.execute(
-                    select(representatives).where(representatives.c.username == username)
-                )
-            ).first()
+        row = await self._reads.first(_REPRESENTATIVE_NAMED, username=username)
         return None if row is None else (_representative(row), row.password_hash)
 
     async def list_representatives(self) -> list[Representative]:
-        async with self._reading() as conn:
-            rows = await conn.execute(select(representatives).order_by(representatives.c.id))
-            return [_representative(row) for row in rows]
+        return [_representative(row) for row in await self._reads.all(_REPRESENTATIVES)]
 
     async def count_representatives(self) -> int:
-        async with self._reading() as conn:
-            count = await conn.scalar(select(func.count()).select_from(representatives))
+        count = await self._reads.scalar(_REPRESENTATIVE_COUNT)
         return int(count or 0)
 
     async def set_password_hash(self, rep_id: int, password_hash: str) -> None:
@@ -251,16 +254,7 @@ class SqlStore:
 
     async def rep_for_login(self, token_hash: bytes, now: datetime) -> int | None:
         """The representative behind a live login; a deactivated one has none."""
-        async with self._reading() as conn:
-            rep_id = await conn.scalar(
-                select(logins.c.rep_id)
-                .join(representatives, representatives.c.id == logins.c.rep_id)
-                .where(
-                    logins.c.token_hash == token_hash,
-                    logins.c.expires_at > now,
-                    representatives.c.active.is_(True),
-                )
-            )
+        rep_id = await self._reads.scalar(_REP_FOR_LOGIN, token_hash=token_hash, now=now)
         return None if rep_id is None else int(rep_id)
 
     async def delete_login(self, token_hash: bytes) -> None:
@@ -295,19 +289,15 @@ class SqlStore:
         return Portal(portal_id, slug, name, field_tuple, greeting)
 
     async def get_portal(self, portal_id: int) -> Portal | None:
-        async with self._reading() as conn:
-            row = (await conn.execute(select(portals).where(portals.c.id == portal_id))).first()
+        row = await self._reads.first(_PORTAL, portal_id=portal_id)
         return None if row is None else _portal(row)
 
     async def get_portal_by_slug(self, slug: str) -> Portal | None:
-        async with self._reading() as conn:
-            row = (await conn.execute(select(portals).where(portals.c.slug == slug))).first()
+        row = await self._reads.first(_PORTAL_BY_SLUG, slug=slug)
         return None if row is None else _portal(row)
 
     async def list_portals(self) -> list[Portal]:
-        async with self._reading() as conn:
-            rows = await conn.execute(select(portals).order_by(portals.c.id))
-            return [_portal(row) for row in rows]
+        return [_portal(row) for row in await self._reads.all(_PORTALS)]
 
     async def add_portal_member(self, portal_id: int, rep_id: int) -> None:
         async with self._writing() as conn:
@@ -322,23 +312,11 @@ class SqlStore:
             await conn.execute(statement.on_conflict_do_nothing())
 
     async def portals_of(self, rep_id: int) -> list[Portal]:
-        async with self._reading() as conn:
-            rows = await conn.execute(
-                select(portals)
-                .join(portal_members, portal_members.c.portal_id == portals.c.id)
-                .where(portal_members.c.rep_id == rep_id)
-                .order_by(portals.c.id)
-            )
-            return [_portal(row) for row in rows]
+        return [_portal(row) for row in await self._reads.all(_PORTALS_OF, rep_id=rep_id)]
 
     async def members_of(self, portal_id: int) -> list[int]:
-        async with self._reading() as conn:
-            rows = await conn.scalars(
-                select(portal_members.c.rep_id)
-                .where(portal_members.c.portal_id == portal_id)
-                .order_by(portal_members.c.rep_id)
-            )
-            return [int(rep_id) for rep_id in rows]
+        rows = await self._reads.all(_MEMBERS_OF, portal_id=portal_id)
+        return [int(row.rep_id) for row in rows]
 
     # Sessions ----------------------------------------------------------------------
 
@@ -414,34 +392,20 @@ class SqlStore:
         return saved, notes
 
     async def get_session(self, session_id: int) -> SupportSession | None:
-        async with self._reading() as conn:
-            return await self._session_in(conn, session_id)
+        row = await self._reads.first(_SESSION, session_id=session_id)
+        return None if row is None else _session(row)
 
     async def get_session_by_public_id(self, public_id: str) -> SupportSession | None:
-        async with self._reading() as conn:
-            row = (
-                await conn.execute(select(sessions).where(sessions.c.public_id == public_id))
-            ).first()
+        row = await self._reads.first(_SESSION_BY_PUBLIC_ID, public_id=public_id)
         return None if row is None else _session(row)
 
     async def session_for_token(self, token_hash: bytes, now: datetime) -> int | None:
-        async with self._reading() as conn:
-            session_id = await conn.scalar(
-                select(customer_tokens.c.session_id).where(
-                    customer_tokens.c.token_hash == token_hash,
-                    customer_tokens.c.expires_at > now,
-                )
-            )
+        session_id = await self._reads.scalar(_SESSION_FOR_TOKEN, token_hash=token_hash, now=now)
         return None if session_id is None else int(session_id)
 
     async def list_attendees(self, session_id: int) -> list[Attendee]:
-        async with self._reading() as conn:
-            rows = await conn.execute(
-                select(attendees)
-                .where(attendees.c.session_id == session_id)
-                .order_by(attendees.c.joined_at, attendees.c.rep_id)
-            )
-            return [_attendee(row) for row in rows]
+        rows = await self._reads.all(_ATTENDEES, session_id=session_id)
+        return [_attendee(row) for row in rows]
 
     async def apply(
         self, change: Change, now: datetime, expected_status: SessionStatus | None = None
@@ -452,30 +416,11 @@ class SqlStore:
     async def waiting_sessions(self, portal_ids: Sequence[int]) -> list[SupportSession]:
         if not portal_ids:
             return []
-        async with self._reading() as conn:
-            rows = await conn.execute(
-                select(sessions)
-                .where(
-                    sessions.c.status == SessionStatus.WAITING.value,
-                    sessions.c.portal_id.in_(list(portal_ids)),
-                )
-                .order_by(sessions.c.started_at, sessions.c.id)
-            )
-            return [_session(row) for row in rows]
+        rows = await self._reads.all(_WAITING, portal_ids=list(portal_ids))
+        return [_session(row) for row in rows]
 
     async def open_sessions_of(self, rep_id: int) -> list[SupportSession]:
-        async with self._reading() as conn:
-            rows = await conn.execute(
-                select(sessions)
-                .join(attendees, attendees.c.session_id == sessions.c.id)
-                .where(
-                    attendees.c.rep_id == rep_id,
-                    attendees.c.present.is_(True),
-                    sessions.c.status != SessionStatus.ENDED.value,
-                )
-                .order_by(sessions.c.started_at, sessions.c.id)
-            )
-            return [_session(row) for row in rows]
+        return [_session(row) for row in await self._reads.all(_OPEN_SESSIONS_OF, rep_id=rep_id)]
 
     async def _session_in(self, conn: AsyncConnection, session_id: int) -> SupportSession | None:
         row = (await conn.execute(select(sessions).where(sessions.c.id == session_id))).first()
@@ -582,18 +527,13 @@ class SqlStore:
         return appended
 
     async def events_after(self, session_id: int, after_seq: int, limit: int = 500) -> list[Event]:
-        async with self._reading() as conn:
-            rows = await conn.execute(
-                select(events)
-                .where(events.c.session_id == session_id, events.c.seq > after_seq)
-                .order_by(events.c.seq)
-                .limit(limit)
-            )
-            return [_event(row) for row in rows]
+        rows = await self._reads.all(
+            _EVENTS_AFTER, session_id=session_id, after_seq=after_seq, limit=limit
+        )
+        return [_event(row) for row in rows]
 
     async def last_seq(self, session_id: int) -> int:
-        async with self._reading() as conn:
-            last = await conn.scalar(select(sessions.c.last_seq).where(sessions.c.id == session_id))
+        last = await self._reads.scalar(_LAST_SEQ, session_id=session_id)
         if last is None:
             raise NotFound("There is no such session.")
         return int(last)
@@ -631,13 +571,7 @@ class SqlStore:
         return code
 
     async def active_codes(self, rep_id: int, now: datetime) -> list[SessionCode]:
-        async with self._reading() as conn:
-            rows = await conn.execute(
-                select(session_codes)
-                .where(session_codes.c.rep_id == rep_id, _code_is_active(now))
-                .order_by(session_codes.c.created_at, session_codes.c.id)
-            )
-            return [_code(row) for row in rows]
+        return [_code(row) for row in await self._reads.all(_ACTIVE_CODES, rep_id=rep_id, now=now)]
 
     async def claim_code(self, code: str, now: datetime) -> SessionCode:
         async with self._writing() as conn:
@@ -697,37 +631,19 @@ class SqlStore:
         return replace(invitation, id=invitation_id), event
 
     async def get_invitation(self, invitation_id: int) -> Invitation | None:
-        async with self._reading() as conn:
-            row = (
-                await conn.execute(select(invitations).where(invitations.c.id == invitation_id))
-            ).first()
+        row = await self._reads.first(_INVITATION, invitation_id=invitation_id)
         return None if row is None else _invitation(row)
 
     async def pending_invitations(
         self, rep_id: int, portal_ids: Sequence[int], now: datetime
     ) -> list[Invitation]:
-        addressed = invitations.c.to_rep_id == rep_id
-        if portal_ids:
-            addressed = or_(addressed, invitations.c.to_portal_id.in_(list(portal_ids)))
-        async with self._reading() as conn:
-            rows = await conn.execute(
-                select(invitations)
-                .where(_invitation_is_pending(now), addressed)
-                .order_by(invitations.c.created_at, invitations.c.id)
-            )
-            return [_invitation(row) for row in rows]
+        rows = await self._reads.all(
+            _PENDING_INVITATIONS, rep_id=rep_id, portal_ids=list(portal_ids), now=now
+        )
+        return [_invitation(row) for row in rows]
 
     async def count_pending_invites(self, session_id: int, now: datetime) -> int:
-        async with self._reading() as conn:
-            count = await conn.scalar(
-                select(func.count())
-                .select_from(invitations)
-                .where(
-                    invitations.c.session_id == session_id,
-                    invitations.c.kind == InvitationKind.INVITE.value,
-                    _invitation_is_pending(now),
-                )
-            )
+        count = await self._reads.scalar(_PENDING_INVITES, session_id=session_id, now=now)
         return int(count or 0)
 
     async def answer_invitation(
@@ -767,25 +683,13 @@ class SqlStore:
 
     async def active_session_counts(self) -> dict[int, int]:
         """Representatives present in no open session are left out (their count is 0)."""
-        async with self._reading() as conn:
-            rows = await conn.execute(
-                select(attendees.c.rep_id, func.count())
-                .join(sessions, sessions.c.id == attendees.c.session_id)
-                .where(
-                    attendees.c.present.is_(True),
-                    sessions.c.status != SessionStatus.ENDED.value,
-                )
-                .group_by(attendees.c.rep_id)
-            )
-            return {int(rep_id): int(count) for rep_id, count in rows}
+        rows = await self._reads.all(_ACTIVE_SESSION_COUNTS)
+        return {int(rep_id): int(count) for rep_id, count in rows}
 
     # Team settings and portal greetings -----------------------------------------------
 
     async def get_team_setting(self, key: str) -> str | None:
-        async with self._reading() as conn:
-            value = await conn.scalar(
-                select(team_settings.c.value).where(team_settings.c.key == key)
-            )
+        value = await self._reads.scalar(_TEAM_SETTING, key=key)
         return None if value is None else str(value)
 
     async def set_team_setting(self, key: str, value: str) -> None:
@@ -855,12 +759,7 @@ class SqlStore:
         return [(category, in_category[category.id]) for category in categories]
 
     async def get_script_category(self, category_id: int) -> ScriptCategory | None:
-        async with self._reading() as conn:
-            row = (
-                await conn.execute(
-                    select(script_categories).where(script_categories.c.id == category_id)
-                )
-            ).first()
+        row = await self._reads.first(_SCRIPT_CATEGORY, category_id=category_id)
         return None if row is None else _script_category(row)
 
     async def create_script_category(
@@ -932,8 +831,7 @@ class SqlStore:
             await _set_positions(conn, script_categories, list(ordered_ids))
 
     async def get_script(self, script_id: int) -> Script | None:
-        async with self._reading() as conn:
-            row = (await conn.execute(select(scripts).where(scripts.c.id == script_id))).first()
+        row = await self._reads.first(_SCRIPT, script_id=script_id)
         return None if row is None else _script(row)
 
     async def create_script(self, category_id: int, title: str, text: str) -> Script:
@@ -1088,8 +986,7 @@ class SqlStore:
         return replace(file, id=file_id), event
 
     async def get_file(self, file_id: int) -> SharedFile | None:
-        async with self._reading() as conn:
-            row = (await conn.execute(select(files).where(files.c.id == file_id))).first()
+        row = await self._reads.first(_FILE, file_id=file_id)
         return None if row is None else _file(row)
 
     async def answer_file(self, answered: SharedFile, note: EventDraft, now: datetime) -> Event:
@@ -1111,25 +1008,11 @@ class SqlStore:
 
     async def files_of_session(self, session_id: int) -> list[SharedFile]:
         """In the order they were offered; an unknown session has none."""
-        async with self._reading() as conn:
-            rows = await conn.execute(
-                select(files).where(files.c.session_id == session_id).order_by(files.c.id)
-            )
-            return [_file(row) for row in rows]
+        return [_file(row) for row in await self._reads.all(_FILES_OF, session_id=session_id)]
 
     async def files_of_sessions_ended_before(self, moment: datetime) -> list[SharedFile]:
         """Every file of those sessions, answered or not, in id order."""
-        async with self._reading() as conn:
-            rows = await conn.execute(
-                select(files)
-                .join(sessions, sessions.c.id == files.c.session_id)
-                .where(
-                    sessions.c.status == SessionStatus.ENDED.value,
-                    sessions.c.ended_at < moment,
-                )
-                .order_by(files.c.id)
-            )
-            return [_file(row) for row in rows]
+        return [_file(row) for row in await self._reads.all(_FILES_ENDED_BEFORE, moment=moment)]
 
     async def delete_files(self, file_ids: Sequence[int]) -> None:
         """Unknown ids are skipped, so a sweep that stopped halfway can run again."""
@@ -1178,12 +1061,7 @@ class SqlStore:
         return event
 
     async def get_consent(self, request_id: str) -> tuple[int, ConsentRequest] | None:
-        async with self._reading() as conn:
-            row = (
-                await conn.execute(
-                    select(consent_requests).where(consent_requests.c.id == request_id)
-                )
-            ).first()
+        row = await self._reads.first(_CONSENT, request_id=request_id)
         return None if row is None else (row.session_id, _consent(row))
 
     async def answer_consent(
@@ -1213,7 +1091,7 @@ class SqlStore:
             return await self._insert_events(conn, session_id, notes, now)
 
 
-def _code_is_active(now: datetime) -> Any:
+def _code_is_active(now: datetime | ColumnElement[Any]) -> Any:
     return and_(session_codes.c.used_at.is_(None), session_codes.c.expires_at > now)
 
 
@@ -1223,7 +1101,7 @@ def search_terms(text: str) -> list[str]:
     return [piece for piece in text.split() if any(ch.isalnum() for ch in piece)]
 
 
-def _invitation_is_pending(now: datetime) -> ColumnElement[bool]:
+def _invitation_is_pending(now: datetime | ColumnElement[Any]) -> ColumnElement[bool]:
     return and_(
         invitations.c.state == InvitationState.PENDING.value,
         invitations.c.expires_at > now,
@@ -1288,6 +1166,130 @@ async def _set_positions(conn: AsyncConnection, table: Any, ordered_ids: Sequenc
         .values(position=bindparam("new_position")),
         [{"row_id": row_id, "new_position": n} for n, row_id in enumerate(ordered_ids)],
     )
+
+
+# Single-statement reads, run by the store's ``Reader`` -------------------------------
+
+_REPRESENTATIVE = Query(select(representatives).where(representatives.c.id == bindparam("rep_id")))
+_REPRESENTATIVE_NAMED = Query(
+    select(representatives).where(representatives.c.username == bindparam("username"))
+)
+_REPRESENTATIVES = Query(select(representatives).order_by(representatives.c.id))
+_REPRESENTATIVE_COUNT = Query(select(func.count()).select_from(representatives))
+_REP_FOR_LOGIN = Query(
+    select(logins.c.rep_id)
+    .join(representatives, representatives.c.id == logins.c.rep_id)
+    .where(
+        logins.c.token_hash == bindparam("token_hash"),
+        logins.c.expires_at > bindparam("now"),
+        representatives.c.active.is_(True),
+    )
+)
+_PORTAL = Query(select(portals).where(portals.c.id == bindparam("portal_id")))
+_PORTAL_BY_SLUG = Query(select(portals).where(portals.c.slug == bindparam("slug")))
+_PORTALS = Query(select(portals).order_by(portals.c.id))
+_PORTALS_OF = Query(
+    select(portals)
+    .join(portal_members, portal_members.c.portal_id == portals.c.id)
+    .where(portal_members.c.rep_id == bindparam("rep_id"))
+    .order_by(portals.c.id)
+)
+_MEMBERS_OF = Query(
+    select(portal_members.c.rep_id)
+    .where(portal_members.c.portal_id == bindparam("portal_id"))
+    .order_by(portal_members.c.rep_id)
+)
+_SESSION = Query(select(sessions).where(sessions.c.id == bindparam("session_id")))
+_SESSION_BY_PUBLIC_ID = Query(
+    select(sessions).where(sessions.c.public_id == bindparam("public_id"))
+)
+_SESSION_FOR_TOKEN = Query(
+    select(customer_tokens.c.session_id).where(
+        customer_tokens.c.token_hash == bindparam("token_hash"),
+        customer_tokens.c.expires_at > bindparam("now"),
+    )
+)
+_ATTENDEES = Query(
+    select(attendees)
+    .where(attendees.c.session_id == bindparam("session_id"))
+    .order_by(attendees.c.joined_at, attendees.c.rep_id)
+)
+_WAITING = Query(
+    select(sessions)
+    .where(
+        sessions.c.status == SessionStatus.WAITING.value,
+        sessions.c.portal_id.in_(bindparam("portal_ids", expanding=True)),
+    )
+    .order_by(sessions.c.started_at, sessions.c.id)
+)
+_OPEN_SESSIONS_OF = Query(
+    select(sessions)
+    .join(attendees, attendees.c.session_id == sessions.c.id)
+    .where(
+        attendees.c.rep_id == bindparam("rep_id"),
+        attendees.c.present.is_(True),
+        sessions.c.status != SessionStatus.ENDED.value,
+    )
+    .order_by(sessions.c.started_at, sessions.c.id)
+)
+_EVENTS_AFTER = Query(
+    select(events)
+    .where(events.c.session_id == bindparam("session_id"), events.c.seq > bindparam("after_seq"))
+    .order_by(events.c.seq)
+    .limit(bindparam("limit", type_=Integer))
+)
+_LAST_SEQ = Query(select(sessions.c.last_seq).where(sessions.c.id == bindparam("session_id")))
+_ACTIVE_CODES = Query(
+    select(session_codes)
+    .where(session_codes.c.rep_id == bindparam("rep_id"), _code_is_active(bindparam("now")))
+    .order_by(session_codes.c.created_at, session_codes.c.id)
+)
+_INVITATION = Query(select(invitations).where(invitations.c.id == bindparam("invitation_id")))
+_PENDING_INVITATIONS = Query(
+    select(invitations)
+    .where(
+        _invitation_is_pending(bindparam("now")),
+        or_(
+            invitations.c.to_rep_id == bindparam("rep_id"),
+            invitations.c.to_portal_id.in_(bindparam("portal_ids", expanding=True)),
+        ),
+    )
+    .order_by(invitations.c.created_at, invitations.c.id)
+)
+_PENDING_INVITES = Query(
+    select(func.count())
+    .select_from(invitations)
+    .where(
+        invitations.c.session_id == bindparam("session_id"),
+        invitations.c.kind == InvitationKind.INVITE.value,
+        _invitation_is_pending(bindparam("now")),
+    )
+)
+_ACTIVE_SESSION_COUNTS = Query(
+    select(attendees.c.rep_id, func.count())
+    .join(sessions, sessions.c.id == attendees.c.session_id)
+    .where(attendees.c.present.is_(True), sessions.c.status != SessionStatus.ENDED.value)
+    .group_by(attendees.c.rep_id)
+)
+_TEAM_SETTING = Query(select(team_settings.c.value).where(team_settings.c.key == bindparam("key")))
+_SCRIPT_CATEGORY = Query(
+    select(script_categories).where(script_categories.c.id == bindparam("category_id"))
+)
+_SCRIPT = Query(select(scripts).where(scripts.c.id == bindparam("script_id")))
+_FILE = Query(select(files).where(files.c.id == bindparam("file_id")))
+_FILES_OF = Query(
+    select(files).where(files.c.session_id == bindparam("session_id")).order_by(files.c.id)
+)
+_FILES_ENDED_BEFORE = Query(
+    select(files)
+    .join(sessions, sessions.c.id == files.c.session_id)
+    .where(
+        sessions.c.status == SessionStatus.ENDED.value,
+        sessions.c.ended_at < bindparam("moment"),
+    )
+    .order_by(files.c.id)
+)
+_CONSENT = Query(select(consent_requests).where(consent_requests.c.id == bindparam("request_id")))
 
 
 # Rows to domain objects -------------------------------------------------------------

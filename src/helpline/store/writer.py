@@ -34,7 +34,8 @@ The contract of ``Store.append`` holds for each caller exactly as before:
 SQLite: the writer holds the store's write lock (the one its other writes take), and
 runs the whole transaction, BEGIN IMMEDIATE to COMMIT, as ONE function call in
 aiosqlite's connection thread on the raw ``sqlite3`` connection (statements compiled
-once by SQLAlchemy, values converted by the columns' own SQLAlchemy types), so a batch
+once by SQLAlchemy, values converted by the columns' own SQLAlchemy types: the
+``Prepared`` statements that the store's reads use too), so a batch
 costs two thread hand-offs (that call, and the pool's reset when the connection goes
 back) instead of 19 per append, and the event loop runs on during the fsync. The connection
 comes from the engine's pool, configured as every other (WAL, ``synchronous=FULL``,
@@ -57,15 +58,13 @@ import asyncio
 import contextlib
 import sqlite3
 from collections import deque
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import datetime
-from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
     Integer,
-    String,
     bindparam,
     case,
     insert,
@@ -81,6 +80,7 @@ from helpline.domain.errors import NotFound, SessionEnded
 from helpline.domain.events import Event, EventDraft
 from helpline.domain.sessions import SessionStatus
 from helpline.store.protocol import Appended
+from helpline.store.reader import Prepared
 from helpline.store.rows import event_from_row, event_values, searchable_text
 from helpline.store.tables import events, session_search, sessions
 
@@ -516,12 +516,11 @@ def _answer(request: _Request) -> None:
 
 
 class _SqliteStatements:
-    """The batch's statements compiled for SQLite once, with the columns' conversions
-    (SQLAlchemy's own, so values are stored exactly as the rest of the store stores
-    them)."""
+    """The batch's statements, prepared for SQLite once (with the columns' own
+    conversions, so values are stored exactly as the rest of the store stores them)."""
 
     def __init__(self, dialect: Dialect) -> None:
-        self.find, self._find_order = _compiled(
+        self.find = Prepared(
             select(events).where(
                 events.c.session_id == bindparam("session_id"),
                 events.c.author_key == bindparam("author_key"),
@@ -529,77 +528,27 @@ class _SqliteStatements:
             ),
             dialect,
         )
-        self._names = [column.name for column in events.c]
-        self._readers: list[Callable[[Any], Any] | None] = [
-            column.type.dialect_impl(dialect).result_processor(dialect, None) for column in events.c
-        ]
-        self.bump, self._bump_order = _compiled(
+        self.bump = Prepared(
             update(sessions)
             .where(sessions.c.id == bindparam("session_id"))
             .values(
                 last_seq=sessions.c.last_seq
                 + case(
-                    (
-                        sessions.c.status == bindparam("ended", type_=String),
-                        bindparam("if_ended", type_=Integer),
-                    ),
+                    (sessions.c.status == _ENDED, bindparam("if_ended", type_=Integer)),
                     else_=bindparam("if_open", type_=Integer),
                 )
             )
             .returning(sessions.c.last_seq, sessions.c.status, sessions.c.public_id),
             dialect,
         )
-        columns = [column for column in events.c if column.name != "id"]
-        self.insert_event, order = _compiled(
-            insert(events), dialect, column_keys=[column.name for column in columns]
+        self.insert_event = Prepared(
+            insert(events),
+            dialect,
+            column_keys=[column.name for column in events.c if column.name != "id"],
         )
-        by_name = {column.name: column for column in columns}
-        self._writers: list[tuple[str, Callable[[Any], Any] | None]] = [
-            (name, by_name[name].type.dialect_impl(dialect).bind_processor(dialect))
-            for name in order
-        ]
-        self.insert_search, self._search_order = _compiled(
+        self.insert_search = Prepared(
             insert(session_search), dialect, column_keys=["session_id", "content"]
         )
-
-    def find_params(self, key: Key) -> tuple[Any, ...]:
-        session_id, author_key, client_id = key
-        values = {"session_id": session_id, "author_key": author_key, "client_id": client_id}
-        return tuple(values[name] for name in self._find_order)
-
-    def bump_params(self, session_id: int, added: Added) -> tuple[Any, ...]:
-        if_open, if_ended = added
-        values = {
-            "session_id": session_id,
-            "ended": _ENDED,
-            "if_open": if_open,
-            "if_ended": if_ended,
-        }
-        return tuple(values[name] for name in self._bump_order)
-
-    def search_params(self, session_id: int, content: str) -> tuple[Any, ...]:
-        values: dict[str, Any] = {"session_id": session_id, "content": content}
-        return tuple(values[name] for name in self._search_order)
-
-    def event_params(self, event: Event) -> tuple[Any, ...]:
-        values = event_values(event)
-        return tuple(
-            values[name] if convert is None else convert(values[name])
-            for name, convert in self._writers
-        )
-
-    def event(self, row: Sequence[Any]) -> Event:
-        converted = [
-            value if convert is None else convert(value)
-            for value, convert in zip(row, self._readers, strict=True)
-        ]
-        return event_from_row(SimpleNamespace(**dict(zip(self._names, converted, strict=True))))
-
-
-def _compiled(statement: Any, dialect: Dialect, **kwargs: Any) -> tuple[str, list[str]]:
-    compiled = statement.compile(dialect=dialect, **kwargs)
-    order = list(compiled.positiontup or ())
-    return compiled.string, order
 
 
 def _commit_sqlite(raw: sqlite3.Connection, batch: _Batch, sql: _SqliteStatements) -> None:
@@ -610,24 +559,35 @@ def _commit_sqlite(raw: sqlite3.Connection, batch: _Batch, sql: _SqliteStatement
         try:
             existing: dict[Key, Event] = {}
             for key in batch.lookup_keys():
-                found = cursor.execute(sql.find, sql.find_params(key)).fetchone()
+                session_id, author_key, client_id = key
+                found = cursor.execute(
+                    sql.find.sql,
+                    sql.find.params(
+                        {"session_id": session_id, "author_key": author_key, "client_id": client_id}
+                    ),
+                ).fetchone()
                 if found is not None:
-                    existing[key] = sql.event(found)
+                    existing[key] = event_from_row(sql.find.row(found))
             bumped: dict[int, _Bumped] = {}
-            for session_id, added in batch.count_new(existing).items():
-                row = cursor.execute(sql.bump, sql.bump_params(session_id, added)).fetchone()
+            for session_id, (if_open, if_ended) in batch.count_new(existing).items():
+                values = {"session_id": session_id, "if_open": if_open, "if_ended": if_ended}
+                row = cursor.execute(sql.bump.sql, sql.bump.params(values)).fetchone()
                 if row is not None:
-                    bumped[session_id] = _Bumped(int(row[0]), row[1], row[2])
+                    last_seq, status, public_id = sql.bump.row(row)
+                    bumped[session_id] = _Bumped(int(last_seq), status, public_id)
             created = batch.assign(bumped)
             if created:
-                cursor.executemany(sql.insert_event, [sql.event_params(e) for e in created])
+                cursor.executemany(
+                    sql.insert_event.sql,
+                    [sql.insert_event.params(event_values(event)) for event in created],
+                )
                 searchable = [
-                    sql.search_params(event.session_id, body_text)
+                    sql.insert_search.params({"session_id": event.session_id, "content": body_text})
                     for event in created
                     if (body_text := searchable_text(event))
                 ]
                 if searchable:
-                    cursor.executemany(sql.insert_search, searchable)
+                    cursor.executemany(sql.insert_search.sql, searchable)
         except Exception as exc:
             cursor.execute("ROLLBACK")
             raise _Uncommitted from exc

@@ -1,0 +1,409 @@
+"""Single-statement reads (``helpline.store.reader``), on real SQLite and PostgreSQL.
+
+Every chat message reads its session and attendees, so these reads skip the
+transaction SQLAlchemy wraps around a statement: on SQLite one call into aiosqlite's
+thread on a connection of their own, on PostgreSQL one ``AUTOCOMMIT`` round trip. What
+callers rely on must not change: a read sees everything committed before it (group
+committed appends included), never half a transaction, values of the right Python
+types, and a read cancelled halfway leaves nothing behind. Each test runs on SQLite
+through the raw driver path (``sqlite``), on SQLite through SQLAlchemy Core
+(``sqlite-core``, the path taken should aiosqlite lose its hooks) and on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from datetime import timedelta, timezone
+from types import SimpleNamespace
+from typing import Any
+
+import aiosqlite
+import pytest
+from sqlalchemy import text
+
+from helpline.domain.events import Audience, Author, EventDraft, EventKind
+from helpline.domain.people import Preferences
+from helpline.domain.sessions import AttendeeRole, SessionStatus, pick_up
+from helpline.store import reader
+from helpline.store.database import create_engine
+from helpline.store.protocol import Appended
+from helpline.store.sql import SqlStore
+from helpline.store.writer import AppendWriter
+from tests.integration import test_store as contract
+from tests.integration.test_store import NOW, chat, make_rep, open_session, seqs
+
+store = contract.store
+
+
+@pytest.fixture(
+    params=["sqlite", "sqlite-core", "postgresql"], ids=["sqlite", "sqlite-core", "postgresql"]
+)
+def store_url(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    if request.param == "sqlite-core":
+        monkeypatch.setattr(reader, "USE_RAW_SQLITE", False)
+    url: str = request.getfixturevalue(
+        "postgres_url" if request.param == "postgresql" else "sqlite_url"
+    )
+    return url
+
+
+@pytest.fixture
+def hand_offs(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
+    """Counts calls into aiosqlite's connection threads (one element per call)."""
+    calls: list[int] = []
+    execute = aiosqlite.Connection._execute
+
+    async def counted(self: aiosqlite.Connection, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return await execute(self, fn, *args, **kwargs)
+
+    monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
+    yield calls
+
+
+# For the tests about one way of reading: SQLite's raw path, or PostgreSQL's read pool.
+on_raw_sqlite = pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
+on_postgresql = pytest.mark.parametrize("store_url", ["postgresql"], indirect=True)
+
+
+async def busy_session(store: SqlStore) -> Any:
+    """A session picked up by Ann, with a note for representatives only."""
+    ann = await make_rep(store)
+    session = await open_session(store)
+    await store.apply(pick_up(session, [], ann, 0, NOW), NOW)
+    await store.append(
+        session.id,
+        EventDraft(
+            EventKind.NOTE,
+            Audience.representatives(),
+            Author.representative(ann.id, "Ann"),
+            {"text": "Löschen ✓", "n": 2.5, "count": 3, "flag": True, "none": None},
+            internal={"why": "checked"},
+            reveals_masked=True,
+            client_id="n-1",
+        ),
+        NOW,
+    )
+    return SimpleNamespace(ann=ann, session=session)
+
+
+# Reads see what was committed ----------------------------------------------------------
+
+
+async def test_reads_see_what_was_committed_just_before(store: SqlStore) -> None:
+    ann = await make_rep(store)
+    assert await store.get_representative(ann.id) == ann
+    session = await open_session(store)
+    assert await store.get_session_by_public_id(session.public_id) == session
+    assert await store.list_attendees(session.id) == []
+
+    await store.apply(pick_up(session, [], ann, 0, NOW), NOW)
+    assert [a.rep_id for a in await store.list_attendees(session.id)] == [ann.id]
+    picked = await store.get_session(session.id)
+    assert picked is not None and picked.status is SessionStatus.ACTIVE
+    assert [s.id for s in await store.open_sessions_of(ann.id)] == [session.id]
+
+    # Group-committed appends are there as soon as their callers are answered.
+    async def append_then_read(i: int) -> Appended:
+        appended = await store.append(session.id, chat(f"m{i}"), NOW)
+        seq = appended.event.seq
+        assert await store.events_after(session.id, seq - 1, limit=1) == [appended.event]
+        assert await store.last_seq(session.id) >= seq
+        return appended
+
+    appended = await asyncio.gather(*(append_then_read(i) for i in range(20)))
+    last = max(a.event.seq for a in appended)
+    assert await store.last_seq(session.id) == last
+    logged = await store.events_after(session.id, 0)
+    assert seqs(logged) == list(range(1, last + 1))
+    assert {e.body.get("text") for e in logged} >= {f"m{i}" for i in range(20)}
+
+    await store.create_login(b"cookie", ann.id, NOW, NOW + timedelta(hours=1))
+    assert await store.rep_for_login(b"cookie", NOW) == ann.id
+    await store.delete_login(b"cookie")
+    assert await store.rep_for_login(b"cookie", NOW) is None
+
+
+async def test_reads_during_committing_batches_see_whole_batches(
+    store: SqlStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reads running beside the writer see each batch whole or not at all, and at least
+    every append answered before they began."""
+    session = await open_session(store)
+    # The session's last seq after each committed transaction that touched it.
+    boundaries = {1}
+    commit = AppendWriter._commit
+
+    async def recorded(self: AppendWriter, requests: Sequence[Any]) -> None:
+        await commit(self, requests)
+        outcomes = [r.outcome for r in requests if isinstance(r.outcome, Appended)]
+        if outcomes:
+            boundaries.add(max(o.event.seq for o in outcomes))
+
+    monkeypatch.setattr(AppendWriter, "_commit", recorded)
+    answered = [1]
+
+    async def append(i: int) -> None:
+        result = await store.append(session.id, chat(f"m{i}"), NOW)
+        answered.append(result.event.seq)
+
+    async def read() -> tuple[int, list[int], int]:
+        known = max(answered)
+        logged = seqs(await store.events_after(session.id, 0, limit=10_000))
+        return known, logged, await store.last_seq(session.id)
+
+    calls: list[Any] = []
+    for i in range(300):
+        calls.append(append(i))
+        if i % 3 == 0:
+            calls.append(read())
+    results = await asyncio.gather(*calls)
+
+    reads = [r for r in results if r is not None]
+    assert len(reads) == 100
+    for known, logged, last in reads:
+        assert logged == list(range(1, len(logged) + 1))
+        assert logged[-1] >= known
+        assert logged[-1] in boundaries
+        assert last >= logged[-1] and last in boundaries
+    assert await store.last_seq(session.id) == 301
+
+
+# Values come back as SQLAlchemy gives them ----------------------------------------------
+
+
+async def test_values_come_back_with_their_python_types(store: SqlStore) -> None:
+    made = await busy_session(store)
+    session, ann = made.session, made.ann
+
+    read = await store.get_session(session.id)
+    assert read is not None
+    assert read == await store.get_session_by_public_id(session.public_id)
+    assert read.started_at == NOW and read.started_at.utcoffset() == timedelta(0)
+    assert read.ended_at is None and read.outcome is None
+    assert read.extra == (("email", "casey@example.com"),)  # JSON text
+    assert read.status is SessionStatus.ACTIVE
+
+    (attendee,) = await store.list_attendees(session.id)
+    assert (attendee.rep_id, attendee.role) == (ann.id, AttendeeRole.PRIMARY)
+    assert type(attendee.masked) is bool and type(attendee.present) is bool
+    assert attendee.present and not attendee.masked
+    assert attendee.joined_at == NOW and attendee.joined_at.tzinfo is not None
+
+    note = (await store.events_after(session.id, 0))[-1]
+    assert note.body == {"text": "Löschen ✓", "n": 2.5, "count": 3, "flag": True, "none": None}
+    assert note.internal == {"why": "checked"}
+    assert note.reveals_masked is True
+    assert note.created_at == NOW and note.created_at.utcoffset() == timedelta(0)
+    assert (note.kind, note.audience, note.author) == (
+        EventKind.NOTE,
+        Audience.representatives(),
+        Author.representative(ann.id, "Ann"),
+    )
+
+    rep = await store.get_representative(ann.id)
+    assert rep is not None and rep.preferences == Preferences() and rep.active is True
+    assert await store.find_login("ann") == (rep, "hash-of-ann")
+
+
+async def test_datetimes_and_bytes_are_bound_as_the_columns_store_them(store: SqlStore) -> None:
+    """A moment in another time zone compares as the same instant, and a token hash
+    is matched byte for byte."""
+    session = await open_session(store)  # its token expires an hour after NOW
+    berlin = timezone(timedelta(hours=2))
+    just_before = (NOW + timedelta(minutes=59)).astimezone(berlin)
+    just_after = (NOW + timedelta(minutes=61)).astimezone(berlin)
+
+    assert await store.session_for_token(session.public_id.encode(), just_before) == session.id
+    assert await store.session_for_token(session.public_id.encode(), just_after) is None
+    assert await store.session_for_token(session.public_id.encode() + b"\0", NOW) is None
+
+
+async def test_list_parameters_of_any_length_read_right(store: SqlStore) -> None:
+    portals = [await store.create_portal(f"p{n}", f"P{n}", [], "") for n in range(3)]
+    waiting = [await open_session(store, f"WAIT-000{n}", portals[n].id) for n in range(3)]
+
+    assert await store.waiting_sessions([]) == []
+    assert await store.waiting_sessions([portals[1].id]) == [waiting[1]]
+    assert await store.waiting_sessions([p.id for p in portals]) == waiting
+    assert await store.waiting_sessions([portals[2].id, 4242, portals[0].id]) == [
+        waiting[0],
+        waiting[2],
+    ]
+    ann = await make_rep(store)
+    assert await store.pending_invitations(ann.id, [], NOW) == []
+    assert await store.pending_invitations(ann.id, [p.id for p in portals], NOW) == []
+
+
+# Cancellation ----------------------------------------------------------------------------
+
+
+@on_raw_sqlite
+async def test_a_read_cancelled_in_the_driver_thread_leaves_nothing_for_the_next(
+    store: SqlStore, store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made = await busy_session(store)
+    session = made.session
+    last = await store.last_seq(session.id)  # the read connection is open now
+    loop = asyncio.get_running_loop()
+    hold = threading.Event()
+    started = asyncio.Event()
+    release = threading.Event()
+    fetch = reader._fetch
+
+    def held(*args: Any) -> Any:
+        # The next read to get here, once ``hold`` is set, waits in aiosqlite's thread.
+        if hold.is_set():
+            hold.clear()
+            loop.call_soon_threadsafe(started.set)
+            release.wait(timeout=30)
+        return fetch(*args)
+
+    monkeypatch.setattr(reader, "_fetch", held)
+    hold.set()
+    cancelled = asyncio.create_task(store.get_session_by_public_id(session.public_id))
+    await started.wait()
+    queued = asyncio.create_task(store.list_attendees(session.id))
+    cancelled.cancel()
+    release.set()
+
+    with pytest.raises(asyncio.CancelledError):
+        await cancelled
+    assert [a.rep_id for a in await queued] == [made.ann.id]
+    assert await store.get_session_by_public_id(session.public_id) == await store.get_session(
+        session.id
+    )
+    assert seqs(await store.events_after(session.id, 0)) == list(range(1, last + 1))
+
+
+async def test_a_read_cancelled_while_the_database_works_leaves_the_store_usable(
+    store: SqlStore, store_url: str
+) -> None:
+    """Cancelled while the server has the statement (PostgreSQL: waiting on a table
+    lock) or before the call reached the driver: every later read is answered right."""
+    made = await busy_session(store)
+    session = made.session
+    if store_url.startswith("postgresql"):
+        await store.get_session(session.id)  # the read pool has a connection now
+        engine = create_engine(store_url)
+        try:
+            async with engine.connect() as locker:
+                await locker.execute(text("LOCK TABLE sessions IN ACCESS EXCLUSIVE MODE"))
+                cancelled = asyncio.create_task(store.get_session(session.id))
+                while not await locker.scalar(
+                    text(
+                        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                        " AND wait_event_type = 'Lock' AND query LIKE 'SELECT sessions.id%'"
+                    )
+                ):
+                    assert not cancelled.done()
+                cancelled.cancel()
+                with pytest.raises(asyncio.CancelledError):
+                    await cancelled
+                await locker.rollback()
+        finally:
+            await engine.dispose()
+    # Cancelled at once, before anything ran; and many at once beside answered reads.
+    tasks = [asyncio.create_task(store.get_session(session.id)) for _ in range(20)]
+    tasks[0].cancel()
+    for task in tasks[5:15]:
+        task.cancel()
+    done = await asyncio.gather(*tasks, return_exceptions=True)
+    answered = [r for r in done if not isinstance(r, BaseException)]
+    assert len(answered) == 9 and all(r is not None and r.id == session.id for r in answered)
+
+    for _ in range(30):  # more than the pool holds: every connection gets used
+        assert [a.rep_id for a in await store.list_attendees(session.id)] == [made.ann.id]
+        read = await store.get_session_by_public_id(session.public_id)
+        assert read is not None and read.id == session.id
+    appended = await store.append(session.id, chat("after"), NOW)
+    assert (await store.events_after(session.id, appended.event.seq - 1)) == [appended.event]
+
+
+# One hand-off, one round trip ------------------------------------------------------------
+
+
+@on_raw_sqlite
+async def test_a_read_on_sqlite_costs_one_hand_off_to_the_driver_thread(
+    store: SqlStore, store_url: str, hand_offs: list[int]
+) -> None:
+    made = await busy_session(store)
+    session, ann = made.session, made.ann
+    portal = await store.create_portal("help", "Help", [], "")
+    await store.add_portal_member(portal.id, ann.id)
+    await store.create_login(b"cookie", ann.id, NOW, NOW + timedelta(hours=1))
+    reads: dict[str, Callable[[], Awaitable[object]]] = {
+        "get_session": lambda: store.get_session(session.id),
+        "get_session_by_public_id": lambda: store.get_session_by_public_id(session.public_id),
+        "session_for_token": lambda: store.session_for_token(b"ABCD-0001", NOW),
+        "list_attendees": lambda: store.list_attendees(session.id),
+        "last_seq": lambda: store.last_seq(session.id),
+        "events_after": lambda: store.events_after(session.id, 0),
+        "rep_for_login": lambda: store.rep_for_login(b"cookie", NOW),
+        "get_representative": lambda: store.get_representative(ann.id),
+        "get_portal": lambda: store.get_portal(portal.id),
+        "portals_of": lambda: store.portals_of(ann.id),
+        "open_sessions_of": lambda: store.open_sessions_of(ann.id),
+        "waiting_sessions": lambda: store.waiting_sessions([portal.id]),
+    }
+    await store.get_session(session.id)  # opens the read connection
+
+    counted = {}
+    for name, call in reads.items():
+        hand_offs.clear()
+        await call()
+        counted[name] = len(hand_offs)
+
+    assert counted == dict.fromkeys(reads, 1)
+
+
+@on_raw_sqlite
+async def test_reads_go_through_sqlalchemy_when_aiosqlite_offers_no_way_in(
+    store: SqlStore, store_url: str, monkeypatch: pytest.MonkeyPatch, hand_offs: list[int]
+) -> None:
+    # The driver's connection is no ``sqlite3.Connection`` as far as the reader knows.
+    monkeypatch.setattr(reader, "sqlite3", SimpleNamespace(Connection=type("Other", (), {})))
+    made = await busy_session(store)
+
+    read = await store.get_session(made.session.id)
+    hand_offs.clear()
+    assert [a.rep_id for a in await store.list_attendees(made.session.id)] == [made.ann.id]
+
+    assert read is not None and read.status is SessionStatus.ACTIVE
+    assert len(hand_offs) > 1  # SQLAlchemy's way: checkout, BEGIN, execute, ROLLBACK...
+
+
+@on_postgresql
+async def test_a_read_after_the_database_dropped_its_connections_is_answered(
+    store: SqlStore, store_url: str
+) -> None:
+    """PostgreSQL restarted, or dropped idle connections: the read connection is dead
+    when the next read takes it from the pool."""
+    session = await open_session(store)
+    assert await store.get_session(session.id) == session
+    engine = create_engine(store_url)
+    try:
+        async with engine.connect() as admin:
+            await admin.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            )
+    finally:
+        await engine.dispose()
+
+    assert await store.get_session(session.id) == session
+    assert await store.get_session_by_public_id(session.public_id) == session
+
+
+async def test_a_closed_store_reads_again_when_used(store: SqlStore) -> None:
+    session = await open_session(store)
+    assert await store.get_session(session.id) == session
+    await store.close()
+
+    assert await store.get_session(session.id) == session
+    await store.close()
+    assert await store.last_seq(session.id) == 1
