@@ -217,9 +217,16 @@ class Connection:
         """Serve until the client leaves or a close is due; returns the close code."""
         self._reader = asyncio.create_task(self._read_frames())
         tasks = [self._reader, asyncio.create_task(self._pump_bus())]
+        # One future that the first task to end completes, rather than asyncio.wait:
+        # that keeps two coroutines, two sets and a future alive per idle socket.
+        first_ended: asyncio.Future[None] = self._loop.create_future()
+        ended = functools.partial(_complete, first_ended)
+        for task in tasks:
+            task.add_done_callback(ended)
         self._beat_timer = self._loop.call_later(self.heartbeat_seconds, self._beat)
         try:
-            done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+            await first_ended
+            done = [task for task in tasks if task.done()]
         finally:
             self._beat_timer.cancel()
             if self._beat_send is not None:
@@ -255,9 +262,16 @@ class Connection:
             return
         if self._beat_send is None or self._beat_send.done():
             self._beat_send = self._loop.create_task(self.send({"type": "heartbeat"}))
-            # A beat that fails found the socket gone; the reader ends the connection.
-            self._beat_send.add_done_callback(_consume_outcome)
+            self._beat_send.add_done_callback(self._beat_sent)
         self._beat_timer = self._loop.call_later(self.heartbeat_seconds, self._beat)
+
+    def _beat_sent(self, task: asyncio.Task[None]) -> None:
+        # Let the finished task go now rather than at the next beat: an idle socket would
+        # otherwise hold it for nearly the whole interval.
+        if self._beat_send is task:
+            self._beat_send = None
+        # A beat that fails found the socket gone; the reader ends the connection.
+        _consume_outcome(task)
 
     async def _read_frames(self) -> None:
         while True:
@@ -599,6 +613,11 @@ class Connection:
 def _consume_outcome(task: asyncio.Task[None]) -> None:
     if not task.cancelled():
         task.exception()
+
+
+def _complete(future: asyncio.Future[None], _task: asyncio.Task[None]) -> None:
+    if not future.done():
+        future.set_result(None)
 
 
 @functools.lru_cache(maxsize=1024)
