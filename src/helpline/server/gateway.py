@@ -14,9 +14,9 @@ import contextlib
 import functools
 import json
 import logging
-from collections import Counter
+from collections import Counter, OrderedDict
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from starlette.websockets import (
     WebSocket,
@@ -116,6 +116,58 @@ class Closing(Exception):
         self.reason = reason
 
 
+class Beating(Protocol):
+    def beat(self) -> bool:
+        """One interval has passed; returns whether to beat again."""
+
+
+class Heartbeats:
+    """When each connection's next heartbeat is due, on one timer for all of them.
+
+    Every connection beats at the same interval, so connections fall due in the order
+    they were last scheduled: an ordered dict is the whole schedule, and one timer
+    waits for its first entry. A timer per connection cost about 0.6 KiB of every
+    idle socket (a handle, a libuv timer and a copy of the context).
+    """
+
+    def __init__(self, interval: float) -> None:
+        self.interval = interval
+        self._due: OrderedDict[Beating, float] = OrderedDict()
+        self._timer: asyncio.TimerHandle | None = None
+
+    def start(self, connection: Beating) -> None:
+        """``connection.beat()`` runs every interval from now until ``stop``."""
+        loop = asyncio.get_running_loop()
+        due = loop.time() + self.interval
+        self._due[connection] = due
+        if self._timer is None:
+            self._timer = loop.call_at(due, self._fire)
+
+    def stop(self, connection: Beating) -> None:
+        self._due.pop(connection, None)
+        if not self._due and self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    def _fire(self) -> None:
+        loop = asyncio.get_running_loop()
+        self._timer = None
+        now = loop.time()
+        try:
+            while self._due:
+                connection, due = next(iter(self._due.items()))
+                if due > now:
+                    break
+                self._due[connection] = now + self.interval
+                self._due.move_to_end(connection)
+                if not connection.beat():
+                    self._due.pop(connection, None)
+        finally:
+            # Also after a beat that raised: the other connections still need theirs.
+            if self._due:
+                self._timer = loop.call_at(next(iter(self._due.values())), self._fire)
+
+
 class Connection:
     """One accepted socket and the sessions it follows."""
 
@@ -126,6 +178,7 @@ class Connection:
         invitations: Invitations,
         consents: Consents,
         thumbnails: Thumbnails,
+        heartbeats: Heartbeats,
         actor: Actor,
         subscription: Subscription,
     ) -> None:
@@ -134,6 +187,7 @@ class Connection:
         self.invitations = invitations
         self.consents = consents
         self.thumbnails = thumbnails
+        self.heartbeats = heartbeats
         # The customer's session while their screen is shared from this socket.
         self.sharing: int | None = None
         # Sessions whose Viewer window this socket is: it gets the large frames.
@@ -150,7 +204,6 @@ class Connection:
         self._last_heard = self._loop.time()
         self._silent = False
         self._reader: asyncio.Task[None] | None = None
-        self._beat_timer: asyncio.TimerHandle | None = None
         self._beat_send: asyncio.Task[None] | None = None
         self._send_lock = asyncio.Lock()
         # Held while events of followed sessions are sent, so replay and live
@@ -223,12 +276,12 @@ class Connection:
         ended = functools.partial(_complete, first_ended)
         for task in tasks:
             task.add_done_callback(ended)
-        self._beat_timer = self._loop.call_later(self.heartbeat_seconds, self._beat)
+        self.heartbeats.start(self)
         try:
             await first_ended
             done = [task for task in tasks if task.done()]
         finally:
-            self._beat_timer.cancel()
+            self.heartbeats.stop(self)
             if self._beat_send is not None:
                 tasks.append(self._beat_send)
             for task in tasks:
@@ -247,11 +300,12 @@ class Connection:
                 return 1011
         return None
 
-    def _beat(self) -> None:
+    def beat(self) -> bool:
         """Every heartbeat interval: say we are here, or give up on a silent client.
+        Returns whether to beat again.
 
-        A timer callback rather than a task per socket, and a silence check here
-        rather than a timeout around every receive: with 10,000 sockets, tasks and
+        Called by ``Heartbeats`` rather than a task per socket, and a silence check
+        here rather than a timeout around every receive: with 10,000 sockets, tasks and
         timers per socket are most of what an idle connection costs.
         """
         silence = self.heartbeat_seconds * SILENCE_INTERVALS
@@ -259,11 +313,11 @@ class Connection:
             self._silent = True
             if self._reader is not None:
                 self._reader.cancel()
-            return
+            return False
         if self._beat_send is None or self._beat_send.done():
             self._beat_send = self._loop.create_task(self.send({"type": "heartbeat"}))
             self._beat_send.add_done_callback(self._beat_sent)
-        self._beat_timer = self._loop.call_later(self.heartbeat_seconds, self._beat)
+        return True
 
     def _beat_sent(self, task: asyncio.Task[None]) -> None:
         # Let the finished task go now rather than at the next beat: an idle socket would
@@ -650,6 +704,7 @@ class Gateway:
         self.invitations = invitations
         self.consents = consents
         self.thumbnails = Thumbnails()
+        self.heartbeats = Heartbeats(service.settings.heartbeat_seconds)
         self.online = OnlineRepresentatives()
 
     def _origin_allowed(self, socket: WebSocket) -> bool | None:
@@ -695,6 +750,7 @@ class Gateway:
             self.invitations,
             self.consents,
             self.thumbnails,
+            self.heartbeats,
             actor,
             self.service.bus.subscription(),
         )
