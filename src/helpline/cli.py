@@ -228,6 +228,11 @@ def serve(
         log_level=log_level,
         ws_max_size=1024 * 1024,
         ws_per_message_deflate=False,
+        # The gateway's heartbeat is the keepalive: it sends every socket a frame each
+        # interval and closes one silent for three. uvicorn's own pings (every 20 s by
+        # default) would add a timer per socket, ~0.7 KiB of each idle connection, and
+        # a frame each way per socket every 20 s.
+        ws_ping_interval=None,
         proxy_headers=False,
         backlog=backlog,
     )
