@@ -72,6 +72,8 @@ def main() -> None:
         log_level="warning",
         ws_max_size=1024 * 1024,
         ws_per_message_deflate=False,
+        # As `helpline serve`: its gateway sends its own heartbeats instead.
+        ws_ping_interval=None,
         proxy_headers=False,
     )
 
