@@ -14,6 +14,7 @@ import contextlib
 import functools
 import json
 import logging
+import weakref
 from collections import Counter, OrderedDict
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -116,6 +117,29 @@ class Closing(Exception):
         self.reason = reason
 
 
+class SharedSessions:
+    """One copy of a followed session's state for all the sockets that hold it.
+
+    The customer and the representatives follow the same session, and every read makes
+    a fresh copy (~0.7 KiB with its strings and dates) that a socket holds for as long
+    as it is open. A socket keeps the copy another one already holds when the two are
+    equal. Weak, so a session that no socket holds any more is forgotten.
+    """
+
+    def __init__(self) -> None:
+        self._known: weakref.WeakValueDictionary[int, SupportSession] = (
+            weakref.WeakValueDictionary()
+        )
+
+    def share(self, session: SupportSession) -> SupportSession:
+        """``session``, or an equal copy that another socket holds."""
+        known = self._known.get(session.id)
+        if known is not None and known == session:
+            return known
+        self._known[session.id] = session
+        return session
+
+
 class Beating(Protocol):
     def beat(self) -> bool:
         """One interval has passed; returns whether to beat again."""
@@ -179,6 +203,7 @@ class Connection:
         consents: Consents,
         thumbnails: Thumbnails,
         heartbeats: Heartbeats,
+        sessions: SharedSessions,
         actor: Actor,
         subscription: Subscription,
     ) -> None:
@@ -188,6 +213,7 @@ class Connection:
         self.consents = consents
         self.thumbnails = thumbnails
         self.heartbeats = heartbeats
+        self.sessions = sessions
         # The customer's session while their screen is shared from this socket.
         self.sharing: int | None = None
         # Sessions whose Viewer window this socket is: it gets the large frames.
@@ -522,7 +548,7 @@ class Connection:
                     "last_seq": await self.service.store.last_seq(session.id),
                 }
             )
-            self.followed[session.id] = Followed(session, attendees, after)
+            self.followed[session.id] = Followed(self.sessions.share(session), attendees, after)
             self._by_public_id[session.public_id] = session.id
             await self._catch_up(session.id)
         thumbnail = self.thumbnails.latest(session.id)
@@ -567,7 +593,7 @@ class Connection:
         session = await self.service.store.get_session(session_id)
         if session is None:
             return
-        followed.session = session
+        followed.session = self.sessions.share(session)
         followed.attendees = await self.service.store.list_attendees(session_id)
 
     async def _deliver(self, followed: Followed, event: Event) -> None:
@@ -705,6 +731,7 @@ class Gateway:
         self.consents = consents
         self.thumbnails = Thumbnails()
         self.heartbeats = Heartbeats(service.settings.heartbeat_seconds)
+        self.sessions = SharedSessions()
         self.online = OnlineRepresentatives()
 
     def _origin_allowed(self, socket: WebSocket) -> bool | None:
@@ -751,6 +778,7 @@ class Gateway:
             self.consents,
             self.thumbnails,
             self.heartbeats,
+            self.sessions,
             actor,
             self.service.bus.subscription(),
         )
