@@ -16,6 +16,7 @@ import json
 import logging
 import weakref
 from collections import Counter, OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -355,20 +356,24 @@ class Connection:
 
     async def _read_frames(self) -> None:
         while True:
-            message = await self.socket.receive()
-            self._last_heard = self._loop.time()
-            if message["type"] == "websocket.disconnect":
-                raise WebSocketDisconnect(message.get("code", 1000))
-            text = message.get("text")
-            if text is not None:
-                await self._handle_text(text)
-            elif message.get("bytes") is not None:
-                try:
-                    await self._screen_frame(message["bytes"])
-                except HelplineError as error:
-                    await self.error(error)
+            # Handled in a call of its own, so that an idle socket does not hold its
+            # last frame while it waits for the next.
+            await self._received(await self.socket.receive())
             # Time spent handling a frame is not the client's silence.
             self._last_heard = self._loop.time()
+
+    async def _received(self, message: Mapping[str, Any]) -> None:
+        self._last_heard = self._loop.time()
+        if message["type"] == "websocket.disconnect":
+            raise WebSocketDisconnect(message.get("code", 1000))
+        text = message.get("text")
+        if text is not None:
+            await self._handle_text(text)
+        elif message.get("bytes") is not None:
+            try:
+                await self._screen_frame(message["bytes"])
+            except HelplineError as error:
+                await self.error(error)
 
     async def _handle_text(self, text: str) -> None:
         frame: Any = None
