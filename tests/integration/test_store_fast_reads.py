@@ -360,6 +360,22 @@ async def test_a_read_on_sqlite_costs_one_hand_off_to_the_driver_thread(
 
 
 @on_raw_sqlite
+async def test_a_batch_of_appends_on_sqlite_costs_one_hand_off_to_the_driver_thread(
+    store: SqlStore, store_url: str, hand_offs: list[int]
+) -> None:
+    session = await open_session(store)
+    await store.append(session.id, chat("opens the writer's connection"), NOW)
+    hand_offs.clear()
+
+    appended = await asyncio.gather(
+        *(store.append(session.id, chat(f"line {n}", f"c{n}"), NOW) for n in range(20))
+    )
+
+    assert len(hand_offs) == 1
+    assert sorted(a.event.seq for a in appended) == list(range(3, 23))
+
+
+@on_raw_sqlite
 async def test_reads_go_through_sqlalchemy_when_aiosqlite_offers_no_way_in(
     store: SqlStore, store_url: str, monkeypatch: pytest.MonkeyPatch, hand_offs: list[int]
 ) -> None:

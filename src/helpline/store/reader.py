@@ -41,7 +41,7 @@ import asyncio
 import sqlite3
 from collections import namedtuple
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
@@ -63,6 +63,8 @@ _Convert = Callable[[Any], Any] | None
 
 # The default of a parameter that each call must give.
 _REQUIRED = object()
+
+_T = TypeVar("_T")
 
 
 class Prepared:
@@ -171,7 +173,9 @@ class Reader:
         self._engine = engine
         self._postgres = engine.dialect.name == "postgresql"
         self._raw = (
-            _RawSqlite(engine) if engine.dialect.name == "sqlite" and USE_RAW_SQLITE else None
+            RawSqlite(engine, _query_only)
+            if engine.dialect.name == "sqlite" and USE_RAW_SQLITE
+            else None
         )
         self._prepared: dict[Query, Prepared] = {}
         self._read_engine: AsyncEngine | None = None
@@ -183,7 +187,7 @@ class Reader:
             if prepared is None:
                 prepared = self._prepared[query] = Prepared(query.statement, self._engine.dialect)
             sql, params = prepared.bind(values)
-            rows = await self._raw.fetch(sql, params)
+            rows = await self._raw.call(_fetch, sql, params)
             if rows is not None:
                 return [prepared.row(row) for row in rows]
             # No way in to aiosqlite's thread: from now on, SQLAlchemy Core.
@@ -226,32 +230,36 @@ class Reader:
             return list((await conn.execute(query.statement, values)).all())
 
 
-class _RawSqlite:
-    """The reads' own SQLite connection, opened by the first read."""
+class RawSqlite:
+    """A SQLite connection of one user's own (the reads', or the append writer's),
+    taken from the engine's pool so it is configured like every other, then detached
+    from it; opened by the first call."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(
+        self, engine: AsyncEngine, setup: Callable[[sqlite3.Connection], None] | None = None
+    ) -> None:
         self._engine = engine
+        self._setup = setup
         self._driver: Any = None
         self._opening: asyncio.Task[Any] | None = None
 
-    async def fetch(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]] | None:
-        """The rows, or None if aiosqlite offers no way in to its thread."""
+    async def call(self, function: Callable[..., _T], *args: Any) -> _T | None:
+        """``function(connection, *args)`` in aiosqlite's thread, as one hand-off; None
+        if aiosqlite offers no way in to its thread."""
         for _ in range(2):
             driver = self._driver or await self._open()
             if driver is None:
                 return None
             try:
-                rows: list[tuple[Any, ...]] = await driver._execute(
-                    _fetch, driver._conn, sql, params
-                )
+                result: _T = await driver._execute(function, driver._conn, *args)
             except ValueError:
-                # aiosqlite's "connection closed": ``close`` ran meanwhile. A read after
+                # aiosqlite's "connection closed": ``close`` ran meanwhile. A call after
                 # it opens a new connection, as an append after it restarts the writer.
                 if driver is self._driver:
                     raise
                 continue
-            return rows
-        raise RuntimeError("the read connection was closed twice during one read")
+            return result
+        raise RuntimeError("the connection was closed twice during one call")
 
     async def close(self) -> None:
         opening = self._opening
@@ -275,7 +283,7 @@ class _RawSqlite:
         try:
             proxied = await self._engine.raw_connection()
             driver: Any = proxied.driver_connection
-            # The reads' alone from now on: never returned to the pool, closed by
+            # Its user's alone from now on: never returned to the pool, closed by
             # ``close``.
             proxied.detach()
             hand_off = getattr(driver, "_execute", None)
@@ -283,11 +291,12 @@ class _RawSqlite:
             if not callable(hand_off) or not isinstance(raw, sqlite3.Connection):
                 await driver.close()
                 return None
-            try:
-                await hand_off(_query_only, raw)
-            except BaseException:
-                await driver.close()
-                raise
+            if self._setup is not None:
+                try:
+                    await hand_off(self._setup, raw)
+                except BaseException:
+                    await driver.close()
+                    raise
             self._driver = driver
             return driver
         finally:

@@ -36,10 +36,11 @@ runs the whole transaction, BEGIN IMMEDIATE to COMMIT, as ONE function call in
 aiosqlite's connection thread on the raw ``sqlite3`` connection (statements compiled
 once by SQLAlchemy, values converted by the columns' own SQLAlchemy types: the
 ``Prepared`` statements that the store's reads use too), so a batch
-costs two thread hand-offs (that call, and the pool's reset when the connection goes
-back) instead of 19 per append, and the event loop runs on during the fsync. The connection
-comes from the engine's pool, configured as every other (WAL, ``synchronous=FULL``,
-foreign keys, busy timeout).
+costs ONE thread hand-off instead of 19 per append, and the event loop runs on during
+the fsync. The connection is the writer's own (``reader.RawSqlite``): taken from the
+engine's pool, so configured as every other (WAL, ``synchronous=FULL``, foreign keys,
+busy timeout), then detached, since checking a pooled one out and back in (with its
+ROLLBACK) cost more hand-offs than the batch itself.
 
 PostgreSQL (and SQLite should aiosqlite lack the hooks used above): the same plan as
 SQLAlchemy Core statements on an ``AsyncConnection``: the client-id lookup, one
@@ -80,7 +81,7 @@ from helpline.domain.errors import NotFound, SessionEnded
 from helpline.domain.events import Event, EventDraft
 from helpline.domain.sessions import SessionStatus
 from helpline.store.protocol import Appended
-from helpline.store.reader import Prepared
+from helpline.store.reader import Prepared, RawSqlite
 from helpline.store.rows import event_from_row, event_values, searchable_text
 from helpline.store.tables import events, session_search, sessions
 
@@ -269,6 +270,7 @@ class AppendWriter:
             USE_RAW_SQLITE if raw_sqlite is None else raw_sqlite
         )
         self._sqlite: _SqliteStatements | None = None
+        self._connection = RawSqlite(read_engine)
         self._pending: deque[_Request] = deque()
         self._wake: asyncio.Event | None = None
         self._task: asyncio.Task[None] | None = None
@@ -288,13 +290,13 @@ class AppendWriter:
         """Save everything queued, then stop the writer (a later append starts it
         again)."""
         task = self._task
-        if task is None or task.done():
-            return
-        self._closing = True
-        assert self._wake is not None
-        self._wake.set()
-        if task.get_loop() is asyncio.get_running_loop():
-            await task
+        if task is not None and not task.done():
+            self._closing = True
+            assert self._wake is not None
+            self._wake.set()
+            if task.get_loop() is asyncio.get_running_loop():
+                await task
+        await self._connection.close()
 
     def _running(self, loop: asyncio.AbstractEventLoop) -> asyncio.Event:
         task = self._task
@@ -407,15 +409,12 @@ class AppendWriter:
         batch = _Batch(requests)
         async with self._write_locked():
             if self._raw_sqlite:
-                async with self._read_engine.connect() as conn:
-                    driver = (await conn.get_raw_connection()).driver_connection
-                    run_in_thread = getattr(driver, "_execute", None)
-                    raw = getattr(driver, "_conn", None)
-                    if run_in_thread is not None and isinstance(raw, sqlite3.Connection):
-                        if self._sqlite is None:
-                            self._sqlite = _SqliteStatements(conn.dialect)
-                        await run_in_thread(_commit_sqlite, raw, batch, self._sqlite)
-                        return
+                if self._sqlite is None:
+                    self._sqlite = _SqliteStatements(self._write_engine.dialect)
+                # The writer's own connection: a pooled one would cost a checkout and a
+                # ROLLBACK on return, three more hand-offs to its thread per batch.
+                if await self._connection.call(_commit_sqlite, batch, self._sqlite):
+                    return
                 # This aiosqlite has no way in to its thread: use SQLAlchemy Core.
                 self._raw_sqlite = False
             await self._commit_core(batch)
@@ -551,8 +550,9 @@ class _SqliteStatements:
         )
 
 
-def _commit_sqlite(raw: sqlite3.Connection, batch: _Batch, sql: _SqliteStatements) -> None:
-    """One batch, BEGIN IMMEDIATE to COMMIT, in aiosqlite's connection thread."""
+def _commit_sqlite(raw: sqlite3.Connection, batch: _Batch, sql: _SqliteStatements) -> bool:
+    """One batch, BEGIN IMMEDIATE to COMMIT, in aiosqlite's connection thread; True once
+    committed."""
     cursor = raw.cursor()
     try:
         cursor.execute("BEGIN IMMEDIATE")
@@ -600,5 +600,6 @@ def _commit_sqlite(raw: sqlite3.Connection, batch: _Batch, sql: _SqliteStatement
                 with contextlib.suppress(sqlite3.Error):
                     cursor.execute("ROLLBACK")
             raise
+        return True
     finally:
         cursor.close()
