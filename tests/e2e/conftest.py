@@ -15,7 +15,7 @@ import pytest
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
 
 from tests.conftest import IN_CI
-from tests.support.server import ServerProcess
+from tests.support.server import ServerProcess, running
 
 CHROMIUM = os.environ.get("HELPLINE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -48,13 +48,8 @@ def _require_chromium() -> None:
 async def server(tmp_path: Path) -> AsyncIterator[ServerProcess]:
     if not STATIC_INDEX.exists():
         pytest.fail("The web apps are not built: run `make build` first.", pytrace=False)
-    process = ServerProcess(tmp_path / "data")
-    await process.seed()
-    await process.start()
-    try:
+    async with running(ServerProcess(tmp_path / "data")) as process:
         yield process
-    finally:
-        process.stop()
 
 
 @pytest.fixture

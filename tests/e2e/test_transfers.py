@@ -27,7 +27,7 @@ from tests.e2e.steps import (
     pick_up,
     record_dialogs,
 )
-from tests.support.server import ServerProcess
+from tests.support.server import ServerProcess, running
 
 pytestmark = pytest.mark.e2e
 
@@ -343,13 +343,9 @@ async def test_files_go_both_ways_intact_a_declined_one_is_never_saved_a_private
 @pytest.fixture
 async def small_server(tmp_path: Path) -> AsyncIterator[ServerProcess]:
     """A server that takes files of at most 1 MiB."""
-    process = ServerProcess(tmp_path / "small", extra_env={"HELPLINE_MAX_FILE_MB": "1"})
-    await process.seed()
-    await process.start()
-    try:
+    small = ServerProcess(tmp_path / "small", extra_env={"HELPLINE_MAX_FILE_MB": "1"})
+    async with running(small) as process:
         yield process
-    finally:
-        process.stop()
 
 
 async def test_a_file_over_the_limit_is_refused_with_the_servers_reason(

@@ -8,19 +8,14 @@ from pathlib import Path
 import pytest
 
 from tests.support.clients import Browser
-from tests.support.server import ServerProcess
+from tests.support.server import ServerProcess, running
 
 
 @pytest.fixture
 async def server(tmp_path: Path) -> AsyncIterator[ServerProcess]:
     """A seeded server on SQLite with the in-process bus."""
-    process = ServerProcess(tmp_path / "data")
-    await process.seed()
-    await process.start()
-    try:
+    async with running(ServerProcess(tmp_path / "data")) as process:
         yield process
-    finally:
-        process.stop()
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.clients import Browser, Peer
-from tests.support.server import ServerProcess
+from tests.support.server import ServerProcess, running
 
 HEARTBEAT_SECONDS = 1
 
@@ -17,15 +17,11 @@ HEARTBEAT_SECONDS = 1
 @pytest.fixture
 async def quick_server(tmp_path: Path) -> AsyncIterator[ServerProcess]:
     """A server whose heartbeat interval is one second, so silence shows quickly."""
-    process = ServerProcess(
+    quick = ServerProcess(
         tmp_path / "data", extra_env={"HELPLINE_HEARTBEAT_SECONDS": str(HEARTBEAT_SECONDS)}
     )
-    await process.seed()
-    await process.start()
-    try:
+    async with running(quick) as process:
         yield process
-    finally:
-        process.stop()
 
 
 async def _customer_socket(server: ServerProcess) -> tuple[Browser, Peer, str]:

@@ -14,6 +14,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -136,3 +138,14 @@ class ServerProcess:
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 self.kill()
+
+
+@asynccontextmanager
+async def running(process: ServerProcess) -> AsyncIterator[ServerProcess]:
+    """Seed, start, and always stop: the body of every server fixture."""
+    await process.seed()
+    await process.start()
+    try:
+        yield process
+    finally:
+        process.stop()
