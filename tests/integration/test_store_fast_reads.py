@@ -31,22 +31,14 @@ from helpline.store.database import create_engine
 from helpline.store.protocol import Appended
 from helpline.store.sql import SqlStore
 from helpline.store.writer import AppendWriter
+from tests.integration import store_paths
 from tests.integration import test_store as contract
 from tests.integration.test_store import NOW, chat, make_rep, open_session, seqs
 
 store = contract.store
 
 
-@pytest.fixture(
-    params=["sqlite", "sqlite-core", "postgresql"], ids=["sqlite", "sqlite-core", "postgresql"]
-)
-def store_url(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    if request.param == "sqlite-core":
-        monkeypatch.setattr(reader, "USE_RAW_SQLITE", False)
-    url: str = request.getfixturevalue(
-        "postgres_url" if request.param == "postgresql" else "sqlite_url"
-    )
-    return url
+store_url = store_paths.store_url
 
 
 @pytest.fixture

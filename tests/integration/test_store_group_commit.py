@@ -25,6 +25,7 @@ from helpline.store.migrate import upgrade
 from helpline.store.protocol import Appended, HistoryQuery
 from helpline.store.sql import SqlStore
 from helpline.store.writer import AppendWriter
+from tests.integration import store_paths
 from tests.integration import test_store as contract
 from tests.integration.test_store import LATER, NOW, chat, make_rep, open_session, seqs
 
@@ -32,16 +33,7 @@ from tests.integration.test_store import LATER, NOW, chat, make_rep, open_sessio
 store = contract.store
 
 
-@pytest.fixture(
-    params=["sqlite", "sqlite-core", "postgresql"], ids=["sqlite", "sqlite-core", "postgresql"]
-)
-def store_url(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    if request.param == "sqlite-core":
-        monkeypatch.setattr(writer, "USE_RAW_SQLITE", False)
-    url: str = request.getfixturevalue(
-        "postgres_url" if request.param == "postgresql" else "sqlite_url"
-    )
-    return url
+store_url = store_paths.store_url
 
 
 @pytest.fixture

@@ -24,13 +24,14 @@ from helpline.store.database import create_engine, for_writes
 from helpline.store.protocol import Appended
 from helpline.store.sql import SqlStore
 from helpline.store.writer import AppendWriter
+from tests.integration import store_paths
 from tests.integration import test_store as contract
 from tests.integration import test_store_group_commit as group_commit
 from tests.integration.test_store import LATER, NOW, chat, make_rep, open_session, seqs
 
 # The group-commit tests' databases (with SQLite's Core path) and batch sizes.
 store = contract.store
-store_url = group_commit.store_url
+store_url = store_paths.store_url
 transactions = group_commit.transactions
 
 
