@@ -18,6 +18,7 @@ import pytest
 from sqlalchemy import text
 
 from helpline.domain.codes import SessionCode
+from helpline.domain.drafting import say, seal, status
 from helpline.domain.errors import Conflict, Expired, NotFound
 from helpline.domain.events import (
     Audience,
@@ -25,7 +26,6 @@ from helpline.domain.events import (
     Event,
     EventDraft,
     EventKind,
-    status_note,
 )
 from helpline.domain.people import Preferences, Representative, Role
 from helpline.domain.portals import PortalField
@@ -36,6 +36,7 @@ from helpline.domain.sessions import (
     SessionStatus,
     SupportSession,
     add_representative,
+    as_author,
     customer_joined,
     end,
     leave,
@@ -396,7 +397,7 @@ async def test_apply_saves_the_session_its_attendees_and_notes(store: SqlStore) 
     assert stored == replace(session, status=SessionStatus.ACTIVE, primary_rep_id=ann.id)
     assert await store.list_attendees(session.id) == list(invited.attendees)
 
-    ended = end(invited.session, invited.attendees, "Ann", LATER)
+    ended = end(invited.session, invited.attendees, as_author(ann), LATER)
     await store.apply(ended, LATER)
 
     stored = await store.get_session(session.id)
@@ -497,7 +498,7 @@ async def test_open_sessions_of_a_representative_leave_out_ended_and_left_ones(
     ended_change = end(
         replace(ended, status=SessionStatus.ACTIVE, primary_rep_id=ann.id),
         await store.list_attendees(ended.id),
-        "Ann",
+        as_author(ann),
         NOW,
     )
     await store.apply(ended_change, NOW)
@@ -602,7 +603,9 @@ async def test_every_event_field_is_stored(store: SqlStore) -> None:
 
 async def test_status_notes_round_trip(store: SqlStore) -> None:
     session = await open_session(store)
-    note = status_note("url_pushed", "Ann pushed a link.", extra={"url": "https://example.com"})
+    note = seal(
+        status("url_pushed", say("Ann pushed a link."), extra={"url": "https://example.com"}), ()
+    )
 
     appended = await store.append(session.id, note, NOW)
 

@@ -41,6 +41,7 @@ from helpline.domain.sessions import (
     Outcome,
     SessionStatus,
     SupportSession,
+    as_author,
     end,
     pick_up,
 )
@@ -355,7 +356,7 @@ async def test_active_session_counts_count_open_sessions_where_each_is_present(
     await picked_up_by(store, ann, await open_session(store, "AAAA-0002"))
     shared, attendees = await picked_up_by(store, bob, await open_session(store, "AAAA-0003"))
     ended, ended_attendees = await picked_up_by(store, bob, await open_session(store, "AAAA-0004"))
-    await store.apply(end(ended, ended_attendees, "Bob", LATER), LATER)
+    await store.apply(end(ended, ended_attendees, as_author(bob), LATER), LATER)
     invitation = await offered(store, shared, attendees, bob, to_rep=ann)
     await store.answer_invitation(*accept(invitation, shared, attendees, ann, NOW), [], NOW)
     await open_session(store, "AAAA-0005")
@@ -411,7 +412,9 @@ async def test_outcome_and_end_notes_are_saved_by_apply(store: SqlStore) -> None
     ann = await make_rep(store)
     session, attendees = await picked_up_by(store, ann, await open_session(store))
 
-    change = end(session, attendees, "Ann", LATER, outcome=Outcome.RESOLVED, end_notes=" Fixed ")
+    change = end(
+        session, attendees, as_author(ann), LATER, outcome=Outcome.RESOLVED, end_notes=" Fixed "
+    )
     await store.apply(change, LATER)
 
     stored = await store.get_session(session.id)
@@ -719,7 +722,7 @@ async def test_search_filters_combine(store: SqlStore) -> None:
         await store.append(session.id, chat("password reset"), started)
         if outcome is not None:
             await store.apply(
-                end(picked, attendees, rep.display_name, started, outcome=outcome), started
+                end(picked, attendees, as_author(rep), started, outcome=outcome), started
             )
     waiting = await open_session(store, "AAAA-0005", sales.id, started_at=NOW + 4 * day)
     await store.append(waiting.id, chat("password reset"), NOW + 4 * day)
@@ -762,7 +765,7 @@ async def test_search_pages_newest_first_and_counts_every_match(store: SqlStore)
 async def test_search_returns_whole_sessions(store: SqlStore) -> None:
     ann = await make_rep(store)
     session, attendees = await picked_up_by(store, ann, await open_session(store))
-    ended = end(session, attendees, "Ann", LATER, outcome=Outcome.UNKNOWN, end_notes="n/a")
+    ended = end(session, attendees, as_author(ann), LATER, outcome=Outcome.UNKNOWN, end_notes="n/a")
     await store.apply(ended, LATER)
 
     found, total = await store.search_sessions(HistoryQuery(text="fire"))

@@ -16,25 +16,15 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy.exc import IntegrityError
 
-from helpline.domain.consent import (
-    ConsentKind,
-    ConsentRequest,
-    ConsentState,
-    answer_note,
-    request_note,
-    screen_note,
-)
+from helpline.domain import consent
+from helpline.domain import files as file_rules
+from helpline.domain.consent import ConsentKind, ConsentRequest, ConsentState
+from helpline.domain.drafting import seal
 from helpline.domain.errors import Conflict, NotFound
 from helpline.domain.events import Author, Event, EventDraft
-from helpline.domain.files import (
-    FileAudience,
-    FileState,
-    SharedFile,
-    answer,
-    offered_note,
-)
+from helpline.domain.files import FileAudience, FileState, SharedFile
 from helpline.domain.people import Representative
-from helpline.domain.sessions import SupportSession, end
+from helpline.domain.sessions import SupportSession, as_author, end
 from helpline.domain.visibility import Viewer
 from helpline.store.database import create_engine
 from helpline.store.migrate import current_revision, head_revision, upgrade
@@ -52,6 +42,35 @@ store = contract.store
 FIVE_GIB = 5 * 1024**3
 
 # Building blocks ---------------------------------------------------------------------
+
+
+# The store appends sealed drafts; these sessions have no masked attendee to seal against.
+def request_note(request: ConsentRequest) -> EventDraft:
+    return seal(consent.request_note(request), ())
+
+
+def answer_note(request: ConsentRequest, customer_name: str) -> EventDraft:
+    return seal(consent.answer_note(request, customer_name), ())
+
+
+def screen_note(action: str, customer_name: str) -> EventDraft:
+    return seal(consent.screen_note(action, customer_name), ())
+
+
+def offered_note(file: SharedFile) -> EventDraft:
+    return seal(file_rules.offered_note(file), ())
+
+
+def answer(
+    file: SharedFile, viewer: Viewer, who: str, accept: bool
+) -> tuple[SharedFile, EventDraft]:
+    if viewer.is_customer:
+        by = Author.customer(who)
+    else:
+        assert viewer.rep_id is not None
+        by = Author.representative(viewer.rep_id, who)
+    answered, note = file_rules.answer(file, viewer, by, accept)
+    return answered, seal(note, ())
 
 
 def a_file(
@@ -93,7 +112,7 @@ async def ended_at(
 ) -> None:
     """Pick the session up and end it at ``at``."""
     picked, attendees = await picked_up_by(store, rep, session)
-    await store.apply(end(picked, attendees, rep.display_name, at), at)
+    await store.apply(end(picked, attendees, as_author(rep), at), at)
 
 
 def screen_request(rep: Representative, request_id: str = "req-1") -> ConsentRequest:

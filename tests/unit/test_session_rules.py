@@ -22,7 +22,7 @@ from helpline.domain.errors import (
     LimitReached,
     SessionEnded,
 )
-from helpline.domain.events import AudienceKind
+from helpline.domain.events import AudienceKind, Author
 from helpline.domain.people import Preferences, Representative, Role
 from helpline.domain.portals import Portal, PortalField, check_intake
 from helpline.domain.sessions import (
@@ -97,16 +97,28 @@ def test_when_the_primary_leaves_the_session_goes_back_to_the_queue() -> None:
 
 def test_an_ended_session_takes_no_more_changes_and_names_who_ended_it() -> None:
     started = rules.pick_up(waiting(), [], ALICE, 0, T0)
-    ended = rules.end(started.session, started.attendees, "Dana", T0)
+    ended = rules.end(started.session, started.attendees, Author.customer("Dana"), T0)
     assert ended.session.status is SessionStatus.ENDED
     assert ended.notes[0].body["text"] == "The session was ended by Dana."
     with pytest.raises(SessionEnded):
         rules.leave(ended.session, ended.attendees, ALICE.id, T0)
 
 
-def test_a_masked_representative_ending_the_session_stays_unnamed() -> None:
-    ended = rules.end(waiting(), [], "Bob", T0, by_masked_rep=True)
-    assert "Bob" not in repr(ended.notes[0].body)
+def test_a_masked_representative_ending_the_session_stays_unnamed_to_the_customer() -> None:
+    started = rules.pick_up(waiting(), [], ALICE, 0, T0)
+    joined = rules.add_representative(started.session, started.attendees, ALICE, BOB, True, T0)
+    ended = rules.end(joined.session, joined.attendees, rules.as_author(BOB), T0)
+    note = ended.notes[0]
+    assert ended.session.ended_by == "a representative"
+    assert note.body["text"] == "The session was ended by a representative."
+    assert BOB.display_name not in repr(note.body) + note.author.name
+    assert note.internal["text"] == f"The session was ended by {BOB.display_name}."
+
+
+def test_only_a_representative_in_the_session_can_end_it_as_a_representative() -> None:
+    started = rules.pick_up(waiting(), [], ALICE, 0, T0)
+    with pytest.raises(Forbidden):
+        rules.end(started.session, started.attendees, rules.as_author(BOB), T0)
 
 
 def test_public_session_ids_read_well_over_the_phone() -> None:

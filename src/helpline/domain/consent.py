@@ -10,13 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
+from helpline.domain.drafting import Disclosure, Draft, say
 from helpline.domain.errors import Conflict
-from helpline.domain.events import (
-    Audience,
-    Author,
-    EventDraft,
-    EventKind,
-)
+from helpline.domain.events import Audience, Author, EventKind
 
 
 class ConsentKind(StrEnum):
@@ -57,43 +53,52 @@ class ConsentRequest:
         return replace(self, state=ConsentState.ALLOWED if allow else ConsentState.DECLINED)
 
 
-def request_note(request: ConsentRequest) -> EventDraft:
-    return EventDraft(
+def request_note(request: ConsentRequest) -> Draft:
+    """The request the customer answers; a masked representative asks anonymously, as
+    "A representative", since the customer must still be able to say yes or no."""
+    by = Author.representative(request.requested_by, request.requested_by_name)
+    return Draft(
         kind=EventKind.CONSENT_REQUESTED,
         audience=Audience.everyone(),
-        author=Author.representative(request.requested_by, request.requested_by_name),
-        body={
-            "request_id": request.id,
-            "consent": request.kind.value,
-            "text": f"{request.requested_by_name} asks {_ASKS[request.kind]}.",
-        },
+        author=by,
+        text=say("{by} asks {what}.", by=by, what=_ASKS[request.kind]),
+        body={"request_id": request.id, "consent": request.kind.value},
+        if_masked=Disclosure.ANONYMOUS,
     )
 
 
-def answer_note(request: ConsentRequest, customer_name: str) -> EventDraft:
+def answer_note(request: ConsentRequest, customer_name: str) -> Draft:
     verb = "allowed" if request.state is ConsentState.ALLOWED else "declined"
-    return EventDraft(
+    customer = Author.customer(customer_name)
+    return Draft(
         kind=EventKind.CONSENT_ANSWERED,
         audience=Audience.everyone(),
-        author=Author.customer(customer_name),
+        author=customer,
+        text=say(
+            "{customer} {verb} the request {what}.",
+            customer=customer,
+            verb=verb,
+            what=_ASKS[request.kind],
+        ),
         body={
             "request_id": request.id,
             "consent": request.kind.value,
             "answer": request.state.value,
-            "text": f"{customer_name} {verb} the request {_ASKS[request.kind]}.",
         },
     )
 
 
-def screen_note(action: str, customer_name: str) -> EventDraft:
+def screen_note(action: str, customer_name: str) -> Draft:
     """Screen sharing started or stopped: a status note everyone in the session sees."""
-    text = {
-        "screen_started": f"{customer_name} started sharing their screen.",
-        "screen_stopped": f"{customer_name} stopped sharing their screen.",
+    template = {
+        "screen_started": "{customer} started sharing their screen.",
+        "screen_stopped": "{customer} stopped sharing their screen.",
     }[action]
-    return EventDraft(
+    customer = Author.customer(customer_name)
+    return Draft(
         kind=EventKind.STATUS,
         audience=Audience.everyone(),
-        author=Author.customer(customer_name),
-        body={"action": action, "text": text},
+        author=customer,
+        text=say(template, customer=customer),
+        body={"action": action},
     )

@@ -2,8 +2,8 @@
 
 Every chat line, private line, session note, status note and consent step is an
 ``Event`` appended to its session's log. The store assigns ``seq``; this module only
-describes events and builds the drafts that the service layer asks the store to
-append.
+describes events; ``helpline.domain.drafting`` builds the drafts that the store
+appends, and is the only place that does.
 """
 
 from __future__ import annotations
@@ -94,12 +94,13 @@ class Author:
 
 @dataclass(frozen=True)
 class EventDraft:
-    """An event before the store has given it a place in the log.
+    """An event before the store has given it a place in the log, as sealed by
+    ``helpline.domain.drafting.seal`` (nothing else makes one).
 
-    ``internal`` holds details only representatives may read (an invite comment, a
-    masked representative's name); ``reveals_masked`` marks an event that is written
-    by, or names, a representative who was masked when it happened: the customer
-    never receives it.
+    ``body`` and ``author`` are what the customer may read; ``internal`` holds details
+    only representatives may read (an invite comment, a masked representative's name
+    and the real wording). ``reveals_masked`` marks an event that would name a masked
+    representative to the customer: the customer never receives it.
     """
 
     kind: EventKind
@@ -153,26 +154,3 @@ def check_client_id(client_id: str) -> str:
     if not 1 <= len(client_id) <= MAX_CLIENT_ID_CHARS or not client_id.isprintable():
         raise InvalidInput(f"A client id has 1 to {MAX_CLIENT_ID_CHARS} printable characters.")
     return client_id
-
-
-def status_note(
-    action: str,
-    text: str,
-    *,
-    audience: Audience | None = None,
-    reveals_masked: bool = False,
-    internal: Body | None = None,
-    extra: Body | None = None,
-) -> EventDraft:
-    """An automatic status note: someone joined, left, picked the session up..."""
-    body: dict[str, Scalar] = {"action": action, "text": text}
-    if extra:
-        body.update(extra)
-    return EventDraft(
-        kind=EventKind.STATUS,
-        audience=audience or Audience.everyone(),
-        author=Author.system(),
-        body=body,
-        internal=dict(internal or {}),
-        reveals_masked=reveals_masked,
-    )

@@ -14,9 +14,10 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from helpline.domain.drafting import Disclosure, Draft, Wording, say
 from helpline.domain.errors import Conflict, Forbidden, InvalidInput, TooLarge
-from helpline.domain.events import Audience, Author, EventDraft, EventKind, Scalar
-from helpline.domain.visibility import Viewer
+from helpline.domain.events import Audience, Author, EventKind, Scalar
+from helpline.domain.viewers import Viewer
 
 DEFAULT_MAX_FILE_BYTES = 2 * 1024**3
 DEFAULT_RETENTION = timedelta(days=30)
@@ -53,11 +54,6 @@ class SharedFile:
     @property
     def from_customer(self) -> bool:
         return self.sender.rep_id is None
-
-    def visible_to(self, viewer: Viewer) -> bool:
-        if viewer.is_customer:
-            return self.audience is FileAudience.CUSTOMER or self.from_customer
-        return True
 
     def recipient_is(self, viewer: Viewer) -> bool:
         """Who accepts or declines: the customer for files sent to them, else a rep."""
@@ -113,10 +109,9 @@ def _audience(file: SharedFile) -> Audience:
     return Audience.representatives()
 
 
-def _body(file: SharedFile, action: str, text: str) -> dict[str, Scalar]:
+def _body(file: SharedFile, action: str) -> dict[str, Scalar]:
     return {
         "action": action,
-        "text": text,
         "file_id": file.id,
         "name": file.name,
         "size": file.size,
@@ -125,54 +120,62 @@ def _body(file: SharedFile, action: str, text: str) -> dict[str, Scalar]:
     }
 
 
-def offered_note(file: SharedFile, reveals_masked: bool = False) -> EventDraft:
-    size = human_size(file.size)
-    return EventDraft(
+def _note(file: SharedFile, action: str, author: Author, text: Wording) -> Draft:
+    # The customer reads who sent or answered their file as "A representative" when
+    # that representative is masked: they still need to know what happened to it.
+    return Draft(
         EventKind.STATUS,
         _audience(file),
-        file.sender,
-        _body(file, "file_offered", f"{file.sender.name} offered the file {file.name} ({size})."),
-        reveals_masked=reveals_masked,
+        author,
+        text,
+        body=_body(file, action),
+        if_masked=Disclosure.ANONYMOUS,
     )
 
 
-def answer(
-    file: SharedFile, viewer: Viewer, who: str, accept: bool
-) -> tuple[SharedFile, EventDraft]:
+def offered_note(file: SharedFile) -> Draft:
+    text = say(
+        "{by} offered the file {name} ({size}).",
+        by=file.sender,
+        name=file.name,
+        size=human_size(file.size),
+    )
+    return _note(file, "file_offered", file.sender, text)
+
+
+def answer(file: SharedFile, viewer: Viewer, by: Author, accept: bool) -> tuple[SharedFile, Draft]:
     if not file.recipient_is(viewer):
         raise Forbidden("Only the recipient can accept or decline this file.")
     if file.state is not FileState.OFFERED:
         raise Conflict(f"The file {file.name} was already {file.state.value}.")
     state = FileState.ACCEPTED if accept else FileState.DECLINED
-    answered = replace(file, state=state, answered_by=who)
+    answered = replace(file, state=state, answered_by=by.name)
     verb = "accepted" if accept else "declined"
-    note = EventDraft(
-        EventKind.STATUS,
-        _audience(file),
-        Author.system(),
-        _body(
-            file, f"file_{verb}", f"{who} {verb} the file {file.name} ({human_size(file.size)})."
-        ),
+    text = say(
+        "{by} {verb} the file {name} ({size}).",
+        by=by,
+        verb=verb,
+        name=file.name,
+        size=human_size(file.size),
     )
-    return answered, note
+    return answered, _note(file, f"file_{verb}", Author.system(), text)
 
 
-def completed_note(file: SharedFile, who: str) -> EventDraft:
-    return EventDraft(
-        EventKind.STATUS,
-        _audience(file),
-        Author.system(),
-        _body(
-            file,
-            "file_completed",
-            f"{who} received the file {file.name} ({human_size(file.size)}).",
-        ),
+def completed_note(file: SharedFile, by: Author) -> Draft:
+    """The recipient checked the download; its author and client id make a repeated
+    report a no-op: (session, author, client id) is unique."""
+    text = say(
+        "{by} received the file {name} ({size}).",
+        by=by,
+        name=file.name,
+        size=human_size(file.size),
     )
+    note = _note(file, "file_completed", by, text)
+    return replace(note, client_id=f"file-{file.id}-completed")
 
 
 def check_download(file: SharedFile, viewer: Viewer) -> None:
-    if not file.visible_to(viewer):
-        raise Forbidden("This file is for representatives only.")
+    """May ``viewer``, who can see ``file`` (``visibility.can_see_file``), download it?"""
     if file.state is FileState.DECLINED:
         raise Forbidden(f"The file {file.name} was declined.")
     if file.recipient_is(viewer) and file.state is not FileState.ACCEPTED:

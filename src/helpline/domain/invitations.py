@@ -14,8 +14,9 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from helpline.domain.drafting import Draft, say, seal, status
 from helpline.domain.errors import Conflict, Expired, Forbidden, InvalidInput, LimitReached
-from helpline.domain.events import Audience, EventDraft, status_note
+from helpline.domain.events import Audience, Author, EventDraft
 from helpline.domain.people import Representative
 from helpline.domain.portals import Portal
 from helpline.domain.sessions import (
@@ -25,6 +26,7 @@ from helpline.domain.sessions import (
     Change,
     SessionStatus,
     SupportSession,
+    as_author,
     check_open,
     check_rep_in_session,
     find_attendee,
@@ -110,12 +112,14 @@ def offer(
             )
     elif session.primary_rep_id != by.id:
         raise Forbidden("Only the primary representative can transfer the session.")
-    target = to_rep.display_name if to_rep else f"the {to_portal.name if to_portal else ''} queue"
+    target: Author | str = (
+        as_author(to_rep) if to_rep else f"the {to_portal.name if to_portal else ''} queue"
+    )
     if kind is InvitationKind.INVITE:
-        text = f"{by.display_name} invited {target} to the session"
-        text += " (masked)." if masked else "."
+        masking = " (masked)" if masked else ""
+        text = say("{by} invited {to} to the session{m}.", by=as_author(by), to=target, m=masking)
     else:
-        text = f"{by.display_name} asked {target} to take over the session."
+        text = say("{by} asked {to} to take over the session.", by=as_author(by), to=target)
     invitation = Invitation(
         id=0,
         session_id=session.id,
@@ -129,13 +133,13 @@ def offer(
         created_at=now,
         expires_at=now + INVITATION_LIFETIME,
     )
-    note = status_note(
+    note = status(
         f"{kind.value}_offered",
         text,
         audience=Audience.representatives(),
         internal={"comment": comment} if comment else None,
     )
-    return invitation, note
+    return invitation, seal(note, attendees)
 
 
 def _check_answerable(invitation: Invitation, rep: Representative, now: datetime) -> None:
@@ -168,8 +172,8 @@ def accept(
         joined = Attendee(
             rep.id, rep.display_name, AttendeeRole.INVITED, invitation.masked, True, now
         )
-        note = rep_joined(rep.display_name, invitation.masked)
-        return answered, Change(session, (*others, joined), (note,))
+        note = rep_joined(rep, invitation.masked)
+        return answered, Change(session, (*others, joined), (note,), tuple(attendees))
 
     previous = find_attendee(attendees, invitation.from_rep_id)
     handed_over = []
@@ -182,26 +186,25 @@ def accept(
     primary = Attendee(rep.id, rep.display_name, AttendeeRole.PRIMARY, False, True, now)
     new_session = replace(session, status=SessionStatus.ACTIVE, primary_rep_id=rep.id)
     from_name = previous.display_name if previous else invitation.from_name
+    before = Author.representative(invitation.from_rep_id, from_name)
     from_masked = previous is not None and previous.masked
-    notes: tuple[EventDraft, ...] = (
-        status_note(
+    notes: tuple[Draft, ...] = (
+        status(
             "transferred",
-            f"{rep.display_name} took over the session from {from_name}.",
-            reveals_masked=from_masked,
+            say("{rep} took over the session from {before}.", rep=as_author(rep), before=before),
             audience=Audience.representatives() if from_masked else None,
             extra={"rep_name": rep.display_name, "from_name": from_name},
         ),
-        status_note(
+        status(
             "rep_left",
-            f"{from_name} left the session.",
+            say("{rep} left the session.", rep=before),
             audience=Audience.representatives() if from_masked else None,
-            reveals_masked=from_masked,
             extra={"rep_name": from_name},
         ),
     )
     if from_masked:
-        notes = (rep_joined(rep.display_name), *notes)
-    return answered, Change(new_session, (*handed_over, primary), notes)
+        notes = (rep_joined(rep), *notes)
+    return answered, Change(new_session, (*handed_over, primary), notes, tuple(attendees))
 
 
 def decline(
@@ -215,9 +218,10 @@ def decline(
         else replace(invitation, state=InvitationState.DECLINED, answered_by=rep.id)
     )
     what = "invitation" if invitation.kind is InvitationKind.INVITE else "transfer"
-    note = status_note(
+    note = status(
         f"{invitation.kind.value}_declined",
-        f"{rep.display_name} declined the {what}.",
+        say("{rep} declined the {what}.", rep=as_author(rep), what=what),
         audience=Audience.representatives(),
     )
-    return answered, note
+    # Only representatives read it, so no attendee can change what it shows.
+    return answered, seal(note, ())

@@ -12,15 +12,9 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
+from helpline.domain.drafting import ANONYMOUS, Disclosure, Draft, Wording, say, seal_all, status
 from helpline.domain.errors import Conflict, Forbidden, InvalidInput, LimitReached, SessionEnded
-from helpline.domain.events import (
-    Audience,
-    Author,
-    EventDraft,
-    EventKind,
-    Scalar,
-    status_note,
-)
+from helpline.domain.events import Audience, Author, EventDraft, EventKind, Scalar
 from helpline.domain.people import Representative
 
 PUBLIC_ID_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
@@ -136,40 +130,58 @@ def check_rep_in_session(attendees: Sequence[Attendee], rep_id: int) -> Attendee
 
 @dataclass(frozen=True)
 class Change:
-    """The outcome of a rule: the new session state, attendee rows, and notes to log."""
+    """The outcome of a rule: the new session state, attendee rows, and notes to log.
+
+    ``notes`` are sealed against the attendees before and after the change, so a note
+    about a masked representative is masked whoever built it.
+    """
 
     session: SupportSession
     attendees: tuple[Attendee, ...]
-    notes: tuple[EventDraft, ...]
+    drafts: tuple[Draft, ...]
+    before: tuple[Attendee, ...] = ()
+
+    @property
+    def notes(self) -> tuple[EventDraft, ...]:
+        return seal_all(self.drafts, (*self.attendees, *self.before))
 
 
-def rep_joined(name: str, masked: bool = False) -> EventDraft:
+def as_author(rep: Representative | Attendee) -> Author:
+    if isinstance(rep, Attendee):
+        return Author.representative(rep.rep_id, rep.display_name)
+    return Author.representative(rep.id, rep.display_name)
+
+
+def rep_joined(rep: Representative | Attendee, masked: bool = False) -> Draft:
     """A representative joined; a masked one only in the representatives' copy."""
+    who = as_author(rep)
     if masked:
-        return status_note(
+        return status(
             "rep_joined",
-            f"{name} joined the session (masked).",
+            say("{rep} joined the session (masked).", rep=who),
             audience=Audience.representatives(),
-            reveals_masked=True,
-            extra={"rep_name": name, "masked": True},
+            extra={"rep_name": who.name, "masked": True},
         )
-    return status_note("rep_joined", f"{name} joined the session.", extra={"rep_name": name})
-
-
-def customer_joined(session: SupportSession) -> EventDraft:
-    return status_note(
-        "customer_joined",
-        f"{session.customer_name} joined the session.",
+    return status(
+        "rep_joined", say("{rep} joined the session.", rep=who), extra={"rep_name": who.name}
     )
 
 
-def greeting_message(rep: Representative, text: str) -> EventDraft:
+def customer_joined(session: SupportSession) -> Draft:
+    return status(
+        "customer_joined",
+        say("{customer} joined the session.", customer=Author.customer(session.customer_name)),
+    )
+
+
+def greeting_message(rep: Representative, text: str) -> Draft:
     """The automatic greeting, sent in the representative's name when they join."""
-    return EventDraft(
+    return Draft(
         EventKind.MESSAGE,
         Audience.everyone(),
-        Author.representative(rep.id, rep.display_name),
-        {"text": text, "greeting": True},
+        as_author(rep),
+        Wording.literal(text),
+        body={"greeting": True},
     )
 
 
@@ -193,13 +205,13 @@ def pick_up(
     primary = Attendee(rep.id, rep.display_name, AttendeeRole.PRIMARY, False, True, now)
     others = tuple(a for a in attendees if a.rep_id != rep.id)
     new_session = replace(session, status=SessionStatus.ACTIVE, primary_rep_id=rep.id)
-    note = status_note(
+    note = status(
         "picked_up",
-        f"{rep.display_name} picked up the session.",
+        say("{rep} picked up the session.", rep=as_author(rep)),
         extra={"rep_name": rep.display_name},
     )
     notes = (note, greeting_message(rep, greeting)) if greeting.strip() else (note,)
-    return Change(new_session, (*others, primary), notes)
+    return Change(new_session, (*others, primary), notes, tuple(attendees))
 
 
 def start_with_representative(
@@ -208,10 +220,7 @@ def start_with_representative(
     """A session opened through a representative's session code starts active."""
     primary = Attendee(rep.id, rep.display_name, AttendeeRole.PRIMARY, False, True, now)
     new_session = replace(session, status=SessionStatus.ACTIVE, primary_rep_id=rep.id)
-    notes: tuple[EventDraft, ...] = (
-        customer_joined(session),
-        rep_joined(rep.display_name),
-    )
+    notes: tuple[Draft, ...] = (customer_joined(session), rep_joined(rep))
     if greeting.strip():
         notes = (*notes, greeting_message(rep, greeting))
     return Change(new_session, (primary,), notes)
@@ -238,7 +247,7 @@ def add_representative(
         )
     attendee = Attendee(rep.id, rep.display_name, AttendeeRole.INVITED, masked, True, now)
     others = tuple(a for a in attendees if a.rep_id != rep.id)
-    return Change(session, (*others, attendee), (rep_joined(rep.display_name, masked),))
+    return Change(session, (*others, attendee), (rep_joined(rep, masked),), tuple(attendees))
 
 
 def leave(
@@ -252,34 +261,36 @@ def leave(
     new_session = session
     if attendee.role is AttendeeRole.PRIMARY:
         new_session = replace(session, status=SessionStatus.WAITING, primary_rep_id=None)
-    note = status_note(
+    note = status(
         "rep_left",
-        f"{attendee.display_name} left the session.",
+        say("{rep} left the session.", rep=as_author(attendee)),
         audience=Audience.representatives() if attendee.masked else Audience.everyone(),
-        reveals_masked=attendee.masked,
         extra={"rep_name": attendee.display_name},
     )
-    return Change(new_session, (*others, gone), (note,))
+    return Change(new_session, (*others, gone), (note,), tuple(attendees))
 
 
 def end(
     session: SupportSession,
     attendees: Sequence[Attendee],
-    ended_by: str,
+    ended_by: Author,
     now: datetime,
-    by_masked_rep: bool = False,
     outcome: Outcome | None = None,
     end_notes: str = "",
 ) -> Change:
-    """End the session for everyone. ``ended_by`` is a name the customer may read.
+    """End the session for everyone, by the customer or a representative in it.
 
     A representative closing it records an outcome and end-of-session notes, which
-    only representatives see.
+    only representatives see; a masked one is "a representative" to the customer.
     """
     check_open(session)
     if len(end_notes) > MAX_END_NOTES_CHARS:
         raise InvalidInput(f"End-of-session notes have at most {MAX_END_NOTES_CHARS} characters.")
-    shown_by = "a representative" if by_masked_rep else ended_by
+    shown_by = ended_by.name
+    if ended_by.rep_id is not None:
+        me = check_rep_in_session(attendees, ended_by.rep_id)
+        if me.masked:
+            shown_by = ANONYMOUS.lower()
     new_session = replace(
         session,
         status=SessionStatus.ENDED,
@@ -289,15 +300,16 @@ def end(
         end_notes=end_notes.strip(),
     )
     gone = tuple(replace(a, present=False) for a in attendees)
-    internal: dict[str, Scalar] = {"closed_by": ended_by}
+    internal: dict[str, Scalar] = {"closed_by": ended_by.name}
     if outcome is not None:
         internal["outcome"] = outcome.value
     if end_notes.strip():
         internal["end_notes"] = end_notes.strip()
-    note = status_note(
+    note = status(
         "ended",
-        f"The session was ended by {shown_by}.",
+        say("The session was ended by {by}.", by=ended_by),
+        if_masked=Disclosure.ANONYMOUS,
         extra={"ended_by": shown_by},
         internal=internal,
     )
-    return Change(new_session, gone, (note,))
+    return Change(new_session, gone, (note,), tuple(attendees))

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from helpline.domain.drafting import Disclosure, Draft, say, status
 from helpline.domain.errors import InvalidInput
+from helpline.domain.events import Author
 
 MAX_URL_CHARS = 2048
 
@@ -37,3 +39,19 @@ def check_push_url(text: str) -> str:
     if not parts.hostname or not port_ok:
         raise InvalidInput(f"{url[:80]!r} has no valid host name.")
     return url
+
+
+def pushed_note(by: Author, url: str) -> Draft:
+    """The note that opens ``url`` on the customer's computer when it arrives live.
+
+    The pusher is its author, so a resend with the same client id is recognised as
+    theirs; to the customer a masked representative is "A representative".
+    """
+    clean = check_push_url(url)
+    return status(
+        "url_pushed",
+        say("{by} pushed {url}", by=by, url=clean),
+        author=by,
+        if_masked=Disclosure.ANONYMOUS,
+        extra={"url": clean},
+    )

@@ -1,42 +1,34 @@
 """What a viewer may see of a session: the one place that decides.
 
-Live delivery, replay, transcripts and attendee lists all call these functions. The
-customer never receives a private line, a session note, an internal detail, or
-anything written by or naming a masked representative; a representative never
-receives another pair's private line.
+Live delivery, replay, the events route, transcripts, the session copy, attendee
+lists, the file list and every file body call these functions. The customer never
+receives a private line, a session note, an internal detail, or anything written by
+or naming a masked representative (what an event reveals is decided once, when it is
+drafted: ``helpline.domain.drafting``); a representative never receives another
+pair's private line.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
-from enum import StrEnum
+from dataclasses import replace
 
+from helpline.domain.drafting import ANONYMOUS, for_representatives
 from helpline.domain.events import AudienceKind, Author, AuthorKind, Event, EventKind
-from helpline.domain.sessions import Attendee
+from helpline.domain.files import FileAudience, SharedFile
+from helpline.domain.sessions import Attendee, find_attendee
+from helpline.domain.viewers import Viewer, ViewerKind
 
-
-class ViewerKind(StrEnum):
-    CUSTOMER = "customer"
-    REPRESENTATIVE = "representative"
-
-
-@dataclass(frozen=True)
-class Viewer:
-    kind: ViewerKind
-    rep_id: int | None = None
-
-    @classmethod
-    def customer(cls) -> Viewer:
-        return cls(ViewerKind.CUSTOMER)
-
-    @classmethod
-    def representative(cls, rep_id: int) -> Viewer:
-        return cls(ViewerKind.REPRESENTATIVE, rep_id)
-
-    @property
-    def is_customer(self) -> bool:
-        return self.kind is ViewerKind.CUSTOMER
+__all__ = [
+    "Viewer",
+    "ViewerKind",
+    "can_see",
+    "can_see_file",
+    "file_view",
+    "view",
+    "view_log",
+    "visible_attendees",
+]
 
 
 def can_see(viewer: Viewer, event: Event) -> bool:
@@ -63,7 +55,8 @@ def view(viewer: Viewer, event: Event) -> Event | None:
     if not can_see(viewer, event):
         return None
     if not viewer.is_customer:
-        return event
+        author, body = for_representatives(event.author, event.body, event.internal)
+        return replace(event, author=author, body=body)
     own = event.author.kind is AuthorKind.CUSTOMER
     return replace(
         event,
@@ -83,3 +76,24 @@ def visible_attendees(viewer: Viewer, attendees: Iterable[Attendee]) -> list[Att
     if viewer.is_customer:
         return [a for a in attendees if a.present and not a.masked]
     return list(attendees)
+
+
+def can_see_file(viewer: Viewer, file: SharedFile) -> bool:
+    """The customer sees files sent to them and their own; representatives see all."""
+    if viewer.is_customer:
+        return file.audience is FileAudience.CUSTOMER or file.from_customer
+    return True
+
+
+def file_view(viewer: Viewer, file: SharedFile, attendees: Iterable[Attendee]) -> SharedFile | None:
+    """The file as ``viewer`` may see it: to the customer, a file from a masked
+    representative (or one no longer among the attendees) is from "A representative"."""
+    if not can_see_file(viewer, file):
+        return None
+    if not viewer.is_customer or file.sender.rep_id is None:
+        return file
+    sender = find_attendee(attendees, file.sender.rep_id)
+    name = file.sender.name if sender is not None and not sender.masked else ANONYMOUS
+    return replace(
+        file, sender=Author(AuthorKind.REPRESENTATIVE, name), answered_by=None, stored_as=""
+    )

@@ -11,6 +11,7 @@ import uuid
 
 from helpline.domain import consent as rules
 from helpline.domain.consent import ConsentKind, ConsentRequest, ConsentState
+from helpline.domain.drafting import seal
 from helpline.domain.errors import Forbidden, NotFound
 from helpline.domain.events import EventDraft
 from helpline.domain.sessions import check_open, check_rep_in_session
@@ -25,7 +26,8 @@ class Consents:
     async def ask(self, actor: RepActor, public_id: str, kind: ConsentKind) -> ConsentRequest:
         session = await self.service.session_for(actor, public_id)
         check_open(session)
-        check_rep_in_session(await self.store.list_attendees(session.id), actor.rep.id)
+        attendees = await self.store.list_attendees(session.id)
+        check_rep_in_session(attendees, actor.rep.id)
         request = ConsentRequest(
             id=uuid.uuid4().hex,
             kind=kind,
@@ -33,7 +35,7 @@ class Consents:
             requested_by_name=actor.rep.display_name,
         )
         event = await self.store.create_consent(
-            session.id, request, rules.request_note(request), self.service.clock()
+            session.id, request, seal(rules.request_note(request), attendees), self.service.clock()
         )
         await self.service.publish_events(session.id, [event])
         return request
@@ -49,7 +51,8 @@ class Consents:
         assert session is not None
         check_open(session)
         answered = request.answered(allow)
-        note = rules.answer_note(answered, session.customer_name)
+        attendees = await self.store.list_attendees(session_id)
+        note = seal(rules.answer_note(answered, session.customer_name), attendees)
         # Shielded like every write from a socket: see HelplineService.append_and_publish.
         await asyncio.shield(self._record_answer(session_id, answered, note))
         return answered

@@ -13,16 +13,17 @@ import logging
 import os
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import BinaryIO
 
 from helpline.domain import files as rules
+from helpline.domain.drafting import seal
 from helpline.domain.errors import Forbidden, NotFound
 from helpline.domain.events import Author
 from helpline.domain.files import SharedFile
-from helpline.domain.sessions import check_open, check_rep_in_session
+from helpline.domain.sessions import Attendee, as_author, check_open, check_rep_in_session
+from helpline.domain.visibility import can_see_file, file_view
 from helpline.server.service import Actor, CustomerActor, HelplineService
 
 log = logging.getLogger(__name__)
@@ -54,13 +55,12 @@ class FileTransfers:
     ) -> SharedFile:
         session = await self.service.session_for(actor, public_id)
         check_open(session)
-        masked = False
+        attendees = await self.store.list_attendees(session.id)
         if isinstance(actor, CustomerActor):
             sender = Author.customer(session.customer_name)
         else:
-            me = check_rep_in_session(await self.store.list_attendees(session.id), actor.rep.id)
-            masked = me.masked
-            sender = Author.representative(actor.rep.id, actor.rep.display_name)
+            check_rep_in_session(attendees, actor.rep.id)
+            sender = as_author(actor.rep)
         target = rules.file_audience_for(isinstance(actor, CustomerActor), audience)
         clean_name = rules.sanitize_name(name)
         if declared_size is not None:
@@ -81,13 +81,13 @@ class FileTransfers:
         )
         try:
             saved, event = await self.store.create_file(
-                file, rules.offered_note(file, reveals_masked=masked), self.service.clock()
+                file, seal(rules.offered_note(file), attendees), self.service.clock()
             )
         except BaseException:
             self.path_of(file).unlink(missing_ok=True)
             raise
         await self.service.publish_events(session.id, [event])
-        return saved
+        return self._as_seen(actor, saved, attendees)
 
     async def _receive(self, stored_as: str, body: AsyncIterator[bytes]) -> tuple[int, str]:
         incoming = self.directory / "incoming"
@@ -118,31 +118,25 @@ class FileTransfers:
         return size, digest.hexdigest()
 
     async def answer(self, actor: Actor, file_id: int, accept: bool) -> SharedFile:
-        file = await self._visible(actor, file_id)
-        who = await self._name_of(actor, file)
-        answered, note = rules.answer(file, actor.viewer, who, accept)
-        event = await self.store.answer_file(answered, note, self.service.clock())
+        file, attendees = await self._visible(actor, file_id)
+        by = await self._acting(actor, file, attendees)
+        answered, note = rules.answer(file, actor.viewer, by, accept)
+        event = await self.store.answer_file(answered, seal(note, attendees), self.service.clock())
         await self.service.publish_events(file.session_id, [event])
-        return answered
+        return self._as_seen(actor, answered, attendees)
 
     async def completed(self, actor: Actor, file_id: int) -> None:
         """The recipient checked the download against its SHA-256: say so, once."""
-        file = await self._visible(actor, file_id)
+        file, attendees = await self._visible(actor, file_id)
+        by = await self._acting(actor, file, attendees)
         rules.check_download(file, actor.viewer)
         if not file.recipient_is(actor.viewer):
             return
-        note = rules.completed_note(file, await self._name_of(actor, file))
-        author = (
-            Author.customer(note.author.name)
-            if isinstance(actor, CustomerActor)
-            else Author.representative(actor.rep.id, actor.rep.display_name)
-        )
-        # The client id makes a repeated report a no-op: (session, author, client id).
-        draft = replace(note, author=author, client_id=f"file-{file.id}-completed")
-        await self.service.append_and_publish(file.session_id, draft)
+        note = rules.completed_note(file, by)
+        await self.service.append_and_publish(file.session_id, note, attendees)
 
     async def download(self, actor: Actor, file_id: int) -> tuple[SharedFile, Path]:
-        file = await self._visible(actor, file_id)
+        file, _ = await self._visible(actor, file_id)
         rules.check_download(file, actor.viewer)
         path = self.path_of(file)
         if not path.is_file():
@@ -150,28 +144,41 @@ class FileTransfers:
         return file, path
 
     async def of_session(self, actor: Actor, public_id: str) -> list[SharedFile]:
+        """The session's files as ``actor`` may see them (``visibility.file_view``)."""
         session = await self.service.session_for(actor, public_id)
-        return [
-            f for f in await self.store.files_of_session(session.id) if f.visible_to(actor.viewer)
-        ]
+        attendees = await self.store.list_attendees(session.id)
+        seen = (
+            file_view(actor.viewer, f, attendees)
+            for f in await self.store.files_of_session(session.id)
+        )
+        return [f for f in seen if f is not None]
 
-    async def _visible(self, actor: Actor, file_id: int) -> SharedFile:
+    def _as_seen(self, actor: Actor, file: SharedFile, attendees: list[Attendee]) -> SharedFile:
+        seen = file_view(actor.viewer, file, attendees)
+        if seen is None:
+            raise Forbidden("This file is for representatives only.")
+        return seen
+
+    async def _visible(self, actor: Actor, file_id: int) -> tuple[SharedFile, list[Attendee]]:
         file = await self.store.get_file(file_id)
         if file is None:
             raise NotFound("There is no such file.")
         session = await self.store.get_session(file.session_id)
         assert session is not None
         await self.service.session_for(actor, session.public_id)
-        if not file.visible_to(actor.viewer):
+        if not can_see_file(actor.viewer, file):
             # Do not confirm that a representatives-only file exists.
             raise Forbidden("This file is for representatives only.")
-        return file
+        return file, await self.store.list_attendees(session.id)
 
-    async def _name_of(self, actor: Actor, file: SharedFile) -> str:
+    async def _acting(self, actor: Actor, file: SharedFile, attendees: list[Attendee]) -> Author:
+        """Who answers or completes a file: the customer, or a representative present in
+        the session (not a manager looking on, nor one who left)."""
         if isinstance(actor, CustomerActor):
             session = await self.store.get_session(file.session_id)
-            return session.customer_name if session else "The customer"
-        return actor.rep.display_name
+            return Author.customer(session.customer_name if session else "The customer")
+        check_rep_in_session(attendees, actor.rep.id)
+        return as_author(actor.rep)
 
     async def purge(self) -> int:
         """Delete files of sessions that ended longer ago than the retention period."""

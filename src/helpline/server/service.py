@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -24,6 +24,7 @@ from helpline.domain.codes import (
     normalize_code,
 )
 from helpline.domain.consent import screen_note
+from helpline.domain.drafting import Draft, Wording, seal
 from helpline.domain.errors import (
     Conflict,
     Expired,
@@ -63,7 +64,7 @@ from helpline.domain.sessions import (
     format_public_id,
     normalize_public_id,
 )
-from helpline.domain.urls import check_push_url
+from helpline.domain.urls import check_push_url, pushed_note
 from helpline.domain.visibility import Viewer, view_log
 from helpline.server import wire
 from helpline.server.ratelimit import SlidingWindowLimiter
@@ -446,22 +447,14 @@ class HelplineService:
         """End the session for everyone; a representative records outcome and notes."""
         session = await self.session_for(actor, public_id)
         attendees = await self.store.list_attendees(session.id)
-        masked = False
         if isinstance(actor, CustomerActor):
-            ended_by = session.customer_name
+            ended_by = Author.customer(session.customer_name)
             outcome, end_notes = None, ""
         else:
-            me = rules.check_rep_in_session(attendees, actor.rep.id)
-            ended_by, masked = actor.rep.display_name, me.masked
+            ended_by = rules.as_author(actor.rep)
         was_waiting = session.status is SessionStatus.WAITING
         change = rules.end(
-            session,
-            attendees,
-            ended_by,
-            self.clock(),
-            by_masked_rep=masked,
-            outcome=outcome,
-            end_notes=end_notes,
+            session, attendees, ended_by, self.clock(), outcome=outcome, end_notes=end_notes
         )
         events = await self.store.apply(change, self.clock(), expected_status=session.status)
         await self.after_change(change, events)
@@ -485,19 +478,11 @@ class HelplineService:
         session = await self.session_for(actor, public_id)
         rules.check_open(session)
         attendees = await self.store.list_attendees(session.id)
-        me = rules.check_rep_in_session(attendees, actor.rep.id)
-        name = "A representative" if me.masked else actor.rep.display_name
-        draft = EventDraft(
-            EventKind.STATUS,
-            Audience.everyone(),
-            # The pusher is the author, so a resend with the same client id is
-            # recognised as theirs; a masked representative stays unnamed.
-            Author.representative(actor.rep.id, name),
-            {"action": "url_pushed", "text": f"{name} pushed {clean}", "url": clean},
-            internal={"pushed_by": actor.rep.display_name},
-            client_id=check_client_id(client_id) if client_id is not None else None,
-        )
-        return await self.append_and_publish(session.id, draft, require_open=True)
+        rules.check_rep_in_session(attendees, actor.rep.id)
+        draft = pushed_note(rules.as_author(actor.rep), clean)
+        if client_id is not None:
+            draft = replace(draft, client_id=check_client_id(client_id))
+        return await self.append_and_publish(session.id, draft, attendees, require_open=True)
 
     async def screen_note(self, actor: CustomerActor, action: str) -> None:
         """Screen sharing started or stopped, written by the customer's socket."""
@@ -577,12 +562,21 @@ class HelplineService:
             rules.check_open(session)
             rules.check_rep_in_session(attendees, actor.rep.id)
         draft = self._draft(actor, session, attendees, kind, text, to, client_id)
-        return await self.append_and_publish(session.id, draft, require_open=True)
+        # A customer's line names nobody but the customer: no attendee can mask it.
+        return await self.append_and_publish(session.id, draft, attendees, require_open=True)
 
     async def append_and_publish(
-        self, session_id: int, draft: EventDraft, *, require_open: bool = False
+        self,
+        session_id: int,
+        draft: Draft,
+        attendees: Sequence[Attendee] | None = None,
+        *,
+        require_open: bool = False,
     ) -> Appended:
-        """Append, then ring the bus, as one step that a dropped socket cannot split.
+        """Seal, append, then ring the bus, as one step that a dropped socket cannot split.
+
+        ``attendees``: the session's, as the caller knows them; read here if not given.
+        They decide what the customer may read of the event (``drafting.seal``).
 
         The socket's reader task is cancelled when its client goes away; were that to
         land between commit and publish, live followers would not hear of the event
@@ -590,7 +584,10 @@ class HelplineService:
         ``require_open``: refuse with ``SessionEnded`` if the session has ended by the
         time the append commits.
         """
-        return await asyncio.shield(self._append_then_publish(session_id, draft, require_open))
+        if attendees is None:
+            attendees = await self.store.list_attendees(session_id)
+        sealed = seal(draft, attendees)
+        return await asyncio.shield(self._append_then_publish(session_id, sealed, require_open))
 
     async def _append_then_publish(
         self, session_id: int, draft: EventDraft, require_open: bool
@@ -612,27 +609,23 @@ class HelplineService:
         text: str,
         to: Any,
         client_id: str,
-    ) -> EventDraft:
+    ) -> Draft:
         if isinstance(actor, CustomerActor):
             if kind != EventKind.MESSAGE.value or to not in (None, "everyone"):
                 raise Forbidden("Customers can only send chat messages to everyone.")
-            return EventDraft(
+            author = Author.customer(session.customer_name)
+            return Draft(
                 EventKind.MESSAGE,
                 Audience.everyone(),
-                Author.customer(session.customer_name),
-                {"text": text},
+                author,
+                Wording.literal(text),
                 client_id=client_id,
             )
-        me = rules.check_rep_in_session(attendees, actor.rep.id)
-        author = Author.representative(actor.rep.id, actor.rep.display_name)
+        author = rules.as_author(actor.rep)
         if kind == EventKind.NOTE.value:
-            return EventDraft(
-                EventKind.NOTE,
-                Audience.representatives(),
-                author,
-                {"text": text},
-                reveals_masked=me.masked,
-                client_id=client_id,
+            audience = Audience.representatives()
+            return Draft(
+                EventKind.NOTE, audience, author, Wording.literal(text), client_id=client_id
             )
         if kind != EventKind.MESSAGE.value:
             raise InvalidInput("A message's kind is 'message' or 'note'.")
@@ -651,13 +644,12 @@ class HelplineService:
             internal["to_name"] = target.display_name
         else:
             raise InvalidInput("'to' is 'everyone', 'representatives' or a representative's id.")
-        return EventDraft(
+        return Draft(
             EventKind.MESSAGE,
             audience,
             author,
-            {"text": text},
+            Wording.literal(text),
             internal=internal,
-            reveals_masked=me.masked,
             client_id=client_id,
         )
 
