@@ -140,6 +140,15 @@ def main() -> None:
     help="Delete transferred files this many days after their session ended.",
 )
 @click.option(
+    "--customer-read-after-end-seconds",
+    default=3600,
+    show_default=True,
+    envvar="HELPLINE_CUSTOMER_READ_AFTER_END_SECONDS",
+    type=click.IntRange(0, 7 * 24 * 3600),
+    help="After a session ends, its customer can still read it (to save the chat log) "
+    "for this long; then their link stops working.",
+)
+@click.option(
     "--heartbeat-seconds",
     default=25.0,
     show_default=True,
@@ -176,6 +185,7 @@ def serve(
     max_file_mb: int,
     file_retention_days: int,
     heartbeat_seconds: float,
+    customer_read_after_end_seconds: int,
     backlog: int,
     log_level: str,
 ) -> None:
@@ -203,6 +213,7 @@ def serve(
         max_file_bytes=max_file_mb * 1024 * 1024,
         file_retention_days=file_retention_days,
         heartbeat_seconds=heartbeat_seconds,
+        customer_read_after_end_seconds=customer_read_after_end_seconds,
     )
     account = _with_store(settings, first_start)
     if account is not None:

@@ -121,6 +121,13 @@ def check_open(session: SupportSession) -> None:
         raise SessionEnded(f"Session {session.public_id} has ended.")
 
 
+def may_read(attendees: Sequence[Attendee], rep_id: int) -> bool:
+    """A representative reads a session's log while they are in it, and after its end
+    if they were there when it ended; one who left hears nothing more of it."""
+    attendee = find_attendee(attendees, rep_id)
+    return attendee is not None and attendee.present
+
+
 def check_rep_in_session(attendees: Sequence[Attendee], rep_id: int) -> Attendee:
     attendee = find_attendee(attendees, rep_id)
     if attendee is None or not attendee.present:
@@ -299,7 +306,6 @@ def end(
         outcome=outcome,
         end_notes=end_notes.strip(),
     )
-    gone = tuple(replace(a, present=False) for a in attendees)
     internal: dict[str, Scalar] = {"closed_by": ended_by.name}
     if outcome is not None:
         internal["outcome"] = outcome.value
@@ -312,4 +318,6 @@ def end(
         extra={"ended_by": shown_by},
         internal=internal,
     )
-    return Change(new_session, gone, (note,), tuple(attendees))
+    # Attendees keep their presence: who was there at the end may still read the log,
+    # and one who left before it may not (``may_read``).
+    return Change(new_session, tuple(attendees), (note,))

@@ -195,8 +195,14 @@ class HelplineService:
     async def customer_actor(self, token: str | None) -> CustomerActor | None:
         if not token:
             return None
-        session_id = await self.store.session_for_token(token_hash(token), self.clock())
-        return CustomerActor(session_id) if session_id is not None else None
+        moment = self.clock()
+        session_id = await self.store.session_for_token(token_hash(token), moment)
+        if session_id is None:
+            return None
+        session = await self.store.get_session(session_id)
+        if session is None or _read_only_time_over(session, moment, self.settings):
+            return None
+        return CustomerActor(session_id)
 
     async def update_preferences(
         self, actor: RepActor, changes: Mapping[str, object]
@@ -366,7 +372,7 @@ class HelplineService:
     async def _check_rep_may_look(
         self, actor: RepActor, session: SupportSession, attendees: Sequence[Attendee]
     ) -> None:
-        if rules.find_attendee(attendees, actor.rep.id) is not None or actor.rep.is_manager:
+        if rules.may_read(attendees, actor.rep.id) or actor.rep.is_manager:
             return
         if session.status is SessionStatus.WAITING and session.portal_id is not None:
             portals = await self.store.portals_of(actor.rep.id)
@@ -689,6 +695,14 @@ class HelplineService:
                 portal_channel(session.portal_id),
                 {"t": "queue", "action": "removed", "s": wire.session_record(session, [])},
             )
+
+
+def _read_only_time_over(session: SupportSession, now: datetime, settings: Settings) -> bool:
+    """After the end a customer's token only reads (every write checks that the session
+    is open), and only for ``customer_read_after_end_seconds``: time to save the log."""
+    if session.ended_at is None:
+        return False
+    return now >= session.ended_at + timedelta(seconds=settings.customer_read_after_end_seconds)
 
 
 def _check_own_session(actor: CustomerActor, session: SupportSession) -> None:

@@ -23,6 +23,8 @@ class Settings:
     heartbeat_seconds: float = 25.0
     login_lifetime_seconds: int = 12 * 3600
     customer_token_lifetime_seconds: int = 24 * 3600
+    # After the session ends the customer's token reads (to save the chat log) this long.
+    customer_read_after_end_seconds: int = 3600
     max_frame_bytes: int = 64 * 1024
     login_attempts_per_window: int = 10
     code_failures_per_address: int = 10
