@@ -27,6 +27,20 @@ async def _session_with_a_customer_file(
     return session_id, bob, customer, sent.json()["file"]["id"]
 
 
+async def _joins_and_leaves(
+    browsers: Callable[[], Browser], bob: Browser, session_id: str
+) -> Browser:
+    """Carol, brought into the session by Bob, leaves it again."""
+    carol = browsers()
+    await carol.login("carol")
+    added = await bob.http.post(
+        f"/api/sessions/{session_id}/attendees", json={"username": "carol", "masked": False}
+    )
+    assert added.status_code == 200, added.text
+    assert (await carol.http.post(f"/api/sessions/{session_id}/leave")).status_code == 200
+    return carol
+
+
 async def _log_length(reader: Browser, session_id: str) -> int:
     events = await reader.http.get(f"/api/sessions/{session_id}/events?after=0")
     assert events.status_code == 200, events.text
@@ -72,13 +86,7 @@ async def test_a_representative_who_left_hears_and_touches_nothing_more(
     server: ServerProcess, browsers: Callable[[], Browser]
 ) -> None:
     session_id, bob, _customer, file_id = await _session_with_a_customer_file(browsers)
-    carol = browsers()
-    await carol.login("carol")
-    added = await bob.http.post(
-        f"/api/sessions/{session_id}/attendees", json={"username": "carol", "masked": False}
-    )
-    assert added.status_code == 200, added.text
-    assert (await carol.http.post(f"/api/sessions/{session_id}/leave")).status_code == 200
+    carol = await _joins_and_leaves(browsers, bob, session_id)
 
     await _cannot_touch_the_file(carol, file_id)
     for tail in ("/events?after=0", "/transcript.txt", "/transcript.json", "", "/files"):
@@ -95,12 +103,7 @@ async def test_who_was_there_at_the_end_still_reads_the_log_and_who_left_does_no
     server: ServerProcess, browsers: Callable[[], Browser]
 ) -> None:
     session_id, bob, _customer, _file_id = await _session_with_a_customer_file(browsers)
-    carol = browsers()
-    await carol.login("carol")
-    await bob.http.post(
-        f"/api/sessions/{session_id}/attendees", json={"username": "carol", "masked": False}
-    )
-    assert (await carol.http.post(f"/api/sessions/{session_id}/leave")).status_code == 200
+    carol = await _joins_and_leaves(browsers, bob, session_id)
     assert (await bob.http.post(f"/api/sessions/{session_id}/end", json={})).status_code == 200
 
     assert (await bob.http.get(f"/api/sessions/{session_id}/transcript.txt")).status_code == 200
