@@ -151,7 +151,8 @@ async def test_a_transfer_hands_the_whole_history_to_the_new_primary(
 
     history = (await carol.http.get(f"/api/sessions/{session_id}/events")).json()["events"]
     assert "my printer is jammed" in [e["body"].get("text") for e in history]
-    assert (await bob.http.get(f"/api/sessions/{session_id}/events")).status_code == 200
+    # Bob handed the session over: he reads and writes nothing more of it.
+    assert (await bob.http.get(f"/api/sessions/{session_id}/events")).status_code == 403
     late = await bob_console.say(session_id, "still here?")
     assert late["code"] == "forbidden"
 

@@ -19,7 +19,7 @@ from sqlalchemy import text
 
 from helpline.domain.errors import NotFound, SessionEnded
 from helpline.domain.events import EventKind
-from helpline.domain.sessions import SessionStatus, SupportSession, end, pick_up
+from helpline.domain.sessions import SessionStatus, SupportSession, as_author, end, pick_up
 from helpline.store.database import create_engine, for_writes
 from helpline.store.protocol import Appended
 from helpline.store.sql import SqlStore
@@ -49,7 +49,8 @@ async def end_session(store: SqlStore, session: SupportSession) -> int:
     """End it as a representative does; returns the seq of the "ended" note."""
     stored = await store.get_session(session.id)
     assert stored is not None
-    change = end(stored, await store.list_attendees(session.id), "Ann", LATER)
+    attendees = await store.list_attendees(session.id)
+    change = end(stored, attendees, as_author(attendees[0]), LATER)
     (note,) = await store.apply(change, LATER)
     return note.seq
 
