@@ -23,11 +23,14 @@ from helpline.domain.errors import Forbidden, NotFound
 from helpline.domain.events import Author
 from helpline.domain.files import SharedFile
 from helpline.domain.sessions import check_open, check_rep_in_session
+from helpline.domain.text import escaped, has_unsafe
 from helpline.server.service import Actor, CustomerActor, HelplineService
 
 log = logging.getLogger(__name__)
 
 WRITE_CHUNK_BYTES = 1024 * 1024
+# The original of a renamed file, spelled out, as kept in its offer for representatives.
+MAX_ORIGINAL_NAME_CHARS = 600
 
 
 class FileTransfers:
@@ -79,10 +82,14 @@ class FileTransfers:
             created_at=self.service.clock(),
             stored_as=stored_as,
         )
+        note = rules.offered_note(file, reveals_masked=masked)
+        if has_unsafe(name):
+            # The name hid or reordered characters ("inv\u202eexe.txt" shows as
+            # "invtxt.exe"): the representatives see it as sent, spelled out.
+            original = escaped(name)[:MAX_ORIGINAL_NAME_CHARS]
+            note = replace(note, internal={**note.internal, "original_name": original})
         try:
-            saved, event = await self.store.create_file(
-                file, rules.offered_note(file, reveals_masked=masked), self.service.clock()
-            )
+            saved, event = await self.store.create_file(file, note, self.service.clock())
         except BaseException:
             self.path_of(file).unlink(missing_ok=True)
             raise
