@@ -12,7 +12,7 @@ import click
 
 from helpline.domain.errors import HelplineError
 from helpline.domain.people import Role
-from helpline.domain.portals import PortalField, check_slug
+from helpline.domain.portals import PortalField, check_portal_name, check_slug
 from helpline.server.settings import DEFAULT_PORT, Settings
 from helpline.store.protocol import Store
 
@@ -398,7 +398,11 @@ def create_portal(
     database_url: str | None,
 ) -> None:
     """Create a customer portal, served at /p/SLUG, with its own queue."""
-    check_slug(slug)
+    try:
+        check_slug(slug)
+        name = check_portal_name(name)
+    except HelplineError as error:
+        raise click.ClickException(error.message) from error
 
     async def work(store: Store) -> None:
         portal = await store.create_portal(slug, name, [PortalField(f) for f in fields], "")

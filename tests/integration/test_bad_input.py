@@ -163,3 +163,178 @@ async def test_unknown_portals_sessions_and_bad_forms_say_what_is_wrong(
     bad_code = await customer.http.post("/api/join", json={"code": "12", "name": "D"})
     assert bad_code.status_code == 422
     assert bad_code.json()["error"]["message"] == "A session code has 9 digits."
+
+
+# Poison text, huge numbers, deep nesting: each frame gets its answer, the socket lives --
+
+
+async def test_a_line_with_half_a_surrogate_pair_is_refused_alone_and_the_socket_stays_open(
+    server: ServerProcess, browsers: Callable[[], Browser]
+) -> None:
+    session_id, customer = await _customer_in_session(browsers)
+    chat = await customer.socket("/ws/customer")
+    await chat.wait_type("welcome")
+
+    # json.dumps writes the lone surrogate as the escape "\ud800", as a browser would.
+    refused = await chat.say(session_id, "half a pair \ud800 here", client_id="poison")
+    assert refused["type"] == "error" and refused["code"] == "invalid_input"
+    assert refused["client_id"] == "poison" and refused["session"] == session_id
+    assert "cannot be stored" in refused["message"]
+    nul = await chat.say(session_id, "a NUL \x00 here", client_id="nul")
+    assert nul["code"] == "invalid_input" and nul["client_id"] == "nul"
+    # A client id that cannot be stored is not echoed back (it could not be sent).
+    await chat.send_raw(
+        json.dumps({"type": "send", "session": session_id, "client_id": "\udfff", "text": "x"})
+    )
+    bad_id = await chat.wait_for(
+        lambda f: f.get("code") == "invalid_input" and "client_id" not in f, "bad client id"
+    )
+    assert bad_id["session"] == session_id
+
+    ok = await chat.say(session_id, "still here \U0001f600")
+    assert ok["type"] == "ack" and not chat.closed.is_set()
+    events = (await customer.http.get(f"/api/sessions/{session_id}/events")).json()["events"]
+    assert [e["body"]["text"] for e in events if e["kind"] == "message"] == [
+        "still here \U0001f600"
+    ]
+
+
+async def test_a_representative_s_poison_line_or_note_is_refused_and_the_console_stays_open(
+    server: ServerProcess, browsers: Callable[[], Browser]
+) -> None:
+    session_id, _ = await _customer_in_session(browsers)
+    rep = browsers()
+    await rep.login("bob")
+    assert (await rep.http.post(f"/api/sessions/{session_id}/pick-up")).status_code == 200
+    console = await rep.socket("/ws/console")
+    await console.wait_type("welcome")
+    await console.send({"type": "subscribe", "session": session_id, "after": 0})
+    await console.wait_type("subscribed")
+
+    line = await console.say(session_id, "\udc00", client_id="line")
+    note = await console.say(session_id, "note \ud800", client_id="note", kind="note")
+    assert (line["code"], note["code"]) == ("invalid_input", "invalid_input")
+    assert (await console.say(session_id, "fine"))["type"] == "ack"
+
+
+async def test_huge_numbers_and_deep_nesting_in_frames_are_invalid_frames_and_the_socket_stays_open(
+    server: ServerProcess, browsers: Callable[[], Browser]
+) -> None:
+    session_id, customer = await _customer_in_session(browsers)
+    chat = await customer.socket("/ws/customer")
+    await chat.wait_type("welcome")
+
+    for after in (2**63, 2**64, 10**30, -1):
+        await chat.send({"type": "subscribe", "session": session_id, "after": after})
+        refused = await chat.wait_for(
+            lambda f: f.get("code") == "invalid_frame" and f.get("session") == session_id,
+            f"a refusal of after={after}",
+        )
+        assert "after" in refused["message"]
+        chat.frames.clear()
+    await chat.send_raw("[" * 30_000 + "]" * 30_000)
+    deep = await chat.wait_type("error")
+    assert deep["code"] == "invalid_frame" and "nested" in deep["message"]
+    await chat.send_raw('{"type": "ping", "x": ' + "[" * 30_000 + "]" * 30_000 + "}")
+    assert await chat.wait_for(lambda f: f.get("code") == "invalid_frame", "deep ping")
+
+    await chat.send({"type": "subscribe", "session": session_id, "after": 2**63 - 1})
+    subscribed = await chat.wait_type("subscribed")
+    assert subscribed["session"]["id"] == session_id
+    assert not chat.closed.is_set()
+
+
+async def test_a_huge_after_on_the_events_route_is_refused_with_422(
+    server: ServerProcess, browsers: Callable[[], Browser]
+) -> None:
+    session_id, customer = await _customer_in_session(browsers)
+    for after in (2**63, 2**64, 10**40):
+        response = await customer.http.get(f"/api/sessions/{session_id}/events?after={after}")
+        assert response.status_code == 422, (after, response.text)
+        assert response.json()["error"]["code"] == "invalid_input"
+    largest = await customer.http.get(f"/api/sessions/{session_id}/events?after={2**63 - 1}")
+    assert largest.status_code == 200 and largest.json() == {"events": []}
+
+
+async def test_bodies_that_cannot_be_stored_or_nest_too_deeply_are_refused_with_422(
+    server: ServerProcess, browsers: Callable[[], Browser]
+) -> None:
+    customer = browsers()
+    for name in ("Dana \ud800", "Dana \x00"):
+        response = await customer.http.post(
+            "/api/portals/acme/sessions",
+            content=json.dumps({"name": name, "query": "q"}),
+            headers={"Content-Type": "application/json"},
+        )
+        assert response.status_code == 422, response.text
+        error = response.json()["error"]
+        assert error["code"] == "invalid_input" and "cannot be stored" in error["message"]
+    deep = await customer.http.post(
+        "/api/portals/acme/sessions",
+        content=b"[" * 30_000 + b"]" * 30_000,
+        headers={"Content-Type": "application/json"},
+    )
+    assert deep.status_code == 422 and "nested" in deep.json()["error"]["message"]
+    fine = await customer.http.post(
+        "/api/portals/acme/sessions",
+        content=json.dumps({"name": "Dana \U0001f600", "query": "q"}),
+        headers={"Content-Type": "application/json"},
+    )
+    assert fine.status_code == 201
+
+
+async def test_ids_too_large_for_the_database_answer_422_and_the_largest_one_404(
+    server: ServerProcess, browsers: Callable[[], Browser]
+) -> None:
+    """Issue #17 item 1: every route with an integer id in its path or body."""
+    manager = browsers()
+    await manager.login("alice")
+    made = await manager.http.post(
+        "/api/scripts/categories", json={"kind": "message", "team": False, "name": "Mine"}
+    )
+    category = made.json()["id"]
+    script = {"title": "t", "text": "x"}
+
+    def routes(n: int) -> list[tuple[str, str, object]]:
+        return [
+            ("POST", f"/api/invitations/{n}/accept", None),
+            ("POST", f"/api/invitations/{n}/decline", None),
+            ("PATCH", f"/api/scripts/categories/{n}", {"name": "x"}),
+            ("DELETE", f"/api/scripts/categories/{n}", None),
+            ("POST", f"/api/scripts/categories/{n}/scripts", script),
+            ("POST", f"/api/scripts/categories/{n}/order", {"ids": [1]}),
+            ("PATCH", f"/api/scripts/{n}", script),
+            ("DELETE", f"/api/scripts/{n}", None),
+            ("POST", f"/api/files/{n}/accept", None),
+            ("POST", f"/api/files/{n}/decline", None),
+            ("POST", f"/api/files/{n}/completed", None),
+            ("GET", f"/api/files/{n}", None),
+        ]
+
+    async def answer(method: str, path: str, body: object) -> tuple[int, str]:
+        response = await manager.http.request(method, path, json=body)
+        return response.status_code, response.json()["error"]["code"]
+
+    for huge in (2**63, 2**64, 10**30):
+        for method, path, body in routes(huge):
+            assert await answer(method, path, body) == (422, "invalid_input"), (method, path)
+        for path, body in (
+            ("/api/scripts/categories/order", {"kind": "message", "ids": [category, huge]}),
+            (f"/api/scripts/categories/{category}/order", {"ids": [huge]}),
+        ):
+            assert await answer("POST", path, body) == (422, "invalid_input"), path
+        history = await manager.http.get(f"/api/history?offset={huge}")
+        assert history.status_code == 422, history.text
+    for method, path, body in routes(2**63 - 1):
+        status, code = await answer(method, path, body)
+        assert (status, code) == (404, "not_found"), (method, path, status, code)
+
+
+async def test_nul_in_an_address_is_refused_with_422(
+    server: ServerProcess, browsers: Callable[[], Browser]
+) -> None:
+    customer = browsers()
+    for path in ("/api/portals/ac%00me", "/api/sessions/AB%00C-DEFG"):
+        response = await customer.http.get(path)
+        assert response.status_code == 422, (path, response.text)
+        assert "cannot be stored" in response.json()["error"]["message"]

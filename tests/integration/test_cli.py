@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
 from pathlib import Path
+
+from helpline.store.database import create_engine
+from helpline.store.sql import SqlStore
 
 
 def helpline(
@@ -79,6 +83,24 @@ def test_bad_input_to_the_cli_says_what_to_fix(tmp_path: Path) -> None:
     assert twice.returncode != 0 and "erin" in twice.stderr
     bus = helpline("serve", "--bus", "kafka://x", data_dir=tmp_path)
     assert bus.returncode != 0 and "redis://" in bus.stderr
+
+
+def test_a_portal_name_loses_control_and_bidi_characters(tmp_path: Path) -> None:
+    created = helpline(
+        "admin", "create-portal", "acme", "Acme\u202e \x07Support", data_dir=tmp_path
+    )
+    assert created.returncode == 0, created.stderr
+
+    async def names() -> list[str]:
+        store = SqlStore(create_engine(f"sqlite+aiosqlite:///{tmp_path}/helpline.db"))
+        try:
+            return [p.name for p in await store.list_portals()]
+        finally:
+            await store.close()
+
+    assert asyncio.run(names()) == ["Acme Support"]
+    blank = helpline("admin", "create-portal", "blank", "\u202e\u2066", data_dir=tmp_path)
+    assert blank.returncode != 0 and "cannot be empty" in blank.stderr
 
 
 def test_demo_prepares_accounts_and_portals_and_says_how_to_start(tmp_path: Path) -> None:

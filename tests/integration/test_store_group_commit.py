@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from helpline.domain.errors import NotFound
+from helpline.domain.errors import InvalidInput, NotFound
 from helpline.domain.events import Author, EventDraft
 from helpline.store import writer
 from helpline.store.database import create_engine, for_writes
@@ -312,10 +312,74 @@ async def test_an_append_that_cannot_be_stored_fails_alone(
     assert isinstance(failed, Exception) and "not JSON serializable" in str(failed)
     assert isinstance(before, Appended) and isinstance(after, Appended)
     assert (before.event.seq, after.event.seq) == (2, 3)
-    # The batch was rolled back and its appends saved one by one.
-    assert transactions == [3, 1, 1, 1]
+    # The batch was rolled back and saved again without the append at fault.
+    assert transactions == [3, 2]
     assert await gapless(store, session.id) == [1, 2, 3]
     assert (await store.events_after(session.id, 1)) == [before.event, after.event]
+
+
+def poisoned(text_: str = "fine", name: str = "Casey Customer") -> EventDraft:
+    """A draft that the database driver cannot encode: half of a surrogate pair."""
+    return chat(text_, author=Author.customer(name))
+
+
+async def test_a_draft_that_fails_to_encode_fails_alone_and_its_batch_mates_commit_together(
+    store: SqlStore, transactions: list[int]
+) -> None:
+    session = await open_session(store)
+    transactions.clear()
+
+    results = await asyncio.gather(
+        store.append(session.id, chat("before", client_id="c-1"), NOW),
+        store.append(session.id, poisoned("half a pair \ud800"), NOW),
+        store.append(session.id, chat("middle"), NOW),
+        store.append(session.id, poisoned(name="Casey \udfff"), NOW),
+        store.append(session.id, chat("after", client_id="c-2"), NOW),
+        return_exceptions=True,
+    )
+
+    before, text_fault, middle, name_fault, after = results
+    for fault in (text_fault, name_fault):
+        assert isinstance(fault, InvalidInput) and "cannot be stored" in fault.message
+    assert [r.event.seq for r in (before, middle, after) if isinstance(r, Appended)] == [2, 3, 4]
+    # Rolled back once, then saved again as one batch without the two at fault.
+    assert transactions == [5, 3]
+    assert await gapless(store, session.id) == [1, 2, 3, 4]
+    # The writer keeps running: the next append is saved as usual.
+    later = await store.append(session.id, chat("later"), NOW)
+    assert later.event.seq == 5
+
+
+async def test_a_draft_that_fails_to_encode_alone_is_refused_with_invalid_input(
+    store: SqlStore,
+) -> None:
+    session = await open_session(store)
+
+    with pytest.raises(InvalidInput, match="cannot be stored"):
+        await store.append(session.id, poisoned("\ud800"), NOW)
+
+    assert (await store.append(session.id, chat("next"), NOW)).event.seq == 2
+
+
+async def test_the_writer_answers_a_batch_it_could_not_handle_and_keeps_running(
+    store: SqlStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    session = await open_session(store)
+    write = AppendWriter._write
+    broken = True
+
+    async def fails_once(self: AppendWriter, requests: Sequence[Any], **kw: Any) -> None:
+        nonlocal broken
+        if broken:
+            broken = False
+            raise RuntimeError("a bug in the writer")
+        await write(self, requests, **kw)
+
+    monkeypatch.setattr(AppendWriter, "_write", fails_once)
+
+    with pytest.raises(RuntimeError, match="a bug in the writer"):
+        await store.append(session.id, chat("unlucky"), NOW)
+    assert (await store.append(session.id, chat("lucky"), NOW)).event.seq == 2
 
 
 # Cancellation --------------------------------------------------------------------------------

@@ -112,6 +112,40 @@ async def test_a_file_goes_each_way_accepted_and_byte_identical(
     ]
 
 
+async def test_a_file_name_that_hides_its_real_extension_is_shown_as_it_is_and_reps_see_why(
+    server: ServerProcess, browsers: Callable[[], Browser]
+) -> None:
+    session_id, rep, console, customer, chat = await _picked_up(browsers)
+
+    # Shown as sent, "inv\u202eexe.txt" reads "invtxt.exe".
+    sent = await upload(customer, session_id, "inv\u202eexe.txt", b"MZ not a text")
+    assert sent.status_code == 201, sent.text
+    file = sent.json()["file"]
+    assert file["name"] == "invexe.txt"
+    offered = await console.wait_event(
+        session_id, lambda e: e["body"].get("file_id") == file["id"], "the offer"
+    )
+    assert offered["body"]["name"] == "invexe.txt" and "invexe.txt" in offered["body"]["text"]
+    assert offered["internal"]["original_name"] == "inv\\u202eexe.txt"
+    seen_by_customer = await chat.wait_event(
+        session_id, lambda e: e["body"].get("file_id") == file["id"], "the offer"
+    )
+    assert "internal" not in seen_by_customer
+
+    noisy = await upload(rep, session_id, "re\x1bport\x07 \u2066final\u2069.pdf", b"%", "customer")
+    assert noisy.json()["file"]["name"] == "report final.pdf"
+    # NUL cannot be stored (PostgreSQL refuses it): the address is refused as it is.
+    nul = await upload(rep, session_id, "nul\x00.txt", b"x", "customer")
+    assert nul.status_code == 422 and "cannot be stored" in nul.json()["error"]["message"]
+    listed = (await customer.http.get(f"/api/sessions/{session_id}/files")).json()["files"]
+    assert [f["name"] for f in listed] == ["invexe.txt", "report final.pdf"]
+    plain = await upload(rep, session_id, "plain name.txt", b"x", "customer")
+    plain_offer = await console.wait_event(
+        session_id, lambda e: e["body"].get("file_id") == plain.json()["file"]["id"], "offer"
+    )
+    assert "original_name" not in plain_offer["internal"]
+
+
 async def test_a_declined_file_never_downloads_and_rep_only_files_stay_hidden(
     server: ServerProcess, browsers: Callable[[], Browser]
 ) -> None:

@@ -1,9 +1,13 @@
 import { describe, expect, it } from "vitest";
 import {
   BACKOFF_MAX_MS,
+  MAX_STRIKES,
   Outbox,
+  STABLE_CONNECTION_MS,
   SeqTracker,
+  attemptAfterClose,
   backoffDelay,
+  isTransientError,
   closeAction,
   isSilent,
   restoreEntries,
@@ -117,6 +121,46 @@ describe("Outbox", () => {
     expect(o.forSession("S1")).toHaveLength(1);
   });
 
+  it("fails a send refused with a final error, with the reason, and keeps one refused for now", () => {
+    const o = new Outbox();
+    o.add(entry("poison"));
+    o.add(entry("busy"));
+    const refused = o.refuse("poison", "invalid_input", "This message holds a character that cannot be stored.");
+    expect(refused).toMatchObject({ state: "failed", error: "This message holds a character that cannot be stored." });
+    for (const code of ["rate_limited", "unavailable"]) {
+      expect(o.refuse("busy", code, "Too many messages; wait a moment.")).toMatchObject({
+        state: "pending",
+        error: "Too many messages; wait a moment.",
+      });
+    }
+    expect(o.unacknowledged().map((e) => e.clientId)).toEqual(["busy"]);
+    // Once acknowledged, the note of the delay goes.
+    expect(o.ack("busy", 7)).toMatchObject({ state: "acked", error: null });
+  });
+
+  it("tells final errors from transient ones", () => {
+    for (const code of ["invalid_input", "invalid_frame", "too_large", "forbidden", "session_ended", "not_found"]) {
+      expect(isTransientError(code)).toBe(false);
+    }
+    expect(isTransientError("rate_limited")).toBe(true);
+    expect(isTransientError("unavailable")).toBe(true);
+  });
+
+  it("gives up a send the server failed on MAX_STRIKES times, and keeps the count across a reload", () => {
+    const o = new Outbox();
+    o.add(entry("poison"));
+    expect(o.strike("poison")).toMatchObject({ state: "pending", strikes: 1 });
+    const stored = restoreEntries(JSON.parse(JSON.stringify(o.all())));
+    const reloaded = new Outbox(stored);
+    expect(reloaded.get("poison")?.strikes).toBe(MAX_STRIKES - 1);
+    const given = reloaded.strike("poison");
+    expect(given?.state).toBe("failed");
+    expect(given?.error).toMatch(/could not take this message/);
+    expect(reloaded.unacknowledged()).toEqual([]);
+    // Only pending sends are struck.
+    expect(reloaded.strike("poison")?.strikes).toBe(MAX_STRIKES);
+  });
+
   it("does not fail an entry that was already acknowledged", () => {
     const o = new Outbox();
     o.add(entry("a"));
@@ -172,6 +216,15 @@ describe("backoffDelay", () => {
     expect(backoffDelay(1, () => 0)).toBe(1500);
     expect(backoffDelay(1, () => 0.999)).toBeGreaterThan(2400);
     expect(backoffDelay(0, () => 0)).toBeGreaterThanOrEqual(750);
+  });
+});
+
+describe("attemptAfterClose", () => {
+  it("starts the backoff over only after a socket stayed up for a while", () => {
+    expect(attemptAfterClose(4, null)).toBe(4);
+    expect(attemptAfterClose(4, 300)).toBe(4);
+    expect(attemptAfterClose(4, STABLE_CONNECTION_MS - 1)).toBe(4);
+    expect(attemptAfterClose(4, STABLE_CONNECTION_MS)).toBe(0);
   });
 });
 

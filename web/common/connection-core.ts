@@ -70,7 +70,10 @@ export interface OutboxEntry {
   /** pending: not acknowledged; acked: committed, its event not yet seen; failed: refused. */
   readonly state: "pending" | "acked" | "failed";
   readonly seq: number | null;
+  /** Why it failed; for a pending entry, why its last try was put off. */
   readonly error: string | null;
+  /** How often the server went down while this send was the oldest unanswered one. */
+  readonly strikes: number;
 }
 
 export interface NewEntry {
@@ -107,6 +110,7 @@ export class Outbox {
       state: "pending",
       seq: null,
       error: null,
+      strikes: 0,
     };
     this.entries.push(made);
     return made;
@@ -126,6 +130,31 @@ export class Outbox {
     return this.update(clientId, (e) =>
       e.state === "acked" ? e : { ...e, state: "failed", error: message },
     );
+  }
+
+  /**
+   * The server answered `clientId` with an error `code`: a final one fails the entry
+   * (never resent as is), a transient one (`isTransientError`) keeps it pending, to be
+   * sent again later, with the reason noted. Returns the entry, if it was ours.
+   */
+  refuse(clientId: string, code: string, message: string): OutboxEntry | undefined {
+    if (!isTransientError(code)) return this.fail(clientId, message);
+    return this.update(clientId, (e) => (e.state === "pending" ? { ...e, error: message } : e));
+  }
+
+  /**
+   * The server went down (1011) while `clientId` was the oldest send it had not
+   * answered: count it against the entry, and fail the entry at `MAX_STRIKES`, so a
+   * line the server cannot take is not resent on every reconnect (nor after a reload).
+   */
+  strike(clientId: string): OutboxEntry | undefined {
+    return this.update(clientId, (e) => {
+      if (e.state !== "pending") return e;
+      const strikes = e.strikes + 1;
+      return strikes >= MAX_STRIKES
+        ? { ...e, strikes, state: "failed", error: SERVER_FAILED_MESSAGE }
+        : { ...e, strikes };
+    });
   }
 
   /**
@@ -178,6 +207,18 @@ export class Outbox {
   }
 }
 
+/** Error codes after which a send is tried again later: the server could not take it now. */
+export const TRANSIENT_ERRORS: ReadonlySet<string> = new Set(["rate_limited", "unavailable"]);
+
+/** Whether an `error` answering a send leaves it to be sent again (else it is final). */
+export function isTransientError(code: string): boolean {
+  return TRANSIENT_ERRORS.has(code);
+}
+
+/** Server failures (close 1011) a send may be blamed for before it is given up. */
+export const MAX_STRIKES = 2;
+export const SERVER_FAILED_MESSAGE = "The server could not take this message. Change it and try again.";
+
 /** The `send` frame for an outbox entry; the same `client_id` every time. */
 export function sendFrame(entry: OutboxEntry): ClientFrame {
   const frame: ClientFrame = {
@@ -216,6 +257,7 @@ export function restoreEntries(value: unknown): OutboxEntry[] {
       state: state === "failed" ? "failed" : "pending",
       seq: null,
       error: typeof o["error"] === "string" ? o["error"] : null,
+      strikes: typeof o["strikes"] === "number" && o["strikes"] >= 0 ? o["strikes"] : 0,
     });
   }
   return out;
@@ -257,6 +299,18 @@ export function closeAction(code: number): CloseAction {
       // 4008 (silence), 1009 (too big) and every network or server failure.
       return { kind: "reconnect" };
   }
+}
+
+/** How long a welcomed socket must stay open before the backoff starts over. */
+export const STABLE_CONNECTION_MS = 20_000;
+
+/**
+ * The reconnect attempt number after a close: back to 0 when the socket had been
+ * welcomed for `STABLE_CONNECTION_MS` (the server is well), else counting on, so a
+ * server that welcomes and then fails every socket is not retried every second.
+ */
+export function attemptAfterClose(attempt: number, welcomedForMs: number | null): number {
+  return welcomedForMs !== null && welcomedForMs >= STABLE_CONNECTION_MS ? 0 : attempt;
 }
 
 /** A socket that has heard no frame for three heartbeat intervals is dead. */

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { Connection, type ConnectionState, type SocketLike, socketUrl } from "./connection";
+import { STABLE_CONNECTION_MS } from "./connection-core";
 import type { ServerFrame, SessionEvent } from "./protocol";
 
 class FakeSocket implements SocketLike {
@@ -166,10 +167,125 @@ describe("Connection", () => {
     last().frame(event(5));
     last().frame(event(6));
     expect(events).toEqual([1, 5, 6]);
-    // A welcome resets the backoff.
+    // A socket that stayed up after its welcome resets the backoff.
+    vi.advanceTimersByTime(STABLE_CONNECTION_MS);
     last().drop(1011);
     vi.advanceTimersByTime(1000);
     expect(sockets).toHaveLength(4);
+  });
+
+  it("keeps backing off when every socket fails right after its welcome", () => {
+    const c = make();
+    c.start();
+    const delays: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      last().open();
+      last().frame(welcome);
+      last().drop(1011);
+      const state = c.state;
+      if (state.phase !== "reconnecting" || state.retryAt === null) throw new Error("not reconnecting");
+      delays.push(state.retryAt - Date.now());
+      vi.advanceTimersByTime(state.retryAt - Date.now());
+    }
+    expect(delays).toEqual([1000, 2000, 4000, 8000, 16000]);
+  });
+
+  it("shows a send refused with a final error as failed and never sends it again, even after a reload", () => {
+    const c = make();
+    c.start();
+    c.subscribe("S1");
+    last().open();
+    last().frame(welcome);
+    const poison = c.send("S1", "message", "half a pair \ud800");
+    const fine = c.send("S1", "message", "fine");
+    const message = "This frame holds a character that cannot be stored. Remove it and send again.";
+    last().frame({ type: "error", code: "invalid_input", message, session: "S1", client_id: poison.clientId });
+    last().frame({ type: "ack", session: "S1", client_id: fine.clientId, seq: 2, duplicate: false });
+    expect(c.pendingFor("S1").find((e) => e.clientId === poison.clientId)).toMatchObject({
+      state: "failed",
+      error: message,
+    });
+    last().drop(1006);
+    vi.advanceTimersByTime(1000);
+    last().open();
+    last().frame(welcome);
+    expect(last().types()).toEqual(["subscribe"]);
+    c.stop();
+    const reloaded = make();
+    reloaded.start();
+    last().open();
+    last().frame(welcome);
+    expect(last().types()).toEqual([]);
+    expect(reloaded.pendingFor("S1")).toMatchObject([{ clientId: poison.clientId, state: "failed", error: message }]);
+  });
+
+  it("keeps a send refused for now (rate_limited, unavailable) and sends it again later", () => {
+    const c = make();
+    c.start();
+    last().open();
+    last().frame(welcome);
+    const busy = c.send("S1", "message", "hello");
+    last().frame({ type: "error", code: "rate_limited", message: "Slow down.", client_id: busy.clientId, retry_after: 3 });
+    expect(c.pendingFor("S1")[0]).toMatchObject({ state: "pending", error: "Slow down." });
+    vi.advanceTimersByTime(2999);
+    expect(last().types()).toEqual(["send"]);
+    vi.advanceTimersByTime(1);
+    expect(last().types()).toEqual(["send", "send"]);
+    expect(last().sent[1]).toMatchObject({ client_id: busy.clientId, text: "hello" });
+    // Without retry_after: with backoff, two seconds for its second delay.
+    last().frame({ type: "error", code: "unavailable", message: "Try later.", client_id: busy.clientId });
+    vi.advanceTimersByTime(1999);
+    expect(last().types()).toEqual(["send", "send"]);
+    vi.advanceTimersByTime(1);
+    expect(last().types()).toEqual(["send", "send", "send"]);
+    last().frame({ type: "ack", session: "S1", client_id: busy.clientId, seq: 4, duplicate: false });
+    vi.advanceTimersByTime(20_000);
+    expect(last().types().filter((t) => t === "send")).toHaveLength(3);
+    expect(c.pendingFor("S1")[0]).toMatchObject({ state: "acked", error: null });
+  });
+
+  it("gives up a send after the server failed on it twice (1011), also across a reload", () => {
+    const c = make();
+    c.start();
+    last().open();
+    last().frame(welcome);
+    const poison = c.send("S1", "message", "the server chokes on this");
+    last().drop(1011);
+    vi.advanceTimersByTime(1000);
+    last().open();
+    last().frame(welcome);
+    expect(last().sent).toMatchObject([{ type: "send", client_id: poison.clientId }]);
+    c.stop();
+    // A reload: the count of failures is kept with the line.
+    const reloaded = make();
+    reloaded.start();
+    last().open();
+    last().frame(welcome);
+    expect(last().sent).toMatchObject([{ type: "send", client_id: poison.clientId }]);
+    last().drop(1011);
+    expect(reloaded.pendingFor("S1")[0]).toMatchObject({ state: "failed" });
+    vi.advanceTimersByTime(2000);
+    last().open();
+    last().frame(welcome);
+    expect(last().types()).toEqual([]);
+  });
+
+  it("blames a server failure on the oldest unanswered send only, and not a dropped network", () => {
+    const c = make();
+    c.start();
+    last().open();
+    last().frame(welcome);
+    const answered = c.send("S1", "message", "one");
+    const culprit = c.send("S1", "message", "two");
+    const innocent = c.send("S1", "message", "three");
+    last().frame({ type: "ack", session: "S1", client_id: answered.clientId, seq: 2, duplicate: false });
+    last().drop(1011);
+    vi.advanceTimersByTime(1000);
+    last().open();
+    last().frame(welcome);
+    last().drop(1006);
+    const strikes = Object.fromEntries(c.pendingFor("S1").map((e) => [e.clientId, e.strikes]));
+    expect(strikes).toEqual({ [answered.clientId]: 0, [culprit.clientId]: 1, [innocent.clientId]: 0 });
   });
 
   it("keeps sends until their ack and resends them with the same client id", () => {
@@ -193,9 +309,9 @@ describe("Connection", () => {
     expect(c.pendingFor("S1")[0]?.state).toBe("acked");
     last().frame(event(3, { client_id: "cid-1" }));
     expect(c.pendingFor("S1")).toEqual([]);
-    // Nothing more to resend.
+    // Nothing more to resend. (The socket dropped soon after its welcome: two seconds.)
     last().drop(1006);
-    vi.advanceTimersByTime(1000);
+    vi.advanceTimersByTime(2000);
     last().open();
     last().frame(welcome);
     expect(last().types()).toEqual(["subscribe"]);

@@ -9,8 +9,11 @@
  */
 
 import {
+  BACKOFF_FIRST_MS,
+  BACKOFF_MAX_MS,
   Outbox,
   SeqTracker,
+  attemptAfterClose,
   backoffDelay,
   closeAction,
   isSilent,
@@ -20,6 +23,7 @@ import {
   type SendKind,
 } from "./connection-core";
 import {
+  CLOSE_SERVER_ERROR,
   CLOSE_SILENT,
   CLOSE_TOO_BIG,
   DEFAULT_HEARTBEAT_SECONDS,
@@ -114,6 +118,12 @@ export class Connection {
   private heartbeatSeconds = DEFAULT_HEARTBEAT_SECONDS;
   private lastFrameAt = 0;
   private lastSentClientId: string | null = null;
+  /** Sends that went out on this socket and have no answer yet, oldest first. */
+  private unanswered: string[] = [];
+  /** When this socket was welcomed (ms), null before. */
+  private welcomedAt: number | null = null;
+  /** Sends put off by a transient error, and when each goes out again. */
+  private readonly deferred = new Map<string, { timer: ReturnType<typeof setTimeout>; tries: number }>();
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private pingTimer: ReturnType<typeof setInterval> | null = null;
   private silenceTimer: ReturnType<typeof setInterval> | null = null;
@@ -294,6 +304,11 @@ export class Connection {
   private teardown(code: number): void {
     this.ready = false;
     this.subscribedOnSocket.clear();
+    this.unanswered = [];
+    this.welcomedAt = null;
+    // A reconnect's flush sends them all again; a later one counts its tries afresh.
+    for (const { timer } of this.deferred.values()) clearTimeout(timer);
+    this.deferred.clear();
     if (this.pingTimer !== null) clearInterval(this.pingTimer);
     if (this.silenceTimer !== null) clearInterval(this.silenceTimer);
     if (this.retryTimer !== null) clearTimeout(this.retryTimer);
@@ -317,6 +332,9 @@ export class Connection {
 
   private handleClose(code: number, opened: boolean): void {
     const lastSent = this.lastSentClientId;
+    const oldestUnanswered = this.unanswered[0];
+    const welcomedFor = this.welcomedAt === null ? null : this.now() - this.welcomedAt;
+    this.attempt = attemptAfterClose(this.attempt, welcomedFor);
     this.teardown(1000);
     if (this.current.phase === "closed") return;
     const action = closeAction(code);
@@ -329,6 +347,11 @@ export class Connection {
       if (this.outbox.fail(lastSent, "This message is too large to send.") !== undefined) {
         this.outboxChanged();
       }
+    }
+    if (code === CLOSE_SERVER_ERROR && oldestUnanswered !== undefined) {
+      // The server failed while handling our oldest unanswered send (it answers frames
+      // in order): after MAX_STRIKES such failures that send is given up.
+      if (this.outbox.strike(oldestUnanswered) !== undefined) this.outboxChanged();
     }
     const probe = this.options.probe;
     if (!opened && probe !== undefined) {
@@ -375,6 +398,8 @@ export class Connection {
         this.onEvent(frame.session, frame.event);
         return;
       case "ack": {
+        this.answered(frame.client_id);
+        this.undefer(frame.client_id);
         const entry = this.outbox.ack(frame.client_id, frame.seq);
         if (entry !== undefined) {
           if (this.tracker.has(frame.session, frame.seq)) {
@@ -385,9 +410,7 @@ export class Connection {
         break;
       }
       case "error":
-        if (frame.client_id !== null && this.outbox.fail(frame.client_id, frame.message) !== undefined) {
-          this.outboxChanged();
-        }
+        if (frame.client_id !== null) this.refused(frame.client_id, frame.code, frame.message, frame.retry_after);
         break;
       default:
         break;
@@ -399,7 +422,8 @@ export class Connection {
 
   private onWelcome(heartbeatSeconds: number): void {
     this.heartbeatSeconds = heartbeatSeconds;
-    this.attempt = 0;
+    // The backoff starts over only once this socket has stayed up (handleClose).
+    this.welcomedAt = this.now();
     this.ready = true;
     this.subscribedOnSocket.clear();
     if (this.pingTimer !== null) clearInterval(this.pingTimer);
@@ -423,7 +447,45 @@ export class Connection {
   }
 
   private transmitEntry(entry: OutboxEntry): void {
-    if (this.transmit(sendFrame(entry))) this.lastSentClientId = entry.clientId;
+    if (!this.transmit(sendFrame(entry))) return;
+    this.lastSentClientId = entry.clientId;
+    if (!this.unanswered.includes(entry.clientId)) this.unanswered.push(entry.clientId);
+  }
+
+  private answered(clientId: string): void {
+    this.unanswered = this.unanswered.filter((id) => id !== clientId);
+  }
+
+  private undefer(clientId: string): void {
+    const deferred = this.deferred.get(clientId);
+    if (deferred === undefined) return;
+    clearTimeout(deferred.timer);
+    this.deferred.delete(clientId);
+  }
+
+  /**
+   * The server refused a send: a final error shows it as failed (never resent as is);
+   * a transient one (rate_limited, unavailable) keeps it and sends it again after
+   * `retry_after` seconds, or with backoff.
+   */
+  private refused(clientId: string, code: string, message: string, retryAfter: number | null): void {
+    this.answered(clientId);
+    const entry = this.outbox.refuse(clientId, code, message);
+    if (entry === undefined) return;
+    this.outboxChanged();
+    if (entry.state !== "pending") return;
+    const previous = this.deferred.get(clientId);
+    if (previous !== undefined) clearTimeout(previous.timer);
+    const tries = (previous?.tries ?? 0) + 1;
+    const delay =
+      retryAfter !== null
+        ? Math.min(BACKOFF_MAX_MS, Math.max(BACKOFF_FIRST_MS, retryAfter * 1000))
+        : backoffDelay(tries - 1, this.random);
+    const timer = setTimeout(() => {
+      const now = this.outbox.get(clientId);
+      if (now !== undefined && now.state === "pending" && this.ready) this.transmitEntry(now);
+    }, delay);
+    this.deferred.set(clientId, { timer, tries });
   }
 
   private transmit(frame: ClientFrame): boolean {

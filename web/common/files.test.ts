@@ -97,6 +97,15 @@ describe("transfersOf", () => {
     expect(done.map((x) => [x.id, x.state, x.fromMe])).toEqual([[7, "received", false]]);
   });
 
+  it("says a file was renamed, with the name as sent spelled out, to representatives", () => {
+    const offer = note(1, "file_offered", 5, customer, { name: "invexe.txt", audience: "representatives" });
+    const renamed = { ...offer, internal: { original_name: "inv\\u202eexe.txt" } };
+    const [t] = transfersOf([renamed], [], bobsConsole);
+    expect(t).toMatchObject({ name: "invexe.txt", originalName: "inv\\u202eexe.txt" });
+    expect(transfersOf([offer], [], danasWindow)[0]?.originalName).toBeNull();
+    expect(transfersOf([], [listed(5)], bobsConsole)[0]?.originalName).toBeNull();
+  });
+
   it("keeps files in order, ignores answers to unknown offers and other notes", () => {
     const events = [
       note(1, "file_offered", 9, customer, { audience: "representatives" }),

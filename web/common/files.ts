@@ -29,6 +29,12 @@ export interface Transfer {
   fromMe: boolean;
   state: TransferState;
   at: string;
+  /**
+   * The name as sent, when it held control or bidirectional characters (which hide
+   * or reorder text: "inv\u202eexe.txt" shows as "invtxt.exe"), spelled out; only
+   * representatives get it. Null when the name was not changed that way.
+   */
+  originalName: string | null;
 }
 
 export interface TransferViewer {
@@ -92,6 +98,7 @@ export function transfersOf(
           fromMe: viewer.isMine(e),
           state: "offered",
           at: e.at,
+          originalName: e.internal["original_name"] ?? null,
         };
         byId.set(id, t);
       }
@@ -128,6 +135,7 @@ export function transfersOf(
       fromMe: viewer.customer ? fromCustomer : !fromCustomer && f.from === viewer.myName,
       state: f.state,
       at: f.at,
+      originalName: null,
     });
   }
   return [...byId.values()].sort((a, b) => a.id - b.id);

@@ -36,6 +36,7 @@ function entry(clientId: string, partial: Partial<OutboxEntry> = {}): OutboxEntr
     state: "pending",
     seq: null,
     error: null,
+    strikes: 0,
     ...partial,
   };
 }

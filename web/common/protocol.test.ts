@@ -52,7 +52,12 @@ describe("decodeServerFrame", () => {
       message: "No.",
       session: null,
       client_id: null,
+      retry_after: null,
     });
+    const busy = { type: "error", code: "rate_limited", message: "Wait.", client_id: "c", retry_after: 3 };
+    expect(decodeServerFrame(JSON.stringify(busy))).toMatchObject({ client_id: "c", retry_after: 3 });
+    expect(decodeServerFrame(JSON.stringify({ ...busy, retry_after: -1 }))).toMatchObject({ retry_after: null });
+    expect(decodeServerFrame(JSON.stringify({ ...busy, retry_after: "soon" }))).toMatchObject({ retry_after: null });
   });
 
   it("decodes queue frames", () => {

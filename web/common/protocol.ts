@@ -517,6 +517,8 @@ export type ServerFrame =
       message: string;
       session: string | null;
       client_id: string | null;
+      /** Seconds to wait before sending again (transient errors), when the server says. */
+      retry_after: number | null;
     };
 
 export const DEFAULT_HEARTBEAT_SECONDS = 25;
@@ -604,6 +606,7 @@ export function decodeServerFrame(text: string): ServerFrame | null {
         message: str(o, "message", "Something went wrong."),
         session: optStr(o, "session"),
         client_id: optStr(o, "client_id"),
+        retry_after: ((v) => (v !== null && v >= 0 ? v : null))(optNum(o, "retry_after")),
       };
     default:
       return null;
@@ -616,3 +619,4 @@ export const CLOSE_SESSION_ENDED = 4002;
 export const CLOSE_CREDENTIALS_EXPIRED = 4003;
 export const CLOSE_SILENT = 4008;
 export const CLOSE_TOO_BIG = 1009;
+export const CLOSE_SERVER_ERROR = 1011;

@@ -14,6 +14,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from helpline.domain.errors import InvalidInput, TooLarge
+from helpline.domain.text import check_storable
 
 MAX_MESSAGE_CHARS = 4000
 MAX_CLIENT_ID_CHARS = 64
@@ -142,12 +143,13 @@ class Event:
 
 
 def check_text(text: str) -> str:
-    """A chat line or note: not blank, at most ``MAX_MESSAGE_CHARS`` characters."""
+    """A chat line or note: not blank, at most ``MAX_MESSAGE_CHARS`` characters, and
+    text that can be stored (``helpline.domain.text.storable``)."""
     if len(text) > MAX_MESSAGE_CHARS:
         raise TooLarge(f"A message has at most {MAX_MESSAGE_CHARS} characters.")
     if not text.strip():
         raise InvalidInput("A message cannot be empty.")
-    return text
+    return check_storable(text, "This message")
 
 
 def check_client_id(client_id: str) -> str:

@@ -17,12 +17,13 @@ from enum import StrEnum
 from helpline.domain.drafting import Disclosure, Draft, Wording, say
 from helpline.domain.errors import Conflict, Forbidden, InvalidInput, TooLarge
 from helpline.domain.events import Audience, Author, EventKind, Scalar
+from helpline.domain.text import strip_unsafe
 from helpline.domain.viewers import Viewer
 
 DEFAULT_MAX_FILE_BYTES = 2 * 1024**3
 DEFAULT_RETENTION = timedelta(days=30)
 MAX_NAME_CHARS = 180
-_UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]+')
+_RESERVED = re.compile(r'[<>:"/\\|?*]+')
 
 
 class FileAudience(StrEnum):
@@ -65,9 +66,12 @@ class SharedFile:
 
 
 def sanitize_name(name: str) -> str:
-    """A file name safe to store, show and put in a Content-Disposition header."""
-    cleaned = unicodedata.normalize("NFC", name).replace("\\", "/").rsplit("/", 1)[-1]
-    cleaned = _UNSAFE.sub("_", cleaned).strip(" .")
+    """A file name safe to store, show and put in a Content-Disposition header: no
+    folders, no control or bidirectional characters (``"inv\\u202eexe.txt"`` would
+    show as "invtxt.exe"; it becomes "invexe.txt"), reserved characters as ``_``."""
+    cleaned = strip_unsafe(unicodedata.normalize("NFC", name))
+    cleaned = cleaned.replace("\\", "/").rsplit("/", 1)[-1]
+    cleaned = _RESERVED.sub("_", cleaned).strip(" .")
     if not cleaned:
         cleaned = "file"
     if len(cleaned) > MAX_NAME_CHARS:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, fields, replace
 from enum import StrEnum
 
 from helpline.domain.errors import InvalidInput
+from helpline.domain.text import strip_unsafe
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,31}$")
 MAX_DISPLAY_NAME_CHARS = 80
@@ -91,7 +92,9 @@ def check_username(username: str) -> str:
 
 
 def check_display_name(name: str) -> str:
-    cleaned = " ".join(name.split())
+    """A person's name as shown to others: one line, without control or bidirectional
+    characters (``helpline.domain.text.strip_unsafe``), spaces collapsed."""
+    cleaned = " ".join(strip_unsafe(name).split())
     if not cleaned:
         raise InvalidInput("A name cannot be empty.")
     if len(cleaned) > MAX_DISPLAY_NAME_CHARS:

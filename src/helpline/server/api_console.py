@@ -15,8 +15,9 @@ from helpline.server.dependencies import (
     check_origin,
     client_address,
 )
+from helpline.server.inputs import CheckedRoute
 
-router = APIRouter(prefix="/api", dependencies=[Depends(check_origin)])
+router = APIRouter(prefix="/api", dependencies=[Depends(check_origin)], route_class=CheckedRoute)
 
 
 class LoginBody(BaseModel):

@@ -14,10 +14,11 @@ from helpline.server.dependencies import (
     check_origin,
     client_address,
 )
+from helpline.server.inputs import CheckedRoute
 from helpline.server.service import HelplineService
 from helpline.server.useragent import client_info
 
-router = APIRouter(prefix="/api", dependencies=[Depends(check_origin)])
+router = APIRouter(prefix="/api", dependencies=[Depends(check_origin)], route_class=CheckedRoute)
 
 
 class ClientReport(BaseModel):

@@ -11,9 +11,12 @@ from pydantic import BaseModel, Field
 from helpline.domain.sessions import Outcome
 from helpline.server import wire
 from helpline.server.dependencies import AnyActor, HistoryService, Service, check_origin
+from helpline.server.inputs import SQL_INT_MAX, CheckedRoute
 from helpline.server.service import RepActor
 
-router = APIRouter(prefix="/api/sessions", dependencies=[Depends(check_origin)])
+router = APIRouter(
+    prefix="/api/sessions", dependencies=[Depends(check_origin)], route_class=CheckedRoute
+)
 
 
 class EndBody(BaseModel):
@@ -36,7 +39,7 @@ async def events(
     public_id: str,
     actor: AnyActor,
     service: Service,
-    after: int = Query(default=0, ge=0),
+    after: int = Query(default=0, ge=0, le=SQL_INT_MAX),
 ) -> Any:
     session = await service.session_for(actor, public_id)
     found = await service.visible_events(actor.viewer, session, after)

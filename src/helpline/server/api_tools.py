@@ -20,9 +20,10 @@ from helpline.server.dependencies import (
     Service,
     check_origin,
 )
+from helpline.server.inputs import SQL_INT_MAX, BodyId, CheckedRoute, PathId
 from helpline.server.service import TEAM_GREETING
 
-router = APIRouter(prefix="/api", dependencies=[Depends(check_origin)])
+router = APIRouter(prefix="/api", dependencies=[Depends(check_origin)], route_class=CheckedRoute)
 
 MAX_GREETING_CHARS = 1000
 
@@ -58,11 +59,11 @@ class ScriptBody(BaseModel):
 class CategoryOrderBody(BaseModel):
     kind: ScriptKind
     team: bool = False
-    ids: list[int] = Field(max_length=1000)
+    ids: list[BodyId] = Field(max_length=1000)
 
 
 class OrderBody(BaseModel):
-    ids: list[int] = Field(max_length=1000)
+    ids: list[BodyId] = Field(max_length=1000)
 
 
 class GreetingBody(BaseModel):
@@ -106,14 +107,14 @@ async def my_invitations(actor: Rep, invitations: InvitationService) -> Any:
 
 @router.post("/invitations/{invitation_id}/accept")
 async def accept(
-    invitation_id: int, actor: Rep, invitations: InvitationService, service: Service
+    invitation_id: PathId, actor: Rep, invitations: InvitationService, service: Service
 ) -> Any:
     session = await invitations.accept(actor, invitation_id)
     return {"session": await service.session_body(actor.viewer, session)}
 
 
 @router.post("/invitations/{invitation_id}/decline", status_code=204)
-async def decline(invitation_id: int, actor: Rep, invitations: InvitationService) -> None:
+async def decline(invitation_id: PathId, actor: Rep, invitations: InvitationService) -> None:
     await invitations.decline(actor, invitation_id)
 
 
@@ -170,13 +171,13 @@ async def create_category(body: CategoryBody, actor: Rep, library: ScriptService
 
 @router.patch("/scripts/categories/{category_id}", status_code=204)
 async def rename_category(
-    category_id: int, body: RenameBody, actor: Rep, library: ScriptService
+    category_id: PathId, body: RenameBody, actor: Rep, library: ScriptService
 ) -> None:
     await library.rename_category(actor, category_id, body.name)
 
 
 @router.delete("/scripts/categories/{category_id}", status_code=204)
-async def delete_category(category_id: int, actor: Rep, library: ScriptService) -> None:
+async def delete_category(category_id: PathId, actor: Rep, library: ScriptService) -> None:
     await library.delete_category(actor, category_id)
 
 
@@ -187,7 +188,7 @@ async def reorder_categories(body: CategoryOrderBody, actor: Rep, library: Scrip
 
 @router.post("/scripts/categories/{category_id}/scripts", status_code=201)
 async def create_script(
-    category_id: int, body: ScriptBody, actor: Rep, library: ScriptService
+    category_id: PathId, body: ScriptBody, actor: Rep, library: ScriptService
 ) -> Any:
     script = await library.create_script(actor, category_id, body.title, body.text)
     return {"id": script.id, "title": script.title, "text": script.text}
@@ -195,20 +196,20 @@ async def create_script(
 
 @router.post("/scripts/categories/{category_id}/order", status_code=204)
 async def reorder_scripts(
-    category_id: int, body: OrderBody, actor: Rep, library: ScriptService
+    category_id: PathId, body: OrderBody, actor: Rep, library: ScriptService
 ) -> None:
     await library.reorder_scripts(actor, category_id, body.ids)
 
 
 @router.patch("/scripts/{script_id}", status_code=204)
 async def update_script(
-    script_id: int, body: ScriptBody, actor: Rep, library: ScriptService
+    script_id: PathId, body: ScriptBody, actor: Rep, library: ScriptService
 ) -> None:
     await library.update_script(actor, script_id, body.title, body.text)
 
 
 @router.delete("/scripts/{script_id}", status_code=204)
-async def delete_script(script_id: int, actor: Rep, library: ScriptService) -> None:
+async def delete_script(script_id: PathId, actor: Rep, library: ScriptService) -> None:
     await library.delete_script(actor, script_id)
 
 
@@ -226,7 +227,7 @@ async def history(
     started_before: datetime | None = Query(default=None, alias="to"),
     q: str | None = Query(default=None, max_length=200),
     limit: int = Query(default=50, ge=1, le=200),
-    offset: int = Query(default=0, ge=0),
+    offset: int = Query(default=0, ge=0, le=SQL_INT_MAX),
 ) -> Any:
     return await history.search(
         actor, portal, representative, outcome, started_from, started_before, q, limit, offset

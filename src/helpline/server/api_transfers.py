@@ -21,9 +21,10 @@ from helpline.server.dependencies import (
     Rep,
     check_origin,
 )
+from helpline.server.inputs import CheckedRoute, PathId
 from helpline.server.service import CustomerActor
 
-router = APIRouter(prefix="/api", dependencies=[Depends(check_origin)])
+router = APIRouter(prefix="/api", dependencies=[Depends(check_origin)], route_class=CheckedRoute)
 
 
 class ConsentAnswer(BaseModel):
@@ -81,22 +82,22 @@ async def session_files(public_id: str, actor: AnyActor, files: FileService) -> 
 
 
 @router.post("/files/{file_id}/accept")
-async def accept_file(file_id: int, actor: AnyActor, files: FileService) -> Any:
+async def accept_file(file_id: PathId, actor: AnyActor, files: FileService) -> Any:
     return {"file": file_body(await files.answer(actor, file_id, True))}
 
 
 @router.post("/files/{file_id}/decline")
-async def decline_file(file_id: int, actor: AnyActor, files: FileService) -> Any:
+async def decline_file(file_id: PathId, actor: AnyActor, files: FileService) -> Any:
     return {"file": file_body(await files.answer(actor, file_id, False))}
 
 
 @router.post("/files/{file_id}/completed", status_code=204)
-async def file_completed(file_id: int, actor: AnyActor, files: FileService) -> None:
+async def file_completed(file_id: PathId, actor: AnyActor, files: FileService) -> None:
     await files.completed(actor, file_id)
 
 
 @router.get("/files/{file_id}")
-async def download(file_id: int, actor: AnyActor, files: FileService) -> FileResponse:
+async def download(file_id: PathId, actor: AnyActor, files: FileService) -> FileResponse:
     file, path = await files.download(actor, file_id)
     return FileResponse(
         path,

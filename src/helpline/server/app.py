@@ -35,6 +35,7 @@ from helpline.server.consents import Consents
 from helpline.server.files import FileTransfers
 from helpline.server.gateway import Gateway
 from helpline.server.history import History
+from helpline.server.inputs import BodyRefused
 from helpline.server.invitations import Invitations
 from helpline.server.scripts import ScriptLibrary
 from helpline.server.service import HelplineService
@@ -116,6 +117,8 @@ def _error_response(error: HelplineError) -> JSONResponse:
 
 
 def _validation_message(error: RequestValidationError) -> str:
+    if isinstance(error.__cause__, BodyRefused):
+        return error.__cause__.msg
     problems = []
     for item in error.errors()[:3]:
         where = ".".join(str(part) for part in item.get("loc", ()) if part != "body")

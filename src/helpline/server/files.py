@@ -13,6 +13,7 @@ import logging
 import os
 import uuid
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import BinaryIO
@@ -23,12 +24,15 @@ from helpline.domain.errors import Forbidden, NotFound
 from helpline.domain.events import Author
 from helpline.domain.files import SharedFile
 from helpline.domain.sessions import Attendee, as_author, check_open, check_rep_in_session
+from helpline.domain.text import escaped, has_unsafe
 from helpline.domain.visibility import can_see_file, file_view
 from helpline.server.service import Actor, CustomerActor, HelplineService
 
 log = logging.getLogger(__name__)
 
 WRITE_CHUNK_BYTES = 1024 * 1024
+# The original of a renamed file, spelled out, as kept in its offer for representatives.
+MAX_ORIGINAL_NAME_CHARS = 600
 
 
 class FileTransfers:
@@ -79,9 +83,15 @@ class FileTransfers:
             created_at=self.service.clock(),
             stored_as=stored_as,
         )
+        note = rules.offered_note(file)
+        if has_unsafe(name):
+            # The name hid or reordered characters ("inv\u202eexe.txt" shows as
+            # "invtxt.exe"): the representatives see it as sent, spelled out.
+            original = escaped(name)[:MAX_ORIGINAL_NAME_CHARS]
+            note = replace(note, internal={**note.internal, "original_name": original})
         try:
             saved, event = await self.store.create_file(
-                file, seal(rules.offered_note(file), attendees), self.service.clock()
+                file, seal(note, attendees), self.service.clock()
             )
         except BaseException:
             self.path_of(file).unlink(missing_ok=True)

@@ -35,7 +35,6 @@ from helpline.domain.errors import (
     InvalidFrame,
     InvalidInput,
     SessionEnded,
-    TooLarge,
 )
 from helpline.domain.events import Event
 from helpline.domain.sessions import (
@@ -46,7 +45,7 @@ from helpline.domain.sessions import (
     normalize_public_id,
 )
 from helpline.domain.visibility import Viewer
-from helpline.server import wire
+from helpline.server import frames, wire
 from helpline.server.consents import Consents
 from helpline.server.invitations import Invitations
 from helpline.server.screen import THUMBNAIL, Thumbnails, frame_kind, parse_frame, screen_channel
@@ -378,21 +377,15 @@ class Connection:
     async def _handle_text(self, text: str) -> None:
         frame: Any = None
         try:
-            if len(text.encode()) > self.max_frame_bytes:
-                raise TooLarge(f"A frame has at most {self.max_frame_bytes} bytes.")
-            try:
-                frame = json.loads(text)
-            except ValueError:
-                raise InvalidFrame("That frame is not valid JSON.") from None
-            if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
-                raise InvalidFrame("A frame is a JSON object with a 'type'.")
+            frame = frames.parse(text, self.max_frame_bytes)
+            frames.check_storable(text, frame)
             await self._dispatch(frame)
         except HelplineError as error:
             context = frame if isinstance(frame, dict) else {}
             await self.error(
                 error,
-                session=_text_or_none(context.get("session")),
-                client_id=_text_or_none(context.get("client_id")),
+                session=frames.echoable_text(context.get("session")),
+                client_id=frames.echoable_text(context.get("client_id")),
             )
 
     async def _dispatch(self, frame: dict[str, Any]) -> None:
@@ -400,12 +393,9 @@ class Connection:
         if kind == "ping":
             await self.send({"type": "pong"})
         elif kind == "subscribe":
-            after = frame.get("after", 0)
-            if not isinstance(after, int) or isinstance(after, bool) or after < 0:
-                raise InvalidFrame("'after' is the last seq seen, a whole number from 0.")
-            await self.subscribe(_required_text(frame, "session"), after)
+            await self.subscribe(frames.required_text(frame, "session"), frames.after_seq(frame))
         elif kind == "unsubscribe":
-            await self.unsubscribe(_required_text(frame, "session"))
+            await self.unsubscribe(frames.required_text(frame, "session"))
         elif kind == "send":
             await self._send_event(frame)
         elif kind == "consent":
@@ -418,9 +408,9 @@ class Connection:
             raise InvalidFrame(f"Unknown frame type {kind!r}.")
 
     async def _send_event(self, frame: dict[str, Any]) -> None:
-        public_id = _required_text(frame, "session")
-        client_id = _required_text(frame, "client_id")
-        text = _required_text(frame, "text")
+        public_id = frames.required_text(frame, "session")
+        client_id = frames.required_text(frame, "client_id")
+        text = frames.required_text(frame, "text")
         kind = frame.get("kind", "message")
         if not isinstance(kind, str):
             raise InvalidFrame("'kind' is 'message' or 'note'.")
@@ -473,13 +463,13 @@ class Connection:
         allow = frame.get("allow")
         if not isinstance(allow, bool):
             raise InvalidFrame("'allow' is true or false.")
-        await self.consents.answer(actor, _required_text(frame, "request"), allow)
+        await self.consents.answer(actor, frames.required_text(frame, "request"), allow)
 
     async def _screen_state(self, frame: dict[str, Any]) -> None:
         actor = self._customer("share their screen")
         sharing = frame.get("sharing")
         if sharing is True:
-            request = _required_text(frame, "request")
+            request = frames.required_text(frame, "request")
             if not await self.consents.allowed(actor, request, ConsentKind.SCREEN):
                 raise Forbidden("Screen sharing needs the customer's consent first.")
             if self.sharing is None:
@@ -514,7 +504,7 @@ class Connection:
         """A Viewer window says it is open (every few seconds) or closed."""
         if not isinstance(self.actor, RepActor):
             raise Forbidden("Only representatives watch a screen.")
-        session = await self.service.session_for(self.actor, _required_text(frame, "session"))
+        session = await self.service.session_for(self.actor, frames.required_text(frame, "session"))
         if frame.get("on", True) is False:
             self.watching.discard(session.id)
             return
@@ -712,17 +702,6 @@ def _decoded(data: bytes) -> tuple[dict[str, Any], Event | None]:
     payload: dict[str, Any] = json.loads(data)
     event = wire.event_from_record(payload["e"]) if payload.get("t") == "event" else None
     return payload, event
-
-
-def _required_text(frame: dict[str, Any], key: str) -> str:
-    value = frame.get(key)
-    if not isinstance(value, str) or not value:
-        raise InvalidFrame(f"The frame needs {key!r} as text.")
-    return value
-
-
-def _text_or_none(value: object) -> str | None:
-    return value if isinstance(value, str) else None
 
 
 class Gateway:

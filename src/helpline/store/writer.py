@@ -23,8 +23,10 @@ The contract of ``Store.append`` holds for each caller exactly as before:
   before (and the append refused) or waits for this commit (and the message comes
   before the end). A resend of an event already in the log is answered with it even
   so: it was acknowledged before the end. Any other error while staging the batch rolls
-  it back and the writer saves its appends one by one, so an append that cannot be
-  saved fails alone.
+  it back; the appends whose content cannot be stored (``store/storable.py``: no UTF-8
+  form, NUL, not JSON) then fail alone and the rest are saved again as one batch, or,
+  when none is found at fault, one by one. No content of one append fails another's,
+  and nothing an append holds stops the writer: it answers every batch it takes.
 - Search index rows go in the same transaction as their events.
 - A caller is answered only after COMMIT returned. A caller cancelled while waiting
   does not disturb the batch; if its append was already taken into one, it stays
@@ -83,6 +85,7 @@ from helpline.domain.sessions import SessionStatus
 from helpline.store.protocol import Appended
 from helpline.store.reader import Prepared, RawSqlite
 from helpline.store.rows import event_from_row, event_values, searchable_text
+from helpline.store.storable import unstorable
 from helpline.store.tables import events, session_search, sessions
 
 # Appends saved by one transaction at most: bounds a transaction's time (and the wait of
@@ -324,7 +327,14 @@ class AppendWriter:
                     continue
                 batch = self._take()
                 if batch:
-                    await self._write(batch)
+                    try:
+                        await self._write(batch)
+                    except Exception as exc:
+                        # A bug, not a database error (those answer their callers):
+                        # answer this batch with it and keep serving the others.
+                        for request in batch:
+                            request.outcome = exc
+                            _answer(request)
                     batch = []
         except BaseException:
             # Only cancellation gets here (the event loop is going away): nobody will
@@ -355,10 +365,7 @@ class AppendWriter:
                 await self._write(requests, again=True)
                 return
             if len(requests) > 1:
-                # Something in the batch could not be saved: save each append alone,
-                # so only the one at fault fails.
-                for request in requests:
-                    await self._write([request])
+                await self._without_faults(requests)
                 return
             (request,) = requests
             request.outcome = await self._alone_failed(request, failed)
@@ -370,9 +377,26 @@ class AppendWriter:
         for request in requests:
             _answer(request)
 
+    async def _without_faults(self, requests: Sequence[_Request]) -> None:
+        """A batch could not be saved. The appends whose content cannot be stored fail
+        alone and the rest are saved again as one batch; if none is found at fault,
+        each append is saved alone, so only the one at fault fails."""
+        faults = {id(r): fault for r in requests if (fault := unstorable(r.draft)) is not None}
+        if not faults:
+            for request in requests:
+                await self._write([request])
+            return
+        for request in requests:
+            if id(request) in faults:
+                request.outcome = faults[id(request)]
+                _answer(request)
+        rest = [r for r in requests if id(r) not in faults]
+        if rest:
+            await self._write(rest)
+
     async def _alone_failed(self, request: _Request, failed: _Uncommitted) -> Appended | Exception:
         cause = failed.__cause__
-        error = cause if isinstance(cause, Exception) else failed
+        error = unstorable(request.draft) or (cause if isinstance(cause, Exception) else failed)
         if isinstance(error, IntegrityError) and request.key is not None:
             # On PostgreSQL a resend in another process won the race for this key.
             try:

@@ -106,7 +106,7 @@ function Line({
       </div>
       {line.state === "pending" ? (
         <div class="line__pending" data-testid="pending-mark">
-          Sending…
+          Sending…{line.error !== null ? <span class="muted"> {line.error}</span> : null}
         </div>
       ) : null}
       {line.state === "failed" ? (

@@ -285,6 +285,12 @@ function TransferRow({
           {STATE_TEXT[t.state]}
         </span>
       </div>
+      {t.originalName !== null ? (
+        <div class="file__renamed muted" data-testid="file-renamed">
+          Renamed: it was sent as <code>{t.originalName}</code>, with characters that hide or
+          reorder text.
+        </div>
+      ) : null}
       {recipient && t.state === "offered" && !ended ? (
         <div class="file__actions">
           <button
