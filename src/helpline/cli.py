@@ -68,6 +68,49 @@ def _with_store(settings: Settings, work: Callable[[Store], Awaitable[T]]) -> T:
         ) from error
 
 
+# Rate limits: (option, setting, variable, default, what it counts). Each is a rate such
+# as "10 per 10 minutes"; docs/protocol.md says what a client is answered past it.
+RATE_LIMITS = (
+    ("--login-limit", "login_limit", "HELPLINE_LOGIN_LIMIT", Settings.login_limit,
+     "Wrong passwords for one username from one address."),
+    ("--login-address-limit", "login_address_limit", "HELPLINE_LOGIN_ADDRESS_LIMIT",
+     Settings.login_address_limit, "Wrong passwords from one address, any username."),
+    ("--code-limit", "code_limit", "HELPLINE_CODE_LIMIT", Settings.code_limit,
+     "Wrong session codes from one address (and, separately, wrong join links)."),
+    ("--code-budget", "code_budget", "HELPLINE_CODE_BUDGET", Settings.code_budget,
+     "Wrong session codes on the whole server; past it joining by code pauses for "
+     "everyone, and join links still work."),
+    ("--portal-session-limit", "portal_session_limit", "HELPLINE_PORTAL_SESSION_LIMIT",
+     Settings.portal_session_limit, "Support sessions opened from one address."),
+    ("--message-limit", "message_limit", "HELPLINE_MESSAGE_LIMIT", Settings.message_limit,
+     "Chat messages and notes sent over one socket."),
+)  # fmt: skip
+
+
+def _check_rate(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    from helpline.server.ratelimit import parse_rate
+
+    try:
+        parse_rate(value, param.name or "rate")
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from error
+    return value
+
+
+def rate_limit_options(command: Callable[..., None]) -> Callable[..., None]:
+    for flag, name, variable, default, what in reversed(RATE_LIMITS):
+        command = click.option(
+            flag,
+            name,
+            default=default,
+            show_default=True,
+            envvar=variable,
+            callback=_check_rate,
+            help=f"{what} A rate such as '10 per 10 minutes' or '60/minute'.",
+        )(command)
+    return command
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="helpline")
 def main() -> None:
@@ -164,6 +207,7 @@ def main() -> None:
     envvar="HELPLINE_LOG_LEVEL",
     type=click.Choice(["debug", "info", "warning", "error"]),
 )
+@rate_limit_options
 def serve(
     host: str,
     port: int,
@@ -178,6 +222,7 @@ def serve(
     heartbeat_seconds: float,
     backlog: int,
     log_level: str,
+    **rate_limits: str,
 ) -> None:
     """Run the Helpline server.
 
@@ -203,6 +248,7 @@ def serve(
         max_file_bytes=max_file_mb * 1024 * 1024,
         file_retention_days=file_retention_days,
         heartbeat_seconds=heartbeat_seconds,
+        **rate_limits,
     )
     account = _with_store(settings, first_start)
     if account is not None:
