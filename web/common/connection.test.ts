@@ -219,6 +219,38 @@ describe("Connection", () => {
     expect(last().types()).toEqual(["send"]);
   });
 
+  it("keeps a send refused for speed and sends it, and what followed, when the server said", () => {
+    const c = make();
+    c.start();
+    last().open();
+    last().frame(welcome);
+    const first = c.send("S1", "message", "one");
+    last().frame({ type: "ack", session: "S1", client_id: first.clientId, seq: 1, duplicate: false });
+    const fast = c.send("S1", "message", "two");
+    last().frame({
+      type: "error",
+      code: "rate_limited",
+      message: "You are sending messages faster than this chat allows.",
+      session: "S1",
+      client_id: fast.clientId,
+      retry_after: 3,
+    });
+    expect(c.pendingFor("S1").find((e) => e.clientId === fast.clientId)).toMatchObject({ state: "pending", error: null });
+    const queued = c.send("S1", "message", "three");
+    expect(last().sent.map((f) => f["text"])).toEqual(["one", "two"]);
+
+    vi.advanceTimersByTime(2999);
+    expect(last().sent.map((f) => f["text"])).toEqual(["one", "two"]);
+    vi.advanceTimersByTime(1);
+    expect(last().sent.slice(2)).toEqual([
+      { type: "send", session: "S1", client_id: fast.clientId, kind: "message", text: "two" },
+      { type: "send", session: "S1", client_id: queued.clientId, kind: "message", text: "three" },
+    ]);
+    // Later sends go out at once again.
+    c.send("S1", "message", "four");
+    expect(last().sent.map((f) => f["text"])).toEqual(["one", "two", "two", "three", "four"]);
+  });
+
   it("keeps the outbox across a reload through storage", () => {
     const first = make();
     first.start();

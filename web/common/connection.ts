@@ -115,6 +115,9 @@ export class Connection {
   private lastFrameAt = 0;
   private lastSentClientId: string | null = null;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Set while the server asked us to wait (`rate_limited`): sends stay queued. */
+  private holdTimer: ReturnType<typeof setTimeout> | null = null;
+  private holdUntil = 0;
   private pingTimer: ReturnType<typeof setInterval> | null = null;
   private silenceTimer: ReturnType<typeof setInterval> | null = null;
   private current: ConnectionState = { phase: "connecting" };
@@ -149,6 +152,8 @@ export class Connection {
   /** Close for good (logout, leaving the page). */
   stop(): void {
     this.setState({ phase: "closed", reason: "stopped" });
+    if (this.holdTimer !== null) clearTimeout(this.holdTimer);
+    this.holdTimer = null;
     this.teardown(1000);
   }
 
@@ -216,7 +221,7 @@ export class Connection {
       createdAt: this.now(),
     });
     this.outboxChanged();
-    if (this.ready) this.transmitEntry(entry);
+    if (this.ready && this.holdTimer === null) this.transmitEntry(entry);
     return entry;
   }
 
@@ -385,7 +390,10 @@ export class Connection {
         break;
       }
       case "error":
-        if (frame.client_id !== null && this.outbox.fail(frame.client_id, frame.message) !== undefined) {
+        if (frame.code === "rate_limited" && frame.client_id !== null && this.outbox.get(frame.client_id)?.state === "pending") {
+          // Sent too fast: the message stays queued and goes out when the server said.
+          this.holdSends(frame.retry_after ?? 1);
+        } else if (frame.client_id !== null && this.outbox.fail(frame.client_id, frame.message) !== undefined) {
           this.outboxChanged();
         }
         break;
@@ -413,7 +421,20 @@ export class Connection {
 
   /** Resend, with their original client ids, the sends not yet acknowledged. */
   private flushOutbox(): void {
+    if (this.holdTimer !== null) return;
     for (const entry of this.outbox.unacknowledged()) this.transmitEntry(entry);
+  }
+
+  /** Send nothing for `seconds`, then everything still queued, in order. */
+  private holdSends(seconds: number): void {
+    const until = this.now() + Math.max(1, seconds) * 1000;
+    if (this.holdTimer !== null && until <= this.holdUntil) return;
+    if (this.holdTimer !== null) clearTimeout(this.holdTimer);
+    this.holdUntil = until;
+    this.holdTimer = setTimeout(() => {
+      this.holdTimer = null;
+      if (this.ready) this.flushOutbox();
+    }, until - this.now());
   }
 
   private onEvent(session: string, event: SessionEvent): void {

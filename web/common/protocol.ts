@@ -220,11 +220,29 @@ export interface SessionCode {
   code: string;
   expires_at: string;
   join_url: string;
+  /** The link with its secret: only in the answer that made the code. */
+  join_link: string | null;
 }
 
 export function decodeSessionCode(value: unknown): SessionCode {
   const o = isObject(value) ? value : {};
-  return { code: str(o, "code"), expires_at: str(o, "expires_at"), join_url: str(o, "join_url") };
+  return {
+    code: str(o, "code"),
+    expires_at: str(o, "expires_at"),
+    join_url: str(o, "join_url"),
+    join_link: optStr(o, "join_link"),
+  };
+}
+
+/** Whether the server has paused joining by code (too many wrong codes were tried). */
+export function decodeCodeJoiningPaused(value: unknown): boolean {
+  return isObject(value) ? bool(value, "code_joining_paused") : false;
+}
+
+/** The secret of a join link (`/join/<code>#link=<secret>`), from the page's hash. */
+export function joinLinkSecret(hash: string): string | null {
+  const m = /^#link=([A-Za-z0-9_-]{22,128})$/.exec(hash);
+  return m?.[1] ?? null;
 }
 
 export interface Portal {
@@ -517,6 +535,8 @@ export type ServerFrame =
       message: string;
       session: string | null;
       client_id: string | null;
+      /** With `rate_limited`: seconds until the server accepts the frame again. */
+      retry_after: number | null;
     };
 
 export const DEFAULT_HEARTBEAT_SECONDS = 25;
@@ -604,6 +624,7 @@ export function decodeServerFrame(text: string): ServerFrame | null {
         message: str(o, "message", "Something went wrong."),
         session: optStr(o, "session"),
         client_id: optStr(o, "client_id"),
+        retry_after: optNum(o, "retry_after"),
       };
     default:
       return null;
