@@ -201,6 +201,15 @@ def main() -> None:
     "ride out thousands of clients reconnecting at once (capped by net.core.somaxconn).",
 )
 @click.option(
+    "--trusted-proxy",
+    "trusted_proxies",
+    multiple=True,
+    envvar="HELPLINE_TRUSTED_PROXIES",
+    help="Address (or network, e.g. 10.0.0.0/8) of a reverse proxy in front, whose "
+    "X-Forwarded-For names the real client: per-address limits then count each client, "
+    "not the proxy. Repeatable; none by default.",
+)
+@click.option(
     "--log-level",
     default="info",
     show_default=True,
@@ -221,6 +230,7 @@ def serve(
     file_retention_days: int,
     heartbeat_seconds: float,
     backlog: int,
+    trusted_proxies: tuple[str, ...],
     log_level: str,
     **rate_limits: str,
 ) -> None:
@@ -279,7 +289,10 @@ def serve(
         # default) would add a timer per socket, ~0.7 KiB of each idle connection, and
         # a frame each way per socket every 20 s.
         ws_ping_interval=None,
-        proxy_headers=False,
+        # Only a trusted proxy's X-Forwarded-For is believed: anyone else could name
+        # a fresh address in every request and escape the per-address limits.
+        proxy_headers=bool(trusted_proxies),
+        forwarded_allow_ips=list(trusted_proxies) or None,
         backlog=backlog,
     )
 

@@ -229,3 +229,32 @@ async def test_two_server_processes_on_one_redis_count_wrong_logins_together(
         await on_second.close()
         first.stop()
         second.stop()
+
+
+async def test_behind_a_named_proxy_each_client_has_its_own_limits_and_nobody_else_can_forge_one(
+    tmp_path: Path,
+) -> None:
+    server = ServerProcess(tmp_path / "data", extra_env={"HELPLINE_TRUSTED_PROXIES": "127.0.0.1"})
+    await server.seed()
+    await server.start()
+    proxy, stranger = Browser(server), Browser(server, address="127.0.0.2")
+
+    async def open_session(browser: Browser, client: str) -> int:
+        response = await browser.http.post(
+            "/api/portals/acme/sessions",
+            json={"name": "Dana", "query": "q"},
+            headers={"X-Forwarded-For": client},
+        )
+        return response.status_code
+
+    try:
+        assert [await open_session(proxy, "203.0.113.1") for _ in range(31)][-2:] == [201, 429]
+        # Another customer behind the same proxy is not held back by the first.
+        assert await open_session(proxy, "203.0.113.2") == 201
+        # A client that is not the proxy cannot name a fresh address each time.
+        statuses = [await open_session(stranger, f"198.51.100.{n}") for n in range(31)]
+        assert statuses[-2:] == [201, 429]
+    finally:
+        await proxy.close()
+        await stranger.close()
+        server.stop()
