@@ -19,7 +19,9 @@ The limits, each a rate like ``"10 per 10 minutes"`` (settings.py, ``helpline se
 
 Attempts are checked before the work they guard and counted when they fail, except
 where counting every attempt costs an honest user nothing (opening a session, and a
-username's own count, which a right password clears).
+username's own count, which a right password clears). A count taken up front cannot be
+overshot; one counted on failure can be, by as many attempts as are in flight when it
+fills, which is the price of not counting right answers.
 """
 
 from __future__ import annotations
