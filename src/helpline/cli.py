@@ -68,6 +68,49 @@ def _with_store(settings: Settings, work: Callable[[Store], Awaitable[T]]) -> T:
         ) from error
 
 
+# Rate limits: (option, setting, variable, default, what it counts). Each is a rate such
+# as "10 per 10 minutes"; docs/protocol.md says what a client is answered past it.
+RATE_LIMITS = (
+    ("--login-limit", "login_limit", "HELPLINE_LOGIN_LIMIT", Settings.login_limit,
+     "Wrong passwords for one username from one address."),
+    ("--login-address-limit", "login_address_limit", "HELPLINE_LOGIN_ADDRESS_LIMIT",
+     Settings.login_address_limit, "Wrong passwords from one address, any username."),
+    ("--code-limit", "code_limit", "HELPLINE_CODE_LIMIT", Settings.code_limit,
+     "Wrong session codes from one address (and, separately, wrong join links)."),
+    ("--code-budget", "code_budget", "HELPLINE_CODE_BUDGET", Settings.code_budget,
+     "Wrong session codes on the whole server; past it joining by code pauses for "
+     "everyone, and join links still work."),
+    ("--portal-session-limit", "portal_session_limit", "HELPLINE_PORTAL_SESSION_LIMIT",
+     Settings.portal_session_limit, "Support sessions opened from one address."),
+    ("--message-limit", "message_limit", "HELPLINE_MESSAGE_LIMIT", Settings.message_limit,
+     "Chat messages and notes sent over one socket."),
+)  # fmt: skip
+
+
+def _check_rate(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    from helpline.server.ratelimit import parse_rate
+
+    try:
+        parse_rate(value, param.name or "rate")
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from error
+    return value
+
+
+def rate_limit_options(command: Callable[..., None]) -> Callable[..., None]:
+    for flag, name, variable, default, what in reversed(RATE_LIMITS):
+        command = click.option(
+            flag,
+            name,
+            default=default,
+            show_default=True,
+            envvar=variable,
+            callback=_check_rate,
+            help=f"{what} A rate such as '10 per 10 minutes' or '60/minute'.",
+        )(command)
+    return command
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="helpline")
 def main() -> None:
@@ -167,12 +210,22 @@ def main() -> None:
     "ride out thousands of clients reconnecting at once (capped by net.core.somaxconn).",
 )
 @click.option(
+    "--trusted-proxy",
+    "trusted_proxies",
+    multiple=True,
+    envvar="HELPLINE_TRUSTED_PROXIES",
+    help="Address (or network, e.g. 10.0.0.0/8) of a reverse proxy in front, whose "
+    "X-Forwarded-For names the real client: per-address limits then count each client, "
+    "not the proxy. Repeatable; none by default.",
+)
+@click.option(
     "--log-level",
     default="info",
     show_default=True,
     envvar="HELPLINE_LOG_LEVEL",
     type=click.Choice(["debug", "info", "warning", "error"]),
 )
+@rate_limit_options
 def serve(
     host: str,
     port: int,
@@ -187,7 +240,9 @@ def serve(
     heartbeat_seconds: float,
     customer_read_after_end_seconds: int,
     backlog: int,
+    trusted_proxies: tuple[str, ...],
     log_level: str,
+    **rate_limits: str,
 ) -> None:
     """Run the Helpline server.
 
@@ -214,6 +269,7 @@ def serve(
         file_retention_days=file_retention_days,
         heartbeat_seconds=heartbeat_seconds,
         customer_read_after_end_seconds=customer_read_after_end_seconds,
+        **rate_limits,
     )
     account = _with_store(settings, first_start)
     if account is not None:
@@ -244,7 +300,10 @@ def serve(
         # default) would add a timer per socket, ~0.7 KiB of each idle connection, and
         # a frame each way per socket every 20 s.
         ws_ping_interval=None,
-        proxy_headers=False,
+        # Only a trusted proxy's X-Forwarded-For is believed: anyone else could name
+        # a fresh address in every request and escape the per-address limits.
+        proxy_headers=bool(trusted_proxies),
+        forwarded_allow_ips=list(trusted_proxies) or None,
         backlog=backlog,
     )
 

@@ -714,6 +714,38 @@ async def test_expired_code_is_refused(store: SqlStore) -> None:
     assert await store.active_codes(ann.id, NOW) == [code]
 
 
+async def test_a_join_link_redeems_its_code_once_and_expires_with_it(store: SqlStore) -> None:
+    ann = await make_rep(store)
+    linked = replace(code_of(ann.id, "100000001"), link_hash=b"L" * 32)
+    await store.create_code(linked)
+    lapsed = replace(code_of(ann.id, "100000002", minutes=1), link_hash=b"E" * 32)
+    await store.create_code(lapsed)
+
+    results = await asyncio.gather(
+        store.claim_code_link(b"L" * 32, LATER),
+        store.claim_code_link(b"L" * 32, LATER),
+        return_exceptions=True,
+    )
+    assert [r for r in results if isinstance(r, SessionCode)] == [replace(linked, used_at=LATER)], (
+        results
+    )
+    with pytest.raises(Expired, match="already used"):
+        await store.claim_code("100000001", LATER)
+    with pytest.raises(Expired, match="expired"):
+        await store.claim_code_link(b"E" * 32, LATER)
+    with pytest.raises(NotFound, match="new one"):
+        await store.claim_code_link(b"X" * 32, NOW)
+
+
+async def test_a_username_is_stored_and_found_in_its_one_form(store: SqlStore) -> None:
+    made = await make_rep(store, "\u00a0Ann ")
+    assert made.username == "ann"
+    found = await store.find_login("ANN\t")
+    assert found is not None and found[0].id == made.id
+    with pytest.raises(Conflict):
+        await make_rep(store, "\uff41\uff4e\uff4e")
+
+
 async def test_unknown_code_is_not_found(store: SqlStore) -> None:
     ann = await make_rep(store)
     await store.create_code(code_of(ann.id, "111111111"))

@@ -20,12 +20,19 @@ WAIT_SECONDS = 10.0
 
 
 class Browser:
-    """An HTTP client with a cookie jar and the server's own Origin, like a web page."""
+    """An HTTP client with a cookie jar and the server's own Origin, like a web page.
 
-    def __init__(self, server: ServerProcess) -> None:
+    ``address``: the loopback address it connects from (any of 127.0.0.0/8), so that
+    one test can be several people on several networks.
+    """
+
+    def __init__(self, server: ServerProcess, address: str | None = None) -> None:
         self.server = server
         self.http = httpx.AsyncClient(
-            base_url=server.base_url, headers={"Origin": server.base_url}, timeout=15.0
+            base_url=server.base_url,
+            headers={"Origin": server.base_url},
+            timeout=15.0,
+            transport=httpx.AsyncHTTPTransport(local_address=address) if address else None,
         )
 
     async def close(self) -> None:

@@ -226,15 +226,15 @@ describe("Connection", () => {
     last().frame(welcome);
     const busy = c.send("S1", "message", "hello");
     last().frame({ type: "error", code: "rate_limited", message: "Slow down.", client_id: busy.clientId, retry_after: 3 });
-    expect(c.pendingFor("S1")[0]).toMatchObject({ state: "pending", error: "Slow down." });
+    expect(c.pendingFor("S1")[0]).toMatchObject({ state: "pending" });
     vi.advanceTimersByTime(2999);
     expect(last().types()).toEqual(["send"]);
     vi.advanceTimersByTime(1);
     expect(last().types()).toEqual(["send", "send"]);
     expect(last().sent[1]).toMatchObject({ client_id: busy.clientId, text: "hello" });
-    // Without retry_after: with backoff, two seconds for its second delay.
+    // Without retry_after: with backoff, one second for its first delay.
     last().frame({ type: "error", code: "unavailable", message: "Try later.", client_id: busy.clientId });
-    vi.advanceTimersByTime(1999);
+    vi.advanceTimersByTime(999);
     expect(last().types()).toEqual(["send", "send"]);
     vi.advanceTimersByTime(1);
     expect(last().types()).toEqual(["send", "send", "send"]);
@@ -333,6 +333,38 @@ describe("Connection", () => {
     const again = c.retry(e.clientId);
     expect(again?.clientId).not.toBe(e.clientId);
     expect(last().types()).toEqual(["send"]);
+  });
+
+  it("keeps a send refused for speed and sends it, and what followed, when the server said", () => {
+    const c = make();
+    c.start();
+    last().open();
+    last().frame(welcome);
+    const first = c.send("S1", "message", "one");
+    last().frame({ type: "ack", session: "S1", client_id: first.clientId, seq: 1, duplicate: false });
+    const fast = c.send("S1", "message", "two");
+    last().frame({
+      type: "error",
+      code: "rate_limited",
+      message: "You are sending messages faster than this chat allows.",
+      session: "S1",
+      client_id: fast.clientId,
+      retry_after: 3,
+    });
+    expect(c.pendingFor("S1").find((e) => e.clientId === fast.clientId)).toMatchObject({ state: "pending", error: null });
+    const queued = c.send("S1", "message", "three");
+    expect(last().sent.map((f) => f["text"])).toEqual(["one", "two"]);
+
+    vi.advanceTimersByTime(2999);
+    expect(last().sent.map((f) => f["text"])).toEqual(["one", "two"]);
+    vi.advanceTimersByTime(1);
+    expect(last().sent.slice(2)).toEqual([
+      { type: "send", session: "S1", client_id: fast.clientId, kind: "message", text: "two" },
+      { type: "send", session: "S1", client_id: queued.clientId, kind: "message", text: "three" },
+    ]);
+    // Later sends go out at once again.
+    c.send("S1", "message", "four");
+    expect(last().sent.map((f) => f["text"])).toEqual(["one", "two", "two", "three", "four"]);
   });
 
   it("keeps the outbox across a reload through storage", () => {

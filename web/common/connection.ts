@@ -125,6 +125,9 @@ export class Connection {
   /** Sends put off by a transient error, and when each goes out again. */
   private readonly deferred = new Map<string, { timer: ReturnType<typeof setTimeout>; tries: number }>();
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Set while the server asked us to wait (`rate_limited`): sends stay queued. */
+  private holdTimer: ReturnType<typeof setTimeout> | null = null;
+  private holdUntil = 0;
   private pingTimer: ReturnType<typeof setInterval> | null = null;
   private silenceTimer: ReturnType<typeof setInterval> | null = null;
   private current: ConnectionState = { phase: "connecting" };
@@ -159,6 +162,8 @@ export class Connection {
   /** Close for good (logout, leaving the page). */
   stop(): void {
     this.setState({ phase: "closed", reason: "stopped" });
+    if (this.holdTimer !== null) clearTimeout(this.holdTimer);
+    this.holdTimer = null;
     this.teardown(1000);
   }
 
@@ -226,7 +231,7 @@ export class Connection {
       createdAt: this.now(),
     });
     this.outboxChanged();
-    if (this.ready) this.transmitEntry(entry);
+    if (this.ready && this.holdTimer === null) this.transmitEntry(entry);
     return entry;
   }
 
@@ -410,7 +415,14 @@ export class Connection {
         break;
       }
       case "error":
-        if (frame.client_id !== null) this.refused(frame.client_id, frame.code, frame.message, frame.retry_after);
+        if (frame.client_id === null) break;
+        if (frame.code === "rate_limited" && this.outbox.get(frame.client_id)?.state === "pending") {
+          // Sent too fast: every send waits (in order) until the server said, then goes out.
+          this.answered(frame.client_id);
+          this.holdSends(frame.retry_after ?? 1);
+        } else {
+          this.refused(frame.client_id, frame.code, frame.message, frame.retry_after);
+        }
         break;
       default:
         break;
@@ -437,7 +449,20 @@ export class Connection {
 
   /** Resend, with their original client ids, the sends not yet acknowledged. */
   private flushOutbox(): void {
+    if (this.holdTimer !== null) return;
     for (const entry of this.outbox.unacknowledged()) this.transmitEntry(entry);
+  }
+
+  /** Send nothing for `seconds`, then everything still queued, in order. */
+  private holdSends(seconds: number): void {
+    const until = this.now() + Math.max(1, seconds) * 1000;
+    if (this.holdTimer !== null && until <= this.holdUntil) return;
+    if (this.holdTimer !== null) clearTimeout(this.holdTimer);
+    this.holdUntil = until;
+    this.holdTimer = setTimeout(() => {
+      this.holdTimer = null;
+      if (this.ready) this.flushOutbox();
+    }, until - this.now());
   }
 
   private onEvent(session: string, event: SessionEvent): void {

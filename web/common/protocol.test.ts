@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  decodeCodeJoiningPaused,
   decodeEvent,
   decodeHistoryPage,
   decodePreferences,
@@ -9,7 +10,9 @@ import {
   decodeScriptCategories,
   decodeServerFrame,
   decodeSession,
+  decodeSessionCode,
   decodeTranscript,
+  joinLinkSecret,
 } from "./protocol";
 
 describe("decodeServerFrame", () => {
@@ -58,6 +61,30 @@ describe("decodeServerFrame", () => {
     expect(decodeServerFrame(JSON.stringify(busy))).toMatchObject({ client_id: "c", retry_after: 3 });
     expect(decodeServerFrame(JSON.stringify({ ...busy, retry_after: -1 }))).toMatchObject({ retry_after: null });
     expect(decodeServerFrame(JSON.stringify({ ...busy, retry_after: "soon" }))).toMatchObject({ retry_after: null });
+    expect(
+      decodeServerFrame(
+        JSON.stringify({ type: "error", code: "rate_limited", message: "Wait.", session: "S", client_id: "c", retry_after: 3 }),
+      ),
+    ).toMatchObject({ code: "rate_limited", client_id: "c", retry_after: 3 });
+  });
+
+  it("reads a join link's secret from the page's hash, and nothing else", () => {
+    expect(joinLinkSecret("#link=" + "a".repeat(43))).toBe("a".repeat(43));
+    expect(joinLinkSecret("")).toBeNull();
+    expect(joinLinkSecret("#link=short")).toBeNull();
+    expect(joinLinkSecret("#link=" + "a".repeat(43) + "&x=1")).toBeNull();
+  });
+
+  it("decodes session codes with and without their join link", () => {
+    expect(decodeSessionCode({ code: "123456789", expires_at: "t", join_url: "u", join_link: "l" })).toEqual({
+      code: "123456789",
+      expires_at: "t",
+      join_url: "u",
+      join_link: "l",
+    });
+    expect(decodeSessionCode({ code: "123456789", expires_at: "t", join_url: "u", join_link: null }).join_link).toBeNull();
+    expect(decodeCodeJoiningPaused({ codes: [], code_joining_paused: true })).toBe(true);
+    expect(decodeCodeJoiningPaused({ codes: [] })).toBe(false);
   });
 
   it("decodes queue frames", () => {

@@ -220,11 +220,29 @@ export interface SessionCode {
   code: string;
   expires_at: string;
   join_url: string;
+  /** The link with its secret: only in the answer that made the code. */
+  join_link: string | null;
 }
 
 export function decodeSessionCode(value: unknown): SessionCode {
   const o = isObject(value) ? value : {};
-  return { code: str(o, "code"), expires_at: str(o, "expires_at"), join_url: str(o, "join_url") };
+  return {
+    code: str(o, "code"),
+    expires_at: str(o, "expires_at"),
+    join_url: str(o, "join_url"),
+    join_link: optStr(o, "join_link"),
+  };
+}
+
+/** Whether the server has paused joining by code (too many wrong codes were tried). */
+export function decodeCodeJoiningPaused(value: unknown): boolean {
+  return isObject(value) ? bool(value, "code_joining_paused") : false;
+}
+
+/** The secret of a join link (`/join/<code>#link=<secret>`), from the page's hash. */
+export function joinLinkSecret(hash: string): string | null {
+  const m = /^#link=([A-Za-z0-9_-]{22,128})$/.exec(hash);
+  return m?.[1] ?? null;
 }
 
 export interface Portal {

@@ -8,6 +8,7 @@ import { ExitAllDialog } from "./SessionDialogs";
 import {
   activeCodes,
   cancelCode,
+  codeJoiningPaused,
   createCode,
   loadCodes,
   logout,
@@ -125,15 +126,16 @@ function CodesBody() {
             Expires in{" "}
             <span data-testid="code-countdown">{formatCountdown((parseTime(latest.expires_at) ?? t) - t)}</span>
           </p>
-          <p>
-            Or send this link:{" "}
-            <a href={latest.join_url} target="_blank" rel="noopener noreferrer" data-testid="join-url">
-              {latest.join_url}
-            </a>
-          </p>
+          <JoinLink code={latest} />
         </div>
       ) : busy ? (
         <p role="status">Making a new code…</p>
+      ) : null}
+      {codeJoiningPaused.value ? (
+        <p class="notice notice--error" role="alert" data-testid="code-joining-paused">
+          Joining by code is throttled right now: too many wrong codes were tried on this server. Send the
+          customer the join link instead.
+        </p>
       ) : null}
       {error !== null ? (
         <p class="form-error" role="alert">
@@ -170,6 +172,39 @@ function CodesBody() {
           </ul>
         )}
       </section>
+    </div>
+  );
+}
+
+/** The code's join link: its secret is too long to guess, so it is never throttled. */
+function JoinLink({ code }: { code: SessionCode }) {
+  const [copied, setCopied] = useState(false);
+  const url = code.join_link ?? code.join_url;
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(url);
+      setCopied(true);
+    } catch {
+      setCopied(false);
+    }
+  };
+  return (
+    <div>
+      <p>
+        Or send this join link:{" "}
+        <a href={url} class="code-card__link" target="_blank" rel="noopener noreferrer" data-testid="join-url">
+          {url}
+        </a>{" "}
+        <button type="button" class="link-button" onClick={() => void copy()}>
+          {copied ? "Copied" : "Copy link"}
+        </button>
+      </p>
+      {code.join_link !== null ? (
+        <p class="muted" data-testid="join-link-why">
+          The link works even while joining by code is throttled (after many wrong codes on this server). It is
+          shown only now: copy it before closing this window.
+        </p>
+      ) : null}
     </div>
   );
 }

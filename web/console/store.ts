@@ -12,6 +12,7 @@ import {
   decodeMe,
   decodePreferences,
   decodeSession,
+  decodeCodeJoiningPaused,
   decodeSessionCode,
   decodeInvitation,
   decodePortalInfo,
@@ -87,6 +88,8 @@ export const now = signal(Date.now());
 /** A short message for the whole console (role="status"). */
 export const notice = signal<{ text: string; tone: "info" | "error" } | null>(null);
 export const codes = signal<SessionCode[]>([]);
+/** The server paused joining by code (too many wrong codes were tried); links still work. */
+export const codeJoiningPaused = signal(false);
 export const invitations = signal<InvitationAlert[]>([]);
 /** Which page of the console is showing: the chats, the library, the history. */
 export const view = signal<ConsoleView>(viewFromHash());
@@ -368,6 +371,11 @@ function onFrame(frame: ServerFrame): void {
       }
       return;
     case "error":
+      // Refused for speed: the line stays queued and goes out by itself; say why it waits.
+      if (frame.code === "rate_limited") {
+        showNotice(frame.message, "info");
+        return;
+      }
       if (frame.client_id !== null) return; // shown on the failed line
       if (frame.session !== null && tabs.value.some((t) => t.id === frame.session)) {
         const sessionId = frame.session;
@@ -750,11 +758,13 @@ export async function savePreferences(changes: Partial<Preferences>): Promise<vo
 export async function loadCodes(): Promise<void> {
   const body = await api("GET", "/api/codes");
   if (isObject(body) && Array.isArray(body["codes"])) codes.value = body["codes"].map(decodeSessionCode);
+  codeJoiningPaused.value = decodeCodeJoiningPaused(body);
 }
 
 export async function createCode(): Promise<SessionCode> {
   const body = await api("POST", "/api/codes", {});
   const code = decodeSessionCode(body);
+  codeJoiningPaused.value = decodeCodeJoiningPaused(body);
   codes.value = [code, ...codes.value.filter((c) => c.code !== code.code)];
   return code;
 }

@@ -1,12 +1,17 @@
 import { useState } from "preact/hooks";
 import { api, errorMessage } from "../common/api";
 import { normalizeCode } from "../common/format";
-import { decodeSession, isObject } from "../common/protocol";
+import { decodeSession, isObject, joinLinkSecret } from "../common/protocol";
 import { Page } from "./Layout";
 import { clientInfo, rememberSession } from "./storage";
 
-/** /join and /join/<code>: enter the nine-digit code a representative read out. */
+/**
+ * /join and /join/<code>: enter the nine-digit code a representative read out. A join
+ * link (/join/<code>#link=<secret>) joins with its secret instead, which works even
+ * while joining by code is throttled; the secret never leaves the page but to join.
+ */
 export function JoinPage({ code: initialCode, message }: { code: string; message?: string | null }) {
+  const [link] = useState(() => (typeof location === "undefined" ? null : joinLinkSecret(location.hash)));
   const [code, setCode] = useState(initialCode);
   const [name, setName] = useState("");
   const [error, setError] = useState<string | null>(null);
@@ -15,14 +20,15 @@ export function JoinPage({ code: initialCode, message }: { code: string; message
   const submit = async (e: Event) => {
     e.preventDefault();
     const digits = normalizeCode(code);
-    if (digits === null) {
+    if (link === null && digits === null) {
       setError("A session code has nine digits.");
       return;
     }
     setBusy(true);
     setError(null);
+    const how = link !== null ? { link } : { code: digits };
     try {
-      const body = await api("POST", "/api/join", { code: digits, name: name.trim(), client: clientInfo() });
+      const body = await api("POST", "/api/join", { ...how, name: name.trim(), client: clientInfo() });
       if (isObject(body)) rememberSession(decodeSession(body["session"]).id);
       location.assign("/chat");
     } catch (err) {
@@ -38,22 +44,28 @@ export function JoinPage({ code: initialCode, message }: { code: string; message
           {message}
         </p>
       ) : null}
-      <p class="lead">Enter the session code your representative gave you.</p>
+      <p class="lead">
+        {link !== null
+          ? "Your representative sent you this link. Enter your name to join."
+          : "Enter the session code your representative gave you."}
+      </p>
       <form class="stack card" onSubmit={submit} aria-label="Join a session">
-        <div class="field">
-          <label for="join-code">Session code</label>
-          <input
-            id="join-code"
-            name="code"
-            inputMode="numeric"
-            autocomplete="off"
-            placeholder="123 456 789"
-            required
-            maxLength={15}
-            value={code}
-            onInput={(e) => setCode(e.currentTarget.value)}
-          />
-        </div>
+        {link === null ? (
+          <div class="field">
+            <label for="join-code">Session code</label>
+            <input
+              id="join-code"
+              name="code"
+              inputMode="numeric"
+              autocomplete="off"
+              placeholder="123 456 789"
+              required
+              maxLength={15}
+              value={code}
+              onInput={(e) => setCode(e.currentTarget.value)}
+            />
+          </div>
+        ) : null}
         <div class="field">
           <label for="join-name">Your name</label>
           <input

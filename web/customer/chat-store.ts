@@ -170,7 +170,8 @@ export function start(): void {
             setSession(frame.session);
             return;
           case "error":
-            if (frame.client_id === null) notice.value = frame.message;
+            // A send refused for speed stays queued and goes out by itself: say why it waits.
+            if (frame.client_id === null || frame.code === "rate_limited") notice.value = frame.message;
             if (frame.code === "session_ended") markEnded(null);
             return;
           default:

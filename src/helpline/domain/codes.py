@@ -1,7 +1,9 @@
 """Session codes: nine digits a representative reads to a customer over the phone.
 
 A code is about 30 bits, so it is single-use, short-lived, and guessing is limited
-by the server (per address and by a global failure budget).
+by the server (per address and by a global failure budget). Each code also has a join
+link with a secret far too long to guess (its hash is ``link_hash``), which redeems the
+same code and is therefore not held back by the guessing budget.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ class SessionCode:
     created_at: datetime
     expires_at: datetime
     used_at: datetime | None = None
+    link_hash: bytes | None = None
 
     def is_active(self, now: datetime) -> bool:
         return self.used_at is None and now < self.expires_at

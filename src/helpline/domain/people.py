@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from enum import StrEnum
@@ -82,7 +83,22 @@ class Representative:
         return self.role is Role.MANAGER
 
 
+def normalize_username(text: str) -> str:
+    """The one form of a username: how it is stored, looked up and rate limited.
+
+    Whatever a person types for their username, this is what it means: NFKC folds
+    compatibility forms into plain ones (full-width letters, a no-break space),
+    surrounding whitespace of any kind is dropped, and case is ignored (casefold). A
+    login and its limits use the same form, so `` bob``, ``bob\t`` and ``BOB`` are one
+    account with one count of wrong passwords.
+    """
+    folded = unicodedata.normalize("NFKC", text)
+    return unicodedata.normalize("NFKC", folded.casefold()).strip()
+
+
 def check_username(username: str) -> str:
+    """The normalized username, if it is one a representative may have."""
+    username = normalize_username(username)
     if not USERNAME_PATTERN.match(username):
         raise InvalidInput(
             "A username has 2 to 32 characters: lower-case letters, digits, '.', '_' or '-', "

@@ -123,14 +123,20 @@ async def leave(public_id: str, actor: Rep, service: Service) -> Any:
 
 @router.post("/codes", status_code=201)
 async def create_code(actor: Rep, service: Service, body: CodeBody | None = None) -> Any:
-    code = await service.create_code(actor, body.portal if body else None)
-    return wire.code_body(code, service.settings.base_url)
+    code, link = await service.create_code(actor, body.portal if body else None)
+    return {
+        **wire.code_body(code, service.settings.base_url, link),
+        "code_joining_paused": await service.limits.code_joining_paused(),
+    }
 
 
 @router.get("/codes")
 async def list_codes(actor: Rep, service: Service) -> Any:
     base = service.settings.base_url
-    return {"codes": [wire.code_body(c, base) for c in await service.active_codes(actor)]}
+    return {
+        "codes": [wire.code_body(c, base) for c in await service.active_codes(actor)],
+        "code_joining_paused": await service.limits.code_joining_paused(),
+    }
 
 
 @router.delete("/codes/{code}", status_code=204)

@@ -34,7 +34,8 @@ class PortalJoinBody(BaseModel):
 
 
 class CodeJoinBody(BaseModel):
-    code: str = Field(max_length=32)
+    code: str | None = Field(default=None, max_length=32)
+    link: str | None = Field(default=None, max_length=128)
     name: str = Field(max_length=200)
     client: ClientReport = Field(default_factory=ClientReport)
 
@@ -62,7 +63,7 @@ async def ask_for_help(
 ) -> Any:
     client = client_info(request.headers.get("user-agent"), body.client.model_dump())
     session, token = await service.open_portal_session(
-        slug, body.name, body.query, body.fields, client
+        slug, body.name, body.query, body.fields, client, client_address(request)
     )
     _set_customer_cookie(response, service, token)
 
@@ -75,7 +76,7 @@ async def join_with_code(
 ) -> Any:
     client = client_info(request.headers.get("user-agent"), body.client.model_dump())
     session, token = await service.join_with_code(
-        body.code, body.name, client, client_address(request)
+        body.code, body.name, client, client_address(request), link=body.link
     )
     _set_customer_cookie(response, service, token)
 

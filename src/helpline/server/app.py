@@ -171,6 +171,7 @@ def create_app(
             sweeper.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await sweeper
+            await service.limits.close()
             await own_bus.close()
             await own_store.close()
 

@@ -23,7 +23,7 @@ class Account:
 
 
 async def create_rep(store: Store, username: str, name: str, password: str, role: Role) -> None:
-    check_username(username)
+    username = check_username(username)
     check_password(password)
     await store.create_representative(
         username, check_display_name(name), role, hash_password(password), datetime.now(UTC)

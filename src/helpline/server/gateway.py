@@ -34,6 +34,7 @@ from helpline.domain.errors import (
     HelplineError,
     InvalidFrame,
     InvalidInput,
+    RateLimited,
     SessionEnded,
 )
 from helpline.domain.events import Event
@@ -48,6 +49,7 @@ from helpline.domain.visibility import Viewer
 from helpline.server import frames, wire
 from helpline.server.consents import Consents
 from helpline.server.invitations import Invitations
+from helpline.server.message_rate import MessageRate
 from helpline.server.screen import THUMBNAIL, Thumbnails, frame_kind, parse_frame, screen_channel
 from helpline.server.service import (
     Actor,
@@ -231,6 +233,8 @@ class Connection:
         self._silent = False
         self._reader: asyncio.Task[None] | None = None
         self._beat_send: asyncio.Task[None] | None = None
+        # Made on the first send, so an idle socket holds none.
+        self._message_rate: MessageRate | None = None
         self._send_lock = asyncio.Lock()
         # Held while events of followed sessions are sent, so replay and live
         # delivery never interleave and ``last_sent`` stays true.
@@ -246,6 +250,8 @@ class Connection:
 
     async def error(self, error: HelplineError, **context: Any) -> None:
         frame: dict[str, Any] = {"type": "error", **wire.error_body(error.code, error.message)}
+        if isinstance(error, RateLimited):
+            frame["retry_after"] = max(1, int(error.retry_after_seconds + 0.999))
         frame.update({k: v for k, v in context.items() if v is not None})
         await self.send(frame)
 
@@ -408,6 +414,9 @@ class Connection:
             raise InvalidFrame(f"Unknown frame type {kind!r}.")
 
     async def _send_event(self, frame: dict[str, Any]) -> None:
+        if self._message_rate is None:
+            self._message_rate = MessageRate(self.service.limits.messages, self._loop.time)
+        self._message_rate.take()
         public_id = frames.required_text(frame, "session")
         client_id = frames.required_text(frame, "client_id")
         text = frames.required_text(frame, "text")

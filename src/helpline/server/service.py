@@ -9,7 +9,6 @@ the bus so connected clients hear of it.
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -51,6 +50,7 @@ from helpline.domain.people import (
     check_display_name,
     check_password,
     check_username,
+    normalize_username,
 )
 from helpline.domain.portals import Portal, check_intake
 from helpline.domain.scripts import fill_placeholders
@@ -67,7 +67,7 @@ from helpline.domain.sessions import (
 from helpline.domain.urls import check_push_url, pushed_note
 from helpline.domain.visibility import Viewer, view_log
 from helpline.server import wire
-from helpline.server.ratelimit import SlidingWindowLimiter
+from helpline.server.ratelimit import RateLimits
 from helpline.server.security import (
     hash_password,
     new_token,
@@ -128,23 +128,13 @@ class HelplineService:
         bus: Bus,
         settings: Settings,
         clock: Callable[[], datetime] = utc_now,
-        monotonic: Callable[[], float] = time.monotonic,
+        limits: RateLimits | None = None,
     ) -> None:
         self.store = store
         self.bus = bus
         self.settings = settings
         self.clock = clock
-        self.monotonic = monotonic
-        window = settings.rate_limit_window_seconds
-        self.login_limiter = SlidingWindowLimiter(
-            settings.login_attempts_per_window, window, "login attempts"
-        )
-        self.code_limiter = SlidingWindowLimiter(
-            settings.code_failures_per_address, window, "wrong session codes"
-        )
-        self.code_budget = SlidingWindowLimiter(
-            settings.code_failures_global, window, "wrong session codes on this server"
-        )
+        self.limits = limits or RateLimits(settings)
         self._portals: dict[int, Portal] = {}
 
     # Representatives and logins ----------------------------------------------------
@@ -152,21 +142,23 @@ class HelplineService:
     async def create_representative(
         self, username: str, display_name: str, password: str, role: Role
     ) -> Representative:
-        check_username(username)
+        username = check_username(username)
         check_password(password)
         return await self.store.create_representative(
             username, check_display_name(display_name), role, hash_password(password), self.clock()
         )
 
     async def login(self, username: str, password: str, address: str) -> tuple[Representative, str]:
-        now = self.monotonic()
-        key = f"{address}|{username.lower()}"
-        self.login_limiter.check(key, now)
-        found = await self.store.find_login(username.strip().lower())
-        if found is None or not found[0].active or not verify_password(found[1], password):
-            self.login_limiter.hit(key, now)
+        name = normalize_username(username)
+        await self.limits.before_login(address, name)
+        found = await self.store.find_login(name)
+        # Checked even for an unknown username (against a dummy hash), so that a
+        # missing account answers no faster than a wrong password.
+        right = verify_password(found[1] if found else None, password)
+        if found is None or not found[0].active or not right:
+            await self.limits.wrong_login(address)
             raise NotAuthenticated("Wrong username or password.")
-        self.login_limiter.reset(key)
+        await self.limits.logged_in(address, name)
         rep = found[0]
         token = new_token()
         moment = self.clock()
@@ -242,7 +234,9 @@ class HelplineService:
         query: str,
         fields: dict[str, str],
         client: ClientInfo,
+        address: str,
     ) -> tuple[SupportSession, str]:
+        await self.limits.open_session(address)
         portal = await self.portal_by_slug(slug)
         intake = check_intake(portal, name, query, fields)
 
@@ -259,7 +253,10 @@ class HelplineService:
         )
         return session, token
 
-    async def create_code(self, actor: RepActor, portal_slug: str | None) -> SessionCode:
+    async def create_code(
+        self, actor: RepActor, portal_slug: str | None
+    ) -> tuple[SessionCode, str]:
+        """A new code and its join link's secret, which only this answer ever holds."""
         portal_id = None
         if portal_slug:
             portal = await self.portal_by_slug(portal_slug)
@@ -268,6 +265,7 @@ class HelplineService:
         active = await self.store.active_codes(actor.rep.id, moment)
         check_can_create(len(active), self.settings.max_active_codes)
         lifetime = timedelta(seconds=self.settings.code_lifetime_seconds)
+        link = new_token()
         for _ in range(DRAW_ATTEMPTS):
             code = SessionCode(
                 code=format_code(random_below(10**9)),
@@ -275,9 +273,10 @@ class HelplineService:
                 portal_id=portal_id,
                 created_at=moment,
                 expires_at=moment + lifetime,
+                link_hash=token_hash(link),
             )
             try:
-                return await self.store.create_code(code)
+                return await self.store.create_code(code), link
             except Conflict:
                 continue
         raise Conflict("Could not draw a free session code; please try again.")
@@ -289,17 +288,21 @@ class HelplineService:
         await self.store.cancel_code(normalize_code(code), actor.rep.id)
 
     async def join_with_code(
-        self, code_text: str, name: str, client: ClientInfo, address: str
+        self,
+        code_text: str | None,
+        name: str,
+        client: ClientInfo,
+        address: str,
+        link: str | None = None,
     ) -> tuple[SupportSession, str]:
-        now = self.monotonic()
-        self.code_limiter.check(address, now)
-        self.code_budget.check("all", now)
-        try:
-            code = await self.store.claim_code(normalize_code(code_text), self.clock())
-        except (NotFound, Expired, InvalidInput):
-            self.code_limiter.hit(address, now)
-            self.code_budget.hit("all", now)
-            raise
+        """Join with the digits a representative read out, or with their join link's
+        secret: too long to guess, so it is not held back by the guessing budget."""
+        if link:
+            code = await self._claim_link(link, address)
+        elif code_text is not None:
+            code = await self._claim_code(code_text, address)
+        else:
+            raise InvalidInput("Enter the session code your representative gave you.")
         rep = await self.store.get_representative(code.rep_id)
         if rep is None or not rep.active:
             raise NotFound("The representative who gave this code is no longer available.")
@@ -318,6 +321,22 @@ class HelplineService:
         await self.publish_events(session.id, events)
         await self.publish_assigned(session, [rep.id])
         return session, token
+
+    async def _claim_code(self, code_text: str, address: str) -> SessionCode:
+        await self.limits.before_code(address)
+        try:
+            return await self.store.claim_code(normalize_code(code_text), self.clock())
+        except (NotFound, Expired, InvalidInput):
+            await self.limits.wrong_code(address)
+            raise
+
+    async def _claim_link(self, link: str, address: str) -> SessionCode:
+        await self.limits.before_link(address)
+        try:
+            return await self.store.claim_code_link(token_hash(link), self.clock())
+        except (NotFound, Expired):
+            await self.limits.wrong_link(address)
+            raise
 
     async def _create_session(
         self,
@@ -418,7 +437,7 @@ class HelplineService:
         self, actor: RepActor, public_id: str, username: str, masked: bool
     ) -> SupportSession:
         session = await self.session_for(actor, public_id)
-        found = await self.store.find_login(username.strip().lower())
+        found = await self.store.find_login(normalize_username(username))
         if found is None or not found[0].active:
             raise NotFound(f"There is no representative {username!r}.")
         attendees = await self.store.list_attendees(session.id)

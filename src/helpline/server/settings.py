@@ -26,10 +26,15 @@ class Settings:
     # After the session ends the customer's token reads (to save the chat log) this long.
     customer_read_after_end_seconds: int = 3600
     max_frame_bytes: int = 64 * 1024
-    login_attempts_per_window: int = 10
-    code_failures_per_address: int = 10
-    code_failures_global: int = 200
-    rate_limit_window_seconds: float = 600.0
+    # Rate limits, each a rate such as "10 per 10 minutes" (docs/protocol.md, Limits).
+    # The defaults are far above what a support team or its customers do, and far
+    # below what guessing needs.
+    login_limit: str = "10 per 10 minutes"  # wrong passwords per address and username
+    login_address_limit: str = "30 per 10 minutes"  # wrong passwords per address
+    code_limit: str = "10 per 10 minutes"  # wrong session codes (or links) per address
+    code_budget: str = "200 per 10 minutes"  # wrong session codes on the whole server
+    portal_session_limit: str = "30 per minute"  # sessions opened per address
+    message_limit: str = "60 per minute"  # chat messages and notes per socket
     max_file_bytes: int = 2 * 1024**3
     file_retention_days: int = 30
     extra: dict[str, str] = field(default_factory=dict)

@@ -222,11 +222,15 @@ def me_body(rep: Representative) -> JsonDict:
     }
 
 
-def code_body(code: SessionCode, base_url: str) -> JsonDict:
+def code_body(code: SessionCode, base_url: str, link: str | None = None) -> JsonDict:
+    """``join_url`` opens the join page with the digits filled in; ``join_link`` also
+    carries the link's secret (after ``#``, which browsers never send to a server, so it
+    stays out of access logs). Only the answer that made the code has the secret."""
     return {
         "code": code.code,
         "expires_at": iso(code.expires_at),
         "join_url": f"{base_url}/join/{code.code}",
+        "join_link": f"{base_url}/join/{code.code}#link={link}" if link else None,
     }
 
 

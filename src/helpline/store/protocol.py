@@ -68,12 +68,13 @@ class Store(Protocol):
         password_hash: str,
         now: datetime,
     ) -> Representative:
-        """Raises ``Conflict`` if the username is taken."""
+        """Stores ``normalize_username(username)``; raises ``Conflict`` if it is taken."""
 
     async def get_representative(self, rep_id: int) -> Representative | None: ...
 
     async def find_login(self, username: str) -> tuple[Representative, str] | None:
-        """The representative and their password hash, for checking a login."""
+        """The representative and their password hash, for checking a login; the
+        username is compared in its normalized form (``normalize_username``)."""
 
     async def list_representatives(self) -> list[Representative]: ...
 
@@ -182,6 +183,9 @@ class Store(Protocol):
         Raises ``NotFound`` for unknown digits and ``Expired`` for a used or expired
         code; of two customers racing for one code exactly one succeeds.
         """
+
+    async def claim_code_link(self, link_hash: bytes, now: datetime) -> SessionCode:
+        """Like ``claim_code``, for the code whose join link's secret hashes to ``link_hash``."""
 
     async def cancel_code(self, code: str, rep_id: int) -> None: ...
 

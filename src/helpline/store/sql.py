@@ -76,7 +76,7 @@ from helpline.domain.events import (
 )
 from helpline.domain.files import FileAudience, FileState, SharedFile
 from helpline.domain.invitations import Invitation, InvitationKind, InvitationState
-from helpline.domain.people import Preferences, Representative, Role
+from helpline.domain.people import Preferences, Representative, Role, normalize_username
 from helpline.domain.portals import Portal, PortalField
 from helpline.domain.scripts import Script, ScriptCategory, ScriptKind
 from helpline.domain.sessions import (
@@ -179,6 +179,7 @@ class SqlStore:
         password_hash: str,
         now: datetime,
     ) -> Representative:
+        username = normalize_username(username)
         taken = Conflict(f"The username {username!r} is taken.")
         preferences = Preferences()
         try:
@@ -213,7 +214,7 @@ class SqlStore:
         return None if row is None else _representative(row)
 
     async def find_login(self, username: str) -> tuple[Representative, str] | None:
-        row = await self._reads.first(_REPRESENTATIVE_NAMED, username=username)
+        row = await self._reads.first(_REPRESENTATIVE_NAMED, username=normalize_username(username))
         return None if row is None else (_representative(row), row.password_hash)
 
     async def list_representatives(self) -> list[Representative]:
@@ -566,6 +567,7 @@ class SqlStore:
                     created_at=code.created_at,
                     expires_at=code.expires_at,
                     used_at=code.used_at,
+                    link_hash=code.link_hash,
                 )
             )
         return code
@@ -601,6 +603,31 @@ class SqlStore:
         check_redeemable(stored, now)
         # Active when read but not when updated: a racing claim won between the two.
         raise Expired("This session code was already used. Ask your representative for a new one.")
+
+    async def claim_code_link(self, link_hash: bytes, now: datetime) -> SessionCode:
+        async with self._writing() as conn:
+            claimed = (
+                await conn.execute(
+                    update(session_codes)
+                    .where(session_codes.c.link_hash == link_hash, _code_is_active(now))
+                    .values(used_at=now)
+                    .returning(*session_codes.c)
+                )
+            ).first()
+            if claimed is not None:
+                return _code(claimed)
+            known = (
+                await conn.execute(
+                    select(session_codes).where(session_codes.c.link_hash == link_hash)
+                )
+            ).first()
+        if known is None:
+            raise NotFound(
+                "This join link does not work: it may have been cut off or cancelled. "
+                "Ask your representative for a new one."
+            )
+        check_redeemable(_code(known), now)
+        raise Expired("This join link was already used. Ask your representative for a new one.")
 
     async def cancel_code(self, code: str, rep_id: int) -> None:
         """Withdraw the representative's active code with these digits; the digits
@@ -1365,6 +1392,7 @@ def _code(row: Row[Any]) -> SessionCode:
         created_at=row.created_at,
         expires_at=row.expires_at,
         used_at=row.used_at,
+        link_hash=row.link_hash,
     )
 
 

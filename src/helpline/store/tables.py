@@ -263,6 +263,8 @@ session_codes = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("expires_at", UtcDateTime, nullable=False),
     Column("used_at", UtcDateTime, nullable=True),
+    # SHA-256 of the join link's secret: the link redeems this code without the digits.
+    Column("link_hash", LargeBinary, nullable=True, index=True),
 )
 
 invitations = Table(
