@@ -76,3 +76,10 @@ class RateLimited(HelplineError):
 class LimitReached(HelplineError):
     code = "limit_reached"
     http_status = 409
+
+
+class Unavailable(HelplineError):
+    """A service Helpline depends on cannot be reached right now: try again soon."""
+
+    code = "unavailable"
+    http_status = 503

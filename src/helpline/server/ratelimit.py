@@ -27,17 +27,33 @@ fills, which is the price of not counting right answers.
 from __future__ import annotations
 
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from limits import RateLimitItem, parse
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.storage import storage_from_string
 from redis.asyncio import ConnectionPool
+from redis.exceptions import RedisError
 
-from helpline.domain.errors import RateLimited
+from helpline.domain.errors import RateLimited, Unavailable
 from helpline.server.settings import Settings
 
 EVERYONE = "all"
+UNREACHABLE = (
+    "Helpline cannot reach the store its limits are counted in (Redis) right now, so it "
+    "cannot let this through. Please try again in a moment."
+)
+
+
+@asynccontextmanager
+async def _counting() -> AsyncIterator[None]:
+    """A limit that cannot be counted refuses, plainly: never a 500, never a free pass."""
+    try:
+        yield
+    except (RedisError, OSError) as error:
+        raise Unavailable(UNREACHABLE) from error
 
 
 def parse_rate(text: str, what: str) -> RateLimitItem:
@@ -133,20 +149,24 @@ class RateLimits:
 
     async def check(self, limit: Limit, key: str) -> None:
         """Raise ``RateLimited`` if ``key`` has no attempt left under ``limit``."""
-        if not await self._window.test(limit.rate, limit.name, key):
-            raise await self._refusal(limit, key)
+        async with _counting():
+            if not await self._window.test(limit.rate, limit.name, key):
+                raise await self._refusal(limit, key)
 
     async def take(self, limit: Limit, key: str) -> None:
         """Count one attempt, or raise ``RateLimited`` (counting nothing) if none is left."""
-        if not await self._window.hit(limit.rate, limit.name, key):
-            raise await self._refusal(limit, key)
+        async with _counting():
+            if not await self._window.hit(limit.rate, limit.name, key):
+                raise await self._refusal(limit, key)
 
     async def count(self, limit: Limit, key: str) -> None:
         """Count one failed attempt; past the limit there is nothing more to count."""
-        await self._window.hit(limit.rate, limit.name, key)
+        async with _counting():
+            await self._window.hit(limit.rate, limit.name, key)
 
     async def forget(self, limit: Limit, key: str) -> None:
-        await self._window.clear(limit.rate, limit.name, key)
+        async with _counting():
+            await self._window.clear(limit.rate, limit.name, key)
 
     async def _refusal(self, limit: Limit, key: str) -> RateLimited:
         stats = await self._window.get_window_stats(limit.rate, limit.name, key)
@@ -182,7 +202,10 @@ class RateLimits:
 
     async def code_joining_paused(self) -> bool:
         """Whether the guessing budget is spent: joining by code is refused for everyone."""
-        return not await self._window.test(self.code_budget.rate, self.code_budget.name, EVERYONE)
+        async with _counting():
+            return not await self._window.test(
+                self.code_budget.rate, self.code_budget.name, EVERYONE
+            )
 
     async def before_link(self, address: str) -> None:
         await self.check(self.link, address)
