@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from helpline.bus.base import Bus
+from helpline.domain import messages
 from helpline.domain import sessions as rules
 from helpline.domain.codes import (
     SessionCode,
@@ -23,7 +24,7 @@ from helpline.domain.codes import (
     normalize_code,
 )
 from helpline.domain.consent import screen_note
-from helpline.domain.drafting import Draft, Wording, seal
+from helpline.domain.drafting import Draft, seal
 from helpline.domain.errors import (
     Conflict,
     Expired,
@@ -34,12 +35,9 @@ from helpline.domain.errors import (
     NotFound,
 )
 from helpline.domain.events import (
-    Audience,
     Author,
     Event,
     EventDraft,
-    EventKind,
-    Scalar,
     check_client_id,
     check_text,
 )
@@ -586,7 +584,12 @@ class HelplineService:
         else:
             rules.check_open(session)
             rules.check_rep_in_session(attendees, actor.rep.id)
-        draft = self._draft(actor, session, attendees, kind, text, to, client_id)
+        if isinstance(actor, CustomerActor):
+            author = Author.customer(session.customer_name)
+            draft = messages.customer_line(author, kind, text, to, client_id)
+        else:
+            author = rules.as_author(actor.rep)
+            draft = messages.representative_line(author, attendees, kind, text, to, client_id)
         # A customer's line names nobody but the customer: no attendee can mask it.
         return await self.append_and_publish(session.id, draft, attendees, require_open=True)
 
@@ -624,59 +627,6 @@ class HelplineService:
         # may be what was lost. Clients drop events they have already seen.
         await self.publish_events(session_id, [appended.event])
         return appended
-
-    def _draft(
-        self,
-        actor: Actor,
-        session: SupportSession,
-        attendees: Sequence[Attendee],
-        kind: str,
-        text: str,
-        to: Any,
-        client_id: str,
-    ) -> Draft:
-        if isinstance(actor, CustomerActor):
-            if kind != EventKind.MESSAGE.value or to not in (None, "everyone"):
-                raise Forbidden("Customers can only send chat messages to everyone.")
-            author = Author.customer(session.customer_name)
-            return Draft(
-                EventKind.MESSAGE,
-                Audience.everyone(),
-                author,
-                Wording.literal(text),
-                client_id=client_id,
-            )
-        author = rules.as_author(actor.rep)
-        if kind == EventKind.NOTE.value:
-            audience = Audience.representatives()
-            return Draft(
-                EventKind.NOTE, audience, author, Wording.literal(text), client_id=client_id
-            )
-        if kind != EventKind.MESSAGE.value:
-            raise InvalidInput("A message's kind is 'message' or 'note'.")
-        internal: dict[str, Scalar] = {}
-        if to in (None, "everyone"):
-            audience = Audience.everyone()
-        elif to == "representatives":
-            audience = Audience.representatives()
-        elif isinstance(to, int) and not isinstance(to, bool):
-            target = rules.find_attendee(attendees, to)
-            if target is None or not target.present or target.rep_id == actor.rep.id:
-                raise InvalidInput(
-                    "A private message goes to another representative in the session."
-                )
-            audience = Audience.one(to)
-            internal["to_name"] = target.display_name
-        else:
-            raise InvalidInput("'to' is 'everyone', 'representatives' or a representative's id.")
-        return Draft(
-            EventKind.MESSAGE,
-            audience,
-            author,
-            Wording.literal(text),
-            internal=internal,
-            client_id=client_id,
-        )
 
     # Ringing the bus, always after commit ------------------------------------------
 
