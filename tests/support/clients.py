@@ -108,7 +108,9 @@ class Peer:
     async def send_raw(self, text: str) -> None:
         await self.connection.send(text)
 
-    async def wait_for(self, match: Callable[[Frame], bool], what: str = "a frame") -> Frame:
+    async def wait_for(
+        self, match: Callable[[Frame], bool], what: str = "a frame", seconds: float = WAIT_SECONDS
+    ) -> Frame:
         """The first recorded frame that matches, waiting for it if need be."""
 
         async def found() -> Frame:
@@ -125,9 +127,9 @@ class Peer:
                     await self._changed.wait()
 
         try:
-            return await asyncio.wait_for(found(), WAIT_SECONDS)
+            return await asyncio.wait_for(found(), seconds)
         except TimeoutError:
-            raise AssertionError(f"No {what} within {WAIT_SECONDS}s; got {self.frames}") from None
+            raise AssertionError(f"No {what} within {seconds}s; got {self.frames}") from None
 
     async def wait_type(self, kind: str, **fields: Any) -> Frame:
         return await self.wait_for(
@@ -163,16 +165,25 @@ class Peer:
             f["event"] for f in self.frames if f.get("type") == "event" and f["session"] == session
         ]
 
-    async def wait_event(self, session: str, match: Callable[[Frame], bool], what: str) -> Frame:
+    async def wait_event(
+        self,
+        session: str,
+        match: Callable[[Frame], bool],
+        what: str,
+        seconds: float = WAIT_SECONDS,
+    ) -> Frame:
         frame = await self.wait_for(
             lambda f: f.get("type") == "event" and f["session"] == session and match(f["event"]),
             what,
+            seconds,
         )
         event: Frame = frame["event"]
         return event
 
-    async def say(self, session: str, text: str, **more: Any) -> Frame:
-        """Send a line and wait for its acknowledgement."""
+    async def say(
+        self, session: str, text: str, seconds: float = WAIT_SECONDS, **more: Any
+    ) -> Frame:
+        """Send a line and wait for its acknowledgement (or error)."""
         client_id = more.pop("client_id", None) or uuid.uuid4().hex
         await self.send(
             {"type": "send", "session": session, "client_id": client_id, "text": text, **more}
@@ -180,6 +191,7 @@ class Peer:
         return await self.wait_for(
             lambda f: f.get("client_id") == client_id and f.get("type") in ("ack", "error"),
             f"an ack for {text!r}",
+            seconds,
         )
 
     async def close(self) -> None:

@@ -39,7 +39,14 @@ class Bus(Protocol):
     async def start(self) -> None: ...
 
     async def publish(self, channel: str, data: bytes) -> None:
-        """Deliver to every current subscriber of ``channel``, at most once."""
+        """Deliver to every current subscriber of ``channel``, at most once. Hands the
+        message to this process's subscribers before it returns, and never waits for
+        another process: a bus that fails to pass a message on says ``Lost``."""
+
+    @property
+    def problem(self) -> str | None:
+        """None while the bus works; otherwise a sentence on what is wrong and what to
+        do (``/healthz`` shows it, and ``/readyz`` answers 503 meanwhile)."""
 
     def subscription(self, max_pending: int = 1000) -> Subscription:
         """A new, empty subscription. Past ``max_pending`` unread messages it drops

@@ -24,6 +24,10 @@ class MemoryBus:
             raise BusClosed("the bus is closed")
         self._fanout.publish(channel, data)
 
+    @property
+    def problem(self) -> str | None:
+        return "The bus is closed." if self._fanout.closed else None
+
     def subscription(self, max_pending: int = 1000) -> FanoutSubscription:
         return self._fanout.subscription(max_pending)
 

@@ -3,54 +3,53 @@
 Each process holds one Redis connection in subscribe mode, whatever its number of
 local subscriptions: a channel is subscribed in Redis while at least one local
 subscription follows it, and a single reader task hands what Redis sends to the local
-fan-out. Publishing is a plain Redis PUBLISH, so a process hears its own messages back
-through Redis like every other process does.
+fan-out. Publishing hands the message to this process's own subscribers at once and
+queues it for Redis (``bus/relay.py``): nobody waits for Redis, and a process skips
+its own messages when Redis echoes them (each carries its origin).
 
 Redis pub/sub is fire-and-forget: while the connection is down, messages are gone.
-The reader reconnects with backoff, subscribes every followed channel again, and only
-once Redis has confirmed all of them tells every local subscription ``Lost``, so the
-store read that ``Lost`` triggers cannot miss a message published afterwards.
+The reader checks the link every second (``bus/health.py``), reconnects with backoff,
+subscribes every followed channel again, and only once Redis has confirmed all of them
+tells every local subscription ``Lost``, so the store read that ``Lost`` triggers
+cannot miss a message published afterwards. While Redis is away (also when a process
+starts without it) local subscriptions hear ``Lost`` every few seconds and read the
+store, and ``problem`` says what is wrong, for ``/healthz`` and ``/readyz``.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import random
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Sequence
 from typing import Any
 
 from redis.asyncio import Redis
 from redis.asyncio.connection import AbstractConnection, ConnectionPool
-from redis.asyncio.retry import Retry
-from redis.backoff import ExponentialBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
-from redis.exceptions import TimeoutError as RedisTimeoutError
-from redis.maint_notifications import MaintNotificationsConfig
 
 from helpline.bus.base import BusClosed, BusUnavailable
 from helpline.bus.fanout import Fanout, FanoutSubscription
+from helpline.bus.health import DegradedWatch, read_replies
+from helpline.bus.redis_link import (
+    LINK_ERRORS,
+    Origin,
+    connect,
+    disconnect,
+    first_connection,
+    link_problem,
+    make_clients,
+    new_connection,
+    redact_url,
+    release,
+)
+from helpline.bus.relay import Outgoing, Relay
+
+__all__ = ["RedisBus", "redact_url"]
 
 log = logging.getLogger(__name__)
-
-# What a broken or unreachable connection raises; anything else is a bug to surface.
-_LINK_ERRORS = (RedisConnectionError, RedisTimeoutError, OSError, asyncio.TimeoutError)
-
-
-def redact_url(url: str) -> str:
-    """``url`` without its password, fit for messages and logs."""
-    scheme, sep, rest = url.partition("://")
-    if not sep:
-        return url
-    netloc, slash, tail = rest.partition("/")
-    credentials, at, host = netloc.rpartition("@")
-    if not at or ":" not in credentials:
-        return url
-    user = credentials.split(":", 1)[0]
-    return f"{scheme}://{user}:***@{host}{slash}{tail}"
 
 
 class RedisBus:
@@ -67,7 +66,10 @@ class RedisBus:
         *,
         namespace: str = "helpline:",
         client_name: str = "helpline-bus",
-        health_check_interval: float = 30.0,
+        health_check_interval: float = 1.0,
+        health_check_timeout: float = 3.0,
+        publish_timeout: float = 2.0,
+        degraded_poll_interval: float = 5.0,
         socket_timeout: float = 10.0,
         reconnect_min_delay: float = 0.1,
         reconnect_max_delay: float = 5.0,
@@ -77,12 +79,26 @@ class RedisBus:
         self._client_name = client_name
         self._prefix = namespace.encode()
         self._health_check_interval = health_check_interval
+        self._health_check_timeout = health_check_timeout
+        self._origin = Origin()
         self._socket_timeout = socket_timeout
         self._reconnect_min_delay = reconnect_min_delay
         self._reconnect_max_delay = reconnect_max_delay
 
         self._fanout = Fanout()
         self._upstream = _RedisUpstream(self)
+        self._relay = Relay(
+            self._send_batch,
+            lambda _error: self._fanout.lose_all(),
+            where=self.url,
+            timeout=publish_timeout,
+            link_errors=LINK_ERRORS,
+        )
+        self._watch = DegradedWatch(
+            lambda: self._started and not self.connected,
+            self._fanout.lose_all,
+            degraded_poll_interval,
+        )
         self._publisher: Redis | None = None
         self._pool: ConnectionPool | None = None
         self._reader: asyncio.Task[None] | None = None
@@ -117,65 +133,56 @@ class RedisBus:
         """Whether the subscribe-mode connection is up (and not resubscribing)."""
         return self._conn is not None and not self._resyncing
 
+    @property
+    def problem(self) -> str | None:
+        """None while Redis works; otherwise what is wrong, and what to do."""
+        if self._closed:
+            return "The bus is closed."
+        return link_problem(self.url, connected=self.connected, publishing=not self._relay.failing)
+
     async def start(self) -> None:
+        """Connects to Redis. A Redis that does not answer is no reason not to start:
+        the bus starts degraded (see ``problem``) and joins once Redis answers."""
         if self._closed:
             raise BusClosed("the bus is closed")
         if self._started:
             return
-        conn: AbstractConnection | None = None
         try:
-            self._pool = ConnectionPool.from_url(
-                self._url,
-                # No socket timeout: redis-py then writes a command in the same
-                # step as our check that the connection is up, where a timeout
-                # would hand the write to a task that can find it closed. Reads
-                # carry their own timeout, and _connect bounds the handshake.
-                socket_timeout=None,
-                socket_connect_timeout=self._socket_timeout,
-                socket_keepalive=True,
-                client_name=self._client_name,
-                protocol=2,
-                # Only spoken over RESP3, and the reader speaks RESP2.
-                maint_notifications_config=MaintNotificationsConfig(enabled=False),
+            self._pool, self._publisher = make_clients(
+                self._url, self._client_name, self._socket_timeout
             )
-            # The reader parses RESP2 subscribe-mode replies as bytes; RESP3 would
-            # turn them into push messages, whatever the URL asks for.
-            self._pool.connection_kwargs.update(protocol=2, decode_responses=False)
-            self._publisher = Redis.from_url(
-                self._url,
-                socket_timeout=self._socket_timeout,
-                socket_connect_timeout=self._socket_timeout,
-                socket_keepalive=True,
-                retry=Retry(ExponentialBackoff(cap=1.0, base=0.05), 2),
-            )
-            conn = self._new_connection()
-            await self._connect(conn)
-            await self._publisher.ping()
-        except (RedisError, OSError, ValueError) as exc:
-            if conn is not None:
-                await _disconnect(conn)
+        except (RedisError, ValueError) as exc:
             await self._release_clients()
             raise BusUnavailable(
-                f"Cannot reach Redis at {self.url} ({exc}). Start Redis, for example with "
-                "`redis-server --daemonize yes` (or `docker run -d -p 6379:6379 redis`), "
-                "or correct the bus URL; a single server process can use the bus "
+                f"The bus URL {self.url} is not usable ({exc}): correct it, for example "
+                "'redis://127.0.0.1:6379/0'; a single server process can use the bus "
                 "'memory' instead."
             ) from exc
+        conn = await first_connection(self._new_connection(), self._socket_timeout, self.url)
         self._conn = conn
         self._started = True
         self._reader = asyncio.create_task(self._run(conn), name="helpline-redis-bus-reader")
+        self._relay.start()
+        self._watch.start()
 
     async def publish(self, channel: str, data: bytes) -> None:
+        """Delivers to this process's subscribers now and queues for Redis; never
+        waits for Redis (``bus/relay.py`` says what happens when Redis fails)."""
         if self._closed:
             raise BusClosed("the bus is closed")
-        if self._publisher is None:
+        if not self._started:
             raise RuntimeError("RedisBus.start() must be awaited before publish()")
-        try:
-            await self._publisher.publish(self._redis_name(channel), data)
-        except _LINK_ERRORS as exc:
-            # At most once: the event is already committed, and the subscribers whose
-            # link to Redis broke as well will hear ``Lost`` when it is mended.
-            log.warning("bus: dropped a message for %s, Redis unreachable: %s", channel, exc)
+        self._fanout.publish(channel, data)
+        self._relay.put(self._redis_name(channel), self._origin.stamp(data))
+
+    async def _send_batch(self, batch: Sequence[Outgoing]) -> None:
+        publisher = self._publisher
+        if publisher is None:
+            raise RedisConnectionError("the bus is closed")
+        async with publisher.pipeline(transaction=False) as pipe:
+            for name, data in batch:
+                pipe.publish(name, data)
+            await pipe.execute()
 
     def subscription(self, max_pending: int = 1000) -> FanoutSubscription:
         return self._fanout.subscription(max_pending, self._upstream)
@@ -184,11 +191,12 @@ class RedisBus:
         if self._closed:
             return
         self._closed = True
+        await self._watch.close()
+        await self._relay.close()
         reader, self._reader = self._reader, None
         if reader is not None:
             reader.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await reader
+            await asyncio.gather(reader, return_exceptions=True)
         self._connection_lost()
         self._fanout.close()
         await self._release_clients()
@@ -261,7 +269,7 @@ class RedisBus:
             self._replies.setdefault(name, deque()).append(waiter)
             try:
                 await conn.send_command(command, name, check_health=False)
-            except _LINK_ERRORS as exc:
+            except LINK_ERRORS as exc:
                 # The reader sees the same broken link, releases every waiter and
                 # reconnects.
                 log.debug("bus: %s %s failed: %s", command, channel, exc)
@@ -277,39 +285,37 @@ class RedisBus:
 
     # -- the reader -----------------------------------------------------------
 
-    async def _run(self, conn: AbstractConnection) -> None:
+    async def _run(self, conn: AbstractConnection | None) -> None:
         try:
             while True:
+                if conn is None:
+                    conn = await self._reconnect()
                 try:
-                    await self._read(conn)
-                except _LINK_ERRORS as exc:
-                    log.warning("bus: lost the connection to Redis at %s: %s", self.url, exc)
+                    await read_replies(
+                        conn,
+                        self._handle,
+                        interval=self._health_check_interval,
+                        answer_within=self._health_check_timeout,
+                    )
+                except LINK_ERRORS as exc:
+                    log.warning(
+                        "bus: lost the connection to Redis at %s (%s); sockets re-read the "
+                        "database until it is back",
+                        self.url,
+                        exc,
+                    )
                 except Exception:
                     # A reply we could not make sense of: the bookkeeping of what
                     # Redis confirmed may be off, so start again from a clean link.
                     log.exception("bus: unexpected failure reading from Redis at %s", self.url)
                 self._connection_lost()
-                await _disconnect(conn)
-                conn = await self._reconnect()
+                # Messages from other processes may be missing from now on.
+                self._fanout.lose_all()
+                await disconnect(conn)
+                conn = None
         finally:
-            await _disconnect(conn)
-
-    async def _read(self, conn: AbstractConnection) -> None:
-        ping_sent = False
-        while True:
-            # A bounded read, so a connection that died without a word (a half-open
-            # TCP link) is found by a PING that gets no answer.
-            reply = await conn.read_response(timeout=self._health_check_interval)
-            if reply is None:
-                if ping_sent:
-                    raise RedisTimeoutError(
-                        f"no answer to PING within {self._health_check_interval}s"
-                    )
-                await conn.send_command("PING", check_health=False)
-                ping_sent = True
-                continue
-            ping_sent = False
-            self._handle(reply)
+            if conn is not None:
+                await disconnect(conn)
 
     def _handle(self, reply: Any) -> None:
         if not isinstance(reply, list) or not reply:
@@ -317,9 +323,14 @@ class RedisBus:
         kind = reply[0]
         if kind == b"message" and len(reply) == 3:
             name = reply[1]
+            data = reply[2]
             if isinstance(name, bytes) and name.startswith(self._prefix):
+                data = self._origin.unstamp(data)
+                if data is None:
+                    # Our own: delivered here when it was published.
+                    return
                 channel = name[len(self._prefix) :].decode("utf-8", "replace")
-                self._fanout.publish(channel, reply[2])
+                self._fanout.publish(channel, data)
         elif kind in (b"subscribe", b"unsubscribe") and len(reply) == 3:
             self._confirmed(reply[1])
 
@@ -354,29 +365,16 @@ class RedisBus:
         self._replies.clear()
         self._latest.clear()
 
-    async def _connect(self, conn: AbstractConnection) -> None:
-        # redis-py leaves connect() unannotated; this gives it its real type.
-        connect: Callable[[], Awaitable[None]] = conn.connect
-        try:
-            await asyncio.wait_for(connect(), self._socket_timeout)
-        except TimeoutError:
-            raise RedisTimeoutError(
-                f"no answer from Redis within {self._socket_timeout}s while connecting"
-            ) from None
-
     def _new_connection(self) -> AbstractConnection:
         assert self._pool is not None
-        # Not from the pool's free list: this connection lives in subscribe mode
-        # and is never handed to anyone else.
-        make: Callable[[], AbstractConnection] = self._pool.make_connection
-        return make()
+        return new_connection(self._pool)
 
     async def _reconnect(self) -> AbstractConnection:
         delay = self._reconnect_min_delay
         while True:
             conn = self._new_connection()
             try:
-                await self._connect(conn)
+                await connect(conn, self._socket_timeout)
                 async with self._send_lock:
                     if not conn.is_connected:
                         raise RedisConnectionError("the connection closed while resubscribing")
@@ -396,15 +394,15 @@ class RedisBus:
                 if not names:
                     self._resynced()
                 return conn
-            except _LINK_ERRORS as exc:
+            except LINK_ERRORS as exc:
                 self._connection_lost()
-                await _disconnect(conn)
+                await disconnect(conn)
                 log.warning(
                     "bus: cannot reach Redis at %s (%s); retrying in %.1fs", self.url, exc, delay
                 )
             except BaseException:
                 # Closing the bus cancels us, perhaps halfway through connecting.
-                await _disconnect(conn)
+                await disconnect(conn)
                 raise
             # Jitter, so the processes of a cluster do not all come back at once.
             await asyncio.sleep(delay * random.uniform(0.5, 1.0))
@@ -413,15 +411,10 @@ class RedisBus:
     async def _release_clients(self) -> None:
         conn, self._conn = self._conn, None
         if conn is not None:
-            await _disconnect(conn)
-        publisher, self._publisher = self._publisher, None
-        if publisher is not None:
-            with contextlib.suppress(*_LINK_ERRORS):
-                await publisher.aclose()
+            await disconnect(conn)
         pool, self._pool = self._pool, None
-        if pool is not None:
-            with contextlib.suppress(*_LINK_ERRORS):
-                await pool.disconnect()
+        publisher, self._publisher = self._publisher, None
+        await release(pool, publisher)
 
 
 class _RedisUpstream:
@@ -442,8 +435,3 @@ class _RedisUpstream:
 def _settle(waiter: asyncio.Future[None] | None) -> None:
     if waiter is not None and not waiter.done():
         waiter.set_result(None)
-
-
-async def _disconnect(conn: AbstractConnection) -> None:
-    with contextlib.suppress(*_LINK_ERRORS):
-        await conn.disconnect(nowait=True)

@@ -129,6 +129,14 @@ def _validation_message(error: RequestValidationError) -> str:
 FILE_SWEEP_INTERVAL_SECONDS = 3600
 
 
+def _problems(app: FastAPI) -> list[str]:
+    service = getattr(app.state, "service", None)
+    if service is None:
+        return ["The server is starting."]
+    problem: str | None = service.bus.problem
+    return [problem] if problem else []
+
+
 async def _sweep_files(files: FileTransfers) -> None:
     """Delete files past their retention at start and then every hour."""
     while True:
@@ -194,8 +202,20 @@ def create_app(
         )
 
     @app.get("/healthz", include_in_schema=False)
-    async def health() -> dict[str, str]:
-        return {"status": "ok", "version": __version__}
+    async def health() -> dict[str, Any]:
+        """Alive: 200 while the process serves, with what is degraded, if anything."""
+        problems = _problems(app)
+        status = "degraded" if problems else "ok"
+        return {"status": status, "version": __version__, "problems": problems}
+
+    @app.get("/readyz", include_in_schema=False)
+    async def ready() -> JSONResponse:
+        """For a load balancer: 503 while this process is degraded (send new clients
+        to another one); its own clients are still served."""
+        problems = _problems(app)
+        return JSONResponse(
+            {"ready": not problems, "problems": problems}, status_code=503 if problems else 200
+        )
 
     app.include_router(api_console.router)
     app.include_router(api_customer.router)
