@@ -13,6 +13,7 @@ import os
 import shutil
 import signal
 import subprocess
+import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -108,11 +109,12 @@ class OwnPostgres:
     /work/shared/design/testing-here.md describes.
     """
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self) -> None:
         if not (POSTGRES_BIN / "initdb").exists():
             raise ServiceMissing("PostgreSQL 15 is not installed: apt-get install -y postgresql")
-        self.folder = folder
-        self.data = folder / "cluster"
+        # Under /tmp, not pytest's folder: the postgres user must be able to reach it.
+        self.folder = Path(tempfile.mkdtemp(prefix="helpline-postgres-"))
+        self.data = self.folder / "cluster"
         self.port = free_port()
 
     @property
@@ -126,7 +128,6 @@ class OwnPostgres:
         )
 
     def init(self) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
         if os.geteuid() == 0:
             shutil.chown(self.folder, "postgres", "postgres")
         self._as_postgres(
@@ -147,5 +148,7 @@ class OwnPostgres:
         )
 
     def stop(self) -> None:
+        """Stops the cluster and removes its folder."""
         if (self.data / "postmaster.pid").exists():
             self.crash()
+        shutil.rmtree(self.folder, ignore_errors=True)

@@ -17,6 +17,7 @@ from fastapi import FastAPI, Request, WebSocket
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import DBAPIError
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from helpline import __version__
@@ -37,6 +38,7 @@ from helpline.server.gateway import Gateway
 from helpline.server.history import History
 from helpline.server.inputs import BodyRefused
 from helpline.server.invitations import Invitations
+from helpline.server.outages import as_unavailable, database_problem
 from helpline.server.scripts import ScriptLibrary
 from helpline.server.service import HelplineService
 from helpline.server.settings import Settings
@@ -129,12 +131,12 @@ def _validation_message(error: RequestValidationError) -> str:
 FILE_SWEEP_INTERVAL_SECONDS = 3600
 
 
-def _problems(app: FastAPI) -> list[str]:
+async def _problems(app: FastAPI) -> list[str]:
     service = getattr(app.state, "service", None)
     if service is None:
         return ["The server is starting."]
-    problem: str | None = service.bus.problem
-    return [problem] if problem else []
+    problems = [service.bus.problem, await database_problem(service.store)]
+    return [problem for problem in problems if problem]
 
 
 async def _sweep_files(files: FileTransfers) -> None:
@@ -194,6 +196,13 @@ def create_app(
     async def helpline_error(request: Request, error: HelplineError) -> JSONResponse:
         return _error_response(error)
 
+    @app.exception_handler(DBAPIError)
+    async def database_error(request: Request, error: Exception) -> JSONResponse:
+        unavailable = as_unavailable(error)
+        if unavailable is None:
+            raise error
+        return _error_response(unavailable)
+
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
         return JSONResponse(
@@ -204,7 +213,7 @@ def create_app(
     @app.get("/healthz", include_in_schema=False)
     async def health() -> dict[str, Any]:
         """Alive: 200 while the process serves, with what is degraded, if anything."""
-        problems = _problems(app)
+        problems = await _problems(app)
         status = "degraded" if problems else "ok"
         return {"status": status, "version": __version__, "problems": problems}
 
@@ -212,7 +221,7 @@ def create_app(
     async def ready() -> JSONResponse:
         """For a load balancer: 503 while this process is degraded (send new clients
         to another one); its own clients are still served."""
-        problems = _problems(app)
+        problems = await _problems(app)
         return JSONResponse(
             {"ready": not problems, "problems": problems}, status_code=503 if problems else 200
         )

@@ -50,6 +50,7 @@ from helpline.server import frames, wire
 from helpline.server.consents import Consents
 from helpline.server.invitations import Invitations
 from helpline.server.message_rate import MessageRate
+from helpline.server.outages import as_unavailable
 from helpline.server.screen import THUMBNAIL, Thumbnails, frame_kind, parse_frame, screen_channel
 from helpline.server.service import (
     Actor,
@@ -386,7 +387,11 @@ class Connection:
             frame = frames.parse(text, self.max_frame_bytes)
             frames.check_storable(text, frame)
             await self._dispatch(frame)
-        except HelplineError as error:
+        except Exception as failure:
+            # A database outage is answered like any refusal: the client resends.
+            error = failure if isinstance(failure, HelplineError) else as_unavailable(failure)
+            if error is None:
+                raise
             context = frame if isinstance(frame, dict) else {}
             await self.error(
                 error,
