@@ -560,6 +560,12 @@ class Connection:
             self.followed[session.id] = Followed(self.sessions.share(session), attendees, after)
             self._by_public_id[session.public_id] = session.id
             await self._catch_up(session.id)
+            # The customer's seqs have holes (events they may not see): only this
+            # marker tells a client that the replay is over and it is current.
+            last_sent = self.followed[session.id].last_sent
+            await self.send(
+                {"type": "replayed", "session": session.public_id, "last_seq": last_sent}
+            )
         thumbnail = self.thumbnails.latest(session.id)
         if thumbnail is not None and isinstance(self.actor, RepActor):
             await self.send_binary(thumbnail)
