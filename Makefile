@@ -9,7 +9,7 @@ WEB_INSTALLED := web/node_modules/.installed
 WEB_BUILT := src/helpline/static/.built
 WEB_SOURCES := $(shell find web -path web/node_modules -prune -o -type f -print 2>/dev/null)
 
-.PHONY: help install build run demo test check web-test unit integration e2e format clean bench bench-quick bench-peers
+.PHONY: help install build run demo test check web-test unit integration e2e format clean bench bench-quick bench-peers faults
 
 help:
 	@echo "make run      install, build and start Helpline on http://127.0.0.1:8000"
@@ -17,6 +17,7 @@ help:
 	@echo "make demo     start with demo accounts and portals (alice, bob / helpline-demo)"
 	@echo "make check    lint, format check, type check, import contracts"
 	@echo "make unit | integration | e2e    one layer of the tests"
+	@echo "make faults   kill nodes, hang and kill Redis, restart PostgreSQL under load; one verdict line"
 	@echo "make bench    measure connections, chat rate and latency against a bare relay"
 	@echo "make bench-quick    every benchmark scenario, small (under two minutes)"
 	@echo "make bench-peers    the chat scenario on Django Channels and python-socketio too"
@@ -68,6 +69,9 @@ e2e: build
 
 test: build check web-test
 	$(BIN)/pytest
+
+faults: build
+	$(BIN)/python -m faults
 
 BENCH_INSTALLED := $(VENV)/.bench-installed
 PEERS_INSTALLED := $(VENV)/.bench-peers-installed
