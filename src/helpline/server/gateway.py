@@ -547,7 +547,7 @@ class Connection:
                 else:
                     await self._catch_up(event.session_id)
         elif kind == "session":
-            await self._on_session_changed(payload["s"])
+            await self._on_session_changed(payload["s"], presence=payload.get("presence", False))
         elif kind == "assigned":
             session, attendees = wire.session_from_record(payload["s"])
             portal = await self.service.portal(session.portal_id)
@@ -592,7 +592,9 @@ class Connection:
         ):
             raise Closing(CLOSE_LOGGED_OUT, "Logged out.")
 
-    async def _on_session_changed(self, record: dict[str, Any]) -> None:
+    async def _on_session_changed(self, record: dict[str, Any], presence: bool = False) -> None:
+        """``presence``: only whether the customer is online changed, which the
+        customer's own sockets are not told (they know)."""
         session, attendees = wire.session_from_record(record)
         followed = self.followed.get(session.id)
         if followed is None:
@@ -605,6 +607,8 @@ class Connection:
         # The state read just now, not the record: two changes told by two tasks (a
         # pick-up and the customer's presence) may arrive in either order.
         session, attendees = followed.session, followed.attendees
+        if presence and isinstance(self.actor, CustomerActor):
+            return
         portal = await self.service.portal(session.portal_id)
         body = wire.session_frame_body(self.viewer, session, attendees, portal)
         await self.send({"type": "session", "session": body})

@@ -145,5 +145,5 @@ class CustomerPresence:
             attendees = await self.store.list_attendees(session_id)
             await self.service.publish(
                 session_channel(session_id),
-                {"t": "session", "s": wire.session_record(session, attendees)},
+                {"t": "session", "s": wire.session_record(session, attendees), "presence": True},
             )
