@@ -158,8 +158,16 @@ async def test_the_representative_sends_the_agent_and_the_chat_goes_on_beside_it
     await offer.get_by_role("button", name="Copy").click()
     await expect(offer.get_by_role("button", name="Copied")).to_be_visible()
     assert await customer_page.evaluate("navigator.clipboard.readText()") == said
+    await offer.get_by_role("button", name="Dismiss").click()
+    await expect(offer).to_be_hidden()
 
-    # The customer runs it: the agent attaches to the same session.
+    # Asked again, the representative makes a new link, which replaces the first.
+    await dialog.get_by_role("button", name="New link").click()
+    await expect(command).not_to_have_text(said)
+    said = await command.inner_text()
+    await expect(offer.get_by_test_id("agent-offer-command")).to_have_text(said)
+
+    # The customer runs it: the agent attaches to the same session, and the offer goes.
     match = pattern.match(said)
     assert match is not None
     async with Agent(server) as agent:
@@ -167,6 +175,7 @@ async def test_the_representative_sends_the_agent_and_the_chat_goes_on_beside_it
         await dialog.get_by_role("button", name="Close", exact=True).click()
 
         await expect(customer).to_contain_text("on the Helpline agent")
+        await expect(offer).to_be_hidden()
         await expect(detail(console, "Host name")).to_have_text("db-01")
         await expect(detail(console, "Operating system")).to_have_text(
             "Debian GNU/Linux 12 (bookworm)"
@@ -180,9 +189,6 @@ async def test_the_representative_sends_the_agent_and_the_chat_goes_on_beside_it
         await expect(line(console_log(console, "Frida"), "it says attached")).to_be_visible()
         await say(console, "Thanks, I can see the server now.")
         await expect(line(customer_log(customer_page), "I can see the server")).to_be_visible()
-
-        await offer.get_by_role("button", name="Dismiss").click()
-        await expect(offer).to_be_hidden()
 
         # The chat log the customer saves names the computer the agent reported.
         async with customer_page.expect_download() as download_info:

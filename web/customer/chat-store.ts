@@ -192,6 +192,8 @@ export function start(): void {
         if (url !== null) openPushed(url, event.seq);
         batch(() => {
           events.value = insertEvent(events.value, event);
+          // Live or replayed, the offer is answered once the agent has attached.
+          if (event.kind === "status" && event.body.action === "agent_attached") agentOffer.value = null;
           if (event.kind === "status" && event.body.action === "ended") {
             const by = event.body["ended_by"];
             markEnded(typeof by === "string" ? by : null);
