@@ -201,6 +201,14 @@ def main() -> None:
     "intervals is disconnected. Lower it below the idle timeout of any proxy in front.",
 )
 @click.option(
+    "--agent-link-seconds",
+    default=600,
+    show_default=True,
+    envvar="HELPLINE_AGENT_LINK_SECONDS",
+    type=click.IntRange(10, 24 * 3600),
+    help="How long a link that attaches the Helpline agent to a session works (once).",
+)
+@click.option(
     "--backlog",
     default=2048,
     show_default=True,
@@ -239,6 +247,7 @@ def serve(
     file_retention_days: int,
     heartbeat_seconds: float,
     customer_read_after_end_seconds: int,
+    agent_link_seconds: int,
     backlog: int,
     trusted_proxies: tuple[str, ...],
     log_level: str,
@@ -269,6 +278,7 @@ def serve(
         file_retention_days=file_retention_days,
         heartbeat_seconds=heartbeat_seconds,
         customer_read_after_end_seconds=customer_read_after_end_seconds,
+        agent_link_lifetime_seconds=agent_link_seconds,
         **rate_limits,
     )
     account = _with_store(settings, first_start)

@@ -117,6 +117,12 @@ async def test_the_operating_system_and_browser_come_from_the_user_agent(
         "name": "Dana",
         "os": "Windows 10",
         "browser": "Chrome 131",
+        "kernel": "",
+        "arch": "",
+        "host": "",
+        "user": "",
+        "app": "browser",
+        "online": False,
     }
     reported = await browsers().http.post(
         "/api/portals/acme/sessions",

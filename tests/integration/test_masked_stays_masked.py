@@ -22,7 +22,7 @@ from helpline.domain.people import Role
 from helpline.server.bootstrap import DEMO_PASSWORD, create_rep
 from helpline.store.database import create_engine
 from helpline.store.sql import SqlStore
-from tests.support.clients import Browser, Frame, Peer
+from tests.support.clients import Agent, Browser, Frame, Peer
 from tests.support.server import ServerProcess, running
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -198,6 +198,18 @@ async def screen_request(s: Scene) -> None:
     assert request["body"]["text"] == "A representative asks to see the customer's screen."
 
 
+async def send_the_agent(s: Scene) -> None:
+    sent = await s.masked.http.post(s.url("/agent-link"))
+    assert sent.status_code == 201, sent.text
+    await s.chat.wait_type("agent_offer", session=s.session_id)
+    agent = Agent(s.bob.server)
+    s.closers.append(agent.close)
+    await agent.attach(sent.json()["secret_url"].split("#")[1], {"os": "Debian GNU/Linux 12"})
+    await s.chat.wait_event(
+        s.session_id, lambda e: e["body"].get("action") == "agent_attached", "the agent"
+    )
+
+
 async def viewer_watch(s: Scene) -> None:
     await s.masked_console.send({"type": "watch", "session": s.session_id})
     await s.chat.wait_type("screen_watch", session=s.session_id)
@@ -252,6 +264,7 @@ ACTIONS: dict[str, Callable[[Scene], Awaitable[None]]] = {
         file_decline,
         file_download_and_complete,
         screen_request,
+        send_the_agent,
         viewer_watch,
         invite,
         transfer,
@@ -260,7 +273,13 @@ ACTIONS: dict[str, Callable[[Scene], Awaitable[None]]] = {
     )
 }
 # Actions that write nothing the representatives read with the masked name in it.
-LEAVE_NO_NAMED_NOTE = {"viewer_watch", "transfer", "line_to_representatives", "session_note"}
+LEAVE_NO_NAMED_NOTE = {
+    "viewer_watch",
+    "transfer",
+    "line_to_representatives",
+    "session_note",
+    "send_the_agent",
+}
 
 
 async def everything_the_customer_can_receive(s: Scene) -> dict[str, str]:
@@ -374,6 +393,8 @@ ROUTES_OF_ACTIONS = {
     "POST /api/files/{file_id}/decline": "file_decline",
     "POST /api/files/{file_id}/completed": "file_download_and_complete",
     "POST /api/sessions/{public_id}/screen/request": "screen_request",
+    "POST /api/sessions/{public_id}/agent-link": "send_the_agent",
+    "POST /api/attach": "send_the_agent",
 }
 
 

@@ -14,6 +14,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
+from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 
 from helpline.domain import consent
@@ -26,10 +27,11 @@ from helpline.domain.files import FileAudience, FileState, SharedFile
 from helpline.domain.people import Representative
 from helpline.domain.sessions import SupportSession, as_author, end
 from helpline.domain.visibility import Viewer
-from helpline.store.database import create_engine
+from helpline.store.database import create_engine, for_writes
 from helpline.store.migrate import current_revision, head_revision, upgrade
 from helpline.store.protocol import HistoryQuery
 from helpline.store.sql import SqlStore
+from helpline.store.tables import sessions
 from tests.integration import test_store as contract
 from tests.integration.test_store import LATER, NOW, chat, make_rep, open_session
 from tests.integration.test_store_tools import migrate_to, picked_up_by
@@ -523,15 +525,37 @@ async def test_upgrade_from_the_session_tools_schema_adds_transfers_to_existing_
     old = SqlStore(create_engine(store_url))
     try:
         ann = await make_rep(old, "ann", "Ann")
-        session = await open_session(old)
     finally:
         await old.close()
+    engine = create_engine(store_url)
+    try:
+        async with for_writes(engine).begin() as connection:
+            # Only the columns the schema of 0002 has: a session with one note logged.
+            session_id = await connection.scalar(
+                insert(sessions)
+                .values(
+                    public_id="OLD0-0002",
+                    status="waiting",
+                    started_at=NOW,
+                    customer_name="Casey Customer",
+                    query="My printer is on fire",
+                    client_os="Windows 11",
+                    client_browser="Firefox 140",
+                    last_seq=1,
+                    extra={},
+                )
+                .returning(sessions.c.id)
+            )
+    finally:
+        await engine.dispose()
 
     await upgrade(store_url)
 
     assert await current_revision(store_url) == head_revision()
     upgraded = SqlStore(create_engine(store_url))
     try:
+        session = await upgraded.get_session(session_id)
+        assert session is not None
         saved, note = await offer_file(upgraded, a_file(session, from_rep(ann)))
         assert await upgraded.files_of_session(session.id) == [saved]
         assert note.seq == 2

@@ -70,6 +70,59 @@ class Browser:
         return peer
 
 
+class Agent:
+    """The Helpline agent as the server sees it: no browser, no cookies, no Origin;
+    ``Authorization: Bearer <token>`` once it has joined or attached."""
+
+    def __init__(self, server: ServerProcess) -> None:
+        self.server = server
+        self.token: str | None = None
+        self.http = httpx.AsyncClient(
+            base_url=server.base_url,
+            headers={"User-Agent": "helpline-agent/0.1"},
+            timeout=15.0,
+        )
+
+    async def close(self) -> None:
+        await self.http.aclose()
+
+    async def __aenter__(self) -> Agent:
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.close()
+
+    def _took(self, response: httpx.Response) -> Frame:
+        assert response.status_code == 201, response.text
+        body: Frame = response.json()
+        self.token = body["token"]
+        self.http.headers["Authorization"] = f"Bearer {self.token}"
+        # A browser would keep the cookie; the agent has none to keep.
+        self.http.cookies.clear()
+        return body
+
+    async def join(self, code: str, name: str, client: Frame) -> Frame:
+        response = await self.http.post(
+            "/api/join", json={"code": code, "name": name, "client": client}
+        )
+        return self._took(response)
+
+    async def attach(self, secret: str, client: Frame) -> Frame:
+        response = await self.http.post("/api/attach", json={"secret": secret, "client": client})
+        return self._took(response)
+
+    async def socket(self) -> Peer:
+        assert self.token is not None, "join or attach first"
+        connection = await connect(
+            f"{self.server.ws_url}/ws/customer",
+            additional_headers={"Authorization": f"Bearer {self.token}"},
+            max_size=2 * 1024 * 1024,
+        )
+        peer = Peer(connection)
+        peer.start()
+        return peer
+
+
 @dataclass
 class Peer:
     """A WebSocket client that records every frame it receives."""

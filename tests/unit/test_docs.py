@@ -25,9 +25,20 @@ def test_every_serve_option_and_its_variable_is_in_the_readme() -> None:
 
 def test_every_frame_the_server_sends_is_in_the_protocol() -> None:
     protocol = (ROOT / "docs/protocol.md").read_text()
-    sent = set(re.findall(r'"type": "([a-z_]+)"', (SERVER / "gateway.py").read_text()))
-    assert {"welcome", "event", "ack", "error", "heartbeat"} <= sent
+    sources = "".join(path.read_text() for path in sorted(SERVER.glob("*.py")))
+    sent = set(re.findall(r'"type": "([a-z_]+)"', sources))
+    assert {"welcome", "event", "ack", "error", "heartbeat", "agent_offer"} <= sent
     for frame_type in sent:
+        assert f'"type": "{frame_type}"' in protocol, f"frame {frame_type!r} is undocumented"
+
+
+def test_every_frame_the_server_reads_is_in_the_protocol() -> None:
+    protocol = (ROOT / "docs/protocol.md").read_text()
+    gateway = (SERVER / "gateway.py").read_text()
+    dispatch = gateway.split("async def _dispatch", 1)[1].split("async def ", 1)[0]
+    read = set(re.findall(r'kind == "([a-z_]+)":', dispatch))
+    assert {"subscribe", "send", "consent", "url_opened"} <= read
+    for frame_type in read:
         assert f'"type": "{frame_type}"' in protocol, f"frame {frame_type!r} is undocumented"
 
 

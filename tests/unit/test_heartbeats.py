@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 
-from helpline.server.gateway import Heartbeats
+from helpline.server.sockets import Heartbeats
 
 INTERVAL = 0.05
 

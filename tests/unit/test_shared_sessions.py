@@ -8,7 +8,7 @@ import gc
 from datetime import UTC, datetime
 
 from helpline.domain.sessions import SessionStatus, SupportSession
-from helpline.server.gateway import SharedSessions
+from helpline.server.sockets import SharedSessions
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  decodeAgentLink,
   decodeCodeJoiningPaused,
   decodeEvent,
   decodeHistoryPage,
@@ -231,5 +232,25 @@ describe("files, the screen and preferences", () => {
     expect(decodeServerFrame(JSON.stringify({ type: "screen_watch" }))).toBeNull();
     expect(decodePreferences({}).request_alert_seconds).toBe(30);
     expect(decodePreferences({ request_alert_seconds: 90 }).request_alert_seconds).toBe(90);
+  });
+});
+
+describe("the agent's frames and bodies", () => {
+  it("decodes an agent offer, and refuses one without a command", () => {
+    const offer = { type: "agent_offer", session: "7KQM-2XPD", command: "helpline agent attach 'x'", expires_at: "t" };
+    expect(decodeServerFrame(JSON.stringify(offer))).toEqual(offer);
+    expect(decodeServerFrame(JSON.stringify({ ...offer, command: "" }))).toBeNull();
+    expect(decodeServerFrame(JSON.stringify({ type: "agent_offer", session: "A" }))).toBeNull();
+  });
+
+  it("decodes an agent link", () => {
+    const link = { secret_url: "https://h/attach#s", command: "helpline agent attach 'https://h/attach#s'", expires_at: "t" };
+    expect(decodeAgentLink(link)).toEqual(link);
+    expect(decodeAgentLink(null)).toEqual({ secret_url: "", command: "", expires_at: "" });
+  });
+
+  it("reads the customer's details and presence in a session", () => {
+    const session = decodeSession({ id: "A", customer: { name: "Dana", host: "db-01", app: "agent", online: true } });
+    expect(session.customer).toMatchObject({ host: "db-01", app: "agent", online: true });
   });
 });

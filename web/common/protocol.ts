@@ -160,12 +160,44 @@ export interface Attendee {
   joined_at: string | null;
 }
 
+/** What the customer uses: a web browser, or the Helpline agent on their computer. */
+export type ClientApp = "browser" | "agent";
+
+/** The customer, and their computer as far as the server knows it ("" where nobody reported). */
+export interface Customer {
+  name: string;
+  os: string;
+  browser: string;
+  kernel: string;
+  arch: string;
+  host: string;
+  user: string;
+  app: ClientApp;
+  /** At least one of the customer's sockets is open, on any server process. */
+  online: boolean;
+}
+
+export function decodeCustomer(value: unknown): Customer {
+  const o = isObject(value) ? value : {};
+  return {
+    name: str(o, "name"),
+    os: str(o, "os", "Unknown"),
+    browser: str(o, "browser", "Unknown"),
+    kernel: str(o, "kernel"),
+    arch: str(o, "arch"),
+    host: str(o, "host"),
+    user: str(o, "user"),
+    app: str(o, "app") === "agent" ? "agent" : "browser",
+    online: bool(o, "online"),
+  };
+}
+
 export interface Session {
   id: string;
   status: SessionStatus;
   started_at: string;
   portal: { slug: string; name: string } | null;
-  customer: { name: string; os: string; browser: string };
+  customer: Customer;
   query: string;
   fields: Record<string, string>;
   attendees: Attendee[];
@@ -195,17 +227,12 @@ export function decodeAttendee(value: unknown): Attendee {
 export function decodeSession(value: unknown): Session {
   const o = isObject(value) ? value : {};
   const portal = o["portal"];
-  const customer = obj(o, "customer");
   return {
     id: str(o, "id"),
     status: decodeStatus(str(o, "status")),
     started_at: str(o, "started_at"),
     portal: isObject(portal) ? { slug: str(portal, "slug"), name: str(portal, "name") } : null,
-    customer: {
-      name: str(customer, "name"),
-      os: str(customer, "os", "Unknown"),
-      browser: str(customer, "browser", "Unknown"),
-    },
+    customer: decodeCustomer(o["customer"]),
     query: str(o, "query"),
     fields: stringMap(obj(o, "fields")),
     attendees: arr(o, "attendees").map(decodeAttendee),
@@ -243,6 +270,18 @@ export function decodeCodeJoiningPaused(value: unknown): boolean {
 export function joinLinkSecret(hash: string): string | null {
   const m = /^#link=([A-Za-z0-9_-]{22,128})$/.exec(hash);
   return m?.[1] ?? null;
+}
+
+/** POST /api/sessions/{id}/agent-link: the link and command that attach the agent. */
+export interface AgentLink {
+  secret_url: string;
+  command: string;
+  expires_at: string;
+}
+
+export function decodeAgentLink(value: unknown): AgentLink {
+  const o = isObject(value) ? value : {};
+  return { secret_url: str(o, "secret_url"), command: str(o, "command"), expires_at: str(o, "expires_at") };
 }
 
 export interface Portal {
@@ -502,7 +541,8 @@ export type ClientFrame =
       to?: Recipient;
     }
   | { type: "ping" }
-  | { type: "consent"; session: string; request: string; allow: boolean }
+  | { type: "consent"; session: string; request: string; allow: boolean; reason?: "no_display" }
+  | { type: "url_opened"; session: string; seq: number; opened: boolean }
   | { type: "screen"; session: string; sharing: true; request: string }
   | { type: "screen"; session: string; sharing: false }
   | { type: "watch"; session: string; on?: false };
@@ -527,6 +567,8 @@ export type ServerFrame =
   | { type: "invitation"; invitation: Invitation }
   | { type: "invitation_closed"; id: number }
   | { type: "screen_watch"; session: string }
+  /** Customer: a representative sends the Helpline agent; show the command to run. */
+  | { type: "agent_offer"; session: string; command: string; expires_at: string }
   | { type: "heartbeat" }
   | { type: "pong" }
   | {
@@ -612,6 +654,12 @@ export function decodeServerFrame(text: string): ServerFrame | null {
     case "screen_watch": {
       const session = optStr(o, "session");
       return session === null ? null : { type: "screen_watch", session };
+    }
+    case "agent_offer": {
+      const session = optStr(o, "session");
+      const command = optStr(o, "command");
+      if (session === null || command === null || command === "") return null;
+      return { type: "agent_offer", session, command, expires_at: str(o, "expires_at") };
     }
     case "heartbeat":
       return { type: "heartbeat" };

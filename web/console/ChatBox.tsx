@@ -11,6 +11,7 @@ import { FilesPanel, SendFileButton, sendFiles } from "../common/ui/Files";
 import { FontSizeSelect } from "../common/ui/FontSize";
 import { MessageIcon, LinkIcon } from "./icons";
 import { PICKER_TITLES, ScriptPicker } from "./ScriptPicker";
+import { SendAgentButton } from "./SendAgent";
 import { CloseSessionDialog, InviteDialog, LeaveDialog } from "./SessionDialogs";
 import {
   askToSeeScreen,
@@ -230,7 +231,10 @@ export function ChatBox({ tab }: { tab: Tab }) {
           <SendFileButton sessionId={tab.id} to={fileTo} disabled={ended} />
           <span class="muted file-bar__hint">or drop files on the message box</span>
         </div>
-        <PushUrlForm sessionId={tab.id} value={pushText} onInput={setPushText} disabled={ended} />
+        <div class="chatbox__reach" role="group" aria-label="Reach the customer's computer">
+          <PushUrlForm sessionId={tab.id} value={pushText} onInput={setPushText} disabled={ended} />
+          <SendAgentButton sessionId={tab.id} customerName={name} disabled={ended} />
+        </div>
       </div>
       <ScriptPicker
         open={picker !== null}

@@ -1,3 +1,4 @@
+import { computerDetails, customerApp, customerPresence } from "../common/computer";
 import { formatDateTime } from "../common/format";
 import { noteLines } from "../common/lines";
 import { Composer } from "../common/ui/Composer";
@@ -37,8 +38,7 @@ function Details({ tab }: { tab: Tab }) {
     ["Portal", s.portal?.name ?? "Session code"],
     ["Started", formatDateTime(s.started_at)],
     ["Question", s.query || "—"],
-    ["Operating system", s.customer.os],
-    ["Browser", s.customer.browser],
+    ...computerDetails(s.customer),
   ];
   for (const [key, value] of Object.entries(s.fields)) rows.push([FIELD_LABELS[key] ?? key, value || "—"]);
   if (s.status === "ended") {
@@ -62,12 +62,35 @@ function Details({ tab }: { tab: Tab }) {
   );
 }
 
+/** The customer: how they are connected (the agent or the browser) and whether they are online. */
+function CustomerAttendee({ tab }: { tab: Tab }) {
+  const customer = tab.session.customer;
+  const presence = customerPresence(customer);
+  return (
+    <p
+      class="attendees__customer"
+      data-testid="customer-attendee"
+      data-online={customer.online ? "true" : "false"}
+      data-app={customer.app}
+    >
+      <span class={`presence-dot presence-dot--${presence}`} aria-hidden="true">
+        ●
+      </span>{" "}
+      <span class="attendees__name">{customer.name || "The customer"}</span>{" "}
+      <span class="muted">
+        customer · {customerApp(customer)} · <span data-testid="customer-presence">{presence}</span>
+      </span>
+    </p>
+  );
+}
+
 function Attendees({ tab }: { tab: Tab }) {
   const who = me.value;
   const present = tab.session.attendees.filter((a) => a.present);
   return (
     <section class="panel" aria-labelledby="attendees-heading">
       <h2 id="attendees-heading">Attendees</h2>
+      <CustomerAttendee tab={tab} />
       {present.length === 0 ? (
         <p class="muted">
           {tab.session.status === "ended" ? "No one is in the session any more." : "No representative yet."}

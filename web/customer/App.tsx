@@ -13,6 +13,16 @@ export function App({ pathname }: { pathname: string }) {
       return <JoinPage code={r.code} />;
     case "chat":
       return <ChatPage />;
+    case "attach":
+      return (
+        <Page title="The Helpline agent">
+          <p>This link is for the Helpline agent, not for the browser. To use it, run this on your computer:</p>
+          <code class="agent-command" data-testid="attach-command">
+            {`helpline agent attach '${location.href.replace(/'/g, "'\\''")}'`}
+          </code>
+          <p class="muted">It works once, for a few minutes. If it no longer does, ask your representative again.</p>
+        </Page>
+      );
     default:
       return (
         <Page title="Page not found">

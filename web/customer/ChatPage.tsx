@@ -8,9 +8,11 @@ import { FilesPanel, SendFileButton, sendFiles } from "../common/ui/Files";
 import { ConfirmDialog } from "../common/ui/Dialog";
 import { FontSizeSelect } from "../common/ui/FontSize";
 import {
+  agentOffer,
   answerScreenRequest,
   connection,
   discard,
+  dismissAgentOffer,
   dismissShareMessage,
   dismissPushed,
   draft,
@@ -30,6 +32,7 @@ import {
   start,
   stopSharing,
 } from "./chat-store";
+import { AgentOfferBanner } from "./AgentOffer";
 import { Page } from "./Layout";
 import { ScreenConsentDialog } from "./ScreenConsent";
 
@@ -148,6 +151,9 @@ export function ChatPage() {
           </p>
         ) : null}
         {pushedUrl.value !== null && !ended ? <PushedBanner url={pushedUrl.value.url} /> : null}
+        {agentOffer.value !== null && !ended ? (
+          <AgentOfferBanner command={agentOffer.value.command} onDismiss={dismissAgentOffer} />
+        ) : null}
         {sharing.phase === "sharing" && !ended ? (
           <div class="banner banner--alert sharing-bar" role="status" data-testid="sharing-bar">
             <span class="sharing-bar__dot" aria-hidden="true">

@@ -23,6 +23,8 @@ export const outboxVersion = signal(0);
 export const gone = signal(false);
 export const notice = signal<string | null>(null);
 export const draft = signal("");
+/** The command that attaches the Helpline agent, while the representative's offer stands. */
+export const agentOffer = signal<{ command: string; expires_at: string } | null>(null);
 /** A page the representative pushed that the browser did not open by itself. */
 export const pushedUrl = signal<{ url: string; seq: number } | null>(null);
 // Declared before `fontSize` below reads it: a const is unusable until its line has run.
@@ -85,6 +87,10 @@ function openPushed(url: string, seq: number): void {
     opened = null;
   }
   if (opened === null) pushedUrl.value = { url, seq };
+}
+
+export function dismissAgentOffer(): void {
+  agentOffer.value = null;
 }
 
 export function dismissPushed(): void {
@@ -162,6 +168,9 @@ export function start(): void {
           case "screen_watch":
             current?.watched();
             return;
+          case "agent_offer":
+            agentOffer.value = { command: frame.command, expires_at: frame.expires_at };
+            return;
           case "subscribed":
             liveAfter = frame.last_seq;
             setSession(frame.session);
@@ -183,6 +192,8 @@ export function start(): void {
         if (url !== null) openPushed(url, event.seq);
         batch(() => {
           events.value = insertEvent(events.value, event);
+          // Live or replayed, the offer is answered once the agent has attached.
+          if (event.kind === "status" && event.body.action === "agent_attached") agentOffer.value = null;
           if (event.kind === "status" && event.body.action === "ended") {
             const by = event.body["ended_by"];
             markEnded(typeof by === "string" ? by : null);

@@ -4,6 +4,7 @@ export type Route =
   | { page: "portal"; slug: string }
   | { page: "join"; code: string }
   | { page: "chat" }
+  | { page: "attach" }
   | { page: "unknown" };
 
 function decode(part: string): string {
@@ -23,5 +24,6 @@ export function route(pathname: string): Route {
   m = /^\/join\/([^/]+)$/.exec(path);
   if (m?.[1] !== undefined) return { page: "join", code: decode(m[1]) };
   if (path === "/chat") return { page: "chat" };
+  if (path === "/attach") return { page: "attach" };
   return { page: "unknown" };
 }

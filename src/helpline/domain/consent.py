@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from helpline.domain.drafting import Disclosure, Draft, say
-from helpline.domain.errors import Conflict
+from helpline.domain.errors import Conflict, InvalidInput
 from helpline.domain.events import Audience, Author, EventKind
 
 
@@ -21,6 +21,13 @@ class ConsentKind(StrEnum):
     URL = "url"
     CREDENTIALS = "credentials"
     SERVICE = "service"
+
+
+class DeclineReason(StrEnum):
+    """Why a customer's client declined by itself, when the customer was not asked."""
+
+    # The Helpline agent on a computer without a display (a server over SSH).
+    NO_DISPLAY = "no_display"
 
 
 class ConsentState(StrEnum):
@@ -67,24 +74,47 @@ def request_note(request: ConsentRequest) -> Draft:
     )
 
 
-def answer_note(request: ConsentRequest, customer_name: str) -> Draft:
+def check_decline_reason(
+    request: ConsentRequest, allow: bool, reason: object
+) -> DeclineReason | None:
+    """The reason a client gives with its answer: none, or ``no_display`` when declining
+    a request to see a screen that is not there."""
+    if reason is None:
+        return None
+    if reason != DeclineReason.NO_DISPLAY.value:
+        raise InvalidInput("The only reason a client can give is 'no_display'; or give none.")
+    if allow:
+        raise InvalidInput("'no_display' is a reason to decline: send it with allow false.")
+    if request.kind is not ConsentKind.SCREEN:
+        raise InvalidInput("'no_display' answers a request to see the screen only.")
+    return DeclineReason.NO_DISPLAY
+
+
+def answer_note(
+    request: ConsentRequest, customer_name: str, reason: DeclineReason | None = None
+) -> Draft:
     verb = "allowed" if request.state is ConsentState.ALLOWED else "declined"
     customer = Author.customer(customer_name)
+    text = say(
+        "{customer} {verb} the request {what}.",
+        customer=customer,
+        verb=verb,
+        what=_ASKS[request.kind],
+    )
+    body: dict[str, str] = {
+        "request_id": request.id,
+        "consent": request.kind.value,
+        "answer": request.state.value,
+    }
+    if reason is DeclineReason.NO_DISPLAY:
+        text = say("The customer's computer has no display to share.")
+        body["reason"] = reason.value
     return Draft(
         kind=EventKind.CONSENT_ANSWERED,
         audience=Audience.everyone(),
         author=customer,
-        text=say(
-            "{customer} {verb} the request {what}.",
-            customer=customer,
-            verb=verb,
-            what=_ASKS[request.kind],
-        ),
-        body={
-            "request_id": request.id,
-            "consent": request.kind.value,
-            "answer": request.state.value,
-        },
+        text=text,
+        body=body,
     )
 
 

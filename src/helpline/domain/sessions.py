@@ -16,6 +16,7 @@ from helpline.domain.drafting import ANONYMOUS, Disclosure, Draft, Wording, say,
 from helpline.domain.errors import Conflict, Forbidden, InvalidInput, LimitReached, SessionEnded
 from helpline.domain.events import Audience, Author, EventDraft, EventKind, Scalar
 from helpline.domain.people import Representative
+from helpline.domain.text import strip_unsafe
 
 PUBLIC_ID_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
 PUBLIC_ID_CHARS = 8
@@ -42,12 +43,43 @@ class AttendeeRole(StrEnum):
     INVITED = "invited"
 
 
+class ClientApp(StrEnum):
+    """What the customer uses: a web browser, or the Helpline agent on their computer."""
+
+    BROWSER = "browser"
+    AGENT = "agent"
+
+
+# Each detail of the customer's computer is shown on one line of the Details pane.
+MAX_CLIENT_DETAIL_CHARS = 80
+
+
+def clean_client_detail(value: object) -> str:
+    """A detail a client reports (``"Debian GNU/Linux 12 (bookworm)"``), cleaned like a
+    name: one line, no control or bidirectional characters, spaces collapsed, and cut
+    to ``MAX_CLIENT_DETAIL_CHARS``; "" for anything but text. Cut rather than refused:
+    an unusually long kernel version must not keep a customer from getting help."""
+    if not isinstance(value, str):
+        return ""
+    return " ".join(strip_unsafe(value).split())[:MAX_CLIENT_DETAIL_CHARS].strip()
+
+
 @dataclass(frozen=True)
 class ClientInfo:
-    """The customer's operating system and browser, as far as we can tell."""
+    """The customer's computer and what they use to reach us, as far as we can tell.
+
+    A browser's operating system and browser are read from its User-Agent header; the
+    Helpline agent reports the exact operating system and the kernel, architecture,
+    host name and user, which stay "" where nobody reported them.
+    """
 
     os: str = "Unknown"
     browser: str = "Unknown"
+    kernel: str = ""
+    arch: str = ""
+    host: str = ""
+    user: str = ""
+    app: ClientApp = ClientApp.BROWSER
 
 
 @dataclass(frozen=True)
@@ -66,6 +98,8 @@ class SupportSession:
     extra: tuple[tuple[str, str], ...] = ()
     outcome: Outcome | None = None
     end_notes: str = ""
+    # Whether the customer has a socket open on any server process (server/presence.py).
+    customer_online: bool = False
 
     @property
     def is_open(self) -> bool:

@@ -11,7 +11,9 @@ from datetime import UTC, datetime
 from html import escape
 
 from helpline.domain.events import AudienceKind, Event, EventKind
-from helpline.domain.sessions import SupportSession
+from helpline.domain.sessions import ClientApp, ClientInfo, SupportSession
+
+APP_NAMES = {ClientApp.BROWSER: "Web browser", ClientApp.AGENT: "Helpline agent"}
 
 
 def _stamp(moment: datetime) -> str:
@@ -26,12 +28,30 @@ def header_lines(session: SupportSession, portal_name: str | None) -> list[str]:
         f"Started: {_stamp(session.started_at)}",
         f"Customer: {session.customer_name}",
         f"Query: {session.query or '(none)'}",
-        f"Operating system: {session.client.os}",
-        f"Browser: {session.client.browser}",
+        *computer_lines(session.client),
     ]
     if session.ended_at is not None:
         lines.append(f"Ended: {_stamp(session.ended_at)} by {session.ended_by or 'unknown'}")
     return lines
+
+
+def computer_details(client: ClientInfo) -> list[tuple[str, str]]:
+    """The customer's computer as labelled details, those nobody reported left out: the
+    same rows as the console's Details pane."""
+    details = [
+        ("Operating system", client.os),
+        ("Kernel", client.kernel),
+        ("Architecture", client.arch),
+        ("Host name", client.host),
+        ("User", client.user),
+        ("Browser", client.browser),
+    ]
+    shown = [(label, value) for label, value in details if value]
+    return [*shown, ("Connected with", APP_NAMES[client.app])]
+
+
+def computer_lines(client: ClientInfo) -> list[str]:
+    return [f"{label}: {value}" for label, value in computer_details(client)]
 
 
 def event_line(event: Event) -> str:

@@ -8,11 +8,12 @@ before anything is sent.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from urllib.parse import urlsplit
 
 from helpline.domain.drafting import Disclosure, Draft, say, status
 from helpline.domain.errors import InvalidInput
-from helpline.domain.events import Author
+from helpline.domain.events import Audience, Author
 
 MAX_URL_CHARS = 2048
 
@@ -55,3 +56,25 @@ def pushed_note(by: Author, url: str) -> Draft:
         if_masked=Disclosure.ANONYMOUS,
         extra={"url": clean},
     )
+
+
+URL_NOT_OPENED = "url_not_opened"
+
+
+def not_opened_note(pushed_seq: int, url: str) -> Draft:
+    """The customer's computer could not open a pushed URL (no browser, a server over
+    SSH): representatives learn that the customer sees the link instead.
+
+    Its client id names the push, so a report repeated (a resend, a reconnect, a
+    second client of the customer) adds no second note.
+    """
+    draft = status(
+        URL_NOT_OPENED,
+        say(
+            "Could not open a browser on the customer's computer; "
+            "the link is shown to them instead."
+        ),
+        audience=Audience.representatives(),
+        extra={"url": url, "pushed_seq": pushed_seq},
+    )
+    return replace(draft, client_id=f"url-{pushed_seq}-not-opened")

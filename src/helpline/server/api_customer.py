@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, Field
@@ -21,9 +21,19 @@ from helpline.server.useragent import client_info
 router = APIRouter(prefix="/api", dependencies=[Depends(check_origin)], route_class=CheckedRoute)
 
 
+# What a client may report of the customer's computer; each value is cleaned and cut to
+# 80 characters (domain/sessions.clean_client_detail), so this only bounds the request.
+MAX_REPORTED_CHARS = 512
+
+
 class ClientReport(BaseModel):
-    os: str | None = Field(default=None, max_length=80)
-    browser: str | None = Field(default=None, max_length=80)
+    os: str | None = Field(default=None, max_length=MAX_REPORTED_CHARS)
+    browser: str | None = Field(default=None, max_length=MAX_REPORTED_CHARS)
+    kernel: str | None = Field(default=None, max_length=MAX_REPORTED_CHARS)
+    arch: str | None = Field(default=None, max_length=MAX_REPORTED_CHARS)
+    host: str | None = Field(default=None, max_length=MAX_REPORTED_CHARS)
+    user: str | None = Field(default=None, max_length=MAX_REPORTED_CHARS)
+    app: Literal["browser", "agent"] | None = None
 
 
 class PortalJoinBody(BaseModel):
@@ -40,7 +50,7 @@ class CodeJoinBody(BaseModel):
     client: ClientReport = Field(default_factory=ClientReport)
 
 
-def _set_customer_cookie(response: Response, service: HelplineService, token: str) -> None:
+def set_customer_cookie(response: Response, service: HelplineService, token: str) -> None:
     response.set_cookie(
         CUSTOMER_COOKIE,
         token,
@@ -65,7 +75,7 @@ async def ask_for_help(
     session, token = await service.open_portal_session(
         slug, body.name, body.query, body.fields, client, client_address(request)
     )
-    _set_customer_cookie(response, service, token)
+    set_customer_cookie(response, service, token)
 
     return {"session": await service.session_body(Viewer.customer(), session), "token": token}
 
@@ -78,6 +88,6 @@ async def join_with_code(
     session, token = await service.join_with_code(
         body.code, body.name, client, client_address(request), link=body.link
     )
-    _set_customer_cookie(response, service, token)
+    set_customer_cookie(response, service, token)
 
     return {"session": await service.session_body(Viewer.customer(), session), "token": token}

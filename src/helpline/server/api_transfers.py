@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import FileResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from starlette.requests import ClientDisconnect
 
 from helpline.domain.consent import ConsentKind
@@ -29,6 +29,8 @@ router = APIRouter(prefix="/api", dependencies=[Depends(check_origin)], route_cl
 
 class ConsentAnswer(BaseModel):
     allow: bool
+    # Only "no_display" (checked by domain/consent.py, which says what is wrong).
+    reason: str | None = Field(default=None, max_length=64)
 
 
 def file_body(file: SharedFile) -> wire.JsonDict:
@@ -119,5 +121,5 @@ async def answer_consent(
 ) -> Any:
     if not isinstance(actor, CustomerActor):
         raise Forbidden("Only the customer answers a request for consent.")
-    answered = await consents.answer(actor, request_id, body.allow)
+    answered = await consents.answer(actor, request_id, body.allow, body.reason)
     return {"request": answered.id, "state": answered.state.value}

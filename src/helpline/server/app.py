@@ -25,6 +25,7 @@ from helpline.bus.base import Bus
 from helpline.bus.factory import create_bus
 from helpline.domain.errors import HelplineError, RateLimited
 from helpline.server import (
+    api_agent,
     api_console,
     api_customer,
     api_sessions,
@@ -32,13 +33,15 @@ from helpline.server import (
     api_transfers,
     pages,
 )
+from helpline.server.agent_links import AgentLinks
 from helpline.server.consents import Consents
+from helpline.server.endpoints import Gateway
 from helpline.server.files import FileTransfers
-from helpline.server.gateway import Gateway
 from helpline.server.history import History
 from helpline.server.inputs import BodyRefused
 from helpline.server.invitations import Invitations
 from helpline.server.outages import as_unavailable, database_problem
+from helpline.server.presence import CustomerPresence
 from helpline.server.scripts import ScriptLibrary
 from helpline.server.service import HelplineService
 from helpline.server.settings import Settings
@@ -173,14 +176,18 @@ def create_app(
         app.state.scripts = ScriptLibrary(service)
         app.state.consents = Consents(service)
         app.state.files = FileTransfers(service)
-        app.state.gateway = Gateway(service, app.state.invitations, app.state.consents)
+        app.state.agent_links = AgentLinks(service)
+        presence = CustomerPresence(service, settings.heartbeat_seconds)
+        app.state.gateway = Gateway(service, app.state.invitations, app.state.consents, presence)
         sweeper = asyncio.create_task(_sweep_files(app.state.files))
+        presence.start()
         try:
             yield
         finally:
             sweeper.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await sweeper
+            await presence.close()
             await service.limits.close()
             await own_bus.close()
             await own_store.close()
@@ -226,6 +233,7 @@ def create_app(
             {"ready": not problems, "problems": problems}, status_code=503 if problems else 200
         )
 
+    app.include_router(api_agent.router)
     app.include_router(api_console.router)
     app.include_router(api_customer.router)
     app.include_router(api_sessions.router)

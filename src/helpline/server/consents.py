@@ -40,19 +40,24 @@ class Consents:
         await self.service.publish_events(session.id, [event])
         return request
 
-    async def answer(self, actor: CustomerActor, request_id: str, allow: bool) -> ConsentRequest:
+    async def answer(
+        self, actor: CustomerActor, request_id: str, allow: bool, reason: object = None
+    ) -> ConsentRequest:
+        """The customer's answer; ``reason`` (optional) is ``"no_display"`` when the
+        agent declines a screen request on a computer that has none."""
         found = await self.store.get_consent(request_id)
         if found is None:
             raise NotFound("There is no such request.")
         session_id, request = found
         if session_id != actor.session_id:
             raise Forbidden("This request belongs to another session.")
+        why = rules.check_decline_reason(request, allow, reason)
         session = await self.store.get_session(session_id)
         assert session is not None
         check_open(session)
         answered = request.answered(allow)
         attendees = await self.store.list_attendees(session_id)
-        note = seal(rules.answer_note(answered, session.customer_name), attendees)
+        note = seal(rules.answer_note(answered, session.customer_name, why), attendees)
         # Shielded like every write from a socket: see HelplineService.append_and_publish.
         await asyncio.shield(self._record_answer(session_id, answered, note))
         return answered

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from helpline.domain.errors import Forbidden, NotAuthenticated
+from helpline.server.agent_links import AgentLinks
 from helpline.server.consents import Consents
 from helpline.server.files import FileTransfers
 from helpline.server.history import History
@@ -52,6 +53,12 @@ def get_consents(request: Request) -> Consents:
     return consents
 
 
+def get_agent_links(request: Request) -> AgentLinks:
+    links: AgentLinks = request.app.state.agent_links
+    return links
+
+
+AgentLinkService = Annotated[AgentLinks, Depends(get_agent_links)]
 FileService = Annotated[FileTransfers, Depends(get_files)]
 ConsentService = Annotated[Consents, Depends(get_consents)]
 HistoryService = Annotated[History, Depends(get_history)]

@@ -10,21 +10,17 @@ Everything a viewer receives passes through ``helpline.domain.visibility``.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
 import json
 import logging
-import weakref
-from collections import Counter, OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from starlette.websockets import (
     WebSocket,
     WebSocketDisconnect,
     WebSocketDisconnected,
-    WebSocketState,
 )
 
 from helpline.bus.base import BusClosed, Lost, Message, Subscription
@@ -51,6 +47,7 @@ from helpline.server.consents import Consents
 from helpline.server.invitations import Invitations
 from helpline.server.message_rate import MessageRate
 from helpline.server.outages import as_unavailable
+from helpline.server.pushed_urls import PushedUrls
 from helpline.server.screen import THUMBNAIL, Thumbnails, frame_kind, parse_frame, screen_channel
 from helpline.server.service import (
     Actor,
@@ -61,11 +58,12 @@ from helpline.server.service import (
     rep_channel,
     session_channel,
 )
+from helpline.server.sockets import Heartbeats, SharedSessions
 
 log = logging.getLogger(__name__)
 
 # How a connection ends when its client simply goes away: not worth a traceback.
-_NORMAL_ENDS = (WebSocketDisconnect, WebSocketDisconnected, BusClosed, OSError)
+NORMAL_ENDS = (WebSocketDisconnect, WebSocketDisconnected, BusClosed, OSError)
 
 CLOSE_LOGGED_OUT = 4001
 CLOSE_SESSION_ENDED = 4002
@@ -75,24 +73,6 @@ REPLAY_BATCH = 500
 # A client that says nothing for this many heartbeat intervals is gone: home routers
 # and mobile networks drop idle connections without telling either side.
 SILENCE_INTERVALS = 3
-
-
-class OnlineRepresentatives:
-    """Which representatives have a console open in this process."""
-
-    def __init__(self) -> None:
-        self._counts: Counter[int] = Counter()
-
-    def opened(self, rep_id: int) -> None:
-        self._counts[rep_id] += 1
-
-    def closed(self, rep_id: int) -> None:
-        self._counts[rep_id] -= 1
-        if self._counts[rep_id] <= 0:
-            del self._counts[rep_id]
-
-    def __contains__(self, rep_id: object) -> bool:
-        return rep_id in self._counts
 
 
 @dataclass
@@ -120,81 +100,6 @@ class Closing(Exception):
         self.reason = reason
 
 
-class SharedSessions:
-    """One copy of a followed session's state for all the sockets that hold it.
-
-    The customer and the representatives follow the same session, and every read makes
-    a fresh copy (~0.7 KiB with its strings and dates) that a socket holds for as long
-    as it is open. A socket keeps the copy another one already holds when the two are
-    equal. Weak, so a session that no socket holds any more is forgotten.
-    """
-
-    def __init__(self) -> None:
-        self._known: weakref.WeakValueDictionary[int, SupportSession] = (
-            weakref.WeakValueDictionary()
-        )
-
-    def share(self, session: SupportSession) -> SupportSession:
-        """``session``, or an equal copy that another socket holds."""
-        known = self._known.get(session.id)
-        if known is not None and known == session:
-            return known
-        self._known[session.id] = session
-        return session
-
-
-class Beating(Protocol):
-    def beat(self) -> bool:
-        """One interval has passed; returns whether to beat again."""
-
-
-class Heartbeats:
-    """When each connection's next heartbeat is due, on one timer for all of them.
-
-    Every connection beats at the same interval, so connections fall due in the order
-    they were last scheduled: an ordered dict is the whole schedule, and one timer
-    waits for its first entry. A timer per connection cost about 0.6 KiB of every
-    idle socket (a handle, a libuv timer and a copy of the context).
-    """
-
-    def __init__(self, interval: float) -> None:
-        self.interval = interval
-        self._due: OrderedDict[Beating, float] = OrderedDict()
-        self._timer: asyncio.TimerHandle | None = None
-
-    def start(self, connection: Beating) -> None:
-        """``connection.beat()`` runs every interval from now until ``stop``."""
-        loop = asyncio.get_running_loop()
-        due = loop.time() + self.interval
-        self._due[connection] = due
-        if self._timer is None:
-            self._timer = loop.call_at(due, self._fire)
-
-    def stop(self, connection: Beating) -> None:
-        self._due.pop(connection, None)
-        if not self._due and self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-
-    def _fire(self) -> None:
-        loop = asyncio.get_running_loop()
-        self._timer = None
-        now = loop.time()
-        try:
-            while self._due:
-                connection, due = next(iter(self._due.items()))
-                if due > now:
-                    break
-                self._due[connection] = now + self.interval
-                self._due.move_to_end(connection)
-                if not connection.beat():
-                    self._due.pop(connection, None)
-        finally:
-            # Also after a beat that raised: the other connections still need theirs.
-            if self._due:
-                self._timer = loop.call_at(next(iter(self._due.values())), self._fire)
-
-
 class Connection:
     """One accepted socket and the sessions it follows."""
 
@@ -204,6 +109,7 @@ class Connection:
         service: HelplineService,
         invitations: Invitations,
         consents: Consents,
+        pushed_urls: PushedUrls,
         thumbnails: Thumbnails,
         heartbeats: Heartbeats,
         sessions: SharedSessions,
@@ -214,6 +120,7 @@ class Connection:
         self.service = service
         self.invitations = invitations
         self.consents = consents
+        self.pushed_urls = pushed_urls
         self.thumbnails = thumbnails
         self.heartbeats = heartbeats
         self.sessions = sessions
@@ -328,7 +235,7 @@ class Connection:
             error = task.exception()
             if isinstance(error, Closing):
                 return error.code
-            if error is not None and not isinstance(error, _NORMAL_ENDS):
+            if error is not None and not isinstance(error, NORMAL_ENDS):
                 log.error("connection failed", exc_info=error)
                 return 1011
         return None
@@ -415,6 +322,8 @@ class Connection:
             await self._screen_state(frame)
         elif kind == "watch":
             await self._watch(frame)
+        elif kind == "url_opened":
+            await self.pushed_urls.report(self._customer("report a pushed URL"), frame)
         else:
             raise InvalidFrame(f"Unknown frame type {kind!r}.")
 
@@ -477,7 +386,8 @@ class Connection:
         allow = frame.get("allow")
         if not isinstance(allow, bool):
             raise InvalidFrame("'allow' is true or false.")
-        await self.consents.answer(actor, frames.required_text(frame, "request"), allow)
+        request = frames.required_text(frame, "request")
+        await self.consents.answer(actor, request, allow, frame.get("reason"))
 
     async def _screen_state(self, frame: dict[str, Any]) -> None:
         actor = self._customer("share their screen")
@@ -648,7 +558,7 @@ class Connection:
                 else:
                     await self._catch_up(event.session_id)
         elif kind == "session":
-            await self._on_session_changed(payload["s"])
+            await self._on_session_changed(payload["s"], presence=payload.get("presence", False))
         elif kind == "assigned":
             session, attendees = wire.session_from_record(payload["s"])
             portal = await self.service.portal(session.portal_id)
@@ -659,6 +569,17 @@ class Connection:
             portal = await self.service.portal(session.portal_id)
             body = wire.session_frame_body(self.viewer, session, attendees, portal)
             await self.send({"type": "queue", "action": payload["action"], "session": body})
+        elif kind == "agent_offer" and isinstance(self.actor, CustomerActor):
+            followed = self.followed.get(self.actor.session_id)
+            if followed is not None:
+                await self.send(
+                    {
+                        "type": "agent_offer",
+                        "session": followed.public_id,
+                        "command": payload["command"],
+                        "expires_at": payload["expires_at"],
+                    }
+                )
         elif kind == "watch" and isinstance(self.actor, CustomerActor):
             followed = self.followed.get(self.actor.session_id)
             if followed is not None:
@@ -682,7 +603,9 @@ class Connection:
         ):
             raise Closing(CLOSE_LOGGED_OUT, "Logged out.")
 
-    async def _on_session_changed(self, record: dict[str, Any]) -> None:
+    async def _on_session_changed(self, record: dict[str, Any], presence: bool = False) -> None:
+        """``presence``: only whether the customer is online changed, which the
+        customer's own sockets are not told (they know)."""
         session, attendees = wire.session_from_record(record)
         followed = self.followed.get(session.id)
         if followed is None:
@@ -692,6 +615,11 @@ class Connection:
         async with self._delivery_lock:
             await self._refresh(session.id)
             await self._catch_up(session.id)
+        # The state read just now, not the record: two changes told by two tasks (a
+        # pick-up and the customer's presence) may arrive in either order.
+        session, attendees = followed.session, followed.attendees
+        if presence and isinstance(self.actor, CustomerActor):
+            return
         portal = await self.service.portal(session.portal_id)
         body = wire.session_frame_body(self.viewer, session, attendees, portal)
         await self.send({"type": "session", "session": body})
@@ -722,91 +650,3 @@ def _decoded(data: bytes) -> tuple[dict[str, Any], Event | None]:
     payload: dict[str, Any] = json.loads(data)
     event = wire.event_from_record(payload["e"]) if payload.get("t") == "event" else None
     return payload, event
-
-
-class Gateway:
-    """Accepts sockets after checking Origin and credentials, then runs a Connection."""
-
-    def __init__(
-        self, service: HelplineService, invitations: Invitations, consents: Consents
-    ) -> None:
-        self.service = service
-        self.invitations = invitations
-        self.consents = consents
-        self.thumbnails = Thumbnails()
-        self.heartbeats = Heartbeats(service.settings.heartbeat_seconds)
-        self.sessions = SharedSessions()
-        self.online = OnlineRepresentatives()
-
-    def _origin_allowed(self, socket: WebSocket) -> bool | None:
-        """True or False for a browser's Origin; None when there is none (not a browser)."""
-        origin = socket.headers.get("origin")
-        if origin is None:
-            return None
-        return origin in self.service.settings.origins
-
-    async def console(self, socket: WebSocket) -> None:
-        if self._origin_allowed(socket) is not True:
-            await socket.close(code=1008)
-            return
-        actor = await self.service.rep_actor(socket.cookies.get("helpline_console"))
-        if actor is None:
-            await socket.close(code=1008)
-            return
-        self.online.opened(actor.rep.id)
-        try:
-            await self._serve(socket, actor)
-        finally:
-            self.online.closed(actor.rep.id)
-
-    async def customer(self, socket: WebSocket) -> None:
-        origin = self._origin_allowed(socket)
-        if origin is False:
-            await socket.close(code=1008)
-            return
-        token = _bearer(socket.headers.get("authorization"))
-        if token is None and origin is True:
-            token = socket.cookies.get("helpline_customer")
-        actor = await self.service.customer_actor(token)
-        if actor is None:
-            await socket.close(code=1008)
-            return
-        await self._serve(socket, actor)
-
-    async def _serve(self, socket: WebSocket, actor: Actor) -> None:
-        await socket.accept()
-        connection = Connection(
-            socket,
-            self.service,
-            self.invitations,
-            self.consents,
-            self.thumbnails,
-            self.heartbeats,
-            self.sessions,
-            actor,
-            self.service.bus.subscription(),
-        )
-        code: int | None
-        try:
-            await connection.welcome()
-            code = await connection.run()
-        except Closing as closing:
-            code = closing.code
-        except SessionEnded:
-            code = CLOSE_SESSION_ENDED
-        except _NORMAL_ENDS:
-            code = None
-        finally:
-            # Closing the customer's window stops sharing; the log says so.
-            with contextlib.suppress(HelplineError):
-                await connection.stop_sharing()
-            await connection.subscription.close()
-        if code is not None and socket.application_state is WebSocketState.CONNECTED:
-            with contextlib.suppress(RuntimeError, WebSocketDisconnect):
-                await socket.close(code=code)
-
-
-def _bearer(header: str | None) -> str | None:
-    if header and header.lower().startswith("bearer "):
-        return header[7:].strip() or None
-    return None

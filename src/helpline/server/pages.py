@@ -51,3 +51,9 @@ async def join_with_code_page(code: str) -> Response:
 @router.get("/chat")
 async def chat_page() -> Response:
     return _page("customer")
+
+
+@router.get("/attach")
+async def attach_page() -> Response:
+    """An agent link opened in a browser: the page says to run the agent with it."""
+    return _page("customer")

@@ -14,7 +14,7 @@ The limits, each a rate like ``"10 per 10 minutes"`` (settings.py, ``helpline se
 - wrong session codes per address, and on the whole server (a botnet has many
   addresses): the guessing budget. While that is spent, joining by code is refused
   for everyone, and the code's join link (a long secret) still works;
-- wrong join links per address;
+- wrong join links per address, and wrong links of the Helpline agent (counted apart);
 - sessions opened from a portal per address.
 
 Attempts are checked before the work they guard and counted when they fail, except
@@ -133,6 +133,12 @@ class RateLimits:
             "Too many join links that do not work came from your address.",
             " Ask your representative for a new link.",
         )
+        self.attach = Limit(
+            "attach",
+            parse_rate(settings.code_limit, "agent link"),
+            "Too many agent links that do not work came from your address.",
+            " Ask your representative to send the agent again.",
+        )
         # Counted by each socket itself (message_rate.py): a socket lives in one process.
         self.messages = parse_rate(settings.message_limit, "message")
         self.portal = Limit(
@@ -212,6 +218,12 @@ class RateLimits:
 
     async def wrong_link(self, address: str) -> None:
         await self.count(self.link, address)
+
+    async def before_attach(self, address: str) -> None:
+        await self.check(self.attach, address)
+
+    async def wrong_attach(self, address: str) -> None:
+        await self.count(self.attach, address)
 
     async def open_session(self, address: str) -> None:
         await self.take(self.portal, address)

@@ -19,6 +19,8 @@ class Settings:
     public_url: str | None = None
     allowed_origins: tuple[str, ...] = ()
     code_lifetime_seconds: int = 20 * 60
+    # How long a link that attaches the Helpline agent to a session works (single use).
+    agent_link_lifetime_seconds: int = 10 * 60
     max_active_codes: int = 8
     heartbeat_seconds: float = 25.0
     login_lifetime_seconds: int = 12 * 3600

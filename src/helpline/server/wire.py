@@ -27,6 +27,7 @@ from helpline.domain.portals import Portal
 from helpline.domain.sessions import (
     Attendee,
     AttendeeRole,
+    ClientApp,
     ClientInfo,
     Outcome,
     SessionStatus,
@@ -96,6 +97,12 @@ def session_record(session: SupportSession, attendees: Iterable[Attendee]) -> Js
         "query": session.query,
         "os": session.client.os,
         "browser": session.client.browser,
+        "kernel": session.client.kernel,
+        "arch": session.client.arch,
+        "host": session.client.host,
+        "user": session.client.user,
+        "app": session.client.app.value,
+        "online": session.customer_online,
         "primary_rep_id": session.primary_rep_id,
         "ended_at": iso(session.ended_at) if session.ended_at else None,
         "ended_by": session.ended_by,
@@ -125,13 +132,25 @@ def session_from_record(record: Mapping[str, Any]) -> tuple[SupportSession, list
         started_at=parse_iso(record["started_at"]),
         customer_name=record["customer_name"],
         query=record["query"],
-        client=ClientInfo(os=record["os"], browser=record["browser"]),
+        client=ClientInfo(
+            os=record["os"],
+            browser=record["browser"],
+            # Records from a process that predates the agent lack these.
+            kernel=record.get("kernel", ""),
+            arch=record.get("arch", ""),
+            host=record.get("host", ""),
+            user=record.get("user", ""),
+            app=ClientApp.AGENT
+            if record.get("app") == ClientApp.AGENT.value
+            else ClientApp.BROWSER,
+        ),
         primary_rep_id=record["primary_rep_id"],
         ended_at=parse_iso(record["ended_at"]) if record["ended_at"] else None,
         ended_by=record["ended_by"],
         extra=tuple((k, v) for k, v in record["extra"]),
         outcome=Outcome(record["outcome"]) if record.get("outcome") else None,
         end_notes=record.get("end_notes", ""),
+        customer_online=bool(record.get("online", False)),
     )
     attendees = [
         Attendee(
@@ -194,11 +213,7 @@ def session_frame_body(
         "status": session.status.value,
         "started_at": iso(session.started_at),
         "portal": {"slug": portal.slug, "name": portal.name} if portal else None,
-        "customer": {
-            "name": session.customer_name,
-            "os": session.client.os,
-            "browser": session.client.browser,
-        },
+        "customer": customer_body(session),
         "query": session.query,
         "fields": dict(session.extra),
         "attendees": shown,
@@ -209,6 +224,24 @@ def session_frame_body(
         body["outcome"] = session.outcome.value if session.outcome else None
         body["end_notes"] = session.end_notes
     return body
+
+
+def customer_body(session: SupportSession) -> JsonDict:
+    """The customer in the ``Session`` object: their name, their computer as far as we
+    know it ("" for what nobody reported), what they use, and whether they are online.
+    The customer's own copy has the same: it is their computer."""
+    client = session.client
+    return {
+        "name": session.customer_name,
+        "os": client.os,
+        "browser": client.browser,
+        "kernel": client.kernel,
+        "arch": client.arch,
+        "host": client.host,
+        "user": client.user,
+        "app": client.app.value,
+        "online": session.customer_online,
+    }
 
 
 def me_body(rep: Representative) -> JsonDict:

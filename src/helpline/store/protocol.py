@@ -8,11 +8,12 @@ transaction that gave it its ``seq`` has committed.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
+from helpline.domain.agent_links import AgentLink
 from helpline.domain.codes import SessionCode
 from helpline.domain.consent import ConsentRequest
 from helpline.domain.events import Event, EventDraft
@@ -337,5 +338,55 @@ class TransferStore(Protocol):
         unless the stored request is still pending."""
 
 
-class HelplineStore(Store, SessionToolsStore, TransferStore, Protocol):
+@dataclass(frozen=True)
+class PresenceChanges:
+    """Sessions whose customer came online, and those whose customer went offline."""
+
+    online: list[int] = field(default_factory=list)
+    offline: list[int] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.online or self.offline)
+
+
+class AgentStore(Protocol):
+    """The customer's presence (``store/presence.py``) and the agent's attach links."""
+
+    async def set_presence(
+        self, node: str, present: Collection[int], absent: Collection[int], now: datetime
+    ) -> PresenceChanges:
+        """Server process ``node`` now holds customer sockets of the ``present``
+        sessions and none of the ``absent`` ones; a session is online while any
+        process holds its mark."""
+
+    async def renew_presence(
+        self, node: str, present: Collection[int], now: datetime, stale_before: datetime
+    ) -> PresenceChanges:
+        """Every heartbeat: renew ``node``'s marks (and put back any another process
+        removed), then remove every process's marks not renewed since
+        ``stale_before``: those processes are gone."""
+
+    async def clear_presence(self, node: str) -> list[int]:
+        """Remove all of ``node``'s marks (it stops); returns sessions gone offline."""
+
+    async def save_agent_link(self, link: AgentLink) -> None:
+        """Save the session's attach link, replacing the one it had."""
+
+    async def attach_agent(
+        self,
+        secret_hash: bytes,
+        now: datetime,
+        client: ClientInfo,
+        token_hash: bytes,
+        token_expires_at: datetime,
+        note: Callable[[SupportSession, list[Attendee]], EventDraft],
+    ) -> tuple[SupportSession, list[Event]]:
+        """Redeem an attach link, atomically: mark it used, give its session a new
+        customer token, take ``client`` as the session's details of the computer, and
+        append ``note(session, attendees)``. ``NotFound`` for an unknown secret,
+        ``Expired`` for a used or expired one, ``SessionEnded`` if the session has
+        ended (the link then stays unused)."""
+
+
+class HelplineStore(Store, SessionToolsStore, TransferStore, AgentStore, Protocol):
     """Everything the service layer needs from storage."""

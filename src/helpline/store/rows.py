@@ -1,7 +1,9 @@
-"""Event rows: the one mapping between ``Event`` and the ``events`` table's columns.
+"""Rows: the one mapping between ``Event`` and the ``events`` table's columns, and
+between ``ClientInfo`` and the session's ``client_*`` columns.
 
-Shared by ``SqlStore`` (reads, notes) and ``AppendWriter`` (batched appends), so an
-event is stored and read back the same way whichever of them wrote it.
+Shared by ``SqlStore`` (reads, notes), ``AppendWriter`` (batched appends) and the
+agent's attach (store/agent_links.py), so a value is stored and read back the same way
+whichever of them wrote it.
 """
 
 from __future__ import annotations
@@ -9,6 +11,34 @@ from __future__ import annotations
 from typing import Any
 
 from helpline.domain.events import Audience, AudienceKind, Author, AuthorKind, Event, EventKind
+from helpline.domain.sessions import ClientApp, ClientInfo
+
+
+def client_values(client: ClientInfo) -> dict[str, Any]:
+    return {
+        "client_os": client.os,
+        "client_browser": client.browser,
+        "client_kernel": client.kernel,
+        "client_arch": client.arch,
+        "client_host": client.host,
+        "client_user": client.user,
+        "client_app": client.app.value,
+    }
+
+
+def client_from_row(row: Any) -> ClientInfo:
+    """The ``ClientInfo`` of a ``sessions`` row; an app this version does not know (a
+    newer one wrote it) reads as a browser."""
+    app = ClientApp.AGENT if row.client_app == ClientApp.AGENT.value else ClientApp.BROWSER
+    return ClientInfo(
+        os=row.client_os,
+        browser=row.client_browser,
+        kernel=row.client_kernel,
+        arch=row.client_arch,
+        host=row.client_host,
+        user=row.client_user,
+        app=app,
+    )
 
 
 def event_values(event: Event) -> dict[str, Any]:

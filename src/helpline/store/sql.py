@@ -39,7 +39,7 @@ so get gapless ``seq`` and search index rows.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Collection, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import fields as dataclass_fields
 from dataclasses import replace
@@ -65,9 +65,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from helpline.domain.agent_links import AgentLink
 from helpline.domain.codes import SessionCode, check_redeemable
 from helpline.domain.consent import ConsentKind, ConsentRequest, ConsentState
-from helpline.domain.errors import Conflict, Expired, NotFound
+from helpline.domain.errors import Conflict, Expired, NotFound, SessionEnded
 from helpline.domain.events import (
     Author,
     AuthorKind,
@@ -88,17 +89,20 @@ from helpline.domain.sessions import (
     SessionStatus,
     SupportSession,
 )
+from helpline.store import agent_links, presence
 from helpline.store.database import for_writes
 from helpline.store.protocol import (
     Appended,
     HelplineStore,
     HistoryQuery,
     NewSession,
+    PresenceChanges,
     SessionToolsStore,
     Store,
     TransferStore,
 )
 from helpline.store.reader import Query, Reader
+from helpline.store.rows import client_from_row, client_values
 from helpline.store.rows import event_from_row as _event
 from helpline.store.rows import event_values as _event_values
 from helpline.store.rows import searchable_text as _searchable_text
@@ -347,8 +351,7 @@ class SqlStore:
                         started_at=now,
                         customer_name=new.customer_name,
                         query=new.query,
-                        client_os=new.client.os,
-                        client_browser=new.client.browser,
+                        **client_values(new.client),
                         last_seq=0,
                         extra=dict(new.extra),
                     )
@@ -640,6 +643,68 @@ class SqlStore:
                     session_codes.c.used_at.is_(None),
                 )
             )
+
+    # The customer's presence and the agent's attach links ------------------------------
+
+    async def set_presence(
+        self, node: str, present: Collection[int], absent: Collection[int], now: datetime
+    ) -> PresenceChanges:
+        async with self._writing() as conn:
+            return await presence.set_marks(conn, self._insert, node, present, absent, now)
+
+    async def renew_presence(
+        self, node: str, present: Collection[int], now: datetime, stale_before: datetime
+    ) -> PresenceChanges:
+        # Three transactions, so that none holds a lock while it waits for another.
+        async with self._writing() as conn:
+            held = await presence.renew_marks(conn, node, now)
+        missing = [i for i in present if i not in held]
+        extra = [i for i in held if i not in present]
+        changes = PresenceChanges()
+        if missing or extra:
+            changes = await self.set_presence(node, missing, extra, now)
+        async with self._writing() as conn:
+            gone = await presence.sweep_marks(conn, stale_before)
+        return PresenceChanges(changes.online, [*changes.offline, *gone])
+
+    async def clear_presence(self, node: str) -> list[int]:
+        async with self._writing() as conn:
+            return await presence.clear_marks(conn, node)
+
+    async def save_agent_link(self, link: AgentLink) -> None:
+        async with self._writing() as conn:
+            await agent_links.save_link(conn, self._insert, link)
+
+    async def attach_agent(
+        self,
+        secret_hash: bytes,
+        now: datetime,
+        client: ClientInfo,
+        token_hash: bytes,
+        token_expires_at: datetime,
+        note: Callable[[SupportSession, list[Attendee]], EventDraft],
+    ) -> tuple[SupportSession, list[Event]]:
+        async with self._writing() as conn:
+            session_id = await agent_links.claim_link(conn, secret_hash, now)
+            still_open = await conn.scalar(
+                update(sessions)
+                .where(sessions.c.id == session_id, sessions.c.status != SessionStatus.ENDED.value)
+                .values(**client_values(client))
+                .returning(sessions.c.id)
+            )
+            if still_open is None:
+                raise SessionEnded("This session has ended, so the agent cannot join it.")
+            await conn.execute(
+                insert(customer_tokens).values(
+                    token_hash=token_hash, session_id=session_id, expires_at=token_expires_at
+                )
+            )
+            session = await self._session_in(conn, session_id)
+            assert session is not None
+            rows = await conn.execute(_ATTENDEES.statement.params(session_id=session_id))
+            present = [_attendee(row) for row in rows]
+            notes = await self._insert_events(conn, session_id, [note(session, present)], now)
+        return session, notes
 
     # Invitations and transfers -------------------------------------------------------
 
@@ -1363,13 +1428,14 @@ def _session(row: Row[Any]) -> SupportSession:
         started_at=row.started_at,
         customer_name=row.customer_name,
         query=row.query,
-        client=ClientInfo(os=row.client_os, browser=row.client_browser),
+        client=client_from_row(row),
         primary_rep_id=row.primary_rep_id,
         ended_at=row.ended_at,
         ended_by=row.ended_by,
         extra=tuple((str(k), str(v)) for k, v in (row.extra or {}).items()),
         outcome=None if row.outcome is None else Outcome(row.outcome),
         end_notes=row.end_notes,
+        customer_online=bool(row.customer_online),
     )
 
 

@@ -167,6 +167,16 @@ sessions = Table(
     Column("query", Text, nullable=False),
     Column("client_os", String(80), nullable=False),
     Column("client_browser", String(80), nullable=False),
+    # What the Helpline agent reports of the customer's computer ('' when unknown),
+    # and what the customer uses: ``ClientApp`` values.
+    Column("client_kernel", String(80), nullable=False, server_default=text("''")),
+    Column("client_arch", String(80), nullable=False, server_default=text("''")),
+    Column("client_host", String(80), nullable=False, server_default=text("''")),
+    Column("client_user", String(80), nullable=False, server_default=text("''")),
+    Column("client_app", String(16), nullable=False, server_default=text("'browser'")),
+    # Whether ``customer_presence`` holds a mark for the session, kept with the marks
+    # so that every read of a session says it without a join.
+    Column("customer_online", Boolean, nullable=False, server_default=text("false")),
     Column("primary_rep_id", Integer, ForeignKey("representatives.id"), nullable=True),
     Column("ended_at", UtcDateTime, nullable=True),
     Column("ended_by", String(80), nullable=True),
@@ -380,6 +390,40 @@ consent_requests = Table(
     Column("state", String(16), nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("answered_at", UtcDateTime, nullable=True),
+)
+
+customer_presence = Table(
+    "customer_presence",
+    metadata,
+    # One mark per session and server process holding customer sockets of it, renewed
+    # every heartbeat; a mark not renewed is a dead process's (domain/presence.py).
+    Column(
+        "session_id",
+        Integer,
+        ForeignKey("sessions.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("node", String(32), primary_key=True),
+    Column("seen_at", UtcDateTime, nullable=False),
+    Index("ix_customer_presence_node", "node"),
+    Index("ix_customer_presence_seen_at", "seen_at"),
+)
+
+agent_links = Table(
+    "agent_links",
+    metadata,
+    # One link per session: a new one replaces the last.
+    Column(
+        "session_id",
+        Integer,
+        ForeignKey("sessions.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    # SHA-256 of the link's secret; the secret itself is never stored.
+    Column("secret_hash", LargeBinary, nullable=False, unique=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("used_at", UtcDateTime, nullable=True),
 )
 
 # The history search index ------------------------------------------------------------

@@ -1,0 +1,124 @@
+"""The two socket endpoints: ``/ws/console`` and ``/ws/customer``.
+
+Why this exists: accepting a socket is about who may connect (the ``Origin`` header and
+the credentials, checked *before* accepting, because HTTP middleware does not run on
+WebSockets) and about what a connection is counted as (a representative online, the
+customer's presence), not about delivery. ``gateway.Connection`` serves a socket once
+it is accepted; this module was part of ``gateway.py`` until that grew too big to read.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
+
+from helpline.domain.errors import HelplineError, SessionEnded
+from helpline.server.consents import Consents
+from helpline.server.gateway import CLOSE_SESSION_ENDED, NORMAL_ENDS, Closing, Connection
+from helpline.server.invitations import Invitations
+from helpline.server.presence import CustomerPresence
+from helpline.server.pushed_urls import PushedUrls
+from helpline.server.screen import Thumbnails
+from helpline.server.service import Actor, HelplineService
+from helpline.server.sockets import Heartbeats, OnlineRepresentatives, SharedSessions
+
+
+class Gateway:
+    """Accepts sockets after checking Origin and credentials, then runs a Connection."""
+
+    def __init__(
+        self,
+        service: HelplineService,
+        invitations: Invitations,
+        consents: Consents,
+        presence: CustomerPresence,
+    ) -> None:
+        self.service = service
+        self.invitations = invitations
+        self.consents = consents
+        self.presence = presence
+        self.pushed_urls = PushedUrls(service)
+        self.thumbnails = Thumbnails()
+        self.heartbeats = Heartbeats(service.settings.heartbeat_seconds)
+        self.sessions = SharedSessions()
+        self.online = OnlineRepresentatives()
+
+    def _origin_allowed(self, socket: WebSocket) -> bool | None:
+        """True or False for a browser's Origin; None when there is none (not a browser)."""
+        origin = socket.headers.get("origin")
+        if origin is None:
+            return None
+        return origin in self.service.settings.origins
+
+    async def console(self, socket: WebSocket) -> None:
+        if self._origin_allowed(socket) is not True:
+            await socket.close(code=1008)
+            return
+        actor = await self.service.rep_actor(socket.cookies.get("helpline_console"))
+        if actor is None:
+            await socket.close(code=1008)
+            return
+        self.online.opened(actor.rep.id)
+        try:
+            await self._serve(socket, actor)
+        finally:
+            self.online.closed(actor.rep.id)
+
+    async def customer(self, socket: WebSocket) -> None:
+        origin = self._origin_allowed(socket)
+        if origin is False:
+            await socket.close(code=1008)
+            return
+        token = _bearer(socket.headers.get("authorization"))
+        if token is None and origin is True:
+            token = socket.cookies.get("helpline_customer")
+        actor = await self.service.customer_actor(token)
+        if actor is None:
+            await socket.close(code=1008)
+            return
+        # Online while any socket of the customer is open, on any process.
+        self.presence.opened(actor.session_id)
+        try:
+            await self._serve(socket, actor)
+        finally:
+            self.presence.closed(actor.session_id)
+
+    async def _serve(self, socket: WebSocket, actor: Actor) -> None:
+        await socket.accept()
+        connection = Connection(
+            socket,
+            self.service,
+            self.invitations,
+            self.consents,
+            self.pushed_urls,
+            self.thumbnails,
+            self.heartbeats,
+            self.sessions,
+            actor,
+            self.service.bus.subscription(),
+        )
+        code: int | None
+        try:
+            await connection.welcome()
+            code = await connection.run()
+        except Closing as closing:
+            code = closing.code
+        except SessionEnded:
+            code = CLOSE_SESSION_ENDED
+        except NORMAL_ENDS:
+            code = None
+        finally:
+            # Closing the customer's window stops sharing; the log says so.
+            with contextlib.suppress(HelplineError):
+                await connection.stop_sharing()
+            await connection.subscription.close()
+        if code is not None and socket.application_state is WebSocketState.CONNECTED:
+            with contextlib.suppress(RuntimeError, WebSocketDisconnect):
+                await socket.close(code=code)
+
+
+def _bearer(header: str | None) -> str | None:
+    if header and header.lower().startswith("bearer "):
+        return header[7:].strip() or None
+    return None
