@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+import asyncio
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,37 @@ async def browsers(server: ServerProcess) -> AsyncIterator[Callable[[], Browser]
 
     def make() -> Browser:
         browser = Browser(server)
+        made.append(browser)
+        return browser
+
+    try:
+        yield make
+    finally:
+        for browser in made:
+            await browser.close()
+
+
+@pytest.fixture(scope="module")
+def module_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    """One seeded server for a whole module, for tests that each make their own
+    session and so cannot disturb each other: a server start is most of a short
+    test's time on two cores."""
+    process = ServerProcess(tmp_path_factory.mktemp("module-data"))
+    asyncio.run(process.seed())
+    asyncio.run(process.start())
+    try:
+        yield process
+    finally:
+        process.stop()
+
+
+@pytest.fixture
+async def module_browsers(module_server: ServerProcess) -> AsyncIterator[Callable[[], Browser]]:
+    """Browsers (cookie jars) on the module's server, closed after each test."""
+    made: list[Browser] = []
+
+    def make() -> Browser:
+        browser = Browser(module_server)
         made.append(browser)
         return browser
 
