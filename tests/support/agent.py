@@ -10,12 +10,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from helpline.agent.connection import ConnectionState, Listener, Phase
 from helpline.agent.events import Event
+from helpline.agent.joining import JoinTarget, join
+from helpline.agent.session import AgentSession, LogLine, View
+from helpline.agent.system import client_report
 from tests.support.clients import Browser, Peer
 
 WAIT_SECONDS = 15.0
@@ -173,3 +178,62 @@ async def follow(console: Peer, session: str) -> None:
 
 def messages(peer: Peer, session: str) -> list[str]:
     return [e["body"]["text"] for e in peer.events(session) if e["kind"] == "message"]
+
+
+@dataclass
+class RecordingView(View):
+    """Keeps what an ``AgentSession`` shows; tests wait on it."""
+
+    lines: list[LogLine] = field(default_factory=list)
+    changes: list[str] = field(default_factory=list)
+    _changed: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def line(self, line: LogLine) -> None:
+        self.lines.append(line)
+        self._changed.set()
+
+    def changed(self, what: str) -> None:
+        self.changes.append(what)
+        self._changed.set()
+
+    def text(self) -> str:
+        return "\n".join(line.text for line in self.lines)
+
+    def problems(self) -> list[str]:
+        return [line.text for line in self.lines if line.kind == "problem"]
+
+    async def wait(self, check: Callable[[], object], what: str) -> None:
+        deadline = asyncio.get_running_loop().time() + WAIT_SECONDS
+        while not check():
+            remaining = deadline - asyncio.get_running_loop().time()
+            if remaining <= 0:
+                raise AssertionError(f"Not within {WAIT_SECONDS}s: {what}; shown:\n{self.text()}")
+            self._changed.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._changed.wait(), remaining)
+
+
+@asynccontextmanager
+async def running_agent(
+    server_url: str, rep: Browser, folder: Path, **more: Any
+) -> AsyncIterator[tuple[AgentSession, RecordingView]]:
+    """An agent joined by the representative's code, connected, and closed after."""
+    code = await session_code(rep)
+    credentials = await join(
+        JoinTarget(server=server_url, code=code["code"]), "Dana", client_report()
+    )
+    view = RecordingView()
+    agent = AgentSession(
+        credentials,
+        download_dir=folder / "downloads",
+        view=view,
+        state_folder=folder / "state",
+        **more,
+    )
+    task = asyncio.create_task(agent.run())
+    try:
+        await view.wait(lambda: agent.connection.ready, "the agent is connected")
+        yield agent, view
+    finally:
+        await agent.close()
+        await asyncio.wait_for(task, 10)

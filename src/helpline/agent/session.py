@@ -229,7 +229,7 @@ class AgentSession(Listener):
 
     def waiting_consent(self) -> ConsentRequest | None:
         """The request the customer should answer now, once the log is caught up."""
-        if not self._caught_up() or self.ended:
+        if not self.caught_up() or self.ended:
             return None
         waiting = [r for r in self.consents.waiting() if r.consent == "screen"]
         return waiting[0] if waiting else None
@@ -286,7 +286,8 @@ class AgentSession(Listener):
             self.note("You stopped sharing your screen.")
         self.view.changed("consent")
 
-    def _caught_up(self) -> bool:
+    def caught_up(self) -> bool:
+        """The replay after subscribing is over: what arrives now is live."""
         live_after = self.connection.live_after
         return live_after is not None and self.connection.tracker.last >= live_after
 
