@@ -153,6 +153,8 @@ def event_line(event: Event, zone: tzinfo | None = None) -> str:
     """One line of the chat log as the agent shows it: ``[12:03:04] Alice: Hello`` for
     a message, ``[12:03:04] * Alice pushed ...`` for a status note."""
     time = local_time(event.at, zone)
+    # A message's later lines are indented under its first, so they read as one.
+    text = event.text.replace("\n", "\n    ")
     if event.kind == "message":
-        return f"[{time}] {event.author_name}: {event.text}"
-    return f"[{time}] * {event.text}"
+        return f"[{time}] {event.author_name}: {text}"
+    return f"[{time}] * {text}"

@@ -84,8 +84,9 @@ class AgentSession(Listener):
     def ended(self) -> bool:
         return self.session.get("status") == "ended" or self.connection.state.reason == "ended"
 
-    def status(self) -> str:
-        return status_text(self.connection.state, self.id, self.representatives(), self.ended)
+    def status(self, now: float | None = None) -> str:
+        """The status line; ``now`` (the loop's time) counts down to the next attempt."""
+        return status_text(self.connection.state, self.id, self.representatives(), self.ended, now)
 
     def representatives(self) -> list[str]:
         return [str(a.get("name", "")) for a in self.session.get("attendees", [])]
