@@ -69,31 +69,37 @@ class AgentApp(App[None]):
         self.agent = agent
         agent.view = AppView(self)
         self.lines: list[str] = []
+        self.log_view = RichLog(id="log", wrap=True, min_width=20)
+        self.files_title = Static("Files: none yet. F3 sends one.", id="files-title")
+        self.unsent_view = Static("", id="unsent")
+        self.status_view = Static("", id="status")
+        self.files_view = VerticalScroll(id="files")
+        self.message_box = MessageBox(
+            id="message", placeholder="Type a message. Enter sends; Ctrl+J starts a new line."
+        )
+        self.path_field = Input(placeholder="Path of a file to send, then Enter (F3)", id="path")
         self._rows: dict[int | str, FileRow] = {}
         self._asking: tuple[str, Question] | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="main"):
-            yield RichLog(id="log", wrap=True, min_width=20)
-            with VerticalScroll(id="files"):
-                yield Static("Files: none yet. F3 sends one.", id="files-title")
-        yield Static("", id="unsent")
+            yield self.log_view
+            with self.files_view:
+                yield self.files_title
+        yield self.unsent_view
         with Horizontal(id="compose"):
-            yield MessageBox(
-                id="message",
-                placeholder="Type a message. Enter sends; Ctrl+J starts a new line.",
-            )
+            yield self.message_box
             yield Button("Send", id="send", variant="primary")
         with Horizontal(id="file-send"):
-            yield Input(placeholder="Path of a file to send, then Enter (F3)", id="path")
+            yield self.path_field
             yield Button("Send file", id="send-file")
-        yield Static("", id="status")
+        yield self.status_view
         yield Footer()
 
     def on_mount(self) -> None:
         self.sub_title = f"Session {self.agent.id}"
-        self.query_one(MessageBox).focus()
+        self.message_box.focus()
         self.refresh_status()
         self.set_interval(1.0, self.refresh_status)
         self.run_worker(self._run_session(), name="session", exit_on_error=False)
@@ -103,15 +109,19 @@ class AgentApp(App[None]):
         self.refresh_status()
 
     async def on_unmount(self) -> None:
+        # The widgets are gone: the session's last words have nowhere to go.
+        self.agent.view = View()
         await self.agent.close()
 
     # -------------------------------------------------------------- drawing
 
     def add_line(self, line: LogLine) -> None:
         self.lines.append(line.text)
-        self.query_one(RichLog).write(Text(line.text, style=STYLES.get(line.kind, "")))
+        self.log_view.write(Text(line.text, style=STYLES.get(line.kind, "")))
 
     def refresh_part(self, what: str) -> None:
+        if not self.status_view.is_attached:
+            return  # leaving: nothing left to draw on
         if what == "status":
             self.refresh_status()
         elif what == "outbox":
@@ -122,9 +132,8 @@ class AgentApp(App[None]):
             self.refresh_consent()
 
     def refresh_status(self) -> None:
-        status = self.query_one("#status", Static)
-        status.update(self.agent.status(asyncio.get_running_loop().time()))
-        status.set_class(self.agent.connection.state.reason == "expired", "problem")
+        self.status_view.update(self.agent.status(asyncio.get_running_loop().time()))
+        self.status_view.set_class(self.agent.connection.state.reason == "expired", "problem")
 
     def refresh_unsent(self) -> None:
         lines = []
@@ -135,10 +144,9 @@ class AgentApp(App[None]):
                 lines.append(f"Waiting to send ({entry.error}): {entry.text}")
             else:
                 lines.append(f"Sending: {entry.text}")
-        self.query_one("#unsent", Static).update(Text("\n".join(lines)))
+        self.unsent_view.update(Text("\n".join(lines)))
 
     def refresh_files(self) -> None:
-        panel = self.query_one("#files", VerticalScroll)
         keys: list[int | str] = [o.id for o in self.agent.offers.all()]
         keys += [k for k in self.agent.progress if k not in keys]
         for key in keys:
@@ -146,11 +154,11 @@ class AgentApp(App[None]):
             if row is None:
                 row = FileRow(f"file-{len(self._rows)}")
                 self._rows[key] = row
-                panel.mount(row)
+                self.files_view.mount(row)
             offer = self.agent.offers.get(key) if isinstance(key, int) else None
             row.show(offer, self.agent.progress.get(key))
         if keys:
-            self.query_one("#files-title", Static).update("Files")
+            self.files_title.update("Files")
 
     def refresh_consent(self) -> None:
         request = self.agent.waiting_consent()
@@ -183,7 +191,7 @@ class AgentApp(App[None]):
     def on_button_pressed(self, event: Button.Pressed) -> None:
         button = event.button.id or ""
         if button == "send":
-            box = self.query_one(MessageBox)
+            box = self.message_box
             if box.text.strip():
                 self.agent.send(box.text)
                 box.clear()
@@ -196,7 +204,7 @@ class AgentApp(App[None]):
                 self._answer(row.file_id, button.startswith("accept-"))
 
     def _send_path(self) -> None:
-        field = self.query_one("#path", Input)
+        field = self.path_field
         text = field.value.strip()
         if text:
             self.agent.send_file(Path(text))
@@ -220,7 +228,7 @@ class AgentApp(App[None]):
         self.agent.note("No file is waiting for your answer.", "problem")
 
     def action_focus_path(self) -> None:
-        self.query_one("#path", Input).focus()
+        self.path_field.focus()
 
     def action_stop_sharing(self) -> None:
         if self.agent.share is None:
