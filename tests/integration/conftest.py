@@ -36,12 +36,12 @@ async def browsers(server: ServerProcess) -> AsyncIterator[Callable[[], Browser]
             await browser.close()
 
 
-@pytest.fixture(scope="module")
-def module_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    """One seeded server for a whole module, for tests that each make their own
-    session and so cannot disturb each other: a server start is most of a short
-    test's time on two cores."""
-    process = ServerProcess(tmp_path_factory.mktemp("module-data"))
+@pytest.fixture(scope="session")
+def shared_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    """One seeded server for every test that asks for it: tests that each make their
+    own session (and never stop the server) cannot disturb each other, and a server
+    start is most of a short test's time on two cores."""
+    process = ServerProcess(tmp_path_factory.mktemp("shared-data"))
     asyncio.run(process.seed())
     asyncio.run(process.start())
     try:
@@ -51,12 +51,12 @@ def module_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerPr
 
 
 @pytest.fixture
-async def module_browsers(module_server: ServerProcess) -> AsyncIterator[Callable[[], Browser]]:
-    """Browsers (cookie jars) on the module's server, closed after each test."""
+async def shared_browsers(shared_server: ServerProcess) -> AsyncIterator[Callable[[], Browser]]:
+    """Browsers (cookie jars) on the shared server, closed after each test."""
     made: list[Browser] = []
 
     def make() -> Browser:
-        browser = Browser(module_server)
+        browser = Browser(shared_server)
         made.append(browser)
         return browser
 

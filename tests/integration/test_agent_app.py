@@ -20,11 +20,11 @@ from tests.support.server import ServerProcess
 
 
 async def test_typing_sends_and_ctrl_j_makes_a_new_line(
-    module_server: ServerProcess, module_browsers: Callable[[], Browser], tmp_path: Path
+    shared_server: ServerProcess, shared_browsers: Callable[[], Browser], tmp_path: Path
 ) -> None:
-    rep = module_browsers()
+    rep = shared_browsers()
     await rep.login("carol")
-    async with app_for(module_server.base_url, rep, tmp_path) as (app, pilot, console):
+    async with app_for(shared_server.base_url, rep, tmp_path) as (app, pilot, console):
         assert "Connected: session" in status(app) and "Carol Diaz" in status(app)
         await pilot.press(*"first line", "ctrl+j", *"second line", "enter")
         line = await console.wait_event(
@@ -38,11 +38,11 @@ async def test_typing_sends_and_ctrl_j_makes_a_new_line(
 
 
 async def test_a_file_offer_is_shown_and_answered_with_its_keys(
-    module_server: ServerProcess, module_browsers: Callable[[], Browser], tmp_path: Path
+    shared_server: ServerProcess, shared_browsers: Callable[[], Browser], tmp_path: Path
 ) -> None:
-    rep = module_browsers()
+    rep = shared_browsers()
     await rep.login("carol")
-    async with app_for(module_server.base_url, rep, tmp_path) as (app, pilot, _console):
+    async with app_for(shared_server.base_url, rep, tmp_path) as (app, pilot, _console):
         for name in ("wanted.txt", "unwanted.txt"):
             made = await rep.http.post(
                 f"/api/sessions/{app.agent.id}/files",
@@ -86,11 +86,11 @@ async def test_a_file_offer_is_shown_and_answered_with_its_keys(
 
 
 async def test_the_screen_request_asks_and_a_decline_is_answered(
-    module_server: ServerProcess, module_browsers: Callable[[], Browser], tmp_path: Path
+    shared_server: ServerProcess, shared_browsers: Callable[[], Browser], tmp_path: Path
 ) -> None:
-    rep = module_browsers()
+    rep = shared_browsers()
     await rep.login("carol")
-    async with app_for(module_server.base_url, rep, tmp_path, display=lambda: True) as (
+    async with app_for(shared_server.base_url, rep, tmp_path, display=lambda: True) as (
         app,
         pilot,
         console,
@@ -109,11 +109,11 @@ async def test_the_screen_request_asks_and_a_decline_is_answered(
 
 
 async def test_save_chat_log_and_end_the_session_after_confirming(
-    module_server: ServerProcess, module_browsers: Callable[[], Browser], tmp_path: Path
+    shared_server: ServerProcess, shared_browsers: Callable[[], Browser], tmp_path: Path
 ) -> None:
-    rep = module_browsers()
+    rep = shared_browsers()
     await rep.login("carol")
-    async with app_for(module_server.base_url, rep, tmp_path) as (app, pilot, console):
+    async with app_for(shared_server.base_url, rep, tmp_path) as (app, pilot, console):
         await pilot.press("f2")
         saved = tmp_path / "downloads" / "chatlog.txt"
         await until(pilot, lambda: f"Saved the chat log as {saved}" in shown(app), "saved")
@@ -136,11 +136,11 @@ async def test_save_chat_log_and_end_the_session_after_confirming(
 
 
 async def test_the_status_line_follows_a_dropped_network(
-    module_server: ServerProcess, module_browsers: Callable[[], Browser], tmp_path: Path
+    shared_server: ServerProcess, shared_browsers: Callable[[], Browser], tmp_path: Path
 ) -> None:
-    rep = module_browsers()
+    rep = shared_browsers()
     await rep.login("carol")
-    proxy = TcpProxy(module_server.port)
+    proxy = TcpProxy(shared_server.port)
     await proxy.start()
     try:
         async with app_for(proxy.url, rep, tmp_path) as (app, pilot, _console):

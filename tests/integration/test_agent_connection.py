@@ -8,11 +8,12 @@ every line arrives exactly once on both sides.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
+import pytest
 
 from helpline.agent.api import Api
 from helpline.agent.connection import Connection, Phase
@@ -21,7 +22,7 @@ from helpline.agent.outbox import EntryState
 from helpline.agent.system import client_report
 from tests.support.agent import Recorder, TcpProxy, follow, messages, session_code
 from tests.support.clients import Browser, Peer
-from tests.support.server import ServerProcess, running
+from tests.support.server import ServerProcess
 
 
 async def joined(server: ServerProcess, rep: Browser, via: str | None = None) -> Credentials:
@@ -54,9 +55,9 @@ async def console_of(rep: Browser, session: str) -> Peer:
 
 
 async def test_joins_by_code_and_chats_both_ways(
-    module_server: ServerProcess, module_browsers: Callable[[], Browser]
+    shared_server: ServerProcess, shared_browsers: Callable[[], Browser]
 ) -> None:
-    server, browsers = module_server, module_browsers
+    server, browsers = shared_server, shared_browsers
     rep = browsers()
     await rep.login("bob")
     credentials = await joined(server, rep)
@@ -83,9 +84,9 @@ async def test_joins_by_code_and_chats_both_ways(
 
 
 async def test_a_dropped_network_loses_and_doubles_nothing(
-    module_server: ServerProcess, module_browsers: Callable[[], Browser]
+    shared_server: ServerProcess, shared_browsers: Callable[[], Browser]
 ) -> None:
-    server, browsers = module_server, module_browsers
+    server, browsers = shared_server, shared_browsers
     rep = browsers()
     await rep.login("bob")
     proxy = TcpProxy(server.port)
@@ -134,32 +135,46 @@ async def test_a_dropped_network_loses_and_doubles_nothing(
         await proxy.close()
 
 
-async def test_a_lost_acknowledgement_is_resent_and_stored_once(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def strict_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    """A server with a heartbeat every second and two messages a second per socket."""
+    process = ServerProcess(
+        tmp_path_factory.mktemp("strict"),
+        extra_env={"HELPLINE_HEARTBEAT_SECONDS": "1", "HELPLINE_MESSAGE_LIMIT": "2 per second"},
+    )
+    asyncio.run(process.seed())
+    asyncio.run(process.start())
+    try:
+        yield process
+    finally:
+        process.stop()
+
+
+async def test_a_lost_acknowledgement_is_resent_and_stored_once(
+    strict_server: ServerProcess,
+) -> None:
     """The server's replies stop reaching the agent (a half-dead NAT): the agent hears
     no heartbeat for three intervals, reconnects and resends the line whose ack it
     never got, with the same client id; the server stores it once."""
-    quick = ServerProcess(tmp_path / "quick", extra_env={"HELPLINE_HEARTBEAT_SECONDS": "1"})
-    async with running(quick) as server:
-        rep = Browser(server)
-        proxy = TcpProxy(server.port)
-        await proxy.start()
-        try:
-            await rep.login("bob")
-            credentials = await joined(server, rep, via=proxy.url)
-            async with agent(credentials) as (connection, seen):
-                proxy.mute_replies()
-                entry = connection.send_message("did this arrive?")
-                await seen.wait(
-                    lambda: connection.state.phase is Phase.RECONNECTING, "silence noticed"
-                )
-                assert connection.outbox.get(entry.client_id) is not None
-                await seen.wait(lambda: "did this arrive?" in seen.texts(), "the line")
-                await seen.wait(lambda: len(connection.outbox) == 0, "the outbox is empty")
-            assert await all_messages(rep, credentials.session) == ["did this arrive?"]
-            assert seen.texts() == ["did this arrive?"]
-        finally:
-            await proxy.close()
-            await rep.close()
+    server = strict_server
+    rep = Browser(server)
+    proxy = TcpProxy(server.port)
+    await proxy.start()
+    try:
+        await rep.login("bob")
+        credentials = await joined(server, rep, via=proxy.url)
+        async with agent(credentials) as (connection, seen):
+            proxy.mute_replies()
+            entry = connection.send_message("did this arrive?")
+            await seen.wait(lambda: connection.state.phase is Phase.RECONNECTING, "silence noticed")
+            assert connection.outbox.get(entry.client_id) is not None
+            await seen.wait(lambda: "did this arrive?" in seen.texts(), "the line")
+            await seen.wait(lambda: len(connection.outbox) == 0, "the outbox is empty")
+        assert await all_messages(rep, credentials.session) == ["did this arrive?"]
+        assert seen.texts() == ["did this arrive?"]
+    finally:
+        await proxy.close()
+        await rep.close()
 
 
 async def test_the_agent_outlives_a_server_killed_and_restarted(tmp_path: Path) -> None:
@@ -197,9 +212,9 @@ async def test_the_agent_outlives_a_server_killed_and_restarted(tmp_path: Path) 
 
 
 async def test_a_refused_line_is_shown_as_not_sent_and_never_resent(
-    module_server: ServerProcess, module_browsers: Callable[[], Browser]
+    shared_server: ServerProcess, shared_browsers: Callable[[], Browser]
 ) -> None:
-    server, browsers = module_server, module_browsers
+    server, browsers = shared_server, shared_browsers
     rep = browsers()
     await rep.login("bob")
     proxy = TcpProxy(server.port)
@@ -227,33 +242,30 @@ async def test_a_refused_line_is_shown_as_not_sent_and_never_resent(
 
 
 async def test_sent_too_fast_waits_as_told_and_sends_everything_once_in_order(
-    tmp_path: Path,
+    strict_server: ServerProcess,
 ) -> None:
-    limited = ServerProcess(
-        tmp_path / "limited", extra_env={"HELPLINE_MESSAGE_LIMIT": "3 per 2 seconds"}
-    )
-    async with running(limited) as server:
-        rep = Browser(server)
-        try:
-            await rep.login("bob")
-            credentials = await joined(server, rep)
-            async with agent(credentials) as (connection, seen):
-                lines = [f"quick {n}" for n in range(5)]
-                for line in lines:
-                    connection.send_message(line)
-                await seen.wait(lambda: "quick 4" in seen.texts(), "every line")
-                await seen.wait(lambda: len(connection.outbox) == 0, "the outbox is empty")
-            assert seen.texts() == lines
-            assert await all_messages(rep, credentials.session) == lines
-        finally:
-            await rep.close()
+    server = strict_server
+    rep = Browser(server)
+    try:
+        await rep.login("bob")
+        credentials = await joined(server, rep)
+        async with agent(credentials) as (connection, seen):
+            lines = [f"quick {n}" for n in range(4)]
+            for line in lines:
+                connection.send_message(line)
+            await seen.wait(lambda: "quick 3" in seen.texts(), "every line")
+            await seen.wait(lambda: len(connection.outbox) == 0, "the outbox is empty")
+        assert seen.texts() == lines
+        assert await all_messages(rep, credentials.session) == lines
+    finally:
+        await rep.close()
 
 
 async def test_wrong_credentials_end_the_connection_with_expired(
-    module_server: ServerProcess,
+    shared_server: ServerProcess,
 ) -> None:
     recorder = Recorder()
-    api = Api(module_server.base_url, "not-a-token")
+    api = Api(shared_server.base_url, "not-a-token")
     try:
         state = await asyncio.wait_for(Connection(api, "AAAA-BBBB", recorder).run(), 15)
     finally:
@@ -262,9 +274,9 @@ async def test_wrong_credentials_end_the_connection_with_expired(
 
 
 async def test_ending_the_session_closes_the_connection_as_ended(
-    module_server: ServerProcess, module_browsers: Callable[[], Browser]
+    shared_server: ServerProcess, shared_browsers: Callable[[], Browser]
 ) -> None:
-    server, browsers = module_server, module_browsers
+    server, browsers = shared_server, shared_browsers
     rep = browsers()
     await rep.login("bob")
     credentials = await joined(server, rep)

@@ -84,13 +84,13 @@ def test_a_display_is_found_only_where_there_is_one(
 
 async def test_allowed_in_the_app_the_screen_reaches_the_representative(
     display: str,
-    module_server: ServerProcess,
-    module_browsers: Callable[[], Browser],
+    shared_server: ServerProcess,
+    shared_browsers: Callable[[], Browser],
     tmp_path: Path,
 ) -> None:
-    rep = module_browsers()
+    rep = shared_browsers()
     await rep.login("carol")
-    async with app_for(module_server.base_url, rep, tmp_path) as (app, pilot, console):
+    async with app_for(shared_server.base_url, rep, tmp_path) as (app, pilot, console):
         session = app.agent.id
         asked = await rep.http.post(f"/api/sessions/{session}/screen/request")
         assert asked.status_code == 201

@@ -38,11 +38,11 @@ async def offer_to_customer(rep: Browser, session: str, name: str, data: bytes) 
 
 
 async def test_files_go_both_ways_checked_and_never_overwriting(
-    module_server: ServerProcess, module_browsers: Callable[[], Browser], tmp_path: Path
+    shared_server: ServerProcess, shared_browsers: Callable[[], Browser], tmp_path: Path
 ) -> None:
-    rep = module_browsers()
+    rep = shared_browsers()
     await rep.login("bob")
-    async with running_agent(module_server.base_url, rep, tmp_path) as (agent, view):
+    async with running_agent(shared_server.base_url, rep, tmp_path) as (agent, view):
         console = await rep.socket("/ws/console")
         await console.wait_type("welcome")
         await follow(console, agent.id)
@@ -90,11 +90,11 @@ async def test_files_go_both_ways_checked_and_never_overwriting(
 
 
 async def test_declined_files_and_bad_paths_say_so_and_lose_nothing(
-    module_server: ServerProcess, module_browsers: Callable[[], Browser], tmp_path: Path
+    shared_server: ServerProcess, shared_browsers: Callable[[], Browser], tmp_path: Path
 ) -> None:
-    rep = module_browsers()
+    rep = shared_browsers()
     await rep.login("bob")
-    async with running_agent(module_server.base_url, rep, tmp_path) as (agent, view):
+    async with running_agent(shared_server.base_url, rep, tmp_path) as (agent, view):
         unwanted = await offer_to_customer(rep, agent.id, "setup.exe", b"MZ" + b"\0" * 100)
         await view.wait(lambda: agent.offers.get(unwanted) is not None, "the offer")
         agent.decline(unwanted)
@@ -159,12 +159,12 @@ def tiny_folder(tmp_path: Path) -> Iterator[Path]:
 
 
 async def test_a_full_download_folder_says_so_and_the_file_can_be_fetched_again(
-    module_server: ServerProcess, module_browsers: Callable[[], Browser], tmp_path: Path
+    shared_server: ServerProcess, shared_browsers: Callable[[], Browser], tmp_path: Path
 ) -> None:
-    rep = module_browsers()
+    rep = shared_browsers()
     await rep.login("bob")
     data = os.urandom(200_000)
-    async with running_agent(module_server.base_url, rep, tmp_path) as (agent, view):
+    async with running_agent(shared_server.base_url, rep, tmp_path) as (agent, view):
         file_id = await offer_to_customer(rep, agent.id, "big.bin", data)
         await view.wait(lambda: agent.offers.get(file_id) is not None, "the offer")
         with tiny_folder(tmp_path) as tiny:
@@ -231,8 +231,8 @@ def test_a_file_that_cannot_be_read_is_refused_with_what_to_do() -> None:
 
 
 async def test_a_pushed_page_opens_in_the_browser_once_and_never_on_replay(
-    module_server: ServerProcess,
-    module_browsers: Callable[[], Browser],
+    shared_server: ServerProcess,
+    shared_browsers: Callable[[], Browser],
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -241,9 +241,9 @@ async def test_a_pushed_page_opens_in_the_browser_once_and_never_on_replay(
     script.write_text(f'#!/bin/sh\necho "$1" >> {opened}\n')
     script.chmod(0o755)
     monkeypatch.setenv("BROWSER", str(script))
-    rep = module_browsers()
+    rep = shared_browsers()
     await rep.login("bob")
-    async with running_agent(module_server.base_url, rep, tmp_path) as (agent, view):
+    async with running_agent(shared_server.base_url, rep, tmp_path) as (agent, view):
         pushed = await rep.http.post(
             f"/api/sessions/{agent.id}/push-url", json={"url": "https://example.com/help?a=1"}
         )
@@ -267,16 +267,16 @@ async def test_a_pushed_page_opens_in_the_browser_once_and_never_on_replay(
 
 
 async def test_without_a_browser_the_link_is_shown_and_the_server_told(
-    module_server: ServerProcess,
-    module_browsers: Callable[[], Browser],
+    shared_server: ServerProcess,
+    shared_browsers: Callable[[], Browser],
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     for name in ("BROWSER", "DISPLAY", "WAYLAND_DISPLAY"):
         monkeypatch.delenv(name, raising=False)
-    rep = module_browsers()
+    rep = shared_browsers()
     await rep.login("bob")
-    async with running_agent(module_server.base_url, rep, tmp_path) as (agent, view):
+    async with running_agent(shared_server.base_url, rep, tmp_path) as (agent, view):
         await rep.http.post(
             f"/api/sessions/{agent.id}/push-url", json={"url": "https://a.example/"}
         )
@@ -290,11 +290,11 @@ async def test_without_a_browser_the_link_is_shown_and_the_server_told(
 
 
 async def test_a_request_for_the_screen_without_a_display_is_declined_at_once(
-    module_server: ServerProcess, module_browsers: Callable[[], Browser], tmp_path: Path
+    shared_server: ServerProcess, shared_browsers: Callable[[], Browser], tmp_path: Path
 ) -> None:
-    rep = module_browsers()
+    rep = shared_browsers()
     await rep.login("bob")
-    async with running_agent(module_server.base_url, rep, tmp_path, display=lambda: False) as (
+    async with running_agent(shared_server.base_url, rep, tmp_path, display=lambda: False) as (
         agent,
         view,
     ):
@@ -309,11 +309,11 @@ async def test_a_request_for_the_screen_without_a_display_is_declined_at_once(
 
 
 async def test_the_chat_log_is_saved_like_the_browser_saves_it_and_ending_cleans_up(
-    module_server: ServerProcess, module_browsers: Callable[[], Browser], tmp_path: Path
+    shared_server: ServerProcess, shared_browsers: Callable[[], Browser], tmp_path: Path
 ) -> None:
-    rep = module_browsers()
+    rep = shared_browsers()
     await rep.login("bob")
-    async with running_agent(module_server.base_url, rep, tmp_path) as (agent, view):
+    async with running_agent(shared_server.base_url, rep, tmp_path) as (agent, view):
         state_file = state.path_for(agent.id, tmp_path / "state")
         assert stat.S_IMODE(state_file.stat().st_mode) == 0o600
         agent.send("Thanks for the help")
