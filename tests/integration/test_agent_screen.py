@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import shutil
 import struct
 import subprocess
 from collections.abc import Callable, Iterator
@@ -19,24 +18,13 @@ from pathlib import Path
 import pytest
 
 from helpline.agent.screen import THUMBNAIL, VIEWER_FRAME, has_display
-from tests.conftest import IN_CI
+from tests.conftest import require_program
 from tests.support.agent_app import app_for, until
 from tests.support.clients import Browser, Peer
 from tests.support.server import ServerProcess
 
 pytestmark = pytest.mark.xvfb
 XVFB_INSTALL = "apt-get install -y xvfb"
-
-
-def require_program(name: str, install: str) -> str:
-    """The program's path; else fail in CI and skip here, with the install command."""
-    found = shutil.which(name)
-    if found is not None:
-        return found
-    message = f"{name} is not installed. Install it with: {install}"
-    if IN_CI:
-        pytest.fail(message, pytrace=False)
-    pytest.skip(message)
 
 
 @pytest.fixture
