@@ -243,6 +243,11 @@ def send(path: Path, session_id: str | None) -> None:
         )
     running = found[0]
     source = path.expanduser()
+    try:
+        handle, _ = transfers.open_to_send(source)  # say what is wrong before anything else
+    except transfers.TransferError as error:
+        raise click.ClickException(error.message) from None
+    handle.close()
 
     async def upload() -> dict[str, Any]:
         api = Api(running.server, running.token)

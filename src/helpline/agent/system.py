@@ -13,6 +13,8 @@ import getpass
 import platform
 from typing import Any
 
+from helpline import __version__
+
 # The server keeps at most this many characters of each reported value.
 MAX_VALUE_CHARS = 80
 
@@ -67,5 +69,8 @@ def client_report() -> dict[str, Any]:
         "host": uname.node,
         "user": user_name(),
         "app": "agent",
+        # Where the browser's window reports its browser: so the Details pane and the
+        # chat log's header name the agent rather than an unknown User-Agent.
+        "browser": f"Helpline agent {__version__}",
     }
     return {key: value[:MAX_VALUE_CHARS] for key, value in report.items()}
