@@ -6,8 +6,9 @@ server killed (tests/integration/test_agent_connection.py). It speaks docs/proto
 only: the bearer token in the handshake, ``subscribe`` with the last ``seq`` seen,
 sends kept in the outbox (outbox.py) until their ``ack`` and resent with their
 ``client_id`` after a reconnect, ``rate_limited`` and ``unavailable`` retried after
-``retry_after``, a ``ping`` every heartbeat, a dead socket noticed after three silent
-intervals, and reconnects with backoff (reconnect.py) until the session ends.
+``retry_after`` (sending.py), a ``ping`` every heartbeat, a dead socket noticed after
+three silent intervals, and reconnects with backoff (reconnect.py) until the session
+ends.
 
 Whoever uses it (the agent's session, or a test) gets callbacks on a ``Listener``,
 always from the event loop that runs ``run()``.
@@ -32,11 +33,10 @@ from helpline.agent import reconnect
 from helpline.agent.api import USER_AGENT, Api, ApiError
 from helpline.agent.events import Event, SeqTracker, parse_event
 from helpline.agent.outbox import TOO_LARGE_MESSAGE, EntryState, Outbox, OutboxEntry
+from helpline.agent.sending import Sender
 
 DEFAULT_HEARTBEAT_SECONDS = 25.0
 OPEN_TIMEOUT_SECONDS = 10.0
-# A screen frame is skipped while this much is still waiting to be written.
-MAX_QUEUED_BINARY_BYTES = 1024 * 1024
 
 
 class Phase(StrEnum):
@@ -92,17 +92,10 @@ class Connection:
         self.state = ConnectionState(Phase.CONNECTING)
         self._random = random
         self._new_client_id = new_client_id
-        self._ready = False
-        self._queue: asyncio.Queue[str | bytes] | None = None
-        self._queued_binary = 0
+        self.sender = Sender(self.outbox, random)
         self._socket: ClientConnection | None = None
         self._wake = asyncio.Event()
         self._attempt = 0
-        self._unanswered: list[str] = []
-        self._last_sent: str | None = None
-        self._hold_until = 0.0
-        self._hold: asyncio.TimerHandle | None = None
-        self._deferred: dict[str, tuple[asyncio.TimerHandle, int]] = {}
 
     @property
     def closed(self) -> bool:
@@ -112,7 +105,7 @@ class Connection:
     @property
     def ready(self) -> bool:
         """Welcomed on an open socket: frames sent now go out now."""
-        return self._ready
+        return self.sender.ready
 
     # -------------------------------------------------------------- what callers do
 
@@ -120,24 +113,18 @@ class Connection:
         """Queue a chat line: sent now when the socket is ready, else after reconnecting."""
         entry = self.outbox.add(self._new_client_id(), self.session, text)
         self.listener.outbox_changed()
-        if self._ready and self._hold is None:
-            self._transmit_entry(entry)
+        self.sender.entry(entry)
         return entry
 
     def send_control(self, frame: dict[str, Any]) -> bool:
         """A frame that is not kept (consent, screen, url_opened): False when there is
         no ready socket to take it now."""
-        return self._put(json.dumps(frame))
+        return self.sender.frame(frame)
 
     def send_binary(self, data: bytes) -> bool:
         """A screen frame; skipped (False) while the socket is not ready or still busy
         with earlier frames, since a newer one follows."""
-        if self._queued_binary + len(data) > MAX_QUEUED_BINARY_BYTES:
-            return False
-        if not self._put(data):
-            return False
-        self._queued_binary += len(data)
-        return True
+        return self.sender.binary(data)
 
     def stop(self) -> None:
         """Close for good (the session ended here, or the agent quits)."""
@@ -176,7 +163,7 @@ class Connection:
             finally:
                 # The server answers frames in order: the oldest unanswered send is
                 # the one it was handling if it failed (1011).
-                unanswered = list(self._unanswered)
+                unanswered = list(self.sender.unanswered)
                 self._teardown()
             if self.closed:
                 break
@@ -187,8 +174,7 @@ class Connection:
 
     async def _serve(self, socket: ClientConnection, welcomed_at: list[float]) -> int | None:
         self._socket = socket
-        self._queue = asyncio.Queue()
-        writer = asyncio.create_task(self._write(socket, self._queue))
+        writer = asyncio.create_task(self.sender.write(socket))
         pinger: asyncio.Task[None] | None = None
         try:
             while True:
@@ -213,33 +199,15 @@ class Connection:
                     with contextlib.suppress(asyncio.CancelledError):
                         await task
 
-    async def _write(self, socket: ClientConnection, queue: asyncio.Queue[str | bytes]) -> None:
-        """The one writer of a socket, so frames leave in the order they were made."""
-        with contextlib.suppress(ConnectionClosed):
-            while True:
-                item = await queue.get()
-                if isinstance(item, bytes):
-                    self._queued_binary = max(0, self._queued_binary - len(item))
-                await socket.send(item)
-
     async def _ping(self) -> None:
         while True:
             await asyncio.sleep(self.heartbeat_seconds)
-            self._put(json.dumps({"type": "ping"}))
+            self.sender.frame({"type": "ping"})
 
     def _teardown(self) -> None:
-        self._ready = False
         self._socket = None
-        self._queue = None
-        self._queued_binary = 0
         self.live_after = None
-        self._unanswered = []
-        for handle, _ in self._deferred.values():
-            handle.cancel()
-        self._deferred.clear()
-        if self._hold is not None:
-            self._hold.cancel()
-            self._hold = None
+        self.sender.closed()
 
     async def _after_close(
         self, opened: bool, code: int | None, detail: str, unanswered: list[str]
@@ -252,9 +220,9 @@ class Connection:
             self._close(ConnectionState(Phase.CLOSED, reason="expired"))
             return
         changed = None
-        if code == reconnect.CLOSE_TOO_BIG and self._last_sent is not None:
+        if code == reconnect.CLOSE_TOO_BIG and self.sender.last_sent is not None:
             # The transport refused our frame: give it up rather than resend it forever.
-            changed = self.outbox.fail(self._last_sent, TOO_LARGE_MESSAGE)
+            changed = self.outbox.fail(self.sender.last_sent, TOO_LARGE_MESSAGE)
         elif code == reconnect.CLOSE_SERVER_ERROR and unanswered:
             changed = self.outbox.strike(unanswered[0])
         if changed is not None:
@@ -336,13 +304,13 @@ class Connection:
         heartbeat = frame.get("heartbeat_seconds")
         if isinstance(heartbeat, int | float) and heartbeat > 0:
             self.heartbeat_seconds = float(heartbeat)
-        self._ready = True
+        self.sender.welcomed()
         self._set_state(ConnectionState(Phase.OPEN))
         self.listener.welcomed(frame.get("session", {}))
-        self._put(
-            json.dumps({"type": "subscribe", "session": self.session, "after": self.tracker.last})
+        self.sender.frame(
+            {"type": "subscribe", "session": self.session, "after": self.tracker.last}
         )
-        self._flush()
+        self.sender.flush()
 
     def _on_event(self, frame: dict[str, Any]) -> None:
         event = parse_event(frame.get("event"))
@@ -357,7 +325,7 @@ class Connection:
         client_id, seq = frame.get("client_id"), frame.get("seq")
         if not isinstance(client_id, str) or not isinstance(seq, int):
             return
-        self._answered(client_id)
+        self.sender.answered(client_id)
         if self.outbox.ack(client_id, seq) is None:
             return
         if self.tracker.seen(seq):
@@ -373,73 +341,15 @@ class Connection:
         if entry is None:
             self.listener.error(code, message)
             return
-        self._answered(entry.client_id)
+        self.sender.answered(entry.client_id)
         retry_after = frame.get("retry_after")
         delay = float(retry_after) if isinstance(retry_after, int | float) else None
         if code == "rate_limited" and entry.state is EntryState.PENDING:
             # Sent too fast: every send waits, in order, until the server said.
             self.outbox.refuse(entry.client_id, code, message)
-            self._hold_sends(delay if delay is not None else 1.0)
+            self.sender.hold(delay if delay is not None else 1.0)
         else:
             refused = self.outbox.refuse(entry.client_id, code, message)
             if refused is not None and refused.state is EntryState.PENDING:
-                self._defer(refused.client_id, delay)
+                self.sender.defer(refused.client_id, delay)
         self.listener.outbox_changed()
-
-    def _answered(self, client_id: str) -> None:
-        self._unanswered = [c for c in self._unanswered if c != client_id]
-        deferred = self._deferred.pop(client_id, None)
-        if deferred is not None:
-            deferred[0].cancel()
-
-    def _hold_sends(self, seconds: float) -> None:
-        loop = asyncio.get_running_loop()
-        until = loop.time() + max(1.0, seconds)
-        if self._hold is not None and until <= self._hold_until:
-            return
-        if self._hold is not None:
-            self._hold.cancel()
-        self._hold_until = until
-
-        def release() -> None:
-            self._hold = None
-            self._flush()
-
-        self._hold = loop.call_at(until, release)
-
-    def _defer(self, client_id: str, retry_after: float | None) -> None:
-        """Send a transiently refused entry again after ``retry_after`` or a backoff."""
-        tries = self._deferred.pop(client_id, (None, 0))[1] + 1
-        if retry_after is not None:
-            delay = min(reconnect.BACKOFF_MAX_SECONDS, max(1.0, retry_after))
-        else:
-            delay = reconnect.backoff_delay(tries - 1, self._random)
-
-        def again() -> None:
-            entry = self.outbox.get(client_id)
-            if entry is not None and entry.state is EntryState.PENDING and self._ready:
-                self._transmit_entry(entry)
-
-        handle = asyncio.get_running_loop().call_later(delay, again)
-        self._deferred[client_id] = (handle, tries)
-
-    def _flush(self) -> None:
-        """Send, with their original client ids, the lines not yet acknowledged."""
-        if not self._ready or self._hold is not None:
-            return
-        for entry in self.outbox.unacknowledged():
-            if entry.client_id not in self._deferred:
-                self._transmit_entry(entry)
-
-    def _transmit_entry(self, entry: OutboxEntry) -> None:
-        if not self._put(json.dumps(entry.frame())):
-            return
-        self._last_sent = entry.client_id
-        if entry.client_id not in self._unanswered:
-            self._unanswered.append(entry.client_id)
-
-    def _put(self, item: str | bytes) -> bool:
-        if not self._ready or self._queue is None:
-            return False
-        self._queue.put_nowait(item)
-        return True
