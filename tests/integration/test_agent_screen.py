@@ -100,7 +100,7 @@ async def test_allowed_in_the_app_the_screen_reaches_the_representative(
         assert 10 / elapsed >= 5, f"{10 / elapsed:.1f} viewer frames a second"
         assert frames(console, VIEWER_FRAME)[0]["width"] == 1280
 
-        await pilot.press("f6")
+        await pilot.press("f8")
         await console.wait_event(
             session, lambda e: e["body"].get("action") == "screen_stopped", "sharing stopped"
         )

@@ -54,6 +54,10 @@ class Terminal:
     def screen(self) -> str:
         return self._run("capture-pane", "-p", "-t", "main")
 
+    def screen_with_colours(self) -> str:
+        """The screen with its SGR colour sequences (for the README's picture)."""
+        return self._run("capture-pane", "-e", "-p", "-t", "main")
+
     def flat(self) -> str:
         """The screen's text without the line breaks of wrapping or the log's borders."""
         rows = [row.strip().strip("│").rstrip() for row in self.screen().splitlines()]

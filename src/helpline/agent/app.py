@@ -59,7 +59,7 @@ class AgentApp(App[None]):
         Binding("f3", "focus_path", "Send a file", priority=True),
         Binding("f4", "answer_file(True)", "Accept file", priority=True),
         Binding("f5", "answer_file(False)", "Decline file", priority=True),
-        Binding("f6", "stop_sharing", "Stop sharing", priority=True),
+        Binding("f8", "stop_sharing", "Stop sharing", priority=True),
         Binding("f10", "end_session", "End session", priority=True),
         Binding("ctrl+q", "quit", "Quit", priority=True),
     ]

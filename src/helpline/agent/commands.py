@@ -148,7 +148,7 @@ def join(
           --question "VPN drops every hour" --field email=dana@example.com
 
     Keys in the app: Enter sends, Ctrl+J starts a new line, F2 saves the chat log,
-    F3 sends a file, F4/F5 accept or decline a file, F6 stops sharing your screen,
+    F3 sends a file, F4/F5 accept or decline a file, F8 stops sharing your screen,
     F10 ends the session, Ctrl+Q quits.
     """
     from helpline.agent import joining

@@ -27,6 +27,14 @@ from helpline.agent.outbox import EntryState, OutboxEntry
 from helpline.agent.status import status_text
 
 
+def shown_path(path: Path) -> str:
+    """A path as the customer reads it: ``~/Downloads/Helpline/report.pdf``."""
+    try:
+        return f"~/{path.relative_to(Path.home())}"
+    except ValueError:
+        return str(path)
+
+
 @dataclass(frozen=True)
 class LogLine:
     text: str
@@ -145,7 +153,7 @@ class AgentSession(Listener):
 
     async def save_chatlog(self) -> Path:
         saved = await chatlog.save_chatlog(self.api, self.id, self.download_dir)
-        self.note(f"Saved the chat log as {saved}")
+        self.note(f"Saved the chat log as {shown_path(saved)}")
         return saved
 
     async def end(self) -> None:
@@ -199,7 +207,7 @@ class AgentSession(Listener):
             self.note(error.message, "problem")
         else:
             progress.phase, progress.path = "saved", saved
-            self.note(f"Saved {offer.name} as {saved}")
+            self.note(f"Saved {offer.name} as {shown_path(saved)}")
         self.view.changed("files")
 
     def send_file(self, path: Path) -> asyncio.Task[Any]:
@@ -266,7 +274,7 @@ class AgentSession(Listener):
         )
         self.share = screen.ScreenShare(self.id, self.connection.send_binary)
         self._spawn(self._share(self.share))
-        self.note("Your screen is shared. Press F6 (or choose Stop sharing) to stop.")
+        self.note("Your screen is shared. Press F8 to stop.")
 
     async def _share(self, share: screen.ScreenShare) -> None:
         await share.run()

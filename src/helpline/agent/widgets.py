@@ -18,7 +18,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, ProgressBar, Static, TextArea
 
 from helpline.agent.offers import Offer, OfferState
-from helpline.agent.session import Progress
+from helpline.agent.session import Progress, shown_path
 from helpline.domain.files import human_size
 
 NEW_LINE_KEYS = ("ctrl+j", "shift+enter", "alt+enter")
@@ -57,7 +57,7 @@ def offer_text(offer: Offer, progress: Progress | None) -> str:
         OfferState.RECEIVED: "received",
     }[offer.state]
     if progress is not None and progress.phase == "saved" and progress.path is not None:
-        state = f"saved as {progress.path}"
+        state = f"saved as {shown_path(progress.path)}"
     elif progress is not None and progress.phase == "failed":
         state = f"failed: {progress.message}"
     elif progress is not None and progress.phase == "running":
@@ -151,7 +151,7 @@ def screen_question(who: str) -> Question:
     return Question(
         "Share your screen?",
         f"{who or 'Your representative'} asks to see your screen. If you allow it, they see "
-        "this computer's screen until you stop sharing (F6) or the session ends.",
+        "this computer's screen until you stop sharing (F8) or the session ends.",
         yes="Allow",
         no="Decline",
     )
