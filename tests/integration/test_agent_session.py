@@ -314,6 +314,12 @@ async def test_the_chat_log_is_saved_like_the_browser_saves_it_and_ending_cleans
     rep = shared_browsers()
     await rep.login("bob")
     async with running_agent(shared_server.base_url, rep, tmp_path) as (agent, view):
+        agent.send("x" * 4001)
+        await view.wait(lambda: view.problems(), "the refusal")
+        assert view.problems()[0].endswith(
+            "* Not sent (A message has at most 4000 characters.): " + "x" * 4001
+        )
+        assert agent.connection.outbox.all() == []
         state_file = state.path_for(agent.id, tmp_path / "state")
         assert stat.S_IMODE(state_file.stat().st_mode) == 0o600
         agent.send("Thanks for the help")

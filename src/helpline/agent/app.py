@@ -20,7 +20,6 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Footer, Header, Input, RichLog, Static
 
 from helpline.agent.offers import OfferState
-from helpline.agent.outbox import EntryState
 from helpline.agent.session import AgentSession, LogLine, View
 from helpline.agent.transfers import TransferError
 from helpline.agent.widgets import FileRow, MessageBox, Question, end_question, screen_question
@@ -138,9 +137,7 @@ class AgentApp(App[None]):
     def refresh_unsent(self) -> None:
         lines = []
         for entry in self.agent.unsent():
-            if entry.state is EntryState.FAILED:
-                lines.append(f"Not sent ({entry.error}): {entry.text}")
-            elif entry.error:
+            if entry.error:
                 lines.append(f"Waiting to send ({entry.error}): {entry.text}")
             else:
                 lines.append(f"Sending: {entry.text}")

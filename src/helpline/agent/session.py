@@ -148,8 +148,8 @@ class AgentSession(Listener):
         return self.connection.send_message(text.rstrip())
 
     def unsent(self) -> list[OutboxEntry]:
-        """Lines typed here that are not in the log yet: sending, or failed."""
-        return [e for e in self.connection.outbox.all() if e.state is not EntryState.ACKED]
+        """Lines typed here that are not sent yet."""
+        return [e for e in self.connection.outbox.all() if e.state is EntryState.PENDING]
 
     async def save_chatlog(self) -> Path:
         saved = await chatlog.save_chatlog(self.api, self.id, self.download_dir)
@@ -382,6 +382,12 @@ class AgentSession(Listener):
         self._consider_consents()
 
     def outbox_changed(self) -> None:
+        # A line refused for good leaves the outbox (it is never sent again) and stays
+        # in the log as not sent, with the server's reason.
+        for entry in self.connection.outbox.all():
+            if entry.state is EntryState.FAILED:
+                self.connection.outbox.remove(entry.client_id)
+                self.note(f"Not sent ({entry.error}): {entry.text}", "problem")
         self.view.changed("outbox")
 
     def screen_watch(self) -> None:
