@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from helpline.agent import state
-from helpline.agent.joining import JoinTarget, join, open_portal_session
+from helpline.agent.joining import JoinTarget, join, open_portal_session, parse_join
 from helpline.agent.system import client_report, os_name
 from helpline.cli import main
 from tests.support.server import ServerProcess, free_port
@@ -134,3 +134,16 @@ async def test_the_representative_sees_the_exact_operating_system(
         waiting = next(s for s in queue if s["id"] == asked.session)
         assert waiting["query"] == "The VPN drops"
         assert waiting["customer"]["os"] == os_name()
+
+
+async def test_a_join_link_joins_without_the_digits(shared_server: ServerProcess) -> None:
+    async with httpx.AsyncClient(
+        base_url=shared_server.base_url, headers={"Origin": shared_server.base_url}
+    ) as rep:
+        await rep.post("/api/auth/login", json={"username": "bob", "password": "helpline-demo"})
+        link = (await rep.post("/api/codes", json={})).json()["join_link"]
+        target = parse_join(link, None)
+        assert target.code is None and target.link is not None
+        joined = await join(target, "Dana", client_report())
+        seen = (await rep.get(f"/api/sessions/{joined.session}")).json()["session"]
+        assert seen["customer"]["name"] == "Dana" and seen["status"] == "active"
