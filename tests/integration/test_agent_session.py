@@ -298,14 +298,18 @@ async def test_a_request_for_the_screen_without_a_display_is_declined_at_once(
         agent,
         view,
     ):
+        console = await rep.socket("/ws/console")
+        await console.wait_type("welcome")
+        await follow(console, agent.id)
         asked = await rep.http.post(f"/api/sessions/{agent.id}/screen/request")
         assert asked.status_code == 201
         await view.wait(lambda: "has no display to share" in view.text(), "declined")
-        await view.wait(lambda: "Dana declined the request" in view.text(), "the answer's note")
-        events = (await rep.http.get(f"/api/sessions/{agent.id}/events")).json()["events"]
-        answers = [e for e in events if e["kind"] == "consent_answered"]
-        assert [a["body"]["answer"] for a in answers] == ["declined"]
+        answer = await console.wait_event(
+            agent.id, lambda e: e["kind"] == "consent_answered", "the answer"
+        )
+        assert answer["body"]["answer"] == "declined"
         assert agent.waiting_consent() is None
+        await console.close()
 
 
 async def test_the_chat_log_is_saved_like_the_browser_saves_it_and_ending_cleans_up(
