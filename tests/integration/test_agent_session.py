@@ -21,9 +21,9 @@ import pytest
 
 from helpline.agent import state
 from helpline.agent.offers import OfferState
-from helpline.agent.session import AgentSession
+from helpline.agent.session import AgentSession, Progress
 from helpline.agent.transfers import TransferError, open_to_send
-from tests.support.agent import RecordingView, follow, running_agent
+from tests.support.agent import RecordingView, TcpProxy, follow, running_agent
 from tests.support.clients import Browser
 from tests.support.server import ServerProcess
 
@@ -342,3 +342,75 @@ async def test_the_chat_log_is_saved_like_the_browser_saves_it_and_ending_cleans
         assert "ended" in second.read_text()
         assert agent.send("too late") is None
         assert "The session has ended" in view.problems()[-1]
+
+
+def running_progress(agent: AgentSession, name: str) -> Progress | None:
+    return next(
+        (p for p in agent.progress.values() if p.name == name and p.phase == "running"), None
+    )
+
+
+async def test_a_download_stopped_halfway_keeps_nothing_and_can_be_fetched_again(
+    shared_server: ServerProcess, shared_browsers: Callable[[], Browser], tmp_path: Path
+) -> None:
+    rep = shared_browsers()
+    await rep.login("bob")
+    size = 96 * 1024 * 1024
+    async with running_agent(shared_server.base_url, rep, tmp_path) as (agent, view):
+        file_id = await offer_to_customer(rep, agent.id, "backup.tar", bytes(size))
+        await view.wait(lambda: agent.offers.get(file_id) is not None, "the offer")
+        agent.accept(file_id)
+        await view.wait(
+            lambda: (p := running_progress(agent, "backup.tar")) is not None and p.done > 0,
+            "the download under way",
+        )
+        agent.decline(file_id)  # F5 while it downloads: stop
+        await view.wait(
+            lambda: (p := agent.progress.get(file_id)) is not None and p.phase == "failed",
+            "stopped",
+        )
+        assert "You stopped downloading backup.tar; nothing was saved." in view.text()
+        assert list(agent.download_dir.iterdir()) == []
+        agent.accept(file_id)
+        await view.wait(
+            lambda: (p := agent.progress.get(file_id)) is not None and p.phase == "saved",
+            "fetched again",
+        )
+        assert (agent.download_dir / "backup.tar").stat().st_size == size
+        assert [p.name for p in agent.download_dir.iterdir()] == ["backup.tar"]
+
+
+async def test_an_upload_cut_off_says_so_offers_nothing_and_can_be_sent_again(
+    shared_server: ServerProcess, shared_browsers: Callable[[], Browser], tmp_path: Path
+) -> None:
+    rep = shared_browsers()
+    await rep.login("bob")
+    proxy = TcpProxy(shared_server.port)
+    await proxy.start()
+    big = tmp_path / "core.dump"
+    with big.open("wb") as handle:
+        handle.truncate(64 * 1024 * 1024)
+    try:
+        async with running_agent(proxy.url, rep, tmp_path) as (agent, view):
+            sending = agent.send_file(big)
+            await view.wait(
+                lambda: (
+                    (p := running_progress(agent, "core.dump")) is not None
+                    and p.done >= 2 * 1024 * 1024
+                ),
+                "the upload under way",
+            )
+            proxy.cut()
+            await sending
+            assert view.problems()[-1].endswith(
+                "Sending core.dump was cut off: the connection to the server was lost. "
+                "Nothing was sent; send it again once the agent is connected."
+            )
+            listed = (await rep.http.get(f"/api/sessions/{agent.id}/files")).json()["files"]
+            assert listed == []
+            await view.wait(lambda: agent.connection.ready, "connected again")
+            await agent.send_file(big)
+            listed = (await rep.http.get(f"/api/sessions/{agent.id}/files")).json()["files"]
+            assert [(f["name"], f["size"]) for f in listed] == [("core.dump", 64 * 1024 * 1024)]
+    finally:
+        await proxy.close()

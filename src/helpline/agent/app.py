@@ -214,7 +214,13 @@ class AgentApp(App[None]):
             self.agent.decline(file_id)
 
     def action_answer_file(self, accept: bool) -> None:
-        """F4 / F5: the oldest file that waits for the customer (or failed to save)."""
+        """F4 / F5: the oldest file that waits for the customer (or failed to save);
+        F5 during a download stops it."""
+        if not accept:
+            for key, moving in self.agent.progress.items():
+                if isinstance(key, int) and moving.phase == "running":
+                    self.agent.decline(key)
+                    return
         for offer in self.agent.offers.all():
             progress = self.agent.progress.get(offer.id)
             phase = progress.phase if progress is not None else None

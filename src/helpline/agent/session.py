@@ -81,6 +81,7 @@ class AgentSession(Listener):
         self.share: screen.ScreenShare | None = None
         self.sharing_request: str | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._downloads: dict[int, asyncio.Task[Any]] = {}
         self._has_display: bool | None = None
         self._was_open = False
 
@@ -169,11 +170,19 @@ class AgentSession(Listener):
     # -------------------------------------------------------------- files
 
     def accept(self, file_id: int) -> None:
+        """Accept (or fetch again) a file and download it; once at a time per file."""
         offer = self.offers.get(file_id)
-        if offer is not None:
-            self._spawn(self._receive(offer))
+        running = self._downloads.get(file_id)
+        if offer is not None and (running is None or running.done()):
+            self._downloads[file_id] = self._spawn(self._receive(offer))
 
     def decline(self, file_id: int) -> None:
+        """Decline an offer; while it downloads, stop the download instead (an accepted
+        file cannot be declined any more): nothing is kept, and it can be fetched again."""
+        running = self._downloads.get(file_id)
+        if running is not None and not running.done():
+            running.cancel()
+            return
         self._spawn(self._answer(file_id, False))
 
     async def _answer(self, file_id: int, accept: bool) -> bool:
@@ -205,6 +214,15 @@ class AgentSession(Listener):
         except transfers.TransferError as error:
             progress.phase, progress.message = "failed", error.message
             self.note(error.message, "problem")
+        except asyncio.CancelledError:
+            message = (
+                f"You stopped downloading {offer.name}; nothing was saved. It is still on "
+                "the server: F4 downloads it again."
+            )
+            progress.phase, progress.message = "failed", message
+            self.note(message)
+            self.view.changed("files")
+            raise
         else:
             progress.phase, progress.path = "saved", saved
             self.note(f"Saved {offer.name} as {shown_path(saved)}")

@@ -67,7 +67,7 @@ def offer_text(offer: Offer, progress: Progress | None) -> str:
 
 class FileRow(Vertical):
     """One file of the session, with Accept / Decline while it waits for the customer
-    and a progress bar while it moves."""
+    and a progress bar (and Stop) while it moves."""
 
     DEFAULT_CSS = """
     FileRow { height: auto; margin-bottom: 1; }
@@ -105,7 +105,8 @@ class FileRow(Vertical):
         busy = progress is not None and progress.phase == "running"
         self.accept.label = "Try again" if retry else "Accept"
         self.accept.display = (waiting or retry) and not busy
-        self.decline.display = waiting and not busy
+        self.decline.label = "Stop" if busy else "Decline"
+        self.decline.display = (waiting and not busy) or (busy and offer is not None)
         self.bar.display = progress is not None and progress.phase in ("running", "saved", "sent")
         if progress is not None:
             self.bar.update(total=max(progress.total, 1), progress=progress.done)
