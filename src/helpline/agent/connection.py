@@ -96,6 +96,7 @@ class Connection:
         self._socket: ClientConnection | None = None
         self._wake = asyncio.Event()
         self._attempt = 0
+        self._closing: set[asyncio.Task[None]] = set()
 
     @property
     def closed(self) -> bool:
@@ -174,7 +175,7 @@ class Connection:
 
     async def _serve(self, socket: ClientConnection, welcomed_at: list[float]) -> int | None:
         self._socket = socket
-        writer = asyncio.create_task(self.sender.write(socket))
+        writer = asyncio.create_task(self.sender.write(socket, self.sender.open()))
         pinger: asyncio.Task[None] | None = None
         try:
             while True:
@@ -233,7 +234,7 @@ class Connection:
         self._attempt += 1
         loop = asyncio.get_running_loop()
         if code is not None and not detail:
-            detail = "the connection was lost" if code == 1006 else f"closed with code {code}"
+            detail = reconnect.close_reason(code)
         self._set_state(
             ConnectionState(
                 Phase.RECONNECTING, self._attempt, retry_at=loop.time() + delay, detail=detail
@@ -267,7 +268,9 @@ class Connection:
         self._wake.set()
         socket = self._socket
         if socket is not None:
-            asyncio.get_running_loop().create_task(socket.close())
+            closing = asyncio.get_running_loop().create_task(socket.close())
+            self._closing.add(closing)
+            closing.add_done_callback(self._closing.discard)
 
     def _set_state(self, state: ConnectionState) -> None:
         self.state = state

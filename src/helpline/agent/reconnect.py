@@ -61,3 +61,17 @@ def attempt_after_close(attempt: int, welcomed_for_seconds: float | None) -> int
 def silence_limit(heartbeat_seconds: float) -> float:
     """A socket that heard nothing for three heartbeat intervals is dead."""
     return 3 * heartbeat_seconds
+
+
+def close_reason(code: int) -> str:
+    """Why a socket went away, in words for the status line."""
+    reasons = {
+        1000: "the server closed the connection",
+        1001: "the server is restarting",
+        1006: "the connection was lost",
+        1009: "a message was too large",
+        1011: "the server failed",
+        1012: "the server is restarting",
+        CLOSE_SILENT: "no word from the server for three heartbeats",
+    }
+    return reasons.get(code, f"closed with code {code}")

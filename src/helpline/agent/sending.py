@@ -49,10 +49,13 @@ class Sender:
 
     # -------------------------------------------------------------- a socket's life
 
-    async def write(self, socket: ClientConnection) -> None:
+    def open(self) -> asyncio.Queue[str | bytes]:
+        """A new socket: a new queue, which ``write`` empties into it."""
+        self._queue = asyncio.Queue()
+        return self._queue
+
+    async def write(self, socket: ClientConnection, queue: asyncio.Queue[str | bytes]) -> None:
         """The one writer of ``socket``, until it closes or this task is cancelled."""
-        queue: asyncio.Queue[str | bytes] = asyncio.Queue()
-        self._queue = queue
         with contextlib.suppress(ConnectionClosed):
             while True:
                 item = await queue.get()
