@@ -91,10 +91,11 @@ async def test_a_whole_session_in_the_terminal(server: ServerProcess, tmp_path: 
             session, lambda e: e["body"].get("action") == "file_completed", "received"
         )
 
-        # A file from the customer, typed into the path field (F3).
+        # A file from the customer: its path typed after F3.
         photo = tmp_path / "test page.jpg"
         photo.write_bytes(os.urandom(150_000))
         terminal.keys("F3")
+        await terminal.shows("Send a file to the representatives")
         terminal.type(str(photo))
         terminal.keys("Enter")
         offer = await console.wait_event(

@@ -8,11 +8,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from textual.widgets import Input, Static
+from textual.widgets import Static
 
 from helpline.agent.app import AgentApp
 from helpline.agent.offers import OfferState
-from helpline.agent.widgets import FileRow, Question
+from helpline.agent.widgets import FileRow, Question, SendFile
 from tests.support.agent import TcpProxy
 from tests.support.agent_app import app_for, shown, status, until
 from tests.support.clients import Browser
@@ -79,8 +79,9 @@ async def test_a_file_offer_is_shown_and_answered_with_its_keys(
         assert not second.accept.display and not second.decline.display
 
         await pilot.press("f3")
-        assert isinstance(app.focused, Input) and app.focused.id == "path"
-        app.focused.value = str(tmp_path / "nothing-here.log")
+        await until(pilot, lambda: isinstance(app.screen, SendFile), "the path question")
+        assert isinstance(app.screen, SendFile)
+        app.screen.path.value = str(tmp_path / "nothing-here.log")
         await pilot.press("enter")
         await until(pilot, lambda: "There is no file" in shown(app), "the clear refusal")
 

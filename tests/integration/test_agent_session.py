@@ -21,8 +21,9 @@ import pytest
 
 from helpline.agent import state
 from helpline.agent.offers import OfferState
-from helpline.agent.session import AgentSession, Progress
+from helpline.agent.session import AgentSession
 from helpline.agent.transfers import TransferError, open_to_send
+from helpline.agent.view import Progress
 from tests.support.agent import RecordingView, TcpProxy, follow, running_agent
 from tests.support.clients import Browser
 from tests.support.server import ServerProcess

@@ -19,8 +19,9 @@ from typing import Any
 from helpline.agent.connection import ConnectionState, Listener, Phase
 from helpline.agent.events import Event
 from helpline.agent.joining import JoinTarget, join
-from helpline.agent.session import AgentSession, LogLine, View
+from helpline.agent.session import AgentSession
 from helpline.agent.system import client_report
+from helpline.agent.view import LogLine, View
 from tests.support.clients import Browser, Peer
 
 WAIT_SECONDS = 15.0

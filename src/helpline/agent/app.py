@@ -16,13 +16,21 @@ from typing import Any, ClassVar
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Button, Footer, Header, Input, RichLog, Static
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Button, Footer, Header, RichLog, Static
 
 from helpline.agent.offers import OfferState
-from helpline.agent.session import AgentSession, LogLine, View
+from helpline.agent.session import AgentSession
 from helpline.agent.transfers import TransferError
-from helpline.agent.widgets import FileRow, MessageBox, Question, end_question, screen_question
+from helpline.agent.view import LogLine, View
+from helpline.agent.widgets import (
+    FileRow,
+    MessageBox,
+    Question,
+    SendFile,
+    end_question,
+    screen_question,
+)
 
 STYLES = {"message": "", "status": "italic", "local": "cyan", "problem": "bold red"}
 
@@ -47,15 +55,16 @@ class AgentApp(App[None]):
     #log { width: 2fr; border: round $primary; }
     #files { width: 1fr; min-width: 30; border: round $secondary; padding: 0 1; }
     #unsent { height: auto; color: $warning; }
-    #compose, #file-send { height: auto; }
+    #compose { height: auto; }
+    #buttons { width: auto; height: auto; }
+    #buttons Button { margin-left: 1; width: 16; }
     #message { height: 5; width: 1fr; }
-    #path { width: 1fr; }
     #status { height: 1; background: $boost; padding: 0 1; }
     #status.problem { background: $error 40%; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f2", "save_chatlog", "Save chat log", priority=True),
-        Binding("f3", "focus_path", "Send a file", priority=True),
+        Binding("f3", "send_file", "Send a file", priority=True),
         Binding("f4", "answer_file(True)", "Accept file", priority=True),
         Binding("f5", "answer_file(False)", "Decline file", priority=True),
         Binding("f8", "stop_sharing", "Stop sharing", priority=True),
@@ -76,7 +85,6 @@ class AgentApp(App[None]):
         self.message_box = MessageBox(
             id="message", placeholder="Type a message. Enter sends; Ctrl+J starts a new line."
         )
-        self.path_field = Input(placeholder="Path of a file to send, then Enter (F3)", id="path")
         self._rows: dict[int | str, FileRow] = {}
         self._asking: tuple[str, Question] | None = None
 
@@ -89,10 +97,9 @@ class AgentApp(App[None]):
         yield self.unsent_view
         with Horizontal(id="compose"):
             yield self.message_box
-            yield Button("Send", id="send", variant="primary")
-        with Horizontal(id="file-send"):
-            yield self.path_field
-            yield Button("Send file", id="send-file")
+            with Vertical(id="buttons"):
+                yield Button("Send", id="send", variant="primary")
+                yield Button("Send a file", id="send-file")
         yield self.status_view
         yield Footer()
 
@@ -181,10 +188,6 @@ class AgentApp(App[None]):
     def on_message_box_submitted(self, event: MessageBox.Submitted) -> None:
         self.agent.send(event.text)
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id == "path":
-            self._send_path()
-
     def on_button_pressed(self, event: Button.Pressed) -> None:
         button = event.button.id or ""
         if button == "send":
@@ -194,18 +197,20 @@ class AgentApp(App[None]):
                 box.clear()
             box.focus()
         elif button == "send-file":
-            self._send_path()
+            self.action_send_file()
         elif button.startswith(("accept-", "decline-")):
             row = next(r for r in self._rows.values() if event.button in (r.accept, r.decline))
             if row.file_id is not None:
                 self._answer(row.file_id, button.startswith("accept-"))
 
-    def _send_path(self) -> None:
-        field = self.path_field
-        text = field.value.strip()
-        if text:
-            self.agent.send_file(Path(text))
-            field.value = ""
+    def action_send_file(self) -> None:
+        """F3: ask for a path, then send that file."""
+
+        def chosen(path: str | None) -> None:
+            if path:
+                self.agent.send_file(Path(path))
+
+        self.push_screen(SendFile(), chosen)
 
     def _answer(self, file_id: int, accept: bool) -> None:
         if accept:
@@ -229,9 +234,6 @@ class AgentApp(App[None]):
                 self._answer(offer.id, accept)
                 return
         self.agent.note("No file is waiting for your answer.", "problem")
-
-    def action_focus_path(self) -> None:
-        self.path_field.focus()
 
     def action_stop_sharing(self) -> None:
         if self.agent.share is None:

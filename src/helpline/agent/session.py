@@ -25,41 +25,7 @@ from helpline.agent.joining import Credentials
 from helpline.agent.offers import Offer, Offers, OfferState
 from helpline.agent.outbox import EntryState, OutboxEntry
 from helpline.agent.status import status_text
-
-
-def shown_path(path: Path) -> str:
-    """A path as the customer reads it: ``~/Downloads/Helpline/report.pdf``."""
-    try:
-        return f"~/{path.relative_to(Path.home())}"
-    except ValueError:
-        return str(path)
-
-
-@dataclass(frozen=True)
-class LogLine:
-    text: str
-    # message | status | local (said by the agent itself) | problem
-    kind: str
-
-
-@dataclass
-class Progress:
-    """A transfer running or finished here: what the file list shows under a file."""
-
-    name: str
-    done: int = 0
-    total: int = 0
-    # running | saved | sent | failed
-    phase: str = "running"
-    message: str = ""
-    path: Path | None = None
-
-
-class View:
-    """What the session tells its UI. Every method does nothing unless overridden."""
-
-    def line(self, line: LogLine) -> None: ...
-    def changed(self, what: str) -> None: ...  # status | outbox | files | consent
+from helpline.agent.view import LogLine, Progress, View, shown_path
 
 
 @dataclass
@@ -103,16 +69,22 @@ class AgentSession(Listener):
     # -------------------------------------------------------------- running
 
     async def run(self) -> ConnectionState:
-        state.write(
-            state.RunningSession(
-                server=self.api.server,
-                session=self.id,
-                token=self.credentials.token,
-                pid=os.getpid(),
-                download_dir=str(self.download_dir),
-            ),
-            self.state_folder,
+        """Run the session until it ends (or ``close()``), with its state file."""
+        running = state.RunningSession(
+            server=self.api.server,
+            session=self.id,
+            token=self.credentials.token,
+            pid=os.getpid(),
+            download_dir=str(self.download_dir),
         )
+        try:
+            state.write(running, self.state_folder)
+        except OSError as error:
+            self.note(
+                f"'helpline agent send' cannot find this session: its state file could not "
+                f"be written ({error.strerror or error}). Send files with F3 instead.",
+                "problem",
+            )
         try:
             return await self.connection.run()
         finally:

@@ -15,10 +15,10 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Button, ProgressBar, Static, TextArea
+from textual.widgets import Button, Input, ProgressBar, Static, TextArea
 
 from helpline.agent.offers import Offer, OfferState
-from helpline.agent.session import Progress, shown_path
+from helpline.agent.view import Progress, shown_path
 from helpline.domain.files import human_size
 
 NEW_LINE_KEYS = ("ctrl+j", "shift+enter", "alt+enter")
@@ -146,6 +146,50 @@ class Question(ModalScreen[bool]):
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)
+
+
+class SendFile(ModalScreen[str | None]):
+    """F3: the path of a file to send to the representatives; Escape cancels."""
+
+    DEFAULT_CSS = """
+    SendFile { align: center middle; }
+    SendFile > Vertical {
+        width: 80; height: auto; padding: 1 2; border: thick $primary; background: $surface;
+    }
+    SendFile Horizontal { height: auto; margin-top: 1; }
+    SendFile Button { margin-right: 2; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "dismiss_none", "Cancel", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.path = Input(placeholder="e.g. ~/Desktop/error.png", id="send-path")
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static("Send a file to the representatives", classes="question-title")
+            yield Static("Its path (Enter sends, Escape cancels):")
+            yield self.path
+            with Horizontal():
+                yield Button("Cancel", id="cancel")
+                yield Button("Send", variant="primary", id="send")
+
+    def on_mount(self) -> None:
+        self.path.focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value.strip() or None)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "send" and self.path.value.strip():
+            self.dismiss(self.path.value.strip())
+        else:
+            self.dismiss(None)
+
+    def action_dismiss_none(self) -> None:
+        self.dismiss(None)
 
 
 def screen_question(who: str) -> Question:
