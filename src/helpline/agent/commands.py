@@ -8,6 +8,7 @@ the app starts; a missing extra is a sentence that says what to install.
 from __future__ import annotations
 
 import asyncio
+import importlib
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -59,15 +60,20 @@ def _parsed(parse: Callable[[], T]) -> T:
         raise click.ClickException(str(error)) from None
 
 
+def _require(*modules: str) -> None:
+    """The agent's extra packages, or a sentence that says how to install them."""
+    for module in modules:
+        try:
+            importlib.import_module(module)
+        except ImportError:
+            raise click.ClickException(
+                f"The agent needs its extra packages ({module} is missing). "
+                f"Install them with: {INSTALL_HINT}"
+            ) from None
+
+
 def _require_app() -> None:
-    try:
-        import mss  # noqa: F401
-        import textual  # noqa: F401
-    except ImportError as error:
-        raise click.ClickException(
-            f"The agent needs its extra packages ({error.name} is missing). "
-            f"Install them with: {INSTALL_HINT}"
-        ) from None
+    _require("httpx", "textual", "mss", "PIL")
 
 
 def _start(credentials: Credentials, download_dir: Path) -> None:
@@ -224,6 +230,7 @@ def send(path: Path, session_id: str | None) -> None:
       helpline agent send ~/Desktop/error.png
       helpline agent send /var/log/syslog --session 7KQM-2XPD
     """
+    _require("httpx")
     from helpline.agent import transfers
     from helpline.agent.api import Api
 
