@@ -50,6 +50,26 @@ def shared_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerPr
         process.stop()
 
 
+@pytest.fixture(scope="session")
+def strict_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    """A shared server with tight settings: a heartbeat every second, two messages a
+    second per socket, files of at most 1 MiB."""
+    process = ServerProcess(
+        tmp_path_factory.mktemp("strict-data"),
+        extra_env={
+            "HELPLINE_HEARTBEAT_SECONDS": "1",
+            "HELPLINE_MESSAGE_LIMIT": "2 per second",
+            "HELPLINE_MAX_FILE_MB": "1",
+        },
+    )
+    asyncio.run(process.seed())
+    asyncio.run(process.start())
+    try:
+        yield process
+    finally:
+        process.stop()
+
+
 @pytest.fixture
 async def shared_browsers(shared_server: ServerProcess) -> AsyncIterator[Callable[[], Browser]]:
     """Browsers (cookie jars) on the shared server, closed after each test."""

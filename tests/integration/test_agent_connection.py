@@ -8,12 +8,11 @@ every line arrives exactly once on both sides.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
-import pytest
 
 from helpline.agent.api import Api
 from helpline.agent.connection import Connection, Phase
@@ -133,21 +132,6 @@ async def test_a_dropped_network_loses_and_doubles_nothing(
         await console.close()
     finally:
         await proxy.close()
-
-
-@pytest.fixture(scope="module")
-def strict_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    """A server with a heartbeat every second and two messages a second per socket."""
-    process = ServerProcess(
-        tmp_path_factory.mktemp("strict"),
-        extra_env={"HELPLINE_HEARTBEAT_SECONDS": "1", "HELPLINE_MESSAGE_LIMIT": "2 per second"},
-    )
-    asyncio.run(process.seed())
-    asyncio.run(process.start())
-    try:
-        yield process
-    finally:
-        process.stop()
 
 
 async def test_a_lost_acknowledgement_is_resent_and_stored_once(

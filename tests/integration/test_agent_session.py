@@ -415,3 +415,23 @@ async def test_an_upload_cut_off_says_so_offers_nothing_and_can_be_sent_again(
             assert [(f["name"], f["size"]) for f in listed] == [("core.dump", 64 * 1024 * 1024)]
     finally:
         await proxy.close()
+
+
+async def test_a_file_over_the_servers_limit_is_refused_with_its_reason(
+    strict_server: ServerProcess, tmp_path: Path
+) -> None:
+    rep = Browser(strict_server)
+    try:
+        await rep.login("bob")
+        big = tmp_path / "video.mp4"
+        with big.open("wb") as handle:
+            handle.truncate(20 * 1024 * 1024)
+        async with running_agent(strict_server.base_url, rep, tmp_path) as (agent, view):
+            await agent.send_file(big)
+            assert view.problems()[-1].endswith(
+                "Could not send video.mp4: Files can be at most 1.0 MB; this one is 20.0 MB."
+            )
+            listed = (await rep.http.get(f"/api/sessions/{agent.id}/files")).json()["files"]
+            assert listed == []
+    finally:
+        await rep.close()
