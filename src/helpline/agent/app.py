@@ -138,6 +138,8 @@ class AgentApp(App[None]):
             self.refresh_consent()
 
     def refresh_status(self) -> None:
+        if not self.status_view.is_attached:
+            return
         self.status_view.update(self.agent.status(asyncio.get_running_loop().time()))
         self.status_view.set_class(self.agent.connection.state.reason == "expired", "problem")
 
