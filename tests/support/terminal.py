@@ -12,6 +12,7 @@ import shlex
 import subprocess
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 
 WAIT_SECONDS = 20.0
 
@@ -77,6 +78,15 @@ class Terminal:
         return await self.wait(lambda screen: text in screen, repr(text))
 
     def close(self) -> None:
+        """Stop this tmux server and remove its socket file (tmux leaves it behind)."""
+        found = subprocess.run(
+            [self.tmux, "-L", self.socket, "display-message", "-p", "#{socket_path}"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         subprocess.run(
             [self.tmux, "-L", self.socket, "kill-server"], capture_output=True, check=False
         )
+        if found.returncode == 0 and found.stdout.strip():
+            Path(found.stdout.strip()).unlink(missing_ok=True)
