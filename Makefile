@@ -23,6 +23,8 @@ help:
 	@echo "make bench-peers    the chat scenario on Django Channels and python-socketio too"
 	@echo "make clean    remove the virtual environment and built files"
 
+# The lock holds the dev tools and the agent's extra (helpline[agent]: Textual, mss,
+# Pillow, httpx), so `helpline agent` works in the virtual environment too.
 $(INSTALLED): requirements/dev.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip

@@ -8,6 +8,7 @@ the run, because a skipped suite is not a passing one.
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -42,6 +43,18 @@ def require_service(url: str, what: str, how: str) -> None:
     if _reachable(url):
         return
     message = f"{what} is not reachable at {url}. Start it with: {how}"
+    if IN_CI:
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
+
+
+def require_program(name: str, install: str) -> str:
+    """The program's path. A missing one skips locally and fails in CI, with the
+    command that installs it (.ci/run installs them)."""
+    found = shutil.which(name)
+    if found is not None:
+        return found
+    message = f"{name} is not installed. Install it with: {install}"
     if IN_CI:
         pytest.fail(message, pytrace=False)
     pytest.skip(message)

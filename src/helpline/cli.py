@@ -10,6 +10,7 @@ from typing import TypeVar
 
 import click
 
+from helpline.agent.commands import agent
 from helpline.domain.errors import HelplineError
 from helpline.domain.people import Role
 from helpline.domain.portals import PortalField, check_portal_name, check_slug
@@ -122,9 +123,16 @@ def main() -> None:
       helpline serve                run the server on http://127.0.0.1:8000
     Then open http://127.0.0.1:8000/console and log in.
 
+    \b
+    Customers get help in a terminal with the agent (pip install 'helpline[agent]'):
+      helpline agent join 123456789 --server https://help.example.com
+
     Every option can also be set as an environment variable: HELPLINE_PORT,
     HELPLINE_DATA_DIR, HELPLINE_DATABASE_URL, HELPLINE_BUS, and so on.
     """
+
+
+main.add_command(agent)
 
 
 @main.command()

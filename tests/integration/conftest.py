@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+import asyncio
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,57 @@ async def browsers(server: ServerProcess) -> AsyncIterator[Callable[[], Browser]
 
     def make() -> Browser:
         browser = Browser(server)
+        made.append(browser)
+        return browser
+
+    try:
+        yield make
+    finally:
+        for browser in made:
+            await browser.close()
+
+
+@pytest.fixture(scope="session")
+def shared_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    """One seeded server for every test that asks for it: tests that each make their
+    own session (and never stop the server) cannot disturb each other, and a server
+    start is most of a short test's time on two cores."""
+    process = ServerProcess(tmp_path_factory.mktemp("shared-data"))
+    asyncio.run(process.seed())
+    asyncio.run(process.start())
+    try:
+        yield process
+    finally:
+        process.stop()
+
+
+@pytest.fixture(scope="session")
+def strict_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    """A shared server with tight settings: a heartbeat every second, two messages a
+    second per socket, files of at most 1 MiB."""
+    process = ServerProcess(
+        tmp_path_factory.mktemp("strict-data"),
+        extra_env={
+            "HELPLINE_HEARTBEAT_SECONDS": "1",
+            "HELPLINE_MESSAGE_LIMIT": "2 per second",
+            "HELPLINE_MAX_FILE_MB": "1",
+        },
+    )
+    asyncio.run(process.seed())
+    asyncio.run(process.start())
+    try:
+        yield process
+    finally:
+        process.stop()
+
+
+@pytest.fixture
+async def shared_browsers(shared_server: ServerProcess) -> AsyncIterator[Callable[[], Browser]]:
+    """Browsers (cookie jars) on the shared server, closed after each test."""
+    made: list[Browser] = []
+
+    def make() -> Browser:
+        browser = Browser(shared_server)
         made.append(browser)
         return browser
 

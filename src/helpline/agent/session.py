@@ -1,0 +1,394 @@
+"""One support session as the agent lives it, without any UI.
+
+Why apart from the app: everything the agent *does* (chat, files, pushed pages, the
+screen, the chat log, ending) is here, driven by the protocol client, and reports to
+a ``View`` that only draws. So the behaviour is tested against a real server with no
+terminal, the Textual app stays a thin layer, and another front end (a GUI, a
+service) could drive the same session.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from helpline.agent import browser, chatlog, screen, state, transfers
+from helpline.agent.api import Api, ApiError
+from helpline.agent.connection import Connection, ConnectionState, Listener, Phase
+from helpline.agent.events import ConsentRequest, Consents, Event, event_line, live_pushed_url
+from helpline.agent.joining import Credentials
+from helpline.agent.offers import Offer, Offers, OfferState
+from helpline.agent.outbox import EntryState, OutboxEntry
+from helpline.agent.status import status_text
+from helpline.agent.view import LogLine, Progress, View, shown_path
+
+
+@dataclass
+class AgentSession(Listener):
+    credentials: Credentials
+    download_dir: Path
+    view: View = field(default_factory=View)
+    state_folder: Path | None = None
+    display: Callable[[], bool] = screen.has_display
+    open_url: Callable[[str], Coroutine[Any, Any, bool]] = browser.open_url
+
+    def __post_init__(self) -> None:
+        self.api = Api(self.credentials.server, self.credentials.token)
+        self.connection = Connection(self.api, self.credentials.session, self)
+        self.session: dict[str, Any] = {}
+        self.offers = Offers()
+        self.progress: dict[int | str, Progress] = {}
+        self.consents = Consents()
+        self.share: screen.ScreenShare | None = None
+        self.sharing_request: str | None = None
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._downloads: dict[int, asyncio.Task[Any]] = {}
+        self._has_display: bool | None = None
+        self._was_open = False
+
+    @property
+    def id(self) -> str:
+        return self.credentials.session
+
+    @property
+    def ended(self) -> bool:
+        return self.session.get("status") == "ended" or self.connection.state.reason == "ended"
+
+    def status(self, now: float | None = None) -> str:
+        """The status line; ``now`` (the loop's time) counts down to the next attempt."""
+        return status_text(self.connection.state, self.id, self.representatives(), self.ended, now)
+
+    def representatives(self) -> list[str]:
+        return [str(a.get("name", "")) for a in self.session.get("attendees", [])]
+
+    # -------------------------------------------------------------- running
+
+    async def run(self) -> ConnectionState:
+        """Run the session until it ends (or ``close()``), with its state file."""
+        running = state.RunningSession(
+            server=self.api.server,
+            session=self.id,
+            token=self.credentials.token,
+            pid=os.getpid(),
+            download_dir=str(self.download_dir),
+        )
+        try:
+            state.write(running, self.state_folder)
+        except OSError as error:
+            self.note(
+                f"'helpline agent send' cannot find this session: its state file could not "
+                f"be written ({error.strerror or error}). Send files with F3 instead.",
+                "problem",
+            )
+        try:
+            return await self.connection.run()
+        finally:
+            self._stop_sharing(say=False)
+            state.remove(self.id, self.state_folder)
+
+    async def close(self) -> None:
+        self.connection.stop()
+        self._stop_sharing(say=False)
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.api.aclose()
+        state.remove(self.id, self.state_folder)
+
+    def _spawn(self, work: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+        task = asyncio.get_running_loop().create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    def note(self, text: str, kind: str = "local") -> None:
+        stamp = datetime.now(UTC).astimezone().strftime("%H:%M:%S")
+        self.view.line(LogLine(f"[{stamp}] * {text}", kind))
+
+    # -------------------------------------------------------------- chat
+
+    def send(self, text: str) -> OutboxEntry | None:
+        if not text.strip():
+            return None
+        if self.ended:
+            self.note("The session has ended; nothing more can be sent.", "problem")
+            return None
+        return self.connection.send_message(text.rstrip())
+
+    def unsent(self) -> list[OutboxEntry]:
+        """Lines typed here that are not sent yet."""
+        return [e for e in self.connection.outbox.all() if e.state is EntryState.PENDING]
+
+    async def save_chatlog(self) -> Path:
+        saved = await chatlog.save_chatlog(self.api, self.id, self.download_dir)
+        self.note(f"Saved the chat log as {shown_path(saved)}")
+        return saved
+
+    async def end(self) -> None:
+        try:
+            body = await self.api.call("POST", f"/api/sessions/{self.id}/end")
+        except ApiError as error:
+            if error.code != "session_ended":
+                raise
+        else:
+            if isinstance(body, dict) and isinstance(body.get("session"), dict):
+                self.session_changed(body["session"])
+
+    # -------------------------------------------------------------- files
+
+    def accept(self, file_id: int) -> None:
+        """Accept (or fetch again) a file and download it; once at a time per file."""
+        offer = self.offers.get(file_id)
+        running = self._downloads.get(file_id)
+        if offer is not None and (running is None or running.done()):
+            self._downloads[file_id] = self._spawn(self._receive(offer))
+
+    def decline(self, file_id: int) -> None:
+        """Decline an offer; while it downloads, stop the download instead (an accepted
+        file cannot be declined any more): nothing is kept, and it can be fetched again."""
+        running = self._downloads.get(file_id)
+        if running is not None and not running.done():
+            running.cancel()
+            return
+        self._spawn(self._answer(file_id, False))
+
+    async def _answer(self, file_id: int, accept: bool) -> bool:
+        try:
+            await self.api.call("POST", f"/api/files/{file_id}/{'accept' if accept else 'decline'}")
+        except ApiError as error:
+            if not (accept and error.code == "conflict"):  # accepted before: download it
+                self.note(error.message, "problem")
+                return False
+        return True
+
+    async def _receive(self, offer: Offer) -> None:
+        progress = Progress(offer.name, total=offer.size)
+        self.progress[offer.id] = progress
+        self.view.changed("files")
+        if offer.state is OfferState.OFFERED and not await self._answer(offer.id, True):
+            del self.progress[offer.id]
+            self.view.changed("files")
+            return
+
+        def moved(done: int, total: int) -> None:
+            progress.done, progress.total = done, total
+            self.view.changed("files")
+
+        try:
+            saved = await transfers.download(
+                self.api, offer.id, offer.name, offer.sha256, self.download_dir, moved
+            )
+        except transfers.TransferError as error:
+            progress.phase, progress.message = "failed", error.message
+            self.note(error.message, "problem")
+        except asyncio.CancelledError:
+            message = (
+                f"You stopped downloading {offer.name}; nothing was saved. It is still on "
+                "the server: F4 downloads it again."
+            )
+            progress.phase, progress.message = "failed", message
+            self.note(message)
+            self.view.changed("files")
+            raise
+        else:
+            progress.phase, progress.path = "saved", saved
+            self.note(f"Saved {offer.name} as {shown_path(saved)}")
+        self.view.changed("files")
+
+    def send_file(self, path: Path) -> asyncio.Task[Any]:
+        return self._spawn(self._send_file(path.expanduser()))
+
+    async def _send_file(self, path: Path) -> None:
+        key = f"upload:{path}:{len(self.progress)}"
+        progress = Progress(path.name)
+        self.progress[key] = progress
+        self.view.changed("files")
+
+        def moved(done: int, total: int) -> None:
+            progress.done, progress.total = done, total
+            self.view.changed("files")
+
+        try:
+            file = await transfers.upload(self.api, self.id, path, moved)
+        except transfers.TransferError as error:
+            progress.phase, progress.message = "failed", error.message
+            self.note(error.message, "problem")
+        else:
+            del self.progress[key]
+            self.progress[int(file["id"])] = Progress(path.name, progress.total, progress.total)
+            self.progress[int(file["id"])].phase = "sent"
+        self.view.changed("files")
+
+    # -------------------------------------------------------------- the screen
+
+    def waiting_consent(self) -> ConsentRequest | None:
+        """The request the customer should answer now, once the log is caught up."""
+        if not self.caught_up() or self.ended:
+            return None
+        waiting = [r for r in self.consents.waiting() if r.consent == "screen"]
+        return waiting[0] if waiting else None
+
+    def answer_consent(self, request_id: str, allow: bool, reason: str | None = None) -> None:
+        self.consents.answered(request_id)
+        frame: dict[str, Any] = {
+            "type": "consent",
+            "session": self.id,
+            "request": request_id,
+            "allow": allow,
+        }
+        if reason is not None:
+            frame["reason"] = reason
+        if not self.connection.send_control(frame):
+            body = {k: v for k, v in frame.items() if k in ("allow", "reason")}
+            self._spawn(self._answer_over_http(request_id, body))
+        if allow:
+            self._start_sharing(request_id)
+        self.view.changed("consent")
+
+    async def _answer_over_http(self, request_id: str, body: dict[str, Any]) -> None:
+        try:
+            await self.api.call("POST", f"/api/consents/{request_id}", body)
+        except ApiError as error:
+            self.note(error.message, "problem")
+
+    def _start_sharing(self, request_id: str) -> None:
+        self._stop_sharing(say=False)
+        self.sharing_request = request_id
+        self.connection.send_control(
+            {"type": "screen", "session": self.id, "sharing": True, "request": request_id}
+        )
+        self.share = screen.ScreenShare(self.id, self.connection.send_binary)
+        self._spawn(self._share(self.share))
+        self.note("Your screen is shared. Press F8 to stop.")
+
+    async def _share(self, share: screen.ScreenShare) -> None:
+        await share.run()
+        if share.error is not None and self.share is share:
+            self.note(share.error, "problem")
+            self.stop_sharing()
+
+    def stop_sharing(self) -> None:
+        self._stop_sharing(say=True)
+
+    def _stop_sharing(self, say: bool) -> None:
+        if self.share is None:
+            return
+        self.share.stop()
+        self.share, self.sharing_request = None, None
+        self.connection.send_control({"type": "screen", "session": self.id, "sharing": False})
+        if say:
+            self.note("You stopped sharing your screen.")
+        self.view.changed("consent")
+
+    def caught_up(self) -> bool:
+        """The replay after subscribing is over: what arrives now is live."""
+        live_after = self.connection.live_after
+        return live_after is not None and self.connection.tracker.last >= live_after
+
+    def _consider_consents(self) -> None:
+        request = self.waiting_consent()
+        if request is None:
+            return
+        if self._has_display is None:
+            self._has_display = self.display()
+        if not self._has_display:
+            self.answer_consent(request.request_id, False, reason="no_display")
+            self.note(
+                f"{request.by} asked to see your screen. This computer has no display to "
+                "share, so the agent declined."
+            )
+            return
+        self.view.changed("consent")
+
+    # -------------------------------------------------------------- pushed pages
+
+    async def _open_pushed(self, event: Event, url: str) -> None:
+        if await self.open_url(url):
+            self.note(f"Opened {url} in your browser.")
+            return
+        self.note(f"No browser could open here. Open this link yourself: {url}", "problem")
+        self.connection.send_control(
+            {"type": "url_opened", "session": self.id, "seq": event.seq, "opened": False}
+        )
+
+    # -------------------------------------------------------------- the connection says
+
+    def state_changed(self, new: ConnectionState) -> None:
+        if new.phase is Phase.RECONNECTING and self._was_open:
+            self._was_open = False
+            self.note(f"Connection lost ({new.detail}). Reconnecting; nothing you type is lost.")
+        elif new.phase is Phase.OPEN:
+            if self._was_open is False and self.connection.tracker.last > 0:
+                self.note("Reconnected.")
+            self._was_open = True
+        elif new.phase is Phase.CLOSED:
+            self._stop_sharing(say=False)
+            if new.reason == "ended":
+                state.remove(self.id, self.state_folder)
+        self.view.changed("status")
+
+    def welcomed(self, session: dict[str, Any]) -> None:
+        self.session_changed(session)
+        if self.sharing_request is not None:
+            # A new socket: the server forgot the share with the old one.
+            self.connection.send_control(
+                {
+                    "type": "screen",
+                    "session": self.id,
+                    "sharing": True,
+                    "request": self.sharing_request,
+                }
+            )
+
+    def subscribed(self, session: dict[str, Any], last_seq: int) -> None:
+        self.session_changed(session)
+        self._consider_consents()
+
+    def session_changed(self, session: dict[str, Any]) -> None:
+        if isinstance(session, dict) and session.get("id"):
+            if self.session.get("status") == "ended" and session.get("status") != "ended":
+                return
+            self.session = session
+            self.view.changed("status")
+
+    def event(self, event: Event, live: bool) -> None:
+        kind = "message" if event.kind == "message" else "status"
+        self.view.line(LogLine(event_line(event), kind))
+        self.consents.see(event)
+        if self.offers.see(event) is not None:
+            self.view.changed("files")
+        if event.action == "ended":
+            self.session = {**self.session, "status": "ended"}
+            self._stop_sharing(say=False)
+            self.view.changed("status")
+        url = live_pushed_url(event, self.connection.live_after)
+        if url is not None:
+            self._spawn(self._open_pushed(event, url))
+        self._consider_consents()
+
+    def outbox_changed(self) -> None:
+        # A line refused for good leaves the outbox (it is never sent again) and stays
+        # in the log as not sent, with the server's reason.
+        for entry in self.connection.outbox.all():
+            if entry.state is EntryState.FAILED:
+                self.connection.outbox.remove(entry.client_id)
+                self.note(f"Not sent ({entry.error}): {entry.text}", "problem")
+        self.view.changed("outbox")
+
+    def screen_watch(self) -> None:
+        if self.share is not None:
+            self.share.watched()
+
+    def error(self, code: str, message: str) -> None:
+        if code == "session_ended":
+            self.session = {**self.session, "status": "ended"}
+            self.view.changed("status")
+        elif code != "invalid_frame":
+            # invalid_frame: a frame this server does not know yet (url_opened on an
+            # older server); nothing to tell the customer.
+            self.note(message, "problem")
