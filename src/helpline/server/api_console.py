@@ -23,7 +23,7 @@ from helpline.server.dependencies import (
     check_origin,
     client_address,
 )
-from helpline.server.fields import SESSION_CODE_PATTERN, JsonBool, JsonInt
+from helpline.server.fields import JSON_INTEGER, SESSION_CODE_PATTERN, JsonBool
 from helpline.server.inputs import CheckedRoute
 from helpline.server.openapi import answers as answer
 from helpline.server.openapi import errors
@@ -42,14 +42,14 @@ class PreferenceChanges(TypedDict, total=False):
 
     __pydantic_config__ = ConfigDict(extra="forbid")  # type: ignore[misc]
 
-    idle_warning_seconds: Annotated[JsonInt, Field(ge=5, le=3600)]
-    idle_alert_seconds: Annotated[JsonInt, Field(ge=6, le=7200)]
+    idle_warning_seconds: Annotated[int, Field(ge=5, le=3600), JSON_INTEGER]
+    idle_alert_seconds: Annotated[int, Field(ge=6, le=7200), JSON_INTEGER]
     chat_sound: JsonBool
     alert_sound: JsonBool
-    font_size: Annotated[JsonInt, Field(ge=10, le=32)]
+    font_size: Annotated[int, Field(ge=10, le=32), JSON_INTEGER]
     spell_check: JsonBool
     right_nav_open: JsonBool
-    request_alert_seconds: Annotated[JsonInt, Field(ge=5, le=600)]
+    request_alert_seconds: Annotated[int, Field(ge=5, le=600), JSON_INTEGER]
 
 
 class AddAttendeeBody(BaseModel):

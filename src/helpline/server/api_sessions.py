@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from helpline.domain.sessions import Outcome
 from helpline.server import answers, wire
 from helpline.server.dependencies import AnyActor, HistoryService, Service, check_origin
-from helpline.server.inputs import SQL_INT_MAX, CheckedRoute
+from helpline.server.inputs import SQL_INT_LIMIT, CheckedRoute
 from helpline.server.openapi import answers as answer
 from helpline.server.service import RepActor
 
@@ -40,7 +40,7 @@ async def events(
     public_id: str,
     actor: AnyActor,
     service: Service,
-    after: int = Query(default=0, ge=0, le=SQL_INT_MAX),
+    after: int = Query(default=0, ge=0, lt=SQL_INT_LIMIT),
 ) -> Any:
     session = await service.session_for(actor, public_id)
     found = await service.visible_events(actor.viewer, session, after)

@@ -3,7 +3,6 @@ messages and URLs, greetings, and the managers' history."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any, Self
 
 from fastapi import APIRouter, Depends, Query
@@ -22,8 +21,8 @@ from helpline.server.dependencies import (
     Service,
     check_origin,
 )
-from helpline.server.fields import ClientId, JsonBool, PushUrl, ScriptText, Title
-from helpline.server.inputs import SQL_INT_MAX, BodyId, CheckedRoute, PathId
+from helpline.server.fields import ClientId, JsonBool, Moment, PushUrl, ScriptText, Title
+from helpline.server.inputs import SQL_INT_LIMIT, BodyId, CheckedRoute, PathId
 from helpline.server.openapi import answers as answer
 from helpline.server.openapi import errors
 from helpline.server.service import TEAM_GREETING
@@ -288,11 +287,11 @@ async def history(
     portal: str | None = Query(default=None, max_length=64),
     representative: str | None = Query(default=None, max_length=64),
     outcome: Outcome | None = Query(default=None),
-    started_from: datetime | None = Query(default=None, alias="from"),
-    started_before: datetime | None = Query(default=None, alias="to"),
+    started_from: Moment | None = Query(default=None, alias="from"),
+    started_before: Moment | None = Query(default=None, alias="to"),
     q: str | None = Query(default=None, max_length=200),
     limit: int = Query(default=50, ge=1, le=200),
-    offset: int = Query(default=0, ge=0, le=SQL_INT_MAX),
+    offset: int = Query(default=0, ge=0, lt=SQL_INT_LIMIT),
 ) -> Any:
     return await history.search(
         actor, portal, representative, outcome, started_from, started_before, q, limit, offset

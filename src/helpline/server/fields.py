@@ -11,7 +11,11 @@ limit here is the domain's own rule, written as JSON Schema can say it:
 - a session code is nine ASCII digits, spaces and dashes ignored
   (``domain.codes.normalize_code``); a pushed URL is ``domain.urls.URL_PATTERN``;
 - an integer in JSON is a number without a fraction, never ``"5"`` or ``true``
-  (pydantic's lax mode would take both), and a boolean is ``true`` or ``false``.
+  (pydantic's lax mode would take both), and a boolean is ``true`` or ``false``; an id
+  in a body is at most 2**53 - 1, the largest integer every JSON reader (JavaScript's
+  among them) carries exactly (an id in a path is text, and goes to 2**63 - 1);
+- a moment is an RFC 3339 date-time with its offset (``2025-05-01T09:00:00Z``), not a
+  Unix time or a date alone, which pydantic would also read.
 
 Patterns use only syntax that ECMA 262 (JSON Schema), Python's ``re`` and the Rust
 regex engine of pydantic read alike: classes, ``\\uXXXX`` escapes, ``^`` and ``$``.
@@ -21,7 +25,9 @@ When a pattern refuses a value, ``PATTERN_SENTENCES`` is what the person is told
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field, StrictBool
@@ -34,10 +40,11 @@ from helpline.domain.text import UNSAFE
 from helpline.domain.urls import MAX_URL_CHARS, URL_PATTERN
 
 __all__ = [
+    "JSON_INTEGER",
     "ClientId",
     "DisplayName",
     "JsonBool",
-    "JsonInt",
+    "Moment",
     "PushUrl",
     "ScriptText",
     "SessionCodeText",
@@ -96,8 +103,24 @@ def _json_integer(value: Any) -> Any:
     return value
 
 
-JsonInt = Annotated[int, BeforeValidator(_json_integer)]
+# Put after the limits: ``Annotated[int, Field(ge=1), JSON_INTEGER]`` (before them,
+# the limits would not reach the document as minimum and maximum).
+JSON_INTEGER = BeforeValidator(_json_integer)
 JsonBool = StrictBool
+JSON_SAFE_INT_MAX = 2**53 - 1
+
+_RFC3339 = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?(?:[Zz]|[+-][0-9]{2}:[0-9]{2})"
+)
+
+
+def _rfc3339(value: Any) -> Any:
+    if isinstance(value, str) and not _RFC3339.fullmatch(value):
+        raise ValueError("must be a date and time with its offset, e.g. 2025-05-01T09:00:00Z")
+    return value
+
+
+Moment = Annotated[datetime, BeforeValidator(_rfc3339)]
 
 DisplayName = Annotated[str, Field(max_length=MAX_DISPLAY_NAME_CHARS, pattern=VISIBLE_PATTERN)]
 Title = Annotated[str, Field(max_length=MAX_TITLE_CHARS, pattern=NOT_BLANK_PATTERN)]
