@@ -84,7 +84,10 @@ _DESCRIPTIONS = {
 
 def errors(*kinds: type[domain_errors.HelplineError]) -> dict[int | str, dict[str, Any]]:
     """``responses=`` for the errors a route raises besides those found from its shape."""
-    return {kind.http_status: {"description": _DESCRIPTIONS[kind.http_status]} for kind in kinds}
+    return {
+        kind.http_status: {"description": _DESCRIPTIONS.get(kind.http_status, kind.code)}
+        for kind in kinds
+    }
 
 
 def answers(
