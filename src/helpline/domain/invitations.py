@@ -100,7 +100,7 @@ def offer(
         raise InvalidInput(f"A comment has at most {MAX_COMMENT_CHARS} characters.")
     if to_rep is not None:
         if to_rep.id == by.id:
-            raise InvalidInput("You are already in this session.")
+            raise Conflict("You are already in this session.")
         existing = find_attendee(attendees, to_rep.id)
         if existing is not None and existing.present and kind is InvitationKind.INVITE:
             raise Conflict(f"{to_rep.display_name} is already in this session.")

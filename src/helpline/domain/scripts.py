@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
-from helpline.domain.errors import InvalidInput
+from helpline.domain.errors import Conflict, InvalidInput
 from helpline.domain.events import MAX_MESSAGE_CHARS
 from helpline.domain.urls import check_push_url
 
@@ -79,7 +79,13 @@ def fill_placeholders(text: str, values: Mapping[str, str]) -> str:
 
 
 def check_order(current: list[int], proposed: list[int]) -> list[int]:
-    """A reorder must name exactly the items there are, each once."""
-    if sorted(current) != sorted(proposed) or len(set(proposed)) != len(proposed):
+    """A reorder must name exactly the items there are, each once.
+
+    An id twice is a malformed request (``InvalidInput``); a list that names other items
+    than there are now was made from a stale copy (``Conflict``: reload, then reorder).
+    """
+    if len(set(proposed)) != len(proposed):
         raise InvalidInput("A new order must list every item exactly once.")
+    if sorted(current) != sorted(proposed):
+        raise Conflict("The list has changed since it was read; reload it and order it again.")
     return proposed

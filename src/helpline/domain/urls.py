@@ -1,14 +1,18 @@
 """Which URLs a representative may push to a customer's computer or keep in a library.
 
 Only plain web addresses: ``http`` or ``https`` with a host, at most 2,048
-characters, no spaces or control characters. Everything else (``javascript:``,
-``data:``, ``file:``, half-typed addresses) is refused with a sentence that says why,
-before anything is sent.
+characters, printable ASCII without spaces (``URL_PATTERN``: a host of letters, digits,
+``.``, ``-`` and ``_``, a port from 1 to 65535, then anything printable; other
+characters are percent-encoded, host names in punycode). Everything else
+(``javascript:``, ``data:``, ``file:``, half-typed addresses) is refused with a sentence
+that says why, before anything is sent. The OpenAPI document publishes the same
+pattern, so what it calls valid is exactly what is accepted.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
+import re
 from urllib.parse import urlsplit
 
 from helpline.domain.drafting import Disclosure, Draft, say, status
@@ -16,10 +20,16 @@ from helpline.domain.errors import InvalidInput
 from helpline.domain.events import Audience, Author
 
 MAX_URL_CHARS = 2048
+# Surrounding spaces and line breaks (a pasted address) are dropped, nothing else.
+URL_SURROUNDING = " \t\r\n"
+_PORT = r"(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])"
+# Plain syntax that JSON Schema (ECMA 262), Python and Rust's regex read alike.
+URL_PATTERN = rf"[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9._-]+(?::{_PORT})?(?:[/?#][!-~]*)?"
+_URL = re.compile(URL_PATTERN)
 
 
 def check_push_url(text: str) -> str:
-    url = text.strip()
+    url = text.strip(URL_SURROUNDING)
     if not url:
         raise InvalidInput("Enter a web address to push, starting with https:// or http://.")
     if len(url) > MAX_URL_CHARS:
@@ -39,6 +49,12 @@ def check_push_url(text: str) -> str:
         )
     if not parts.hostname or not port_ok:
         raise InvalidInput(f"{url[:80]!r} has no valid host name.")
+    if not _URL.fullmatch(url):
+        raise InvalidInput(
+            f"{url[:80]!r} is not an address Helpline can push: write the host name with "
+            "letters, digits, '.', '-' or '_' (in punycode), and percent-encode characters "
+            "other than printable ASCII."
+        )
     return url
 
 

@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal, Self
 
 from fastapi import APIRouter, Depends, Request, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
+from helpline.domain.errors import Expired, NotFound, RateLimited, Unavailable
+from helpline.domain.portals import MAX_QUERY_CHARS, PortalField
 from helpline.domain.visibility import Viewer
+from helpline.server import answers
 from helpline.server.dependencies import (
     CUSTOMER_COOKIE,
     Service,
     check_origin,
     client_address,
 )
+from helpline.server.fields import DisplayName, SessionCodeText
 from helpline.server.inputs import CheckedRoute
+from helpline.server.openapi import answers as answer
+from helpline.server.openapi import errors
 from helpline.server.service import HelplineService
 from helpline.server.useragent import client_info
 
@@ -37,17 +43,37 @@ class ClientReport(BaseModel):
 
 
 class PortalJoinBody(BaseModel):
-    name: str = Field(max_length=200)
-    query: str = Field(default="", max_length=4000)
-    fields: dict[str, str] = Field(default_factory=dict, max_length=10)
+    """``fields``: only those the portal asks for (``GET /api/portals/{slug}``); another
+    one is refused, a rule of the portal that the document cannot say."""
+
+    name: DisplayName
+    query: str = Field(default="", max_length=MAX_QUERY_CHARS)
+    fields: dict[PortalField, Annotated[str, Field(max_length=200)]] = Field(default_factory=dict)
     client: ClientReport = Field(default_factory=ClientReport)
 
 
 class CodeJoinBody(BaseModel):
-    code: str | None = Field(default=None, max_length=32)
-    link: str | None = Field(default=None, max_length=128)
-    name: str = Field(max_length=200)
+    """A ``code`` a representative read out, or a join ``link``'s secret (which wins)."""
+
+    model_config = {
+        "json_schema_extra": {
+            "anyOf": [
+                {"required": ["code"], "properties": {"code": {"type": "string"}}},
+                {"required": ["link"], "properties": {"link": {"type": "string"}}},
+            ]
+        }
+    }
+
+    code: SessionCodeText | None = None
+    link: str | None = Field(default=None, min_length=1, max_length=128)
+    name: DisplayName
     client: ClientReport = Field(default_factory=ClientReport)
+
+    @model_validator(mode="after")
+    def code_or_link(self) -> Self:
+        if self.code is None and self.link is None:
+            raise ValueError("Enter the session code your representative gave you.")
+        return self
 
 
 def set_customer_cookie(response: Response, service: HelplineService, token: str) -> None:
@@ -61,26 +87,45 @@ def set_customer_cookie(response: Response, service: HelplineService, token: str
     )
 
 
-@router.get("/portals/{slug}")
+@router.get("/portals/{slug}", responses=answer(answers.PublicPortal))
 async def portal(slug: str, service: Service) -> Any:
     found = await service.portal_by_slug(slug)
     return {"slug": found.slug, "name": found.name, "fields": [f.value for f in found.fields]}
 
 
-@router.post("/portals/{slug}/sessions", status_code=201)
+@router.post(
+    "/portals/{slug}/sessions",
+    status_code=201,
+    responses={
+        **answer(answers.JoinedAnswer, 201, public_id="/session/id"),
+        **errors(RateLimited, Unavailable),
+    },
+)
 async def ask_for_help(
     slug: str, body: PortalJoinBody, request: Request, response: Response, service: Service
 ) -> Any:
     client = client_info(request.headers.get("user-agent"), body.client.model_dump())
     session, token = await service.open_portal_session(
-        slug, body.name, body.query, body.fields, client, client_address(request)
+        slug,
+        body.name,
+        body.query,
+        {key.value: value for key, value in body.fields.items()},
+        client,
+        client_address(request),
     )
     set_customer_cookie(response, service, token)
 
     return {"session": await service.session_body(Viewer.customer(), session), "token": token}
 
 
-@router.post("/join", status_code=201)
+@router.post(
+    "/join",
+    status_code=201,
+    responses={
+        **answer(answers.JoinedAnswer, 201, public_id="/session/id"),
+        **errors(NotFound, Expired, RateLimited, Unavailable),
+    },
+)
 async def join_with_code(
     body: CodeJoinBody, request: Request, response: Response, service: Service
 ) -> Any:

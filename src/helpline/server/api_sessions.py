@@ -9,9 +9,10 @@ from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
 from pydantic import BaseModel, Field
 
 from helpline.domain.sessions import Outcome
-from helpline.server import wire
+from helpline.server import answers, wire
 from helpline.server.dependencies import AnyActor, HistoryService, Service, check_origin
-from helpline.server.inputs import SQL_INT_MAX, CheckedRoute
+from helpline.server.inputs import SQL_INT_LIMIT, CheckedRoute
+from helpline.server.openapi import answers as answer
 from helpline.server.service import RepActor
 
 router = APIRouter(
@@ -28,18 +29,18 @@ def _attachment(name: str) -> dict[str, str]:
     return {"Content-Disposition": f'attachment; filename="{name}"'}
 
 
-@router.get("/{public_id}")
+@router.get("/{public_id}", responses=answer(answers.SessionAnswer))
 async def details(public_id: str, actor: AnyActor, service: Service) -> Any:
     session = await service.session_for(actor, public_id)
     return {"session": await service.session_body(actor.viewer, session)}
 
 
-@router.get("/{public_id}/events")
+@router.get("/{public_id}/events", responses=answer(answers.EventsAnswer))
 async def events(
     public_id: str,
     actor: AnyActor,
     service: Service,
-    after: int = Query(default=0, ge=0, le=SQL_INT_MAX),
+    after: int = Query(default=0, ge=0, lt=SQL_INT_LIMIT),
 ) -> Any:
     session = await service.session_for(actor, public_id)
     found = await service.visible_events(actor.viewer, session, after)
@@ -59,13 +60,13 @@ async def transcript_html(public_id: str, actor: AnyActor, history: HistoryServi
     return HTMLResponse(page, headers=_attachment("chatlog.html"))
 
 
-@router.get("/{public_id}/transcript.json")
+@router.get("/{public_id}/transcript.json", responses=answer(answers.Transcript))
 async def transcript_json(public_id: str, actor: AnyActor, history: HistoryService) -> Any:
     body = await history.json(actor, public_id)
     return JSONResponse(body, headers=_attachment("chatlog.json"))
 
 
-@router.post("/{public_id}/end")
+@router.post("/{public_id}/end", responses=answer(answers.SessionAnswer))
 async def end(
     public_id: str, actor: AnyActor, service: Service, body: EndBody | None = None
 ) -> Any:

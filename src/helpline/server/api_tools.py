@@ -3,15 +3,16 @@ messages and URLs, greetings, and the managers' history."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from typing import Annotated, Any, Self
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field, model_validator
 
-from helpline.domain.errors import Forbidden
-from helpline.domain.invitations import InvitationKind
+from helpline.domain.errors import Conflict, Expired, Forbidden, NotFound
+from helpline.domain.invitations import MAX_COMMENT_CHARS, InvitationKind
 from helpline.domain.scripts import ScriptKind
+from helpline.domain.sessions import Outcome
+from helpline.server import answers
 from helpline.server.dependencies import (
     HistoryService,
     InvitationService,
@@ -20,7 +21,10 @@ from helpline.server.dependencies import (
     Service,
     check_origin,
 )
-from helpline.server.inputs import SQL_INT_MAX, BodyId, CheckedRoute, PathId
+from helpline.server.fields import ClientId, JsonBool, Moment, PushUrl, ScriptText, Title
+from helpline.server.inputs import SQL_INT_LIMIT, BodyId, CheckedRoute, PathId
+from helpline.server.openapi import answers as answer
+from helpline.server.openapi import errors
 from helpline.server.service import TEAM_GREETING
 
 router = APIRouter(prefix="/api", dependencies=[Depends(check_origin)], route_class=CheckedRoute)
@@ -28,42 +32,83 @@ router = APIRouter(prefix="/api", dependencies=[Depends(check_origin)], route_cl
 MAX_GREETING_CHARS = 1000
 
 
+def _each_once(ids: list[int]) -> list[int]:
+    if len(set(ids)) != len(ids):
+        raise ValueError("A new order must list every item exactly once.")
+    return ids
+
+
+# Every id once; a list that names other items than there are now answers 409 conflict.
+NewOrder = Annotated[
+    list[BodyId],
+    Field(max_length=1000, json_schema_extra={"uniqueItems": True}),
+    AfterValidator(_each_once),
+]
+
+
 class PushUrlBody(BaseModel):
-    url: str = Field(max_length=4096)
-    client_id: str | None = Field(default=None, max_length=64)
+    url: PushUrl
+    client_id: ClientId | None = None
 
 
 class InvitationBody(BaseModel):
+    """To one representative (``username``) or a portal's queue (``portal``); a
+    username wins when both are there."""
+
+    model_config = {
+        "json_schema_extra": {
+            "anyOf": [
+                {
+                    "required": ["username"],
+                    "properties": {"username": {"type": "string", "minLength": 1}},
+                },
+                {
+                    "required": ["portal"],
+                    "properties": {"portal": {"type": "string", "minLength": 1}},
+                },
+            ]
+        }
+    }
+
     kind: InvitationKind = InvitationKind.INVITE
     username: str | None = Field(default=None, max_length=64)
     portal: str | None = Field(default=None, max_length=64)
-    masked: bool = False
-    comment: str = Field(default="", max_length=500)
+    masked: JsonBool = False
+    comment: str = Field(default="", max_length=MAX_COMMENT_CHARS)
+
+    @model_validator(mode="after")
+    def someone(self) -> Self:
+        if not self.username and not self.portal:
+            raise ValueError("Choose a representative or a portal.")
+        return self
 
 
 class CategoryBody(BaseModel):
     kind: ScriptKind
-    team: bool = False
-    name: str = Field(max_length=200)
+    team: JsonBool = False
+    name: Title
 
 
 class RenameBody(BaseModel):
-    name: str = Field(max_length=200)
+    name: Title
 
 
 class ScriptBody(BaseModel):
-    title: str = Field(max_length=200)
-    text: str = Field(max_length=4096)
+    """In a library of URLs, ``text`` must also be a URL that can be pushed: the
+    category decides, which the document cannot say."""
+
+    title: Title
+    text: ScriptText
 
 
 class CategoryOrderBody(BaseModel):
     kind: ScriptKind
-    team: bool = False
-    ids: list[BodyId] = Field(max_length=1000)
+    team: JsonBool = False
+    ids: NewOrder
 
 
 class OrderBody(BaseModel):
-    ids: list[BodyId] = Field(max_length=1000)
+    ids: NewOrder
 
 
 class GreetingBody(BaseModel):
@@ -73,13 +118,13 @@ class GreetingBody(BaseModel):
 # Push URL, leaving -------------------------------------------------------------------
 
 
-@router.post("/sessions/{public_id}/push-url")
+@router.post("/sessions/{public_id}/push-url", responses=answer(answers.PushedAnswer))
 async def push_url(public_id: str, body: PushUrlBody, actor: Rep, service: Service) -> Any:
     appended = await service.push_url(actor, public_id, body.url, body.client_id)
     return {"seq": appended.event.seq, "url": appended.event.body["url"]}
 
 
-@router.post("/console/exit-all")
+@router.post("/console/exit-all", responses=answer(answers.LeftAnswer))
 async def exit_all(actor: Rep, service: Service) -> Any:
     left = await service.leave_all(actor)
     return {"left": [s.public_id for s in left]}
@@ -88,7 +133,11 @@ async def exit_all(actor: Rep, service: Service) -> Any:
 # Invite and transfer -----------------------------------------------------------------
 
 
-@router.post("/sessions/{public_id}/invitations", status_code=201)
+@router.post(
+    "/sessions/{public_id}/invitations",
+    status_code=201,
+    responses=answer(answers.InvitationAnswer, 201, invitation_id="/invitation/id"),
+)
 async def invite(
     public_id: str, body: InvitationBody, actor: Rep, invitations: InvitationService
 ) -> Any:
@@ -100,12 +149,15 @@ async def invite(
     return {"invitation": await invitations.body(made, session)}
 
 
-@router.get("/invitations")
+@router.get("/invitations", responses=answer(answers.InvitationsAnswer))
 async def my_invitations(actor: Rep, invitations: InvitationService) -> Any:
     return {"invitations": await invitations.pending(actor)}
 
 
-@router.post("/invitations/{invitation_id}/accept")
+@router.post(
+    "/invitations/{invitation_id:int}/accept",
+    responses={**answer(answers.SessionAnswer), **errors(Conflict, Expired)},
+)
 async def accept(
     invitation_id: PathId, actor: Rep, invitations: InvitationService, service: Service
 ) -> Any:
@@ -113,7 +165,9 @@ async def accept(
     return {"session": await service.session_body(actor.viewer, session)}
 
 
-@router.post("/invitations/{invitation_id}/decline", status_code=204)
+@router.post(
+    "/invitations/{invitation_id:int}/decline", status_code=204, responses=errors(Conflict, Expired)
+)
 async def decline(invitation_id: PathId, actor: Rep, invitations: InvitationService) -> None:
     await invitations.decline(actor, invitation_id)
 
@@ -121,7 +175,7 @@ async def decline(invitation_id: PathId, actor: Rep, invitations: InvitationServ
 # Portals and greetings ---------------------------------------------------------------
 
 
-@router.get("/portals")
+@router.get("/portals", responses=answer(answers.PortalsAnswer, slug="/portals/0/slug"))
 async def portals(actor: Rep, service: Service) -> Any:
     mine = {p.id for p in await service.store.portals_of(actor.rep.id)}
     return {
@@ -132,12 +186,12 @@ async def portals(actor: Rep, service: Service) -> Any:
     }
 
 
-@router.get("/team/greeting")
+@router.get("/team/greeting", responses=answer(answers.TextAnswer))
 async def team_greeting(actor: Rep, service: Service) -> Any:
     return {"text": await service.store.get_team_setting(TEAM_GREETING) or ""}
 
 
-@router.put("/team/greeting")
+@router.put("/team/greeting", responses=answer(answers.TextAnswer))
 async def set_team_greeting(body: GreetingBody, actor: Rep, service: Service) -> Any:
     if not actor.rep.is_manager:
         raise Forbidden("Only managers can change the team's greeting.")
@@ -145,7 +199,7 @@ async def set_team_greeting(body: GreetingBody, actor: Rep, service: Service) ->
     return {"text": body.text.strip()}
 
 
-@router.put("/portals/{slug}/greeting")
+@router.put("/portals/{slug}/greeting", responses=answer(answers.PortalGreeting))
 async def set_portal_greeting(slug: str, body: GreetingBody, actor: Rep, service: Service) -> Any:
     if not actor.rep.is_manager:
         raise Forbidden("Only managers can change a portal's greeting.")
@@ -158,35 +212,43 @@ async def set_portal_greeting(slug: str, body: GreetingBody, actor: Rep, service
 # Scripted messages and URLs -------------------------------------------------------------
 
 
-@router.get("/scripts")
+@router.get("/scripts", responses=answer(answers.Library))
 async def scripts(actor: Rep, library: ScriptService, kind: ScriptKind = ScriptKind.MESSAGE) -> Any:
     return {"kind": kind.value, "categories": await library.listing(actor, kind)}
 
 
-@router.post("/scripts/categories", status_code=201)
+@router.post(
+    "/scripts/categories",
+    status_code=201,
+    responses=answer(answers.NewCategory, 201, category_id="/id"),
+)
 async def create_category(body: CategoryBody, actor: Rep, library: ScriptService) -> Any:
     category = await library.create_category(actor, body.kind, body.team, body.name)
     return {"id": category.id, "name": category.name}
 
 
-@router.patch("/scripts/categories/{category_id}", status_code=204)
+@router.patch("/scripts/categories/{category_id:int}", status_code=204)
 async def rename_category(
     category_id: PathId, body: RenameBody, actor: Rep, library: ScriptService
 ) -> None:
     await library.rename_category(actor, category_id, body.name)
 
 
-@router.delete("/scripts/categories/{category_id}", status_code=204)
+@router.delete("/scripts/categories/{category_id:int}", status_code=204)
 async def delete_category(category_id: PathId, actor: Rep, library: ScriptService) -> None:
     await library.delete_category(actor, category_id)
 
 
-@router.post("/scripts/categories/order", status_code=204)
+@router.post("/scripts/categories/order", status_code=204, responses=errors(Conflict))
 async def reorder_categories(body: CategoryOrderBody, actor: Rep, library: ScriptService) -> None:
     await library.reorder_categories(actor, body.kind, body.team, body.ids)
 
 
-@router.post("/scripts/categories/{category_id}/scripts", status_code=201)
+@router.post(
+    "/scripts/categories/{category_id:int}/scripts",
+    status_code=201,
+    responses=answer(answers.Script, 201, script_id="/id"),
+)
 async def create_script(
     category_id: PathId, body: ScriptBody, actor: Rep, library: ScriptService
 ) -> Any:
@@ -194,21 +256,23 @@ async def create_script(
     return {"id": script.id, "title": script.title, "text": script.text}
 
 
-@router.post("/scripts/categories/{category_id}/order", status_code=204)
+@router.post(
+    "/scripts/categories/{category_id:int}/order", status_code=204, responses=errors(Conflict)
+)
 async def reorder_scripts(
     category_id: PathId, body: OrderBody, actor: Rep, library: ScriptService
 ) -> None:
     await library.reorder_scripts(actor, category_id, body.ids)
 
 
-@router.patch("/scripts/{script_id}", status_code=204)
+@router.patch("/scripts/{script_id:int}", status_code=204)
 async def update_script(
     script_id: PathId, body: ScriptBody, actor: Rep, library: ScriptService
 ) -> None:
     await library.update_script(actor, script_id, body.title, body.text)
 
 
-@router.delete("/scripts/{script_id}", status_code=204)
+@router.delete("/scripts/{script_id:int}", status_code=204)
 async def delete_script(script_id: PathId, actor: Rep, library: ScriptService) -> None:
     await library.delete_script(actor, script_id)
 
@@ -216,18 +280,18 @@ async def delete_script(script_id: PathId, actor: Rep, library: ScriptService) -
 # History ---------------------------------------------------------------------------------
 
 
-@router.get("/history")
+@router.get("/history", responses={**answer(answers.HistoryAnswer), **errors(NotFound)})
 async def history(
     actor: Rep,
     history: HistoryService,
     portal: str | None = Query(default=None, max_length=64),
     representative: str | None = Query(default=None, max_length=64),
-    outcome: str | None = Query(default=None, max_length=16),
-    started_from: datetime | None = Query(default=None, alias="from"),
-    started_before: datetime | None = Query(default=None, alias="to"),
+    outcome: Outcome | None = Query(default=None),
+    started_from: Moment | None = Query(default=None, alias="from"),
+    started_before: Moment | None = Query(default=None, alias="to"),
     q: str | None = Query(default=None, max_length=200),
     limit: int = Query(default=50, ge=1, le=200),
-    offset: int = Query(default=0, ge=0, le=SQL_INT_MAX),
+    offset: int = Query(default=0, ge=0, lt=SQL_INT_LIMIT),
 ) -> Any:
     return await history.search(
         actor, portal, representative, outcome, started_from, started_before, q, limit, offset

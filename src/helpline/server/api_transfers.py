@@ -11,9 +11,9 @@ from pydantic import BaseModel, Field
 from starlette.requests import ClientDisconnect
 
 from helpline.domain.consent import ConsentKind
-from helpline.domain.errors import Forbidden, InvalidInput
-from helpline.domain.files import SharedFile
-from helpline.server import wire
+from helpline.domain.errors import Conflict, Forbidden, InvalidInput, TooLarge
+from helpline.domain.files import FileAudience, SharedFile
+from helpline.server import answers, wire
 from helpline.server.dependencies import (
     AnyActor,
     ConsentService,
@@ -21,16 +21,28 @@ from helpline.server.dependencies import (
     Rep,
     check_origin,
 )
+from helpline.server.fields import JsonBool
 from helpline.server.inputs import CheckedRoute, PathId
+from helpline.server.openapi import answers as answer
+from helpline.server.openapi import errors
 from helpline.server.service import CustomerActor
 
 router = APIRouter(prefix="/api", dependencies=[Depends(check_origin)], route_class=CheckedRoute)
 
 
 class ConsentAnswer(BaseModel):
-    allow: bool
+    allow: JsonBool
     # Only "no_display" (checked by domain/consent.py, which says what is wrong).
     reason: str | None = Field(default=None, max_length=64)
+
+
+# The upload's body is the file's bytes, streamed: no model reads it.
+FILE_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+    }
+}
 
 
 def file_body(file: SharedFile) -> wire.JsonDict:
@@ -48,14 +60,21 @@ def file_body(file: SharedFile) -> wire.JsonDict:
     }
 
 
-@router.post("/sessions/{public_id}/files", status_code=201)
+@router.post(
+    "/sessions/{public_id}/files",
+    status_code=201,
+    openapi_extra=FILE_BODY,
+    responses={**answer(answers.FileAnswer, 201, file_id="/file/id"), **errors(TooLarge)},
+)
 async def upload(
     public_id: str,
     request: Request,
     actor: AnyActor,
     files: FileService,
     name: str = Query(min_length=1, max_length=1024),
-    to: str | None = Query(default=None, max_length=32),
+    to: FileAudience | None = Query(
+        default=None, description="A representative's choice; customers' files go to them."
+    ),
 ) -> Any:
     declared = request.headers.get("content-length")
     try:
@@ -67,7 +86,7 @@ async def upload(
             actor,
             public_id,
             name,
-            to,
+            to.value if to else None,
             request.headers.get("content-type"),
             declared_size,
             request.stream(),
@@ -78,27 +97,38 @@ async def upload(
     return {"file": file_body(saved)}
 
 
-@router.get("/sessions/{public_id}/files")
+@router.get("/sessions/{public_id}/files", responses=answer(answers.FilesAnswer))
 async def session_files(public_id: str, actor: AnyActor, files: FileService) -> Any:
     return {"files": [file_body(f) for f in await files.of_session(actor, public_id)]}
 
 
-@router.post("/files/{file_id}/accept")
+@router.post(
+    "/files/{file_id:int}/accept", responses={**answer(answers.FileAnswer), **errors(Conflict)}
+)
 async def accept_file(file_id: PathId, actor: AnyActor, files: FileService) -> Any:
     return {"file": file_body(await files.answer(actor, file_id, True))}
 
 
-@router.post("/files/{file_id}/decline")
+@router.post(
+    "/files/{file_id:int}/decline", responses={**answer(answers.FileAnswer), **errors(Conflict)}
+)
 async def decline_file(file_id: PathId, actor: AnyActor, files: FileService) -> Any:
     return {"file": file_body(await files.answer(actor, file_id, False))}
 
 
-@router.post("/files/{file_id}/completed", status_code=204)
+@router.post("/files/{file_id:int}/completed", status_code=204, responses=errors(Conflict))
 async def file_completed(file_id: PathId, actor: AnyActor, files: FileService) -> None:
     await files.completed(actor, file_id)
 
 
-@router.get("/files/{file_id}")
+@router.get(
+    "/files/{file_id:int}",
+    response_class=FileResponse,
+    responses={
+        **answer(media_type="application/octet-stream"),
+        **errors(Conflict),
+    },
+)
 async def download(file_id: PathId, actor: AnyActor, files: FileService) -> FileResponse:
     file, path = await files.download(actor, file_id)
     return FileResponse(
@@ -109,13 +139,20 @@ async def download(file_id: PathId, actor: AnyActor, files: FileService) -> File
     )
 
 
-@router.post("/sessions/{public_id}/screen/request", status_code=201)
+@router.post(
+    "/sessions/{public_id}/screen/request",
+    status_code=201,
+    responses=answer(answers.ConsentRequest, 201, request_id="/request"),
+)
 async def ask_for_screen(public_id: str, actor: Rep, consents: ConsentService) -> Any:
     request = await consents.ask(actor, public_id, ConsentKind.SCREEN)
     return {"request": request.id}
 
 
-@router.post("/consents/{request_id}")
+@router.post(
+    "/consents/{request_id}",
+    responses={**answer(answers.ConsentAnswered), **errors(Conflict)},
+)
 async def answer_consent(
     request_id: str, body: ConsentAnswer, actor: AnyActor, consents: ConsentService
 ) -> Any:

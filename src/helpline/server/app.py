@@ -18,6 +18,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import DBAPIError
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from helpline import __version__
@@ -36,12 +37,15 @@ from helpline.server import (
 from helpline.server.agent_links import AgentLinks
 from helpline.server.consents import Consents
 from helpline.server.endpoints import Gateway
+from helpline.server.fields import PATTERN_SENTENCES
 from helpline.server.files import FileTransfers
 from helpline.server.history import History
 from helpline.server.inputs import BodyRefused
 from helpline.server.invitations import Invitations
 from helpline.server.outages import as_unavailable, database_problem
 from helpline.server.presence import CustomerPresence
+from helpline.server.methods import http_error
+from helpline.server.openapi import conforming_document, operation_id
 from helpline.server.scripts import ScriptLibrary
 from helpline.server.service import HelplineService
 from helpline.server.settings import Settings
@@ -127,7 +131,14 @@ def _validation_message(error: RequestValidationError) -> str:
     problems = []
     for item in error.errors()[:3]:
         where = ".".join(str(part) for part in item.get("loc", ()) if part != "body")
-        problems.append(f"{where or 'the request'}: {item.get('msg', 'is not valid')}")
+        context = item.get("ctx") or {}
+        said = PATTERN_SENTENCES.get(str(context.get("pattern")))
+        if item.get("type") == "value_error" and "error" in context:
+            said = str(context["error"])  # our own sentence, without "Value error, "
+        if said is not None and len(error.errors()) == 1:
+            return said
+        text = said or str(item.get("msg", "is not valid"))
+        problems.append(f"{where or 'the request'}: {text.rstrip('.')}")
     return "The request is not valid: " + "; ".join(problems) + "."
 
 
@@ -195,9 +206,16 @@ def create_app(
     app = FastAPI(
         title="Helpline",
         version=__version__,
-        description="Remote support: portals, session codes, console and customer chat.",
+        description=(
+            "Remote support: portals, session codes, console and customer chat. "
+            "docs/protocol.md is the contract; every error answers "
+            '`{"error": {"code", "message"}}`.'
+        ),
         lifespan=lifespan,
+        generate_unique_id_function=operation_id,
     )
+    app.openapi = conforming_document(app)  # type: ignore[method-assign]
+    app.add_exception_handler(HTTPException, http_error)
 
     @app.exception_handler(HelplineError)
     async def helpline_error(request: Request, error: HelplineError) -> JSONResponse:

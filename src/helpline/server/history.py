@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from helpline.domain.errors import Forbidden, InvalidInput
+from helpline.domain.errors import Forbidden, InvalidInput, NotFound
 from helpline.domain.events import Event
 from helpline.domain.sessions import Outcome, SupportSession
 from helpline.domain.transcript import header_lines, render_html, render_text
@@ -41,7 +41,7 @@ class History:
         if representative:
             found = await self.store.find_login(representative)
             if found is None:
-                raise InvalidInput(f"There is no representative {representative!r}.")
+                raise NotFound(f"There is no representative {representative!r}.")
             rep_id = found[0].id
         try:
             wanted = Outcome(outcome) if outcome else None
