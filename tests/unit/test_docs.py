@@ -26,7 +26,9 @@ def test_every_serve_option_and_its_variable_is_in_the_readme() -> None:
 def test_every_frame_the_server_sends_is_in_the_protocol() -> None:
     protocol = (ROOT / "docs/protocol.md").read_text()
     sources = "".join(path.read_text() for path in sorted(SERVER.glob("*.py")))
-    sent = set(re.findall(r'"type": "([a-z_]+)"', sources))
+    # JSON Schema's own "type"s (the OpenAPI document's fragments) are not frames.
+    schema_types = {"string", "integer", "number", "boolean", "object", "array", "null"}
+    sent = set(re.findall(r'"type": "([a-z_]+)"', sources)) - schema_types
     assert {"welcome", "event", "ack", "error", "heartbeat", "agent_offer"} <= sent
     for frame_type in sent:
         assert f'"type": "{frame_type}"' in protocol, f"frame {frame_type!r} is undocumented"

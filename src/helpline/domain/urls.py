@@ -11,8 +11,8 @@ pattern, so what it calls valid is exactly what is accepted.
 
 from __future__ import annotations
 
-from dataclasses import replace
 import re
+from dataclasses import replace
 from urllib.parse import urlsplit
 
 from helpline.domain.drafting import Disclosure, Draft, say, status

@@ -42,10 +42,10 @@ from helpline.server.files import FileTransfers
 from helpline.server.history import History
 from helpline.server.inputs import BodyRefused
 from helpline.server.invitations import Invitations
-from helpline.server.outages import as_unavailable, database_problem
-from helpline.server.presence import CustomerPresence
 from helpline.server.methods import http_error
 from helpline.server.openapi import conforming_document, operation_id
+from helpline.server.outages import as_unavailable, database_problem
+from helpline.server.presence import CustomerPresence
 from helpline.server.scripts import ScriptLibrary
 from helpline.server.service import HelplineService
 from helpline.server.settings import Settings
