@@ -1,9 +1,10 @@
 """The installed ``helpline agent`` in a real terminal (tmux), a whole session long.
 
 A representative makes a code; the customer runs ``helpline agent join CODE`` and
-they chat both ways; a pushed page reaches the customer's ``$BROWSER``; a file goes
-each way (and one more with ``helpline agent send`` from a second command); the chat
-log is saved; the customer ends the session after confirming, and quits.
+they chat both ways, the representative in the console in Chromium; a pushed page
+reaches the customer's ``$BROWSER``; a file goes each way (and one more with
+``helpline agent send`` from a second command); the chat log is saved; the customer
+ends the session after confirming, and quits.
 """
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ from asyncio.subprocess import PIPE
 from pathlib import Path
 
 import pytest
+from playwright.async_api import expect
 
 from tests.conftest import require_program
+from tests.e2e.steps import NewPage, chat_tab, console_log, line, log_in, say
 from tests.support.agent import follow, session_code
 from tests.support.clients import Browser
 from tests.support.server import ServerProcess
@@ -27,7 +30,9 @@ pytestmark = pytest.mark.tmux
 HELPLINE = str(Path(sys.executable).with_name("helpline"))
 
 
-async def test_a_whole_session_in_the_terminal(server: ServerProcess, tmp_path: Path) -> None:
+async def test_a_whole_session_in_the_terminal(
+    server: ServerProcess, new_page: NewPage, tmp_path: Path
+) -> None:
     terminal = Terminal(require_program("tmux", "apt-get install -y tmux"))
     rep = Browser(server)
     opened = tmp_path / "opened.txt"
@@ -45,6 +50,8 @@ async def test_a_whole_session_in_the_terminal(server: ServerProcess, tmp_path: 
         "HOME": str(tmp_path),
     }
     try:
+        page = await new_page()
+        await log_in(page, "bob")
         await rep.login("bob")
         console = await rep.socket("/ws/console")
         await console.wait_type("welcome")
@@ -57,15 +64,25 @@ async def test_a_whole_session_in_the_terminal(server: ServerProcess, tmp_path: 
         assert assigned["session"]["customer"]["name"] == "Dana"
         await follow(console, session)
 
-        # Chat both ways.
-        await console.say(session, "Hello Dana, what is wrong?")
+        # Chat both ways, the representative in the console in Chromium, where the
+        # session's chat box opened by itself.
+        await expect(chat_tab(page, "Dana")).to_be_visible()
+        await chat_tab(page, "Dana").click()
+        await say(page, "Hello Dana, what is wrong?")
         await terminal.shows("Bob Chen: Hello Dana, what is wrong?")
         terminal.type("The printer prints blank pages")
         terminal.keys("Enter")
+        await expect(
+            line(console_log(page, "Dana"), "The printer prints blank pages")
+        ).to_be_visible()
         await console.wait_event(
             session, lambda e: e["body"].get("text") == "The printer prints blank pages", "line"
         )
         await terminal.shows("Dana: The printer prints blank pages")
+        await expect(page.get_by_test_id("customer-attendee")).to_have_attribute(
+            "data-app", "agent"
+        )
+        await expect(page.get_by_test_id("customer-presence")).to_have_text("online")
 
         # A pushed page opens in the customer's browser.
         pushed = await rep.http.post(

@@ -11,7 +11,7 @@ docs/protocol.md: ``Session``, ``Event``, ``Me``, ``File``, ``Invitation``.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -79,6 +79,18 @@ class CustomerInfo(Answer):
     name: str
     os: str | None
     browser: str | None
+    kernel: str | None = None
+    arch: str | None = None
+    host: str | None = None
+    user: str | None = None
+    app: Literal["browser", "agent"] | None = None
+    online: bool | None = None
+
+
+class AgentLinkAnswer(Answer):
+    secret_url: str
+    command: str
+    expires_at: datetime
 
 
 class Attendee(Answer):

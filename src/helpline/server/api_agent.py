@@ -8,9 +8,10 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 
+from helpline.domain.errors import Expired, NotFound, RateLimited, SessionEnded, Unavailable
 from helpline.domain.sessions import ClientApp
 from helpline.domain.visibility import Viewer
-from helpline.server import wire
+from helpline.server import answers, wire
 from helpline.server.api_customer import ClientReport
 from helpline.server.dependencies import (
     AgentLinkService,
@@ -20,6 +21,8 @@ from helpline.server.dependencies import (
     client_address,
 )
 from helpline.server.inputs import CheckedRoute
+from helpline.server.openapi import answers as answer
+from helpline.server.openapi import errors
 from helpline.server.useragent import client_info
 
 router = APIRouter(prefix="/api", dependencies=[Depends(check_origin)], route_class=CheckedRoute)
@@ -32,7 +35,11 @@ class AttachBody(BaseModel):
     client: ClientReport = Field(default_factory=ClientReport)
 
 
-@router.post("/sessions/{public_id}/agent-link", status_code=201)
+@router.post(
+    "/sessions/{public_id}/agent-link",
+    status_code=201,
+    responses={**answer(answers.AgentLinkAnswer, 201), **errors(SessionEnded)},
+)
 async def send_the_agent(public_id: str, actor: Rep, links: AgentLinkService) -> Any:
     offer = await links.offer(actor, public_id)
     return {
@@ -42,7 +49,14 @@ async def send_the_agent(public_id: str, actor: Rep, links: AgentLinkService) ->
     }
 
 
-@router.post("/attach", status_code=201)
+@router.post(
+    "/attach",
+    status_code=201,
+    responses={
+        **answer(answers.JoinedAnswer, 201, public_id="/session/id"),
+        **errors(NotFound, Expired, SessionEnded, RateLimited, Unavailable),
+    },
+)
 async def attach(
     body: AttachBody, request: Request, links: AgentLinkService, service: Service
 ) -> Any:
