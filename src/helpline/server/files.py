@@ -23,7 +23,13 @@ from helpline.domain.drafting import seal
 from helpline.domain.errors import Forbidden, NotFound
 from helpline.domain.events import Author
 from helpline.domain.files import SharedFile
-from helpline.domain.sessions import Attendee, as_author, check_open, check_rep_in_session
+from helpline.domain.sessions import (
+    Attendee,
+    SupportSession,
+    as_author,
+    check_open,
+    check_rep_in_session,
+)
 from helpline.domain.text import escaped, has_unsafe
 from helpline.domain.visibility import can_see_file, file_view
 from helpline.server.service import Actor, CustomerActor, HelplineService
@@ -128,8 +134,8 @@ class FileTransfers:
         return size, digest.hexdigest()
 
     async def answer(self, actor: Actor, file_id: int, accept: bool) -> SharedFile:
-        file, attendees = await self._visible(actor, file_id)
-        by = await self._acting(actor, file, attendees)
+        file, session, attendees = await self._visible(actor, file_id)
+        by = _acting(actor, session, attendees)
         answered, note = rules.answer(file, actor.viewer, by, accept)
         event = await self.store.answer_file(answered, seal(note, attendees), self.service.clock())
         await self.service.publish_events(file.session_id, [event])
@@ -137,8 +143,8 @@ class FileTransfers:
 
     async def completed(self, actor: Actor, file_id: int) -> None:
         """The recipient checked the download against its SHA-256: say so, once."""
-        file, attendees = await self._visible(actor, file_id)
-        by = await self._acting(actor, file, attendees)
+        file, session, attendees = await self._visible(actor, file_id)
+        by = _acting(actor, session, attendees)
         rules.check_download(file, actor.viewer)
         if not file.recipient_is(actor.viewer):
             return
@@ -146,7 +152,7 @@ class FileTransfers:
         await self.service.append_and_publish(file.session_id, note, attendees)
 
     async def download(self, actor: Actor, file_id: int) -> tuple[SharedFile, Path]:
-        file, _ = await self._visible(actor, file_id)
+        file, _, _ = await self._visible(actor, file_id)
         rules.check_download(file, actor.viewer)
         path = self.path_of(file)
         if not path.is_file():
@@ -169,7 +175,9 @@ class FileTransfers:
             raise Forbidden("This file is for representatives only.")
         return seen
 
-    async def _visible(self, actor: Actor, file_id: int) -> tuple[SharedFile, list[Attendee]]:
+    async def _visible(
+        self, actor: Actor, file_id: int
+    ) -> tuple[SharedFile, SupportSession, list[Attendee]]:
         file = await self.store.get_file(file_id)
         if file is None:
             raise NotFound("There is no such file.")
@@ -179,16 +187,7 @@ class FileTransfers:
         if not can_see_file(actor.viewer, file):
             # Do not confirm that a representatives-only file exists.
             raise Forbidden("This file is for representatives only.")
-        return file, await self.store.list_attendees(session.id)
-
-    async def _acting(self, actor: Actor, file: SharedFile, attendees: list[Attendee]) -> Author:
-        """Who answers or completes a file: the customer, or a representative present in
-        the session (not a manager looking on, nor one who left)."""
-        if isinstance(actor, CustomerActor):
-            session = await self.store.get_session(file.session_id)
-            return Author.customer(session.customer_name if session else "The customer")
-        check_rep_in_session(attendees, actor.rep.id)
-        return as_author(actor.rep)
+        return file, session, await self.store.list_attendees(session.id)
 
     async def purge(self) -> int:
         """Delete files of sessions that ended longer ago than the retention period."""
@@ -201,6 +200,15 @@ class FileTransfers:
         if expired:
             log.info("deleted %d files past their retention", len(expired))
         return len(expired)
+
+
+def _acting(actor: Actor, session: SupportSession, attendees: list[Attendee]) -> Author:
+    """Who answers or completes a file: the customer, or a representative present in the
+    session (not a manager looking on, nor one who left)."""
+    if isinstance(actor, CustomerActor):
+        return Author.customer(session.customer_name)
+    check_rep_in_session(attendees, actor.rep.id)
+    return as_author(actor.rep)
 
 
 def _flush_to_disk(handle: BinaryIO) -> None:
