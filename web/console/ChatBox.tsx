@@ -15,20 +15,15 @@ import { SendAgentButton } from "./SendAgent";
 import { CloseSessionDialog, InviteDialog, LeaveDialog } from "./SessionDialogs";
 import {
   askToSeeScreen,
-  closeTab,
   discardSend,
-  me,
   pendingFor,
-  preferences,
   pushUrl,
   retrySend,
   savePreferences,
   sendMessage,
-  setDraft,
-  setRecipient,
-  showNotice,
-  type Tab,
-} from "./store";
+} from "./session-actions";
+import { me, preferences, showNotice, type Tab } from "./state";
+import { closeTab, setDraft, setRecipient } from "./tabs";
 
 function transferViewer(who: Me | null, session: Session): TransferViewer {
   return {

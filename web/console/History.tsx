@@ -18,7 +18,8 @@ import { Dialog } from "../common/ui/Dialog";
 import { Linkified } from "../common/ui/Linkified";
 import { NO_FILTERS, historyQuery, type HistoryFilters } from "./history-query";
 import { OUTCOME_LABELS } from "./SessionDialogs";
-import { loadPortals, loadRepresentatives, me } from "./store";
+import { loadPortals, loadRepresentatives } from "./session-actions";
+import { me } from "./state";
 
 const PAGE_SIZE = 50;
 

@@ -22,7 +22,8 @@ import {
   saveTeamGreeting,
   updateScript,
 } from "./library-api";
-import { loadPortals, me } from "./store";
+import { loadPortals } from "./session-actions";
+import { me } from "./state";
 
 type Section = "message" | "url" | "greetings";
 

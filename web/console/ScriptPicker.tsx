@@ -6,7 +6,7 @@ import type { Script, ScriptCategory, ScriptKind } from "../common/protocol";
 import { searchScripts } from "../common/scripts";
 import { Dialog } from "../common/ui/Dialog";
 import { loadScripts } from "./library-api";
-import { showView } from "./store";
+import { showView } from "./state";
 
 export const PICKER_TITLES: Record<ScriptKind, string> = {
   message: "Scripted messages",

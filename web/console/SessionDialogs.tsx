@@ -13,11 +13,9 @@ import {
   leaveSession,
   loadPortals,
   loadRepresentatives,
-  me,
   sendInvitation,
-  showNotice,
-  type Tab,
-} from "./store";
+} from "./session-actions";
+import { me, showNotice, type Tab } from "./state";
 
 export const OUTCOME_LABELS: Record<Outcome, string> = {
   resolved: "Resolved",

@@ -5,19 +5,9 @@ import type { SessionCode } from "../common/protocol";
 import { Dialog } from "../common/ui/Dialog";
 import { PreferencesDialog } from "./PreferencesDialog";
 import { ExitAllDialog } from "./SessionDialogs";
-import {
-  activeCodes,
-  cancelCode,
-  codeJoiningPaused,
-  createCode,
-  loadCodes,
-  logout,
-  me,
-  mySessions,
-  now,
-  view,
-  type ConsoleView,
-} from "./store";
+import { logout } from "./lifecycle";
+import { activeCodes, cancelCode, createCode, loadCodes } from "./session-actions";
+import { codeJoiningPaused, type ConsoleView, me, mySessions, now, view } from "./state";
 
 type Open = null | "codes" | "prefs" | "exit-all";
 
