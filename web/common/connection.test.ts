@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { Connection, type ConnectionState, type SocketLike, socketUrl } from "./connection";
 import { STABLE_CONNECTION_MS } from "./connection-core";
-import type { ServerFrame, SessionEvent } from "./protocol";
+import type { SessionEvent } from "./protocol";
+import type { ServerFrame } from "./protocol-frames";
 
 class FakeSocket implements SocketLike {
   readyState = 0;

@@ -22,17 +22,17 @@ import {
   type OutboxEntry,
   type SendKind,
 } from "./connection-core";
+import type { SessionEvent } from "./protocol";
 import {
+  type ClientFrame,
   CLOSE_SERVER_ERROR,
   CLOSE_SILENT,
   CLOSE_TOO_BIG,
   DEFAULT_HEARTBEAT_SECONDS,
-  decodeServerFrame,
-  type ClientFrame,
   type Recipient,
   type ServerFrame,
-  type SessionEvent,
-} from "./protocol";
+} from "./protocol-frames";
+import { decodeServerFrame } from "./protocol-server-frames";
 
 export type ConnectionState =
   /** The first attempt, before any welcome. */

@@ -1,6 +1,6 @@
 import { useState } from "preact/hooks";
 import { plural } from "../common/format";
-import type { Invitation } from "../common/protocol";
+import type { Invitation } from "../common/protocol-bodies";
 import { acceptInvitation, declineInvitation } from "./session-actions";
 import { invitations, now } from "./state";
 

@@ -5,7 +5,7 @@
 
 import { useEffect, useState } from "preact/hooks";
 import { errorMessage } from "../common/api";
-import type { PortalInfo, Script, ScriptCategory, ScriptKind } from "../common/protocol";
+import type { PortalInfo, Script, ScriptCategory, ScriptKind } from "../common/protocol-bodies";
 import { moveItem } from "../common/scripts";
 import { ConfirmDialog } from "../common/ui/Dialog";
 import {

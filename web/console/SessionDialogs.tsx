@@ -5,7 +5,8 @@
 
 import { useEffect, useState } from "preact/hooks";
 import { errorMessage } from "../common/api";
-import type { Outcome, PortalInfo, Representative } from "../common/protocol";
+import type { Outcome, Representative } from "../common/protocol";
+import type { PortalInfo } from "../common/protocol-bodies";
 import { ConfirmDialog, Dialog } from "../common/ui/Dialog";
 import {
   closeSession,

@@ -1,7 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { errorMessage } from "../common/api";
 import { formatCountdown, groupCode, parseTime } from "../common/format";
-import type { SessionCode } from "../common/protocol";
+import type { SessionCode } from "../common/protocol-bodies";
 import { Dialog } from "../common/ui/Dialog";
 import { PreferencesDialog } from "./PreferencesDialog";
 import { ExitAllDialog } from "./SessionDialogs";

@@ -5,7 +5,8 @@
  */
 
 import { parseTime } from "../common/format";
-import { DEFAULT_PREFERENCES, type Invitation, type Session } from "../common/protocol";
+import { DEFAULT_PREFERENCES, type Session } from "../common/protocol";
+import type { Invitation } from "../common/protocol-bodies";
 import { chime } from "../common/sound";
 import { requestAlertText } from "./frame-reducer";
 import { alerts, INVITATION_SECONDS, invitations, me, now, preferences, queue, tabs } from "./state";

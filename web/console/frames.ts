@@ -6,7 +6,8 @@
  */
 
 import { batch } from "@preact/signals";
-import type { ServerFrame, Session, SessionEvent } from "../common/protocol";
+import type { Session, SessionEvent } from "../common/protocol";
+import type { ServerFrame } from "../common/protocol-frames";
 import { chime } from "../common/sound";
 import { addInvitation, raiseAlert, removeFromQueue, removeInvitation, updateTitle } from "./alerts";
 import { amIn, applyEvent, droppedOutNotice, queueAdded, refusedTab, subscribedTab } from "./frame-reducer";

@@ -7,7 +7,8 @@
 import { batch } from "@preact/signals";
 import { api, ApiError, errorMessage } from "../common/api";
 import { Connection, type ConnectionState } from "../common/connection";
-import { decodeMe, isObject } from "../common/protocol";
+import { decodeMe } from "../common/protocol";
+import { isObject } from "../common/protocol-json";
 import { tick, updateTitle } from "./alerts";
 import { onBinary, onEvent, onFrame } from "./frames";
 import {

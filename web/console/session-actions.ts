@@ -10,24 +10,26 @@ import { api, ApiError, errorMessage, seg } from "../common/api";
 import type { OutboxEntry } from "../common/connection-core";
 import { parseTime } from "../common/format";
 import {
-  decodeCodeJoiningPaused,
-  decodeInvitation,
-  decodePortalInfo,
   decodePreferences,
   decodeRepresentative,
   decodeSession,
-  decodeSessionCode,
-  isObject,
-  type Invitation,
-  type InvitationKind,
   type Outcome,
-  type PortalInfo,
   type Preferences,
-  type Recipient,
   type Representative,
-  type SessionCode,
   type Session,
 } from "../common/protocol";
+import {
+  decodeCodeJoiningPaused,
+  decodeInvitation,
+  decodePortalInfo,
+  decodeSessionCode,
+  type Invitation,
+  type InvitationKind,
+  type PortalInfo,
+  type SessionCode,
+} from "../common/protocol-bodies";
+import type { Recipient } from "../common/protocol-frames";
+import { isObject } from "../common/protocol-json";
 import { markDeclined, removeFromQueue, removeInvitation } from "./alerts";
 import {
   codeJoiningPaused,

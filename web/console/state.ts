@@ -6,15 +6,8 @@
 
 import { computed, signal } from "@preact/signals";
 import type { Connection, ConnectionState } from "../common/connection";
-import {
-  DEFAULT_PREFERENCES,
-  type Invitation,
-  type Me,
-  type Preferences,
-  type Session,
-  type SessionCode,
-  type SessionEvent,
-} from "../common/protocol";
+import { DEFAULT_PREFERENCES, type Me, type Preferences, type Session, type SessionEvent } from "../common/protocol";
+import type { Invitation, SessionCode } from "../common/protocol-bodies";
 import { ScreenFeed } from "../common/screen";
 
 export interface Tab {

@@ -3,7 +3,8 @@
 import { batch, computed, signal } from "@preact/signals";
 import { api, ApiError, errorMessage, seg } from "../common/api";
 import { Connection, type ConnectionState } from "../common/connection";
-import { decodeSession, isObject, type Session, type SessionEvent } from "../common/protocol";
+import { decodeSession, type Session, type SessionEvent } from "../common/protocol";
+import { isObject } from "../common/protocol-json";
 import {
   ScreenShare,
   askForScreen,
