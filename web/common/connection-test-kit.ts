@@ -5,7 +5,8 @@
  */
 
 import { afterEach, beforeEach, vi } from "vitest";
-import { Connection, type ConnectionState, type SocketLike } from "./connection";
+import { Connection } from "./connection";
+import type { ConnectionState, SocketLike } from "./connection-types";
 import type { SessionEvent } from "./protocol";
 import type { ServerFrame } from "./protocol-frames";
 

@@ -6,7 +6,8 @@
 
 import { batch } from "@preact/signals";
 import { api, ApiError, errorMessage } from "../common/api";
-import { Connection, type ConnectionState } from "../common/connection";
+import { Connection } from "../common/connection";
+import type { ConnectionState } from "../common/connection-types";
 import { decodeMe } from "../common/protocol";
 import { isObject } from "../common/protocol-json";
 import { tick, updateTitle } from "./alerts";

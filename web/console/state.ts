@@ -5,7 +5,8 @@
  */
 
 import { computed, signal } from "@preact/signals";
-import type { Connection, ConnectionState } from "../common/connection";
+import type { Connection } from "../common/connection";
+import type { ConnectionState } from "../common/connection-types";
 import { DEFAULT_PREFERENCES, type Me, type Preferences, type Session, type SessionEvent } from "../common/protocol";
 import type { Invitation, SessionCode } from "../common/protocol-bodies";
 import { ScreenFeed } from "../common/screen";
