@@ -1,6 +1,6 @@
 /** JSON over HTTP, with the protocol's error shape turned into an ApiError. */
 
-import { isObject } from "./protocol";
+import { isObject } from "./protocol-json";
 
 export class ApiError extends Error {
   constructor(

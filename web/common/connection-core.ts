@@ -5,12 +5,12 @@
  */
 
 import {
+  type ClientFrame,
   CLOSE_CREDENTIALS_EXPIRED,
   CLOSE_LOGGED_OUT,
   CLOSE_SESSION_ENDED,
-  type ClientFrame,
   type Recipient,
-} from "./protocol";
+} from "./protocol-frames";
 
 // ---------------------------------------------------------------- seq tracking
 

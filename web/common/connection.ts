@@ -5,91 +5,24 @@
  * reconnect, drops duplicate events, keeps sends in an outbox (with a client id) until
  * their `ack` and resends them after a reconnect, answers the close codes of the
  * protocol, pings every heartbeat and reconnects when the server falls silent.
- * The rules themselves live in connection-core.ts.
+ * The rules themselves live in connection-core.ts, the sends (outbox, storage, the
+ * timers that put them off) in connection-sends.ts, the types in connection-types.ts.
  */
 
 import {
-  BACKOFF_FIRST_MS,
-  BACKOFF_MAX_MS,
-  Outbox,
   SeqTracker,
   attemptAfterClose,
   backoffDelay,
   closeAction,
   isSilent,
-  restoreEntries,
-  sendFrame,
   type OutboxEntry,
   type SendKind,
 } from "./connection-core";
-import {
-  CLOSE_SERVER_ERROR,
-  CLOSE_SILENT,
-  CLOSE_TOO_BIG,
-  DEFAULT_HEARTBEAT_SECONDS,
-  decodeServerFrame,
-  type ClientFrame,
-  type Recipient,
-  type ServerFrame,
-  type SessionEvent,
-} from "./protocol";
-
-export type ConnectionState =
-  /** The first attempt, before any welcome. */
-  | { phase: "connecting" }
-  | { phase: "open" }
-  /** Lost; `retryAt` (ms since epoch) is when the next attempt starts, null while it runs. */
-  | { phase: "reconnecting"; attempt: number; retryAt: number | null }
-  /** Final: no reconnect. */
-  | { phase: "closed"; reason: "logged_out" | "expired" | "ended" | "stopped" };
-
-/** The part of the browser's WebSocket that the connection uses (a fake in tests). */
-export interface SocketLike {
-  readonly readyState: number;
-  /** Bytes queued but not yet sent (absent in fakes: nothing is queued). */
-  readonly bufferedAmount?: number;
-  /** Set to "arraybuffer": binary messages (screen frames) arrive as ArrayBuffers. */
-  binaryType?: BinaryType;
-  onopen: ((ev: Event) => void) | null;
-  onmessage: ((ev: MessageEvent) => void) | null;
-  onclose: ((ev: CloseEvent) => void) | null;
-  onerror: ((ev: Event) => void) | null;
-  send(data: string | ArrayBufferLike | ArrayBufferView): void;
-  close(code?: number, reason?: string): void;
-}
-
-export interface ConnectionHandlers {
-  /** Every frame but events (those come through onEvent, duplicates dropped). */
-  frame?(frame: ServerFrame): void;
-  /** A new event of a followed session, each seq once. */
-  event?(session: string, event: SessionEvent): void;
-  state?(state: ConnectionState): void;
-  /** The outbox changed: re-read `pendingFor`. */
-  outbox?(): void;
-  /** A binary message (a screen frame, see screen.ts). */
-  binary?(data: ArrayBuffer): void;
-}
-
-/**
- * Asked after a handshake that failed before the socket opened (a refused handshake
- * is a bare 1006 in a browser): "auth" when the credentials are gone, "ended" when
- * the session is over, "retry" otherwise.
- */
-export type Probe = () => Promise<"auth" | "ended" | "retry">;
-
-export interface ConnectionOptions {
-  /** "/ws/console" or "/ws/customer". */
-  path: string;
-  handlers: ConnectionHandlers;
-  /** Where the outbox survives a reload (sessionStorage); none by default. */
-  storageKey?: string;
-  probe?: Probe;
-  createSocket?: (url: string) => SocketLike;
-  storage?: Pick<Storage, "getItem" | "setItem" | "removeItem"> | null;
-  newClientId?: () => string;
-  now?: () => number;
-  random?: () => number;
-}
+import { Sends, defaultStorage } from "./connection-sends";
+import type { ConnectionOptions, ConnectionState, SocketLike } from "./connection-types";
+import type { SessionEvent } from "./protocol";
+import { CLOSE_SILENT, DEFAULT_HEARTBEAT_SECONDS, type ClientFrame, type Recipient } from "./protocol-frames";
+import { decodeServerFrame } from "./protocol-server-frames";
 
 const OPEN = 1;
 
@@ -98,17 +31,9 @@ export function socketUrl(path: string, loc: Pick<Location, "protocol" | "host">
   return `${scheme}//${loc.host}${path}`;
 }
 
-function defaultStorage(): Pick<Storage, "getItem" | "setItem" | "removeItem"> | null {
-  try {
-    return typeof sessionStorage === "undefined" ? null : sessionStorage;
-  } catch {
-    return null;
-  }
-}
-
 export class Connection {
   readonly tracker = new SeqTracker();
-  private readonly outbox: Outbox;
+  private readonly sends: Sends;
   private readonly subscriptions = new Set<string>();
   private readonly subscribedOnSocket = new Set<string>();
   private socket: SocketLike | null = null;
@@ -117,21 +42,12 @@ export class Connection {
   private attempt = 0;
   private heartbeatSeconds = DEFAULT_HEARTBEAT_SECONDS;
   private lastFrameAt = 0;
-  private lastSentClientId: string | null = null;
-  /** Sends that went out on this socket and have no answer yet, oldest first. */
-  private unanswered: string[] = [];
   /** When this socket was welcomed (ms), null before. */
   private welcomedAt: number | null = null;
-  /** Sends put off by a transient error, and when each goes out again. */
-  private readonly deferred = new Map<string, { timer: ReturnType<typeof setTimeout>; tries: number }>();
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
-  /** Set while the server asked us to wait (`rate_limited`): sends stay queued. */
-  private holdTimer: ReturnType<typeof setTimeout> | null = null;
-  private holdUntil = 0;
   private pingTimer: ReturnType<typeof setInterval> | null = null;
   private silenceTimer: ReturnType<typeof setInterval> | null = null;
   private current: ConnectionState = { phase: "connecting" };
-  private readonly storage: Pick<Storage, "getItem" | "setItem" | "removeItem"> | null;
   private readonly now: () => number;
   private readonly random: () => number;
   private readonly newClientId: () => string;
@@ -142,8 +58,18 @@ export class Connection {
     this.random = options.random ?? Math.random;
     this.newClientId = options.newClientId ?? (() => crypto.randomUUID());
     this.createSocket = options.createSocket ?? ((url) => new WebSocket(url));
-    this.storage = options.storage === undefined ? defaultStorage() : options.storage;
-    this.outbox = new Outbox(this.restore());
+    const storage = options.storage === undefined ? defaultStorage() : options.storage;
+    this.sends = new Sends(
+      {
+        transmit: (frame) => this.transmit(frame),
+        isReady: () => this.ready,
+        changed: () => this.options.handlers.outbox?.(),
+        now: () => this.now(),
+        random: () => this.random(),
+      },
+      storage,
+      options.storageKey,
+    );
   }
 
   get state(): ConnectionState {
@@ -162,8 +88,7 @@ export class Connection {
   /** Close for good (logout, leaving the page). */
   stop(): void {
     this.setState({ phase: "closed", reason: "stopped" });
-    if (this.holdTimer !== null) clearTimeout(this.holdTimer);
-    this.holdTimer = null;
+    this.sends.stop();
     this.teardown(1000);
   }
 
@@ -222,42 +147,38 @@ export class Connection {
 
   /** Queue a message or note; it is sent now if the socket is ready, else on reconnect. */
   send(session: string, kind: SendKind, text: string, to?: Recipient): OutboxEntry {
-    const entry = this.outbox.add({
-      clientId: this.newClientId(),
-      session,
-      kind,
-      text,
-      to,
-      createdAt: this.now(),
-    });
-    this.outboxChanged();
-    if (this.ready && this.holdTimer === null) this.transmitEntry(entry);
-    return entry;
+    return this.sends.add({ clientId: this.newClientId(), session, kind, text, to, createdAt: this.now() });
   }
 
   /** Send a failed entry again as a new send (a refused frame is never resent as is). */
   retry(clientId: string): OutboxEntry | undefined {
-    const old = this.outbox.get(clientId);
-    if (old === undefined || old.state !== "failed") return undefined;
-    this.outbox.remove(clientId);
-    return this.send(old.session, old.kind, old.text, old.to);
+    const old = this.sends.takeFailed(clientId);
+    return old === undefined ? undefined : this.send(old.session, old.kind, old.text, old.to);
   }
 
   /** Drop every queued send whose session fails `keep` (e.g. another session's, after rejoining). */
   keepOnly(keep: (session: string) => boolean): void {
-    let changed = false;
-    for (const entry of this.outbox.all()) {
-      if (!keep(entry.session)) changed = this.outbox.remove(entry.clientId) || changed;
-    }
-    if (changed) this.outboxChanged();
+    this.sends.keepOnly(keep);
   }
 
   discard(clientId: string): void {
-    if (this.outbox.remove(clientId)) this.outboxChanged();
+    this.sends.discard(clientId);
   }
 
   pendingFor(session: string): OutboxEntry[] {
-    return this.outbox.forSession(session);
+    return this.sends.pendingFor(session);
+  }
+
+  /** Forget everything about a session (its tab was closed). */
+  forget(session: string): void {
+    this.unsubscribe(session);
+    this.tracker.forget(session);
+    this.sends.forgetSession(session);
+  }
+
+  /** Whether `everOpened`: used by the customer page to tell "never connected" apart. */
+  get hasOpened(): boolean {
+    return this.everOpened;
   }
 
   // ------------------------------------------------------------ socket life
@@ -309,11 +230,8 @@ export class Connection {
   private teardown(code: number): void {
     this.ready = false;
     this.subscribedOnSocket.clear();
-    this.unanswered = [];
     this.welcomedAt = null;
-    // A reconnect's flush sends them all again; a later one counts its tries afresh.
-    for (const { timer } of this.deferred.values()) clearTimeout(timer);
-    this.deferred.clear();
+    this.sends.socketGone();
     if (this.pingTimer !== null) clearInterval(this.pingTimer);
     if (this.silenceTimer !== null) clearInterval(this.silenceTimer);
     if (this.retryTimer !== null) clearTimeout(this.retryTimer);
@@ -336,8 +254,7 @@ export class Connection {
   }
 
   private handleClose(code: number, opened: boolean): void {
-    const lastSent = this.lastSentClientId;
-    const oldestUnanswered = this.unanswered[0];
+    const suspects = this.sends.suspects();
     const welcomedFor = this.welcomedAt === null ? null : this.now() - this.welcomedAt;
     this.attempt = attemptAfterClose(this.attempt, welcomedFor);
     this.teardown(1000);
@@ -347,17 +264,7 @@ export class Connection {
       this.setState({ phase: "closed", reason: action.kind });
       return;
     }
-    if (code === CLOSE_TOO_BIG && lastSent !== null) {
-      // The transport refused our frame: drop it rather than resend it forever.
-      if (this.outbox.fail(lastSent, "This message is too large to send.") !== undefined) {
-        this.outboxChanged();
-      }
-    }
-    if (code === CLOSE_SERVER_ERROR && oldestUnanswered !== undefined) {
-      // The server failed while handling our oldest unanswered send (it answers frames
-      // in order): after MAX_STRIKES such failures that send is given up.
-      if (this.outbox.strike(oldestUnanswered) !== undefined) this.outboxChanged();
-    }
+    this.sends.blame(code, suspects);
     const probe = this.options.probe;
     if (!opened && probe !== undefined) {
       this.setState({ phase: "reconnecting", attempt: this.attempt + 1, retryAt: null });
@@ -402,26 +309,12 @@ export class Connection {
       case "event":
         this.onEvent(frame.session, frame.event);
         return;
-      case "ack": {
-        this.answered(frame.client_id);
-        this.undefer(frame.client_id);
-        const entry = this.outbox.ack(frame.client_id, frame.seq);
-        if (entry !== undefined) {
-          if (this.tracker.has(frame.session, frame.seq)) {
-            this.outbox.resolve(frame.session, frame.seq, frame.client_id);
-          }
-          this.outboxChanged();
-        }
+      case "ack":
+        this.sends.acked(frame.session, frame.client_id, frame.seq, this.tracker.has(frame.session, frame.seq));
         break;
-      }
       case "error":
-        if (frame.client_id === null) break;
-        if (frame.code === "rate_limited" && this.outbox.get(frame.client_id)?.state === "pending") {
-          // Sent too fast: every send waits (in order) until the server said, then goes out.
-          this.answered(frame.client_id);
-          this.holdSends(frame.retry_after ?? 1);
-        } else {
-          this.refused(frame.client_id, frame.code, frame.message, frame.retry_after);
+        if (frame.client_id !== null) {
+          this.sends.errorFor(frame.client_id, frame.code, frame.message, frame.retry_after);
         }
         break;
       default:
@@ -429,7 +322,7 @@ export class Connection {
     }
     this.options.handlers.frame?.(frame);
     // After the app has had the welcome (and subscribed to its sessions).
-    if (frame.type === "welcome" && this.ready) this.flushOutbox();
+    if (frame.type === "welcome" && this.ready) this.sends.flush();
   }
 
   private onWelcome(heartbeatSeconds: number): void {
@@ -447,70 +340,10 @@ export class Connection {
     }
   }
 
-  /** Resend, with their original client ids, the sends not yet acknowledged. */
-  private flushOutbox(): void {
-    if (this.holdTimer !== null) return;
-    for (const entry of this.outbox.unacknowledged()) this.transmitEntry(entry);
-  }
-
-  /** Send nothing for `seconds`, then everything still queued, in order. */
-  private holdSends(seconds: number): void {
-    const until = this.now() + Math.max(1, seconds) * 1000;
-    if (this.holdTimer !== null && until <= this.holdUntil) return;
-    if (this.holdTimer !== null) clearTimeout(this.holdTimer);
-    this.holdUntil = until;
-    this.holdTimer = setTimeout(() => {
-      this.holdTimer = null;
-      if (this.ready) this.flushOutbox();
-    }, until - this.now());
-  }
-
   private onEvent(session: string, event: SessionEvent): void {
     if (!this.tracker.accept(session, event.seq)) return;
-    if (this.outbox.resolve(session, event.seq, event.client_id)) this.outboxChanged();
+    this.sends.seen(session, event.seq, event.client_id);
     this.options.handlers.event?.(session, event);
-  }
-
-  private transmitEntry(entry: OutboxEntry): void {
-    if (!this.transmit(sendFrame(entry))) return;
-    this.lastSentClientId = entry.clientId;
-    if (!this.unanswered.includes(entry.clientId)) this.unanswered.push(entry.clientId);
-  }
-
-  private answered(clientId: string): void {
-    this.unanswered = this.unanswered.filter((id) => id !== clientId);
-  }
-
-  private undefer(clientId: string): void {
-    const deferred = this.deferred.get(clientId);
-    if (deferred === undefined) return;
-    clearTimeout(deferred.timer);
-    this.deferred.delete(clientId);
-  }
-
-  /**
-   * The server refused a send: a final error shows it as failed (never resent as is);
-   * a transient one (rate_limited, unavailable) keeps it and sends it again after
-   * `retry_after` seconds, or with backoff.
-   */
-  private refused(clientId: string, code: string, message: string, retryAfter: number | null): void {
-    this.answered(clientId);
-    const entry = this.outbox.refuse(clientId, code, message);
-    if (entry === undefined) return;
-    this.outboxChanged();
-    if (entry.state !== "pending") return;
-    const previous = this.deferred.get(clientId);
-    if (previous !== undefined) clearTimeout(previous.timer);
-    const tries = (previous?.tries ?? 0) + 1;
-    const delay =
-      retryAfter !== null
-        ? Math.min(BACKOFF_MAX_MS, Math.max(BACKOFF_FIRST_MS, retryAfter * 1000))
-        : backoffDelay(tries - 1, this.random);
-    const timer = setTimeout(() => {
-      const now = this.outbox.get(clientId);
-      if (now !== undefined && now.state === "pending" && this.ready) this.transmitEntry(now);
-    }, delay);
-    this.deferred.set(clientId, { timer, tries });
   }
 
   private transmit(frame: ClientFrame): boolean {
@@ -524,52 +357,10 @@ export class Connection {
     }
   }
 
-  // ------------------------------------------------------------ state, storage
+  // ------------------------------------------------------------ state
 
   private setState(state: ConnectionState): void {
     this.current = state;
     this.options.handlers.state?.(state);
-  }
-
-  private outboxChanged(): void {
-    this.persist();
-    this.options.handlers.outbox?.();
-  }
-
-  private restore(): OutboxEntry[] {
-    const key = this.options.storageKey;
-    if (key === undefined || this.storage === null) return [];
-    try {
-      const text = this.storage.getItem(key);
-      return text === null ? [] : restoreEntries(JSON.parse(text));
-    } catch {
-      return [];
-    }
-  }
-
-  private persist(): void {
-    const key = this.options.storageKey;
-    if (key === undefined || this.storage === null) return;
-    try {
-      const keep = this.outbox.all().filter((e) => e.state !== "acked");
-      if (keep.length === 0) this.storage.removeItem(key);
-      else this.storage.setItem(key, JSON.stringify(keep));
-    } catch {
-      /* storage full or blocked: the outbox still lives in memory */
-    }
-  }
-
-  /** Forget everything about a session (its tab was closed). */
-  forget(session: string): void {
-    this.unsubscribe(session);
-    this.tracker.forget(session);
-    let changed = false;
-    for (const entry of this.outbox.forSession(session)) changed = this.outbox.remove(entry.clientId) || changed;
-    if (changed) this.outboxChanged();
-  }
-
-  /** Whether `everOpened`: used by the customer page to tell "never connected" apart. */
-  get hasOpened(): boolean {
-    return this.everOpened;
   }
 }

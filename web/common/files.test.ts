@@ -11,7 +11,8 @@ import {
   uploadFile,
   type TransferViewer,
 } from "./files";
-import type { SessionEvent, SharedFile } from "./protocol";
+import type { SessionEvent } from "./protocol";
+import type { SharedFile } from "./protocol-bodies";
 
 type Author = SessionEvent["author"];
 const customer: Author = { kind: "customer", id: null, name: "Dana" };

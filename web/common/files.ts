@@ -5,14 +5,14 @@
  */
 
 import { ApiError, api, errorFromBody, seg } from "./api";
+import type { SessionEvent } from "./protocol";
 import {
+  decodeFileAudience,
   decodeSharedFile,
   decodeSharedFiles,
-  decodeFileAudience,
   type FileAudience,
-  type SessionEvent,
   type SharedFile,
-} from "./protocol";
+} from "./protocol-bodies";
 
 export type TransferState = "offered" | "accepted" | "declined" | "received";
 

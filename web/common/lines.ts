@@ -1,7 +1,8 @@
 /** Turn the log and the outbox into the lines the chat box shows. Pure. */
 
 import type { OutboxEntry } from "./connection-core";
-import type { Recipient, SessionEvent } from "./protocol";
+import type { SessionEvent } from "./protocol";
+import type { Recipient } from "./protocol-frames";
 
 /** One line of the conversation as the screen shows it. */
 export interface LogLine {

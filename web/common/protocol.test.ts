@@ -1,20 +1,17 @@
 import { describe, expect, it } from "vitest";
+import { decodeEvent, decodePreferences, decodeRepresentative, decodeSession } from "./protocol";
 import {
   decodeAgentLink,
   decodeCodeJoiningPaused,
-  decodeEvent,
   decodeHistoryPage,
-  decodePreferences,
-  decodeRepresentative,
+  decodeScriptCategories,
+  decodeSessionCode,
   decodeSharedFile,
   decodeSharedFiles,
-  decodeScriptCategories,
-  decodeServerFrame,
-  decodeSession,
-  decodeSessionCode,
   decodeTranscript,
   joinLinkSecret,
-} from "./protocol";
+} from "./protocol-bodies";
+import { decodeServerFrame } from "./protocol-server-frames";
 
 describe("decodeServerFrame", () => {
   it("decodes a console welcome", () => {

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { ClientFrame, SessionEvent } from "./protocol";
+import type { SessionEvent } from "./protocol";
+import type { ClientFrame } from "./protocol-frames";
 import {
   FrameSchedule,
   ScreenShare,

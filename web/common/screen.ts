@@ -15,7 +15,8 @@
  * capture and the clock touch the browser only when used.
  */
 
-import type { ClientFrame, SessionEvent } from "./protocol";
+import type { SessionEvent } from "./protocol";
+import type { ClientFrame } from "./protocol-frames";
 
 export const THUMBNAIL = 1;
 export const VIEWER_FRAME = 2;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { ScriptCategory } from "./protocol";
+import type { ScriptCategory } from "./protocol-bodies";
 import { appendToDraft, moveItem, searchScripts } from "./scripts";
 
 const library: ScriptCategory[] = [

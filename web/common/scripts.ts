@@ -1,6 +1,6 @@
 /** Scripted messages and URLs: searching the pickers, reordering the library. Pure. */
 
-import type { ScriptCategory } from "./protocol";
+import type { ScriptCategory } from "./protocol-bodies";
 
 function normalize(text: string): string {
   return text.toLocaleLowerCase().normalize("NFKD").replace(/[\u0300-\u036f]/g, "");

@@ -8,23 +8,22 @@ import { Login } from "./Login";
 import { RIGHT_NAV_ID, RightNav } from "./RightNav";
 import { PANEL_ID, SessionTabs, focusActiveTab, tabDomId } from "./SessionTabs";
 import { Sidebar } from "./Sidebar";
+import { dismissAlert } from "./alerts";
+import { savePreferences } from "./session-actions";
 import {
   activeTab,
   alerts,
   authChecked,
   connection,
-  cycleTab,
-  dismissAlert,
   me,
   notice,
   preferences,
-  savePreferences,
-  selectTabNumber,
   showNotice,
   tabs,
   view,
   watchView,
-} from "./store";
+} from "./state";
+import { cycleTab, selectTabNumber } from "./tabs";
 import { Toolbar } from "./Toolbar";
 
 export function App() {

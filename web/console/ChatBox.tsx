@@ -2,7 +2,8 @@ import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { errorMessage, seg } from "../common/api";
 import { chatLines, type Viewer } from "../common/lines";
 import { fillPlaceholders, placeholderValues } from "../common/placeholders";
-import type { FileAudience, Me, ScriptKind, Session } from "../common/protocol";
+import type { Me, Session } from "../common/protocol";
+import type { FileAudience, ScriptKind } from "../common/protocol-bodies";
 import { appendToDraft } from "../common/scripts";
 import type { TransferViewer } from "../common/files";
 import { ChatLog } from "../common/ui/ChatLog";
@@ -15,20 +16,15 @@ import { SendAgentButton } from "./SendAgent";
 import { CloseSessionDialog, InviteDialog, LeaveDialog } from "./SessionDialogs";
 import {
   askToSeeScreen,
-  closeTab,
   discardSend,
-  me,
   pendingFor,
-  preferences,
   pushUrl,
   retrySend,
   savePreferences,
   sendMessage,
-  setDraft,
-  setRecipient,
-  showNotice,
-  type Tab,
-} from "./store";
+} from "./session-actions";
+import { me, preferences, showNotice, type Tab } from "./state";
+import { closeTab, setDraft, setRecipient } from "./tabs";
 
 function transferViewer(who: Me | null, session: Session): TransferViewer {
   return {

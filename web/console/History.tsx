@@ -4,21 +4,20 @@ import { useEffect, useState } from "preact/hooks";
 import { api, errorMessage, seg } from "../common/api";
 import { formatClock, formatDateTime } from "../common/format";
 import { privacyLabel } from "../common/lines";
+import type { Representative, Session, SessionEvent } from "../common/protocol";
 import {
   decodeHistoryPage,
   decodeTranscript,
   type HistoryPage as Page,
   type PortalInfo,
-  type Representative,
-  type Session,
-  type SessionEvent,
   type TranscriptJson,
-} from "../common/protocol";
+} from "../common/protocol-bodies";
 import { Dialog } from "../common/ui/Dialog";
 import { Linkified } from "../common/ui/Linkified";
 import { NO_FILTERS, historyQuery, type HistoryFilters } from "./history-query";
 import { OUTCOME_LABELS } from "./SessionDialogs";
-import { loadPortals, loadRepresentatives, me } from "./store";
+import { loadPortals, loadRepresentatives } from "./session-actions";
+import { me } from "./state";
 
 const PAGE_SIZE = 50;
 

@@ -1,7 +1,8 @@
 import { useState } from "preact/hooks";
 import { plural } from "../common/format";
-import type { Invitation } from "../common/protocol";
-import { acceptInvitation, declineInvitation, invitations, now } from "./store";
+import type { Invitation } from "../common/protocol-bodies";
+import { acceptInvitation, declineInvitation } from "./session-actions";
+import { invitations, now } from "./state";
 
 function describe(invitation: Invitation): string {
   const customer = invitation.session.customer || "a customer";

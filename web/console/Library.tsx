@@ -5,7 +5,7 @@
 
 import { useEffect, useState } from "preact/hooks";
 import { errorMessage } from "../common/api";
-import type { PortalInfo, Script, ScriptCategory, ScriptKind } from "../common/protocol";
+import type { PortalInfo, Script, ScriptCategory, ScriptKind } from "../common/protocol-bodies";
 import { moveItem } from "../common/scripts";
 import { ConfirmDialog } from "../common/ui/Dialog";
 import {
@@ -22,7 +22,8 @@ import {
   saveTeamGreeting,
   updateScript,
 } from "./library-api";
-import { loadPortals, me } from "./store";
+import { loadPortals } from "./session-actions";
+import { me } from "./state";
 
 type Section = "message" | "url" | "greetings";
 

@@ -1,6 +1,7 @@
 import { useState } from "preact/hooks";
 import { errorMessage } from "../common/api";
-import { login, loginMessage } from "./store";
+import { login } from "./lifecycle";
+import { loginMessage } from "./state";
 
 export function Login() {
   const [username, setUsername] = useState("");

@@ -2,7 +2,8 @@ import { useState } from "preact/hooks";
 import { errorMessage } from "../common/api";
 import { FontSizeSelect } from "../common/ui/FontSize";
 import { Dialog } from "../common/ui/Dialog";
-import { me, preferences, savePreferences, showNotice } from "./store";
+import { savePreferences } from "./session-actions";
+import { me, preferences, showNotice } from "./state";
 
 export function PreferencesDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
   return (

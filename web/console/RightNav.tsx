@@ -6,7 +6,9 @@ import { consoleViewer } from "./ChatBox";
 import { MaskIcon } from "./icons";
 import { ScreenPane } from "./ScreenPane";
 import { OUTCOME_LABELS } from "./SessionDialogs";
-import { me, pendingFor, sendNote, setNoteDraft, type Tab } from "./store";
+import { pendingFor, sendNote } from "./session-actions";
+import { me, type Tab } from "./state";
+import { setNoteDraft } from "./tabs";
 
 export const RIGHT_NAV_ID = "right-nav";
 

@@ -1,7 +1,8 @@
 import { useState } from "preact/hooks";
 import { errorMessage } from "../common/api";
 import { screenStatus, THUMBNAIL } from "../common/screen";
-import { askToSeeScreen, openViewer, screenFeed, screenVersion, type Tab } from "./store";
+import { askToSeeScreen, openViewer } from "./session-actions";
+import { screenFeed, screenVersion, type Tab } from "./state";
 
 /**
  * The right navigation's "Customer's Screen": the newest thumbnail while the customer

@@ -2,11 +2,11 @@
 
 import { useEffect, useState } from "preact/hooks";
 import { errorMessage } from "../common/api";
-import type { Script, ScriptCategory, ScriptKind } from "../common/protocol";
+import type { Script, ScriptCategory, ScriptKind } from "../common/protocol-bodies";
 import { searchScripts } from "../common/scripts";
 import { Dialog } from "../common/ui/Dialog";
 import { loadScripts } from "./library-api";
-import { showView } from "./store";
+import { showView } from "./state";
 
 export const PICKER_TITLES: Record<ScriptKind, string> = {
   message: "Scripted messages",

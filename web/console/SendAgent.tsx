@@ -7,7 +7,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { api, errorMessage, seg } from "../common/api";
 import { formatClock } from "../common/format";
-import { decodeAgentLink, type AgentLink } from "../common/protocol";
+import { type AgentLink, decodeAgentLink } from "../common/protocol-bodies";
 import { Dialog } from "../common/ui/Dialog";
 
 /** Make the session's agent link (replacing the last one); the customer's window shows it. */

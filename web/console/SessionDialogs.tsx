@@ -5,7 +5,8 @@
 
 import { useEffect, useState } from "preact/hooks";
 import { errorMessage } from "../common/api";
-import type { Outcome, PortalInfo, Representative } from "../common/protocol";
+import type { Outcome, Representative } from "../common/protocol";
+import type { PortalInfo } from "../common/protocol-bodies";
 import { ConfirmDialog, Dialog } from "../common/ui/Dialog";
 import {
   closeSession,
@@ -13,11 +14,9 @@ import {
   leaveSession,
   loadPortals,
   loadRepresentatives,
-  me,
   sendInvitation,
-  showNotice,
-  type Tab,
-} from "./store";
+} from "./session-actions";
+import { me, showNotice, type Tab } from "./state";
 
 export const OUTCOME_LABELS: Record<Outcome, string> = {
   resolved: "Resolved",

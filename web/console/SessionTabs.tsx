@@ -1,5 +1,6 @@
 import { idleLabel, idleLevel, idleSeconds, idleSince, type IdleLevel } from "../common/idle";
-import { activeId, cycleTab, me, now, preferences, selectTab, tabs, type Tab } from "./store";
+import { activeId, me, now, preferences, type Tab, tabs } from "./state";
+import { cycleTab, selectTab } from "./tabs";
 
 const GLYPH: Record<IdleLevel, string> = { green: "●", yellow: "▲", red: "■" };
 

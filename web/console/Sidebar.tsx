@@ -1,7 +1,9 @@
 import { useState } from "preact/hooks";
 import { formatCountdown, parseTime } from "../common/format";
 import type { Session } from "../common/protocol";
-import { activeId, mySessions, now, pickUp, queue, selectTab } from "./store";
+import { pickUp } from "./session-actions";
+import { activeId, mySessions, now, queue } from "./state";
+import { selectTab } from "./tabs";
 
 function waited(session: Session, at: number): string {
   const started = parseTime(session.started_at);

@@ -1,23 +1,13 @@
 import { useEffect, useState } from "preact/hooks";
 import { errorMessage } from "../common/api";
 import { formatCountdown, groupCode, parseTime } from "../common/format";
-import type { SessionCode } from "../common/protocol";
+import type { SessionCode } from "../common/protocol-bodies";
 import { Dialog } from "../common/ui/Dialog";
 import { PreferencesDialog } from "./PreferencesDialog";
 import { ExitAllDialog } from "./SessionDialogs";
-import {
-  activeCodes,
-  cancelCode,
-  codeJoiningPaused,
-  createCode,
-  loadCodes,
-  logout,
-  me,
-  mySessions,
-  now,
-  view,
-  type ConsoleView,
-} from "./store";
+import { logout } from "./lifecycle";
+import { activeCodes, cancelCode, createCode, loadCodes } from "./session-actions";
+import { codeJoiningPaused, type ConsoleView, me, mySessions, now, view } from "./state";
 
 type Open = null | "codes" | "prefs" | "exit-all";
 

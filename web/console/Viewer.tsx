@@ -1,5 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
-import { Connection, type ConnectionState } from "../common/connection";
+import { Connection } from "../common/connection";
+import type { ConnectionState } from "../common/connection-types";
 import type { Session, SessionEvent } from "../common/protocol";
 import { ScreenFeed, ScreenWatch, screenStatus, type ScreenImage } from "../common/screen";
 

@@ -1,7 +1,8 @@
 /** The library of scripted messages and URLs, and the greetings, over HTTP. */
 
 import { api, seg } from "../common/api";
-import { decodeScriptCategories, isObject, type ScriptCategory, type ScriptKind } from "../common/protocol";
+import { decodeScriptCategories, type ScriptCategory, type ScriptKind } from "../common/protocol-bodies";
+import { isObject } from "../common/protocol-json";
 
 export async function loadScripts(kind: ScriptKind): Promise<ScriptCategory[]> {
   return decodeScriptCategories(await api("GET", `/api/scripts?kind=${seg(kind)}`));

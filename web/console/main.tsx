@@ -1,7 +1,7 @@
 import { render } from "preact";
 import "../common/styles.css";
 import { App } from "./App";
-import { boot } from "./store";
+import { boot } from "./lifecycle";
 import { ViewerApp, viewerSession } from "./Viewer";
 
 const root = document.getElementById("app");

@@ -1,7 +1,9 @@
 import { useState } from "preact/hooks";
 import { api, errorMessage } from "../common/api";
 import { normalizeCode } from "../common/format";
-import { decodeSession, isObject, joinLinkSecret } from "../common/protocol";
+import { decodeSession } from "../common/protocol";
+import { joinLinkSecret } from "../common/protocol-bodies";
+import { isObject } from "../common/protocol-json";
 import { Page } from "./Layout";
 import { clientInfo, rememberSession } from "./storage";
 

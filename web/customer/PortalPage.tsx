@@ -1,6 +1,8 @@
 import { useEffect, useState } from "preact/hooks";
 import { api, errorMessage, seg } from "../common/api";
-import { decodePortal, decodeSession, isObject, type Portal } from "../common/protocol";
+import { decodeSession } from "../common/protocol";
+import { decodePortal, type Portal } from "../common/protocol-bodies";
+import { isObject } from "../common/protocol-json";
 import { Page } from "./Layout";
 import { clientInfo, rememberSession } from "./storage";
 

@@ -2,8 +2,10 @@
 
 import { batch, computed, signal } from "@preact/signals";
 import { api, ApiError, errorMessage, seg } from "../common/api";
-import { Connection, type ConnectionState } from "../common/connection";
-import { decodeSession, isObject, type Session, type SessionEvent } from "../common/protocol";
+import { Connection } from "../common/connection";
+import type { ConnectionState } from "../common/connection-types";
+import { decodeSession, type Session, type SessionEvent } from "../common/protocol";
+import { isObject } from "../common/protocol-json";
 import {
   ScreenShare,
   askForScreen,

@@ -15,7 +15,8 @@ import {
   type Transfer,
   type TransferViewer,
 } from "../files";
-import type { FileAudience, SessionEvent, SharedFile } from "../protocol";
+import type { SessionEvent } from "../protocol";
+import type { FileAudience, SharedFile } from "../protocol-bodies";
 
 /** A file on its way to the server. Finished uploads leave the list: the offer shows instead. */
 interface UploadItem {

@@ -1,0 +1,74 @@
+/**
+ * The console's session tabs: opening, selecting, cycling and closing them, and the
+ * per-tab drafts. Split from the store so that frames and actions share one way to
+ * change a tab (updateTab), and the socket follows exactly the open tabs.
+ */
+
+import { batch } from "@preact/signals";
+import type { Session } from "../common/protocol";
+import { newTab } from "./frame-reducer";
+import { activeId, currentSocket, screenFeed, tabs, type Tab } from "./state";
+
+export function updateTab(id: string, change: (tab: Tab) => Tab): void {
+  tabs.value = tabs.value.map((t) => (t.id === id ? change(t) : t));
+}
+
+/** Add a tab for `session` if there is none; focus it if asked (or if none is focused). */
+export function openTab(session: Session, focus: boolean): void {
+  batch(() => {
+    const existing = tabs.value.find((t) => t.id === session.id);
+    if (existing === undefined) {
+      tabs.value = [...tabs.value, newTab(session, Date.now())];
+    } else {
+      updateTab(session.id, (t) => ({ ...t, session }));
+    }
+    if (focus || activeId.value === null) selectTab(session.id);
+  });
+  currentSocket()?.subscribe(session.id);
+}
+
+export function selectTab(id: string): void {
+  batch(() => {
+    activeId.value = id;
+    updateTab(id, (t) => (t.unread === 0 ? t : { ...t, unread: 0 }));
+  });
+}
+
+export function closeTab(id: string): void {
+  const list = tabs.value;
+  const index = list.findIndex((t) => t.id === id);
+  if (index < 0) return;
+  currentSocket()?.forget(id);
+  screenFeed.clear(id);
+  const rest = list.filter((t) => t.id !== id);
+  batch(() => {
+    tabs.value = rest;
+    if (activeId.value === id) activeId.value = (rest[index] ?? rest[index - 1] ?? null)?.id ?? null;
+  });
+}
+
+/** Move the selection by `step` tabs, wrapping around. */
+export function cycleTab(step: number): void {
+  const list = tabs.value;
+  if (list.length === 0) return;
+  const index = list.findIndex((t) => t.id === activeId.value);
+  const next = list[(((index < 0 ? 0 : index + step) % list.length) + list.length) % list.length];
+  if (next !== undefined) selectTab(next.id);
+}
+
+export function selectTabNumber(n: number): void {
+  const tab = tabs.value[n - 1];
+  if (tab !== undefined) selectTab(tab.id);
+}
+
+export function setDraft(sessionId: string, draft: string): void {
+  updateTab(sessionId, (t) => ({ ...t, draft }));
+}
+
+export function setNoteDraft(sessionId: string, noteDraft: string): void {
+  updateTab(sessionId, (t) => ({ ...t, noteDraft }));
+}
+
+export function setRecipient(sessionId: string, to: string): void {
+  updateTab(sessionId, (t) => ({ ...t, to }));
+}
