@@ -3,21 +3,28 @@
 Why this exists: redeeming must be atomic. A guarded ``UPDATE ... WHERE used_at IS
 NULL AND expires_at > now`` marks the link used, so of two agents racing with one link
 exactly one attaches; the caller does the rest (the new token, the agent's details of
-the computer, the note) in the same transaction. Apart from ``sql.py``, which is large
-enough already. These functions run inside a transaction of ``SqlStore``.
+the computer, the note) in the same transaction: ``AgentLinksMixin``, the part of
+``SqlStore`` at the end of this module.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from helpline.domain.agent_links import AgentLink, check_redeemable
-from helpline.domain.errors import Expired, NotFound
-from helpline.store.tables import agent_links
+from helpline.domain.errors import Expired, NotFound, SessionEnded
+from helpline.domain.events import Event, EventDraft
+from helpline.domain.sessions import Attendee, ClientInfo, SessionStatus, SupportSession
+from helpline.store.base import StoreBase
+from helpline.store.log import insert_events
+from helpline.store.rows import attendee_from_row, client_values
+from helpline.store.sessions import ATTENDEES, session_in
+from helpline.store.tables import agent_links, customer_tokens, sessions
 
 
 async def save_link(conn: AsyncConnection, insert: Any, link: AgentLink) -> None:
@@ -72,3 +79,42 @@ def _link(row: Any) -> AgentLink:
         expires_at=row.expires_at,
         used_at=row.used_at,
     )
+
+
+class AgentLinksMixin(StoreBase):
+    """Saving a session's attach link, and attaching the agent with it."""
+
+    async def save_agent_link(self, link: AgentLink) -> None:
+        async with self._writing() as conn:
+            await save_link(conn, self._insert, link)
+
+    async def attach_agent(
+        self,
+        secret_hash: bytes,
+        now: datetime,
+        client: ClientInfo,
+        token_hash: bytes,
+        token_expires_at: datetime,
+        note: Callable[[SupportSession, list[Attendee]], EventDraft],
+    ) -> tuple[SupportSession, list[Event]]:
+        async with self._writing() as conn:
+            session_id = await claim_link(conn, secret_hash, now)
+            still_open = await conn.scalar(
+                update(sessions)
+                .where(sessions.c.id == session_id, sessions.c.status != SessionStatus.ENDED.value)
+                .values(**client_values(client))
+                .returning(sessions.c.id)
+            )
+            if still_open is None:
+                raise SessionEnded("This session has ended, so the agent cannot join it.")
+            await conn.execute(
+                insert(customer_tokens).values(
+                    token_hash=token_hash, session_id=session_id, expires_at=token_expires_at
+                )
+            )
+            session = await session_in(conn, session_id)
+            assert session is not None
+            rows = await conn.execute(ATTENDEES.statement.params(session_id=session_id))
+            present = [attendee_from_row(row) for row in rows]
+            notes = await insert_events(conn, session_id, [note(session, present)], now)
+        return session, notes

@@ -15,7 +15,8 @@ it touches their marks, and decides "no mark is left" in a statement that runs a
 that lock is held: of a process adding a mark and one removing another, the second to
 lock sees what the first committed. On SQLite there is one writer at a time anyway.
 
-These functions run inside a transaction of ``SqlStore``, which owns the connection.
+The functions run inside a transaction that ``PresenceMixin``, the part of ``SqlStore``
+at the end of this module, opens and owns.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from typing import Any
 from sqlalchemy import bindparam, delete, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from helpline.store.base import StoreBase
 from helpline.store.protocol import PresenceChanges
 from helpline.store.tables import customer_presence, sessions
 
@@ -166,3 +168,32 @@ async def clear_marks(conn: AsyncConnection, node: str) -> list[int]:
         )
         offline += await _settle_offline(conn, ids)
     return offline
+
+
+class PresenceMixin(StoreBase):
+    """The customer's presence marks, one transaction per call."""
+
+    async def set_presence(
+        self, node: str, present: Collection[int], absent: Collection[int], now: datetime
+    ) -> PresenceChanges:
+        async with self._writing() as conn:
+            return await set_marks(conn, self._insert, node, present, absent, now)
+
+    async def renew_presence(
+        self, node: str, present: Collection[int], now: datetime, stale_before: datetime
+    ) -> PresenceChanges:
+        # Three transactions, so that none holds a lock while it waits for another.
+        async with self._writing() as conn:
+            held = await renew_marks(conn, node, now)
+        missing = [i for i in present if i not in held]
+        extra = [i for i in held if i not in present]
+        changes = PresenceChanges()
+        if missing or extra:
+            changes = await self.set_presence(node, missing, extra, now)
+        async with self._writing() as conn:
+            gone = await sweep_marks(conn, stale_before)
+        return PresenceChanges(changes.online, [*changes.offline, *gone])
+
+    async def clear_presence(self, node: str) -> list[int]:
+        async with self._writing() as conn:
+            return await clear_marks(conn, node)

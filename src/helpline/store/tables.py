@@ -5,22 +5,20 @@ The Alembic migrations create the same tables with explicit ``op.create_table`` 
 two agree. The one exception is the history search index, whose shape differs per
 dialect: it is described at the end of this file, outside ``metadata``. Enumerations
 are stored as short strings and structured values as JSON text, so both SQLite and
-PostgreSQL hold exactly the same thing.
+PostgreSQL hold exactly the same thing (the types and ``metadata`` are in
+``columns.py``; the presence and agent-link tables in ``agent_tables.py``, re-exported
+here so that this module still names the whole schema).
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
-    DateTime,
-    Dialect,
     ForeignKey,
     Index,
     Integer,
@@ -32,69 +30,36 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
-from sqlalchemy.types import TypeDecorator
 
-# Stable constraint names, so later migrations can refer to them on both dialects.
-metadata = MetaData(
-    naming_convention={
-        "ix": "ix_%(column_0_label)s",
-        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-        "ck": "ck_%(table_name)s_%(constraint_name)s",
-        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-        "pk": "pk_%(table_name)s",
-    }
-)
+from helpline.store.agent_tables import agent_links, customer_presence
+from helpline.store.columns import BigId, JsonText, UtcDateTime, metadata
 
-
-class UtcDateTime(TypeDecorator[datetime]):
-    """A point in time, stored in UTC and always read back timezone-aware.
-
-    PostgreSQL keeps ``timestamptz``; SQLite has no time zones, so the value is
-    converted to UTC and stored without one, which also keeps SQLite's text comparisons
-    (``expires_at > :now``) correct. Naive datetimes are refused: their meaning depends
-    on the machine's clock settings.
-    """
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None or value.utcoffset() is None:
-            raise ValueError(f"refusing to store a naive datetime: {value!r}")
-        value = value.astimezone(UTC)
-        if dialect.name == "sqlite":
-            return value.replace(tzinfo=None)
-        return value
-
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value.astimezone(UTC)
-
-
-class JsonText(TypeDecorator[Any]):
-    """A JSON value kept as plain text, identical on both dialects."""
-
-    impl = Text
-    cache_ok = True
-
-    def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
-        if value is None:
-            return None
-        return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-
-    def process_result_value(self, value: str | None, dialect: Dialect) -> Any:
-        if value is None:
-            return None
-        return json.loads(value)
-
-
-# SQLite only auto-increments a column declared exactly INTEGER PRIMARY KEY.
-BigId = BigInteger().with_variant(Integer(), "sqlite")
+# The agent's tables live in ``agent_tables``; they are named here too, so that
+# importing this module (as Alembic's env does) registers every table in ``metadata``.
+__all__ = [
+    "SEARCH_TABLE",
+    "agent_links",
+    "attendees",
+    "consent_requests",
+    "customer_presence",
+    "customer_tokens",
+    "events",
+    "files",
+    "invitations",
+    "is_described",
+    "logins",
+    "metadata",
+    "portal_members",
+    "portals",
+    "representatives",
+    "script_categories",
+    "scripts",
+    "search_metadata",
+    "session_codes",
+    "session_search",
+    "sessions",
+    "team_settings",
+]
 
 representatives = Table(
     "representatives",
@@ -392,39 +357,6 @@ consent_requests = Table(
     Column("answered_at", UtcDateTime, nullable=True),
 )
 
-customer_presence = Table(
-    "customer_presence",
-    metadata,
-    # One mark per session and server process holding customer sockets of it, renewed
-    # every heartbeat; a mark not renewed is a dead process's (domain/presence.py).
-    Column(
-        "session_id",
-        Integer,
-        ForeignKey("sessions.id", ondelete="CASCADE"),
-        primary_key=True,
-    ),
-    Column("node", String(32), primary_key=True),
-    Column("seen_at", UtcDateTime, nullable=False),
-    Index("ix_customer_presence_node", "node"),
-    Index("ix_customer_presence_seen_at", "seen_at"),
-)
-
-agent_links = Table(
-    "agent_links",
-    metadata,
-    # One link per session: a new one replaces the last.
-    Column(
-        "session_id",
-        Integer,
-        ForeignKey("sessions.id", ondelete="CASCADE"),
-        primary_key=True,
-    ),
-    # SHA-256 of the link's secret; the secret itself is never stored.
-    Column("secret_hash", LargeBinary, nullable=False, unique=True),
-    Column("created_at", UtcDateTime, nullable=False),
-    Column("expires_at", UtcDateTime, nullable=False),
-    Column("used_at", UtcDateTime, nullable=True),
-)
 
 # The history search index ------------------------------------------------------------
 #

@@ -1,0 +1,231 @@
+"""Support sessions, their attendees and the customer's tokens.
+
+Why this exists: one of the concerns ``SqlStore`` is composed of (see ``sql.py``). A
+``Change`` (the session's new state, its attendees, its notes) is saved by
+``save_change`` in one transaction, optionally guarded by the status the caller saw,
+so a change decided on a stale session is refused with ``Conflict`` rather than
+saved. Other parts (invitations, the agent's attach) save their changes through the
+same function, in transactions of their own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from helpline.domain.errors import Conflict, NotFound
+from helpline.domain.events import Event
+from helpline.domain.sessions import Attendee, Change, SessionStatus, SupportSession
+from helpline.store.base import StoreBase
+from helpline.store.log import insert_events
+from helpline.store.protocol import NewSession
+from helpline.store.reader import Query
+from helpline.store.rows import attendee_from_row, client_values, session_from_row
+from helpline.store.tables import attendees, customer_tokens, portals, session_search, sessions
+
+
+class SessionsMixin(StoreBase):
+    """Creating, reading and changing sessions."""
+
+    async def create_session(
+        self, new: NewSession, now: datetime, opening: Callable[[SupportSession], Change]
+    ) -> tuple[SupportSession, list[Event]]:
+        taken = Conflict(f"The session id {new.public_id} is taken.")
+        try:
+            async with self._writing() as conn:
+                existing = await conn.scalar(
+                    select(sessions.c.id).where(sessions.c.public_id == new.public_id)
+                )
+                if existing is not None:
+                    raise taken
+                if new.portal_id is not None:
+                    portal = await conn.scalar(
+                        select(portals.c.id).where(portals.c.id == new.portal_id)
+                    )
+                    if portal is None:
+                        raise NotFound("There is no such portal.")
+                session_id = await conn.scalar(
+                    insert(sessions)
+                    .values(
+                        public_id=new.public_id,
+                        portal_id=new.portal_id,
+                        status=SessionStatus.WAITING.value,
+                        started_at=now,
+                        customer_name=new.customer_name,
+                        query=new.query,
+                        **client_values(new.client),
+                        last_seq=0,
+                        extra=dict(new.extra),
+                    )
+                    .returning(sessions.c.id)
+                )
+                assert session_id is not None
+                await conn.execute(
+                    insert(session_search).values(
+                        session_id=session_id,
+                        content=f"{new.customer_name}\n{new.query}",
+                    )
+                )
+                await conn.execute(
+                    insert(customer_tokens).values(
+                        token_hash=new.token_hash,
+                        session_id=session_id,
+                        expires_at=new.token_expires_at,
+                    )
+                )
+                created = SupportSession(
+                    id=session_id,
+                    public_id=new.public_id,
+                    portal_id=new.portal_id,
+                    status=SessionStatus.WAITING,
+                    started_at=now,
+                    customer_name=new.customer_name,
+                    query=new.query,
+                    client=new.client,
+                    extra=new.extra,
+                )
+                change = opening(created)
+                if change.session.id != session_id:
+                    raise ValueError("the opening change must be about the new session")
+                notes = await save_change(conn, self._insert, change, now, expected_status=None)
+                saved = await session_in(conn, session_id)
+        except IntegrityError as exc:
+            # Another creator took the public id between the check and the insert.
+            if await self.get_session_by_public_id(new.public_id) is not None:
+                raise taken from exc
+            raise
+        assert saved is not None
+        return saved, notes
+
+    async def get_session(self, session_id: int) -> SupportSession | None:
+        row = await self._reads.first(_SESSION, session_id=session_id)
+        return None if row is None else session_from_row(row)
+
+    async def get_session_by_public_id(self, public_id: str) -> SupportSession | None:
+        row = await self._reads.first(_SESSION_BY_PUBLIC_ID, public_id=public_id)
+        return None if row is None else session_from_row(row)
+
+    async def session_for_token(self, token_hash: bytes, now: datetime) -> int | None:
+        session_id = await self._reads.scalar(_SESSION_FOR_TOKEN, token_hash=token_hash, now=now)
+        return None if session_id is None else int(session_id)
+
+    async def list_attendees(self, session_id: int) -> list[Attendee]:
+        rows = await self._reads.all(ATTENDEES, session_id=session_id)
+        return [attendee_from_row(row) for row in rows]
+
+    async def apply(
+        self, change: Change, now: datetime, expected_status: SessionStatus | None = None
+    ) -> list[Event]:
+        async with self._writing() as conn:
+            return await save_change(conn, self._insert, change, now, expected_status)
+
+    async def waiting_sessions(self, portal_ids: Sequence[int]) -> list[SupportSession]:
+        if not portal_ids:
+            return []
+        rows = await self._reads.all(_WAITING, portal_ids=list(portal_ids))
+        return [session_from_row(row) for row in rows]
+
+    async def open_sessions_of(self, rep_id: int) -> list[SupportSession]:
+        return [
+            session_from_row(row) for row in await self._reads.all(_OPEN_SESSIONS_OF, rep_id=rep_id)
+        ]
+
+
+async def session_in(conn: AsyncConnection, session_id: int) -> SupportSession | None:
+    row = (await conn.execute(select(sessions).where(sessions.c.id == session_id))).first()
+    return None if row is None else session_from_row(row)
+
+
+async def save_change(
+    conn: AsyncConnection,
+    dialect_insert: Any,
+    change: Change,
+    now: datetime,
+    expected_status: SessionStatus | None,
+) -> list[Event]:
+    """Save the change to the session and its attendees, and append its notes, in
+    ``conn``'s transaction; ``dialect_insert`` is the store's ``_insert`` (``ON CONFLICT``).
+    With ``expected_status``, raises ``Conflict`` if the session is no longer in it."""
+    session = change.session
+    conditions = [sessions.c.id == session.id]
+    if expected_status is not None:
+        conditions.append(sessions.c.status == expected_status.value)
+    matched = await conn.scalar(
+        update(sessions)
+        .where(*conditions)
+        .values(
+            status=session.status.value,
+            primary_rep_id=session.primary_rep_id,
+            ended_at=session.ended_at,
+            ended_by=session.ended_by,
+            outcome=None if session.outcome is None else session.outcome.value,
+            end_notes=session.end_notes,
+        )
+        .returning(sessions.c.id)
+    )
+    if matched is None:
+        stored = await session_in(conn, session.id)
+        if stored is None:
+            raise NotFound("There is no such session.")
+        assert expected_status is not None
+        raise Conflict(
+            f"Session {stored.public_id} changed meanwhile: it is {stored.status.value}, "
+            f"no longer {expected_status.value}."
+        )
+    for attendee in change.attendees:
+        values = {
+            "display_name": attendee.display_name,
+            "role": attendee.role.value,
+            "masked": attendee.masked,
+            "present": attendee.present,
+            "joined_at": attendee.joined_at,
+        }
+        statement = dialect_insert(attendees).values(
+            session_id=session.id, rep_id=attendee.rep_id, **values
+        )
+        await conn.execute(
+            statement.on_conflict_do_update(
+                index_elements=[attendees.c.session_id, attendees.c.rep_id], set_=values
+            )
+        )
+    return await insert_events(conn, session.id, change.notes, now)
+
+
+_SESSION = Query(select(sessions).where(sessions.c.id == bindparam("session_id")))
+_SESSION_BY_PUBLIC_ID = Query(
+    select(sessions).where(sessions.c.public_id == bindparam("public_id"))
+)
+_SESSION_FOR_TOKEN = Query(
+    select(customer_tokens.c.session_id).where(
+        customer_tokens.c.token_hash == bindparam("token_hash"),
+        customer_tokens.c.expires_at > bindparam("now"),
+    )
+)
+ATTENDEES = Query(
+    select(attendees)
+    .where(attendees.c.session_id == bindparam("session_id"))
+    .order_by(attendees.c.joined_at, attendees.c.rep_id)
+)
+_WAITING = Query(
+    select(sessions)
+    .where(
+        sessions.c.status == SessionStatus.WAITING.value,
+        sessions.c.portal_id.in_(bindparam("portal_ids", expanding=True)),
+    )
+    .order_by(sessions.c.started_at, sessions.c.id)
+)
+_OPEN_SESSIONS_OF = Query(
+    select(sessions)
+    .join(attendees, attendees.c.session_id == sessions.c.id)
+    .where(
+        attendees.c.rep_id == bindparam("rep_id"),
+        attendees.c.present.is_(True),
+        sessions.c.status != SessionStatus.ENDED.value,
+    )
+    .order_by(sessions.c.started_at, sessions.c.id)
+)
