@@ -18,9 +18,9 @@ from helpline.bus.base import Lost, Message
 from helpline.domain.events import Event
 from helpline.domain.sessions import SessionStatus, find_attendee
 from helpline.server import wire
+from helpline.server.accounts import CustomerActor, RepActor
 from helpline.server.closes import CLOSE_LOGGED_OUT, CLOSE_SESSION_ENDED, Closing
 from helpline.server.screen_sharing import on_screen
-from helpline.server.service import CustomerActor, RepActor
 
 if TYPE_CHECKING:
     from helpline.server.gateway import Connection

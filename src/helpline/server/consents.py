@@ -17,7 +17,8 @@ from helpline.domain.errors import Forbidden, InvalidFrame, NotFound
 from helpline.domain.events import EventDraft
 from helpline.domain.sessions import check_open, check_rep_in_session
 from helpline.server import frames
-from helpline.server.service import CustomerActor, HelplineService, RepActor
+from helpline.server.accounts import CustomerActor, RepActor
+from helpline.server.service import HelplineService
 
 
 class Consents:

@@ -14,6 +14,7 @@ import contextlib
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from helpline.domain.errors import HelplineError, SessionEnded
+from helpline.server.accounts import Actor
 from helpline.server.closes import CLOSE_SESSION_ENDED, NORMAL_ENDS, Closing
 from helpline.server.consents import Consents
 from helpline.server.gateway import Connection
@@ -22,7 +23,7 @@ from helpline.server.presence import CustomerPresence
 from helpline.server.pushed_urls import PushedUrls
 from helpline.server.screen import Thumbnails
 from helpline.server.screen_sharing import stop_sharing
-from helpline.server.service import Actor, HelplineService
+from helpline.server.service import HelplineService
 from helpline.server.sockets import Heartbeats, OnlineRepresentatives, SharedSessions
 from helpline.server.welcome import welcome
 

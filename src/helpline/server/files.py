@@ -26,7 +26,8 @@ from helpline.domain.files import SharedFile
 from helpline.domain.sessions import Attendee, as_author, check_open, check_rep_in_session
 from helpline.domain.text import escaped, has_unsafe
 from helpline.domain.visibility import can_see_file, file_view
-from helpline.server.service import Actor, CustomerActor, HelplineService
+from helpline.server.accounts import Actor, CustomerActor
+from helpline.server.service import HelplineService
 
 log = logging.getLogger(__name__)
 

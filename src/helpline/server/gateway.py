@@ -30,6 +30,7 @@ from helpline.domain.events import Event
 from helpline.domain.sessions import SessionStatus, normalize_public_id
 from helpline.domain.visibility import Viewer
 from helpline.server import bus_routing, frames, screen_sharing, wire
+from helpline.server.accounts import Actor, CustomerActor, RepActor
 from helpline.server.closes import CLOSE_SESSION_ENDED, CLOSE_SILENT, NORMAL_ENDS, Closing
 from helpline.server.consents import Consents
 from helpline.server.followed import Followed
@@ -38,13 +39,8 @@ from helpline.server.message_rate import MessageRate
 from helpline.server.outages import as_unavailable
 from helpline.server.pushed_urls import PushedUrls
 from helpline.server.screen import Thumbnails, screen_channel
-from helpline.server.service import (
-    Actor,
-    CustomerActor,
-    HelplineService,
-    RepActor,
-    session_channel,
-)
+from helpline.server.service import HelplineService
+from helpline.server.service_core import session_channel
 from helpline.server.sockets import Heartbeats, SharedSessions
 
 log = logging.getLogger(__name__)

@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING, Any
 from helpline.domain.consent import ConsentKind
 from helpline.domain.errors import Forbidden, InvalidFrame
 from helpline.server import frames
+from helpline.server.accounts import CustomerActor, RepActor
 from helpline.server.screen import THUMBNAIL, frame_kind, parse_frame, screen_channel
-from helpline.server.service import CustomerActor, RepActor, session_channel
+from helpline.server.service_core import session_channel
 
 if TYPE_CHECKING:
     from helpline.server.gateway import Connection

@@ -12,8 +12,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from helpline.server import wire
+from helpline.server.accounts import RepActor
 from helpline.server.closes import CLOSE_CREDENTIALS, Closing
-from helpline.server.service import RepActor, portal_channel, rep_channel
+from helpline.server.service_core import portal_channel, rep_channel
 
 if TYPE_CHECKING:
     from helpline.server.gateway import Connection
