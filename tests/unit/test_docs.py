@@ -7,7 +7,7 @@ from pathlib import Path
 
 from click import Option
 
-from helpline.cli import serve
+from helpline.commands.serve import serve
 from helpline.domain import errors
 
 ROOT = Path(__file__).resolve().parents[2]
