@@ -21,7 +21,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections import deque
 from collections.abc import Sequence
 from typing import Any
 
@@ -33,6 +32,7 @@ from redis.exceptions import RedisError
 from helpline.bus.base import BusClosed, BusUnavailable
 from helpline.bus.fanout import Fanout, FanoutSubscription
 from helpline.bus.health import DegradedWatch, read_replies
+from helpline.bus.redis_confirmations import Confirmations, settle
 from helpline.bus.redis_link import (
     LINK_ERRORS,
     Origin,
@@ -110,15 +110,8 @@ class RedisBus:
         # Keeps SUBSCRIBE/UNSUBSCRIBE on the wire in the order the local registry
         # decided them, and the replies expected per channel in the same order.
         self._send_lock = asyncio.Lock()
-        # Per Redis channel, one entry per SUBSCRIBE or UNSUBSCRIBE sent and not yet
-        # answered: Redis answers each with one reply per channel, in order. A
-        # future marks a SUBSCRIBE somebody waits on.
-        self._replies: dict[bytes, deque[asyncio.Future[None] | None]] = {}
-        # The newest unconfirmed SUBSCRIBE per channel, for later followers to wait on.
-        self._latest: dict[bytes, asyncio.Future[None]] = {}
-        # After a reconnect: SUBSCRIBEs to be confirmed before ``Lost`` goes out.
-        self._resyncing = False
-        self._resync_pending: set[asyncio.Future[None]] = set()
+        # What Redis has yet to confirm, and who waits for it.
+        self._confirmations = Confirmations(self._resynced)
 
     @property
     def url(self) -> str:
@@ -131,7 +124,7 @@ class RedisBus:
     @property
     def connected(self) -> bool:
         """Whether the subscribe-mode connection is up (and not resubscribing)."""
-        return self._conn is not None and not self._resyncing
+        return self._conn is not None and not self._confirmations.resyncing
 
     @property
     def problem(self) -> str | None:
@@ -224,14 +217,10 @@ class RedisBus:
         if first:
             # Registered before waiting for the send lock, so that followers
             # arriving meanwhile wait for the same confirmation.
-            waiter: asyncio.Future[None] | None = asyncio.get_running_loop().create_future()
-            assert waiter is not None
-            self._latest[name] = waiter
-            if self._resyncing:
-                self._resync_pending.add(waiter)
+            waiter: asyncio.Future[None] | None = self._confirmations.subscribing(name)
             await self._send(conn, "SUBSCRIBE", channel, waiter)
         else:
-            waiter = self._latest.get(name)
+            waiter = self._confirmations.latest(name)
         if waiter is not None:
             await asyncio.shield(waiter)
         if self._closed:
@@ -263,25 +252,16 @@ class RedisBus:
                 or followed != (command == "SUBSCRIBE")
             ):
                 # A broken link is resubscribed from the registry by the reader.
-                _settle(waiter)
-                self._forget_waiter(name, waiter)
+                settle(waiter)
+                self._confirmations.forget(name, waiter)
                 return
-            self._replies.setdefault(name, deque()).append(waiter)
+            self._confirmations.sent(name, waiter)
             try:
                 await conn.send_command(command, name, check_health=False)
             except LINK_ERRORS as exc:
                 # The reader sees the same broken link, releases every waiter and
                 # reconnects.
                 log.debug("bus: %s %s failed: %s", command, channel, exc)
-
-    def _forget_waiter(self, name: bytes, waiter: asyncio.Future[None] | None) -> None:
-        if waiter is None:
-            return
-        if self._latest.get(name) is waiter:
-            del self._latest[name]
-        self._resync_pending.discard(waiter)
-        if self._resyncing and not self._resync_pending:
-            self._resynced()
 
     # -- the reader -----------------------------------------------------------
 
@@ -332,20 +312,9 @@ class RedisBus:
                 channel = name[len(self._prefix) :].decode("utf-8", "replace")
                 self._fanout.publish(channel, data)
         elif kind in (b"subscribe", b"unsubscribe") and len(reply) == 3:
-            self._confirmed(reply[1])
-
-    def _confirmed(self, name: bytes) -> None:
-        pending = self._replies.get(name)
-        if not pending:
-            return
-        waiter = pending.popleft()
-        if not pending:
-            del self._replies[name]
-        _settle(waiter)
-        self._forget_waiter(name, waiter)
+            self._confirmations.confirmed(reply[1])
 
     def _resynced(self) -> None:
-        self._resyncing = False
         log.info("bus: reconnected to Redis at %s; readers re-read the store", self.url)
         self._fanout.lose_all()
 
@@ -353,17 +322,7 @@ class RedisBus:
         """Forget everything tied to the broken connection and let waiting adds
         return: the reconnect resubscribes them and ``Lost`` follows."""
         self._conn = None
-        self._resyncing = False
-        for pending in self._replies.values():
-            for waiter in pending:
-                _settle(waiter)
-        for waiter in self._latest.values():
-            _settle(waiter)
-        for waiter in self._resync_pending:
-            _settle(waiter)
-        self._resync_pending.clear()
-        self._replies.clear()
-        self._latest.clear()
+        self._confirmations.lost()
 
     def _new_connection(self) -> AbstractConnection:
         assert self._pool is not None
@@ -383,16 +342,11 @@ class RedisBus:
                     # its own add(), one followed before is in the snapshot.
                     names = [self._redis_name(channel) for channel in self._fanout.channels()]
                     self._conn = conn
-                    self._resyncing = True
-                    for name in names:
-                        waiter = asyncio.get_running_loop().create_future()
-                        self._replies.setdefault(name, deque()).append(waiter)
-                        self._latest[name] = waiter
-                        self._resync_pending.add(waiter)
+                    self._confirmations.resubscribing(names)
                     if names:
                         await conn.send_command("SUBSCRIBE", *names, check_health=False)
                 if not names:
-                    self._resynced()
+                    self._confirmations.resynced()
                 return conn
             except LINK_ERRORS as exc:
                 self._connection_lost()
@@ -430,8 +384,3 @@ class _RedisUpstream:
 
     async def unfollow(self, channel: str) -> None:
         await self._bus._unfollow(channel)
-
-
-def _settle(waiter: asyncio.Future[None] | None) -> None:
-    if waiter is not None and not waiter.done():
-        waiter.set_result(None)

@@ -1,7 +1,7 @@
 """The plain Redis plumbing of ``RedisBus``: clients, connections, message origins.
 
-Kept apart from the bus's subscription bookkeeping (``bus/redis.py``) so each stays
-small enough to read at once.
+Kept apart from the bus's subscriptions (``bus/redis.py``) and their confirmations
+(``bus/redis_confirmations.py``) so each stays small enough to read at once.
 """
 
 from __future__ import annotations

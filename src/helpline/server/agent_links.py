@@ -35,8 +35,10 @@ from helpline.domain.sessions import (
     check_rep_in_session,
 )
 from helpline.server import wire
+from helpline.server.accounts import RepActor
 from helpline.server.security import new_token, token_hash
-from helpline.server.service import HelplineService, RepActor, session_channel
+from helpline.server.service import HelplineService
+from helpline.server.service_core import session_channel
 
 
 @dataclass(frozen=True)

@@ -10,10 +10,10 @@ from pydantic import BaseModel, Field
 
 from helpline.domain.sessions import Outcome
 from helpline.server import answers, wire
+from helpline.server.accounts import RepActor
 from helpline.server.dependencies import AnyActor, HistoryService, Service, check_origin
 from helpline.server.inputs import SQL_INT_LIMIT, CheckedRoute
 from helpline.server.openapi import answers as answer
-from helpline.server.service import RepActor
 
 router = APIRouter(
     prefix="/api/sessions", dependencies=[Depends(check_origin)], route_class=CheckedRoute

@@ -23,9 +23,9 @@ from helpline.server.dependencies import (
 )
 from helpline.server.fields import ClientId, JsonBool, Moment, PushUrl, ScriptText, Title
 from helpline.server.inputs import SQL_INT_LIMIT, BodyId, CheckedRoute, PathId
+from helpline.server.joining import TEAM_GREETING
 from helpline.server.openapi import answers as answer
 from helpline.server.openapi import errors
-from helpline.server.service import TEAM_GREETING
 
 router = APIRouter(prefix="/api", dependencies=[Depends(check_origin)], route_class=CheckedRoute)
 

@@ -14,6 +14,7 @@ from helpline.domain.consent import ConsentKind
 from helpline.domain.errors import Conflict, Forbidden, InvalidInput, TooLarge
 from helpline.domain.files import FileAudience, SharedFile
 from helpline.server import answers, wire
+from helpline.server.accounts import CustomerActor
 from helpline.server.dependencies import (
     AnyActor,
     ConsentService,
@@ -25,7 +26,6 @@ from helpline.server.fields import JsonBool
 from helpline.server.inputs import CheckedRoute, PathId
 from helpline.server.openapi import answers as answer
 from helpline.server.openapi import errors
-from helpline.server.service import CustomerActor
 
 router = APIRouter(prefix="/api", dependencies=[Depends(check_origin)], route_class=CheckedRoute)
 

@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from typing import Any
 
 from helpline.domain import consent as rules
 from helpline.domain.consent import ConsentKind, ConsentRequest, ConsentState
 from helpline.domain.drafting import seal
-from helpline.domain.errors import Forbidden, NotFound
+from helpline.domain.errors import Forbidden, InvalidFrame, NotFound
 from helpline.domain.events import EventDraft
 from helpline.domain.sessions import check_open, check_rep_in_session
-from helpline.server.service import CustomerActor, HelplineService, RepActor
+from helpline.server import frames
+from helpline.server.accounts import CustomerActor, RepActor
+from helpline.server.service import HelplineService
 
 
 class Consents:
@@ -61,6 +64,14 @@ class Consents:
         # Shielded like every write from a socket: see HelplineService.append_and_publish.
         await asyncio.shield(self._record_answer(session_id, answered, note))
         return answered
+
+    async def answer_frame(self, actor: CustomerActor, frame: dict[str, Any]) -> None:
+        """A ``consent`` frame from the customer's socket."""
+        allow = frame.get("allow")
+        if not isinstance(allow, bool):
+            raise InvalidFrame("'allow' is true or false.")
+        request = frames.required_text(frame, "request")
+        await self.answer(actor, request, allow, frame.get("reason"))
 
     async def _record_answer(
         self, session_id: int, answered: ConsentRequest, note: EventDraft

@@ -7,13 +7,14 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from helpline.domain.errors import Forbidden, NotAuthenticated
+from helpline.server.accounts import Actor, CustomerActor, RepActor
 from helpline.server.agent_links import AgentLinks
 from helpline.server.consents import Consents
 from helpline.server.files import FileTransfers
 from helpline.server.history import History
 from helpline.server.invitations import Invitations
 from helpline.server.scripts import ScriptLibrary
-from helpline.server.service import Actor, CustomerActor, HelplineService, RepActor
+from helpline.server.service import HelplineService
 
 CONSOLE_COOKIE = "helpline_console"
 CUSTOMER_COOKIE = "helpline_customer"

@@ -14,14 +14,18 @@ import contextlib
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from helpline.domain.errors import HelplineError, SessionEnded
+from helpline.server.accounts import Actor
+from helpline.server.closes import CLOSE_SESSION_ENDED, NORMAL_ENDS, Closing
 from helpline.server.consents import Consents
-from helpline.server.gateway import CLOSE_SESSION_ENDED, NORMAL_ENDS, Closing, Connection
+from helpline.server.gateway import Connection
 from helpline.server.invitations import Invitations
 from helpline.server.presence import CustomerPresence
 from helpline.server.pushed_urls import PushedUrls
 from helpline.server.screen import Thumbnails
-from helpline.server.service import Actor, HelplineService
+from helpline.server.screen_sharing import stop_sharing
+from helpline.server.service import HelplineService
 from helpline.server.sockets import Heartbeats, OnlineRepresentatives, SharedSessions
+from helpline.server.welcome import welcome
 
 
 class Gateway:
@@ -100,7 +104,7 @@ class Gateway:
         )
         code: int | None
         try:
-            await connection.welcome()
+            await welcome(connection)
             code = await connection.run()
         except Closing as closing:
             code = closing.code
@@ -111,7 +115,7 @@ class Gateway:
         finally:
             # Closing the customer's window stops sharing; the log says so.
             with contextlib.suppress(HelplineError):
-                await connection.stop_sharing()
+                await stop_sharing(connection)
             await connection.subscription.close()
         if code is not None and socket.application_state is WebSocketState.CONNECTED:
             with contextlib.suppress(RuntimeError, WebSocketDisconnect):

@@ -32,7 +32,8 @@ from helpline.domain.sessions import (
 )
 from helpline.domain.text import escaped, has_unsafe
 from helpline.domain.visibility import can_see_file, file_view
-from helpline.server.service import Actor, CustomerActor, HelplineService
+from helpline.server.accounts import Actor, CustomerActor
+from helpline.server.service import HelplineService
 
 log = logging.getLogger(__name__)
 

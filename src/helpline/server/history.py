@@ -11,7 +11,8 @@ from helpline.domain.sessions import Outcome, SupportSession
 from helpline.domain.transcript import header_lines, render_html, render_text
 from helpline.domain.visibility import view_log
 from helpline.server import wire
-from helpline.server.service import Actor, HelplineService, RepActor
+from helpline.server.accounts import Actor, RepActor
+from helpline.server.service import HelplineService
 from helpline.store.protocol import HistoryQuery
 
 MAX_PAGE = 200

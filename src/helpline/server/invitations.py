@@ -15,12 +15,9 @@ from helpline.domain.people import Representative
 from helpline.domain.portals import Portal
 from helpline.domain.sessions import SupportSession, find_attendee
 from helpline.server import wire
-from helpline.server.service import (
-    HelplineService,
-    RepActor,
-    portal_channel,
-    rep_channel,
-)
+from helpline.server.accounts import RepActor
+from helpline.server.service import HelplineService
+from helpline.server.service_core import portal_channel, rep_channel
 
 
 class Invitations:

@@ -26,7 +26,8 @@ from datetime import datetime
 
 from helpline.domain.presence import stale_before
 from helpline.server import wire
-from helpline.server.service import HelplineService, session_channel, utc_now
+from helpline.server.service import HelplineService
+from helpline.server.service_core import session_channel, utc_now
 from helpline.store.protocol import PresenceChanges
 
 log = logging.getLogger(__name__)

@@ -15,8 +15,9 @@ from typing import Any
 from helpline.domain.errors import InvalidFrame, NotFound
 from helpline.domain.events import EventKind
 from helpline.domain.urls import not_opened_note
+from helpline.server.accounts import CustomerActor
 from helpline.server.frames import SQL_INT_MAX, required_text
-from helpline.server.service import CustomerActor, HelplineService
+from helpline.server.service import HelplineService
 
 
 class PushedUrls:

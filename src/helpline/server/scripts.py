@@ -15,7 +15,8 @@ from helpline.domain.scripts import (
     check_title,
 )
 from helpline.server import wire
-from helpline.server.service import HelplineService, RepActor
+from helpline.server.accounts import RepActor
+from helpline.server.service import HelplineService
 
 
 class ScriptLibrary:

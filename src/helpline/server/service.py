@@ -4,368 +4,47 @@ WebSocket gateway alike, so neither holds logic of its own.
 Each action reads state from the store, asks the domain whether the change is
 allowed and what it writes, saves it in one transaction, and only after commit rings
 the bus so connected clients hear of it.
+
+``HelplineService`` is the one object routes and the gateway hold. It keeps the
+session actions and sending here; logins and actors come from ``accounts.py``, new
+sessions and greetings from ``joining.py``, the store, bus, portals and channels from
+``service_core.py``.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
-from helpline.bus.base import Bus
 from helpline.domain import messages
 from helpline.domain import sessions as rules
-from helpline.domain.codes import (
-    SessionCode,
-    check_can_create,
-    format_code,
-    normalize_code,
-)
 from helpline.domain.consent import screen_note
 from helpline.domain.drafting import Draft, seal
-from helpline.domain.errors import (
-    Conflict,
-    Expired,
-    Forbidden,
-    HelplineError,
-    InvalidInput,
-    NotAuthenticated,
-    NotFound,
-)
-from helpline.domain.events import (
-    Author,
-    Event,
-    EventDraft,
-    check_client_id,
-    check_text,
-)
-from helpline.domain.people import (
-    Preferences,
-    Representative,
-    Role,
-    check_display_name,
-    check_password,
-    check_username,
-    normalize_username,
-)
-from helpline.domain.portals import Portal, check_intake
-from helpline.domain.scripts import fill_placeholders
+from helpline.domain.errors import Forbidden, HelplineError, NotFound
+from helpline.domain.events import Author, Event, EventDraft, check_client_id, check_text
+from helpline.domain.people import normalize_username
 from helpline.domain.sessions import (
     Attendee,
-    Change,
-    ClientInfo,
     Outcome,
     SessionStatus,
     SupportSession,
-    format_public_id,
     normalize_public_id,
 )
 from helpline.domain.urls import check_push_url, pushed_note
 from helpline.domain.visibility import Viewer, view_log
 from helpline.server import wire
-from helpline.server.ratelimit import RateLimits
-from helpline.server.security import (
-    hash_password,
-    new_token,
-    random_below,
-    token_hash,
-    verify_password,
-)
-from helpline.server.settings import Settings
-from helpline.store.protocol import Appended, HelplineStore, NewSession
-
-PUBLIC_ID_SPACE = 32**8
-TEAM_GREETING = "greeting"
-DRAW_ATTEMPTS = 5
+from helpline.server.accounts import Accounts, Actor, CustomerActor, RepActor, check_own_session
+from helpline.server.joining import Joining
+from helpline.server.service_core import portal_channel
+from helpline.store.protocol import Appended
 
 
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-@dataclass(frozen=True)
-class RepActor:
-    rep: Representative
-    login_hash: bytes
-
-    @property
-    def viewer(self) -> Viewer:
-        return Viewer.representative(self.rep.id)
-
-
-@dataclass(frozen=True)
-class CustomerActor:
-    session_id: int
-
-    @property
-    def viewer(self) -> Viewer:
-        return Viewer.customer()
-
-
-Actor = RepActor | CustomerActor
-
-
-def session_channel(session_id: int) -> str:
-    return f"session:{session_id}"
-
-
-def rep_channel(rep_id: int) -> str:
-    return f"rep:{rep_id}"
-
-
-def portal_channel(portal_id: int) -> str:
-    return f"portal:{portal_id}"
-
-
-class HelplineService:
-    def __init__(
-        self,
-        store: HelplineStore,
-        bus: Bus,
-        settings: Settings,
-        clock: Callable[[], datetime] = utc_now,
-        limits: RateLimits | None = None,
-    ) -> None:
-        self.store = store
-        self.bus = bus
-        self.settings = settings
-        self.clock = clock
-        self.limits = limits or RateLimits(settings)
-        self._portals: dict[int, Portal] = {}
-
-    # Representatives and logins ----------------------------------------------------
-
-    async def create_representative(
-        self, username: str, display_name: str, password: str, role: Role
-    ) -> Representative:
-        username = check_username(username)
-        check_password(password)
-        return await self.store.create_representative(
-            username, check_display_name(display_name), role, hash_password(password), self.clock()
-        )
-
-    async def login(self, username: str, password: str, address: str) -> tuple[Representative, str]:
-        name = normalize_username(username)
-        await self.limits.before_login(address, name)
-        found = await self.store.find_login(name)
-        # Checked even for an unknown username (against a dummy hash), so that a
-        # missing account answers no faster than a wrong password.
-        right = verify_password(found[1] if found else None, password)
-        if found is None or not found[0].active or not right:
-            await self.limits.wrong_login(address)
-            raise NotAuthenticated("Wrong username or password.")
-        await self.limits.logged_in(address, name)
-        rep = found[0]
-        token = new_token()
-        moment = self.clock()
-        expires = moment + timedelta(seconds=self.settings.login_lifetime_seconds)
-        await self.store.create_login(token_hash(token), rep.id, moment, expires)
-        return rep, token
-
-    async def logout(self, actor: RepActor) -> None:
-        await self.store.delete_login(actor.login_hash)
-        await self.publish(
-            rep_channel(actor.rep.id), {"t": "logout", "login": actor.login_hash.hex()}
-        )
-
-    async def rep_actor(self, token: str | None) -> RepActor | None:
-        if not token:
-            return None
-        digest = token_hash(token)
-        rep_id = await self.store.rep_for_login(digest, self.clock())
-        if rep_id is None:
-            return None
-        rep = await self.store.get_representative(rep_id)
-        if rep is None or not rep.active:
-            return None
-        return RepActor(rep, digest)
-
-    async def customer_actor(self, token: str | None) -> CustomerActor | None:
-        if not token:
-            return None
-        moment = self.clock()
-        session_id = await self.store.session_for_token(token_hash(token), moment)
-        if session_id is None:
-            return None
-        session = await self.store.get_session(session_id)
-        if session is None or _read_only_time_over(session, moment, self.settings):
-            return None
-        return CustomerActor(session_id)
-
-    async def update_preferences(
-        self, actor: RepActor, changes: Mapping[str, object]
-    ) -> Preferences:
-        preferences = actor.rep.preferences.updated(changes)
-        await self.store.save_preferences(actor.rep.id, preferences)
-        return preferences
-
-    # Portals ------------------------------------------------------------------------
-
-    async def portal(self, portal_id: int | None) -> Portal | None:
-        if portal_id is None:
-            return None
-        cached = self._portals.get(portal_id)
-        if cached is None:
-            cached = await self.store.get_portal(portal_id)
-            if cached is not None:
-                self._portals[portal_id] = cached
-        return cached
-
-    def forget_portal(self, portal_id: int) -> None:
-        """Drop a changed portal from the cache; the next read loads it again."""
-        self._portals.pop(portal_id, None)
-
-    async def portal_by_slug(self, slug: str) -> Portal:
-        portal = await self.store.get_portal_by_slug(slug)
-        if portal is None:
-            raise NotFound(f"There is no support portal called {slug!r}.")
-        return portal
-
-    # Joining ------------------------------------------------------------------------
-
-    async def open_portal_session(
-        self,
-        slug: str,
-        name: str,
-        query: str,
-        fields: dict[str, str],
-        client: ClientInfo,
-        address: str,
-    ) -> tuple[SupportSession, str]:
-        await self.limits.open_session(address)
-        portal = await self.portal_by_slug(slug)
-        intake = check_intake(portal, name, query, fields)
-
-        def opening(session: SupportSession) -> Change:
-            return Change(session, (), (rules.customer_joined(session),))
-
-        session, events, token = await self._create_session(
-            portal.id, intake.name, intake.query, client, intake.extra, opening
-        )
-        await self.publish_events(session.id, events)
-        await self.publish(
-            portal_channel(portal.id),
-            {"t": "queue", "action": "added", "s": wire.session_record(session, [])},
-        )
-        return session, token
-
-    async def create_code(
-        self, actor: RepActor, portal_slug: str | None
-    ) -> tuple[SessionCode, str]:
-        """A new code and its join link's secret, which only this answer ever holds."""
-        portal_id = None
-        if portal_slug:
-            portal = await self.portal_by_slug(portal_slug)
-            portal_id = portal.id
-        moment = self.clock()
-        active = await self.store.active_codes(actor.rep.id, moment)
-        check_can_create(len(active), self.settings.max_active_codes)
-        lifetime = timedelta(seconds=self.settings.code_lifetime_seconds)
-        link = new_token()
-        for _ in range(DRAW_ATTEMPTS):
-            code = SessionCode(
-                code=format_code(random_below(10**9)),
-                rep_id=actor.rep.id,
-                portal_id=portal_id,
-                created_at=moment,
-                expires_at=moment + lifetime,
-                link_hash=token_hash(link),
-            )
-            try:
-                return await self.store.create_code(code), link
-            except Conflict:
-                continue
-        raise Conflict("Could not draw a free session code; please try again.")
-
-    async def active_codes(self, actor: RepActor) -> list[SessionCode]:
-        return await self.store.active_codes(actor.rep.id, self.clock())
-
-    async def cancel_code(self, actor: RepActor, code: str) -> None:
-        await self.store.cancel_code(normalize_code(code), actor.rep.id)
-
-    async def join_with_code(
-        self,
-        code_text: str | None,
-        name: str,
-        client: ClientInfo,
-        address: str,
-        link: str | None = None,
-    ) -> tuple[SupportSession, str]:
-        """Join with the digits a representative read out, or with their join link's
-        secret: too long to guess, so it is not held back by the guessing budget."""
-        if link:
-            code = await self._claim_link(link, address)
-        elif code_text is not None:
-            code = await self._claim_code(code_text, address)
-        else:
-            raise InvalidInput("Enter the session code your representative gave you.")
-        rep = await self.store.get_representative(code.rep_id)
-        if rep is None or not rep.active:
-            raise NotFound("The representative who gave this code is no longer available.")
-        customer_name = check_display_name(name)
-        moment = self.clock()
-        portal = await self.portal(code.portal_id)
-        template = await self._greeting_template(portal)
-
-        def opening(session: SupportSession) -> Change:
-            greeting = self._fill(template, session, rep, portal)
-            return rules.start_with_representative(session, rep, moment, greeting=greeting)
-
-        session, events, token = await self._create_session(
-            code.portal_id, customer_name, "", client, (), opening
-        )
-        await self.publish_events(session.id, events)
-        await self.publish_assigned(session, [rep.id])
-        return session, token
-
-    async def _claim_code(self, code_text: str, address: str) -> SessionCode:
-        await self.limits.before_code(address)
-        try:
-            return await self.store.claim_code(normalize_code(code_text), self.clock())
-        except (NotFound, Expired, InvalidInput):
-            await self.limits.wrong_code(address)
-            raise
-
-    async def _claim_link(self, link: str, address: str) -> SessionCode:
-        await self.limits.before_link(address)
-        try:
-            return await self.store.claim_code_link(token_hash(link), self.clock())
-        except (NotFound, Expired):
-            await self.limits.wrong_link(address)
-            raise
-
-    async def _create_session(
-        self,
-        portal_id: int | None,
-        customer_name: str,
-        query: str,
-        client: ClientInfo,
-        extra: tuple[tuple[str, str], ...],
-        opening: Callable[[SupportSession], Change],
-    ) -> tuple[SupportSession, list[Event], str]:
-        customer_name = check_display_name(customer_name)
-        token = new_token()
-        moment = self.clock()
-        expires = moment + timedelta(seconds=self.settings.customer_token_lifetime_seconds)
-        for _ in range(DRAW_ATTEMPTS):
-            new = NewSession(
-                public_id=format_public_id(random_below(PUBLIC_ID_SPACE)),
-                portal_id=portal_id,
-                customer_name=customer_name,
-                query=query,
-                client=client,
-                token_hash=token_hash(token),
-                token_expires_at=expires,
-                extra=extra,
-            )
-            try:
-                session, events = await self.store.create_session(new, moment, opening)
-            except Conflict:
-                continue
-            return session, events, token
-        raise Conflict("Could not draw a free session ID; please try again.")
+class HelplineService(Accounts, Joining):
+    """Every action a person can take: the session actions here, logins from
+    ``Accounts``, joining from ``Joining``, the store, bus and portals from
+    ``ServiceCore``."""
 
     # Reading ------------------------------------------------------------------------
 
@@ -379,7 +58,7 @@ class HelplineService:
         """The session, if ``actor`` may look at it at all."""
         session = await self.find_session(public_id)
         if isinstance(actor, CustomerActor):
-            _check_own_session(actor, session)
+            check_own_session(actor, session)
         else:
             await self._check_rep_may_look(
                 actor, session, await self.store.list_attendees(session.id)
@@ -514,32 +193,6 @@ class HelplineService:
             return
         await self.append_and_publish(session.id, screen_note(action, session.customer_name))
 
-    # Greetings ------------------------------------------------------------------------
-
-    async def _greeting_template(self, portal: Portal | None) -> str:
-        if portal is not None and portal.greeting.strip():
-            return portal.greeting
-        return await self.store.get_team_setting(TEAM_GREETING) or ""
-
-    @staticmethod
-    def _fill(
-        template: str, session: SupportSession, rep: Representative, portal: Portal | None
-    ) -> str:
-        return fill_placeholders(
-            template,
-            {
-                "customer.name": session.customer_name,
-                "representative.name": rep.display_name,
-                "session.id": session.public_id,
-                "portal.name": portal.name if portal else "",
-            },
-        )
-
-    async def greeting_for(self, session: SupportSession, rep: Representative) -> str:
-        """The portal's greeting, or else the team's, with placeholders filled."""
-        portal = await self.portal(session.portal_id)
-        return self._fill(await self._greeting_template(portal), session, rep, portal)
-
     # Sending ------------------------------------------------------------------------
 
     async def send(
@@ -579,7 +232,7 @@ class HelplineService:
         check_client_id(client_id)
         check_text(text)
         if isinstance(actor, CustomerActor):
-            _check_own_session(actor, session)
+            check_own_session(actor, session)
             rules.check_open(session)
         else:
             rules.check_open(session)
@@ -627,56 +280,6 @@ class HelplineService:
         # may be what was lost. Clients drop events they have already seen.
         await self.publish_events(session_id, [appended.event])
         return appended
-
-    # Ringing the bus, always after commit ------------------------------------------
-
-    async def publish(self, channel: str, payload: Mapping[str, Any]) -> None:
-        await self.bus.publish(channel, wire.dumps(payload).encode())
-
-    async def publish_events(self, session_id: int, events: Sequence[Event]) -> None:
-        for event in events:
-            await self.publish(
-                session_channel(session_id), {"t": "event", "e": wire.event_record(event)}
-            )
-
-    async def after_change(self, change: Change, events: Sequence[Event]) -> None:
-        await self.publish_events(change.session.id, events)
-        await self.publish(
-            session_channel(change.session.id),
-            {"t": "session", "s": wire.session_record(change.session, change.attendees)},
-        )
-
-    async def publish_assigned(
-        self,
-        session: SupportSession,
-        rep_ids: Sequence[int],
-        attendees: Sequence[Attendee] | None = None,
-    ) -> None:
-        if attendees is None:
-            attendees = await self.store.list_attendees(session.id)
-        record = wire.session_record(session, attendees)
-        for rep_id in rep_ids:
-            await self.publish(rep_channel(rep_id), {"t": "assigned", "s": record})
-
-    async def _publish_queue_removed(self, session: SupportSession) -> None:
-        if session.portal_id is not None:
-            await self.publish(
-                portal_channel(session.portal_id),
-                {"t": "queue", "action": "removed", "s": wire.session_record(session, [])},
-            )
-
-
-def _read_only_time_over(session: SupportSession, now: datetime, settings: Settings) -> bool:
-    """After the end a customer's token only reads (every write checks that the session
-    is open), and only for ``customer_read_after_end_seconds``: time to save the log."""
-    if session.ended_at is None:
-        return False
-    return now >= session.ended_at + timedelta(seconds=settings.customer_read_after_end_seconds)
-
-
-def _check_own_session(actor: CustomerActor, session: SupportSession) -> None:
-    if session.id != actor.session_id:
-        raise Forbidden("This session belongs to someone else.")
 
 
 def public_error(error: HelplineError) -> dict[str, str]:
