@@ -22,7 +22,7 @@ from helpline.domain import messages
 from helpline.domain import sessions as rules
 from helpline.domain.consent import screen_note
 from helpline.domain.drafting import Draft, seal
-from helpline.domain.errors import Forbidden, HelplineError, NotFound
+from helpline.domain.errors import Forbidden, NotFound
 from helpline.domain.events import Author, Event, EventDraft, check_client_id, check_text
 from helpline.domain.people import normalize_username
 from helpline.domain.sessions import (
@@ -280,7 +280,3 @@ class HelplineService(Accounts, Joining):
         # may be what was lost. Clients drop events they have already seen.
         await self.publish_events(session_id, [appended.event])
         return appended
-
-
-def public_error(error: HelplineError) -> dict[str, str]:
-    return wire.error_body(error.code, error.message)
