@@ -7,8 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from helpline.commands.serve import customer_addresses
 from helpline.store.database import create_engine
 from helpline.store.sql import SqlStore
+from tests.support.server import ServerProcess
 
 
 def helpline(
@@ -114,3 +116,26 @@ def test_demo_prepares_accounts_and_portals_and_says_how_to_start(tmp_path: Path
     assert [line.split()[0] for line in listed.splitlines()] == ["alice", "bob"]
     upgraded = helpline("db", "upgrade", data_dir=tmp_path)
     assert upgraded.returncode == 0 and "up to date" in upgraded.stdout
+
+
+
+async def test_serve_prints_the_addresses_of_the_portals_that_exist(tmp_path: Path) -> None:
+    server = ServerProcess(tmp_path)
+    await server.seed()
+    await server.start()
+    try:
+        printed = server.log()
+    finally:
+        server.stop()
+    assert f"Customers: {server.base_url}/p/acme" in printed
+    assert f"Customers: {server.base_url}/p/globex" in printed
+    assert f"Session code page: {server.base_url}/join" in printed
+    assert "/p/support" not in printed  # the demo has no portal called "support"
+
+
+def test_a_team_with_many_portals_sees_five_and_a_count() -> None:
+    lines = customer_addresses("http://h:1", [f"p{n}" for n in range(8)])
+    assert lines[:5] == [f"Customers: http://h:1/p/p{n}" for n in range(5)]
+    assert "3 more portals" in lines[5]
+    assert lines[-1] == "Session code page: http://h:1/join"
+    assert customer_addresses("http://h:1", []) == ["Session code page: http://h:1/join"]

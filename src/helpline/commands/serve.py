@@ -10,11 +10,16 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from helpline.commands.common import data_dir_option, database_option, make_settings, with_store
 from helpline.server.settings import DEFAULT_PORT, Settings
+
+if TYPE_CHECKING:
+    from helpline.server.bootstrap import Account
+    from helpline.store.protocol import Store
 
 # How often a thread waiting for the GIL may take it from a busy one (default 5 ms).
 GIL_SWITCH_INTERVAL_SECONDS = 0.0005
@@ -197,7 +202,6 @@ def serve(
     import uvicorn
 
     from helpline.server.app import create_app
-    from helpline.server.bootstrap import first_start
 
     if not (bus == "memory" or bus.startswith(("redis://", "rediss://"))):
         raise click.BadParameter("use 'memory' or a redis:// URL", param_hint="--bus")
@@ -217,7 +221,7 @@ def serve(
         agent_link_lifetime_seconds=agent_link_seconds,
         **rate_limits,
     )
-    account = with_store(settings, first_start)
+    account, portals = with_store(settings, _first_start_and_portals)
     if account is not None:
         click.secho("First start: created the manager account.", fg="green", bold=True)
         click.echo(f"  username: {account.username}")
@@ -226,7 +230,8 @@ def serve(
             "'helpline admin set-password admin --password-stdin')"
         )
     click.echo(f"Console:  {settings.base_url}/console")
-    click.echo(f"Customers: {settings.base_url}/p/support  or  {settings.base_url}/join")
+    for line in customer_addresses(settings.base_url, portals):
+        click.echo(line)
     app = create_app(settings, migrate=False)
     # The database driver works in its own thread and takes the GIL back after each
     # statement. With the default 5 ms switch interval, a busy event loop makes that
@@ -252,3 +257,20 @@ def serve(
         forwarded_allow_ips=list(trusted_proxies) or None,
         backlog=backlog,
     )
+
+
+async def _first_start_and_portals(store: Store) -> tuple[Account | None, list[str]]:
+    from helpline.server.bootstrap import first_start
+
+    account = await first_start(store)
+    return account, [portal.slug for portal in await store.list_portals()]
+
+
+def customer_addresses(base_url: str, slugs: list[str]) -> list[str]:
+    """Where customers ask for help: each portal's page (the ones there are, never a
+    guess), then the page for a session code a representative gives them."""
+    lines = [f"Customers: {base_url}/p/{slug}" for slug in slugs[:5]]
+    if len(slugs) > 5:
+        lines.append(f"           ...and {len(slugs) - 5} more portals")
+    lines.append(f"Session code page: {base_url}/join")
+    return lines
