@@ -118,7 +118,6 @@ def test_demo_prepares_accounts_and_portals_and_says_how_to_start(tmp_path: Path
     assert upgraded.returncode == 0 and "up to date" in upgraded.stdout
 
 
-
 async def test_serve_prints_the_addresses_of_the_portals_that_exist(tmp_path: Path) -> None:
     server = ServerProcess(tmp_path)
     await server.seed()
