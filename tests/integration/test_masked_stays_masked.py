@@ -30,9 +30,12 @@ from tests.support.masked_actions import (
     open_scene,
     screen_request,
 )
+from tests.support.masked_computer_actions import COMPUTER_ACTIONS
 from tests.support.server import ServerProcess, running
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+EVERY_ACTION = {**ACTIONS, **{f.__name__: f for f in COMPUTER_ACTIONS}}
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
@@ -76,13 +79,13 @@ async def everything_the_customer_can_receive(s: Scene) -> dict[str, str]:
     return got
 
 
-@pytest.mark.parametrize("action", ACTIONS)
+@pytest.mark.parametrize("action", EVERY_ACTION)
 async def test_the_customer_never_learns_who_the_masked_representative_is(
     server: ServerProcess, action: str
 ) -> None:
     s = await open_scene(server)
     try:
-        await ACTIONS[action](s)
+        await EVERY_ACTION[action](s)
         if not s.ended:
             sent = await s.bob_console.say(s.session_id, "sentinel")
             assert sent["type"] == "ack"
@@ -145,6 +148,9 @@ NOT_SESSION_ACTIONS = {
     "PATCH /api/scripts/categories/{category_id}",
     "PATCH /api/me/preferences",
     "POST /api/consents/{request_id}",
+    "POST /api/consents/{request_id}/diagnostics",
+    "POST /api/consents/{request_id}/revoke",
+    "POST /api/tasks/{task_id}",
     # Picking up and adding attendees bring a representative in: not masked actions.
     "POST /api/sessions/{public_id}/pick-up",
     "POST /api/sessions/{public_id}/attendees",
@@ -165,6 +171,8 @@ ROUTES_OF_ACTIONS = {
     "POST /api/sessions/{public_id}/screen/request": "screen_request",
     "POST /api/sessions/{public_id}/agent-link": "send_the_agent",
     "POST /api/attach": "send_the_agent",
+    "POST /api/sessions/{public_id}/consents": "ask_for_diagnostics",
+    "POST /api/sessions/{public_id}/tasks": "apply_credentials",
 }
 
 
@@ -185,4 +193,4 @@ async def test_every_route_that_writes_to_a_session_is_tried_by_a_masked_represe
     }
     untried = writes - NOT_SESSION_ACTIONS - set(ROUTES_OF_ACTIONS)
     assert not untried, f"add these to ACTIONS: {sorted(untried)}"
-    assert set(ROUTES_OF_ACTIONS.values()) <= set(ACTIONS)
+    assert set(ROUTES_OF_ACTIONS.values()) <= set(EVERY_ACTION)

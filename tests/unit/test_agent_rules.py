@@ -178,9 +178,10 @@ def test_an_answer_without_a_reason_reads_as_before() -> None:
 @pytest.mark.parametrize(
     ("kind", "allow", "reason", "complaint"),
     [
-        (ConsentKind.SCREEN, False, "too_shy", "only reason"),
-        (ConsentKind.SCREEN, False, 7, "only reason"),
+        (ConsentKind.SCREEN, False, "too_shy", "'no_display' or 'timeout'"),
+        (ConsentKind.SCREEN, False, 7, "'no_display' or 'timeout'"),
         (ConsentKind.SCREEN, True, "no_display", "allow false"),
+        (ConsentKind.CREDENTIALS, True, "timeout", "allow false"),
         (ConsentKind.FILE, False, "no_display", "see the screen only"),
     ],
 )
@@ -189,3 +190,13 @@ def test_no_other_reason_and_no_display_only_to_decline_a_screen(
 ) -> None:
     with pytest.raises(InvalidInput, match=complaint):
         check_decline_reason(ConsentRequest("r", kind, 3, "Bob"), allow, reason)
+
+
+@pytest.mark.parametrize("kind", list(ConsentKind))
+def test_a_request_nobody_answered_is_declined_and_says_so(kind: ConsentKind) -> None:
+    request = ConsentRequest("r", kind, 3, "Bob")
+    why = check_decline_reason(request, False, "timeout")
+    note = seal(answer_note(request.answered(False), "Dana", why), ())
+    assert note.body["reason"] == "timeout"
+    assert note.body["answer"] == "declined"
+    assert "Nobody answered the request" in str(note.body["text"])

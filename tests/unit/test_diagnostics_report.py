@@ -9,7 +9,11 @@ from helpline.domain.errors import InvalidInput
 
 
 def report(**section: object) -> dict[str, object]:
-    base: dict[str, object] = {"id": "os", "title": "Operating system", "fields": [["Kernel", "6.1"]]}
+    base: dict[str, object] = {
+        "id": "os",
+        "title": "Operating system",
+        "fields": [["Kernel", "6.1"]],
+    }
     base.update(section)
     return {"collected_at": "2026-12-04T10:00:00Z", "sections": [base]}
 

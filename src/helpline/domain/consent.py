@@ -1,8 +1,10 @@
 """Consent: anything that reaches into the customer's computer asks first.
 
-A representative's request (see the screen, send a file, open a URL, ask for
-credentials, run as a service) waits for the customer's answer. The request and the
-answer are both status notes in the log, visible to everyone in the session.
+A representative's request (see the screen, send a file, open a URL, ask for system
+information or login credentials, run as a service) waits for the
+customer's answer. The request, the answer and a revocation are all notes in the log,
+visible to everyone in the session. Credentials and the service are *grants*: allowed
+once, used until the customer revokes them or the session ends.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from helpline.domain.drafting import Disclosure, Draft, say
-from helpline.domain.errors import Conflict, InvalidInput
+from helpline.domain.errors import Conflict, InvalidInput, NeedsAgent
 from helpline.domain.events import Audience, Author, EventKind
 
 
@@ -21,6 +23,13 @@ class ConsentKind(StrEnum):
     URL = "url"
     CREDENTIALS = "credentials"
     SERVICE = "service"
+    DIAGNOSTICS = "diagnostics"
+
+
+# What only the Helpline agent on the customer's computer can do; a browser cannot.
+AGENT_ONLY = frozenset({ConsentKind.CREDENTIALS, ConsentKind.SERVICE, ConsentKind.DIAGNOSTICS})
+# Allowed once and used until revoked or the session's end.
+GRANTS = frozenset({ConsentKind.CREDENTIALS, ConsentKind.SERVICE})
 
 
 class DeclineReason(StrEnum):
@@ -28,12 +37,16 @@ class DeclineReason(StrEnum):
 
     # The Helpline agent on a computer without a display (a server over SSH).
     NO_DISPLAY = "no_display"
+    # Nobody answered in time: every request defaults to "no".
+    TIMEOUT = "timeout"
 
 
 class ConsentState(StrEnum):
     PENDING = "pending"
     ALLOWED = "allowed"
     DECLINED = "declined"
+    # A grant the customer took back.
+    REVOKED = "revoked"
 
 
 # Phrased for both sides: representatives read the same notes as the customer.
@@ -42,6 +55,11 @@ _ASKS = {
     ConsentKind.FILE: "to send the customer a file",
     ConsentKind.URL: "to open a web page on the customer's computer",
     ConsentKind.CREDENTIALS: "for the customer's login credentials",
+    ConsentKind.SERVICE: "to run the support agent as a service",
+    ConsentKind.DIAGNOSTICS: "for system information about the customer's computer",
+}
+_GRANTED = {
+    ConsentKind.CREDENTIALS: "to use the customer's login credentials",
     ConsentKind.SERVICE: "to run the support agent as a service",
 }
 
@@ -58,6 +76,13 @@ class ConsentRequest:
         if self.state is not ConsentState.PENDING:
             raise Conflict("This request was already answered.")
         return replace(self, state=ConsentState.ALLOWED if allow else ConsentState.DECLINED)
+
+    def revoked(self) -> ConsentRequest:
+        if self.kind not in GRANTS:
+            raise InvalidInput("Only login credentials and the service can be revoked.")
+        if self.state is not ConsentState.ALLOWED:
+            raise Conflict("Only a permission that is in force can be revoked.")
+        return replace(self, state=ConsentState.REVOKED)
 
 
 def request_note(request: ConsentRequest) -> Draft:
@@ -77,17 +102,30 @@ def request_note(request: ConsentRequest) -> Draft:
 def check_decline_reason(
     request: ConsentRequest, allow: bool, reason: object
 ) -> DeclineReason | None:
-    """The reason a client gives with its answer: none, or ``no_display`` when declining
-    a request to see a screen that is not there."""
+    """The reason a client gives with its answer: none; ``no_display`` when declining a
+    request to see a screen that is not there; ``timeout`` when nobody answered."""
     if reason is None:
         return None
-    if reason != DeclineReason.NO_DISPLAY.value:
-        raise InvalidInput("The only reason a client can give is 'no_display'; or give none.")
+    try:
+        why = DeclineReason(reason) if isinstance(reason, str) else None
+    except ValueError:
+        why = None
+    if why is None:
+        raise InvalidInput("A client's reason is 'no_display' or 'timeout'; or give none.")
     if allow:
-        raise InvalidInput("'no_display' is a reason to decline: send it with allow false.")
-    if request.kind is not ConsentKind.SCREEN:
+        raise InvalidInput(f"{why.value!r} is a reason to decline: send it with allow false.")
+    if why is DeclineReason.NO_DISPLAY and request.kind is not ConsentKind.SCREEN:
         raise InvalidInput("'no_display' answers a request to see the screen only.")
-    return DeclineReason.NO_DISPLAY
+    return why
+
+
+def check_plain_answer(request: ConsentRequest, allow: bool) -> None:
+    """System information is sent with its answer, never allowed without it."""
+    if allow and request.kind is ConsentKind.DIAGNOSTICS:
+        raise InvalidInput(
+            "Allow a request for system information by sending the report: "
+            "POST /api/consents/{request}/diagnostics."
+        )
 
 
 def answer_note(
@@ -108,6 +146,12 @@ def answer_note(
     }
     if reason is DeclineReason.NO_DISPLAY:
         text = say("The customer's computer has no display to share.")
+    elif reason is DeclineReason.TIMEOUT:
+        text = say(
+            "Nobody answered the request {what} in time, so it was declined.",
+            what=_ASKS[request.kind],
+        )
+    if reason is not None:
         body["reason"] = reason.value
     return Draft(
         kind=EventKind.CONSENT_ANSWERED,
@@ -132,3 +176,32 @@ def screen_note(action: str, customer_name: str) -> Draft:
         text=say(template, customer=customer),
         body={"action": action},
     )
+
+
+def revoke_note(request: ConsentRequest, customer_name: str) -> Draft:
+    customer = Author.customer(customer_name)
+    return Draft(
+        kind=EventKind.STATUS,
+        audience=Audience.everyone(),
+        author=customer,
+        text=say(
+            "{customer} withdrew the permission {what}.",
+            customer=customer,
+            what=_GRANTED[request.kind],
+        ),
+        body={"action": "consent_revoked", "request_id": request.id, "consent": request.kind.value},
+    )
+
+
+def check_may_ask(kind: ConsentKind, agent: bool, pending: bool, granted: bool) -> None:
+    """Whether a representative may ask now: the agent's features need the agent; one
+    request of a kind at a time; a grant in force need not be asked for again."""
+    if kind in AGENT_ONLY and not agent:
+        raise NeedsAgent(
+            "This needs the Helpline agent on the customer's computer; "
+            "send the agent to the customer first."
+        )
+    if pending:
+        raise Conflict("The customer has not answered the last request of this kind yet.")
+    if granted:
+        raise Conflict("The customer has already allowed this for the session.")

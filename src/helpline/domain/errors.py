@@ -54,6 +54,18 @@ class Conflict(HelplineError):
     http_status = 409
 
 
+class NeedsAgent(Conflict):
+    """A feature of the Helpline agent asked of a customer who uses a web browser."""
+
+    code = "needs_agent"
+
+
+class NeedsGrant(Conflict):
+    """An action that needs a permission the customer has not given (or took back)."""
+
+    code = "needs_grant"
+
+
 class SessionEnded(HelplineError):
     code = "session_ended"
     http_status = 409

@@ -25,7 +25,7 @@ from helpline.domain.agent_links import (
     attach_url,
 )
 from helpline.domain.drafting import seal
-from helpline.domain.errors import Expired, InvalidInput, NotFound
+from helpline.domain.errors import Expired, NotFound
 from helpline.domain.events import EventDraft
 from helpline.domain.sessions import (
     Attendee,
@@ -81,8 +81,8 @@ class AgentLinks:
     ) -> tuple[SupportSession, str]:
         """Redeem the link: a new customer token for the same session, whose details of
         the computer become the agent's. Returns the session and the token."""
-        if not secret.strip():
-            raise InvalidInput("Give the secret of the agent link (the part after '#').")
+        # A blank secret is no link's (404), like any other wrong one: the schema allows
+        # any text, and refusing some of it as invalid would contradict the document.
         service = self.service
         await service.limits.before_attach(address)
         token = new_token()

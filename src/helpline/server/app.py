@@ -27,6 +27,7 @@ from helpline.bus.factory import create_bus
 from helpline.domain.errors import HelplineError, RateLimited
 from helpline.server import (
     api_agent,
+    api_computer,
     api_console,
     api_customer,
     api_sessions,
@@ -35,6 +36,7 @@ from helpline.server import (
     pages,
 )
 from helpline.server.agent_links import AgentLinks
+from helpline.server.computer import Computer
 from helpline.server.consents import Consents
 from helpline.server.endpoints import Gateway
 from helpline.server.fields import PATTERN_SENTENCES
@@ -186,6 +188,7 @@ def create_app(
         app.state.invitations = Invitations(service)
         app.state.scripts = ScriptLibrary(service)
         app.state.consents = Consents(service)
+        app.state.computer = Computer(service)
         app.state.files = FileTransfers(service)
         app.state.agent_links = AgentLinks(service)
         presence = CustomerPresence(service, settings.heartbeat_seconds)
@@ -252,6 +255,7 @@ def create_app(
         )
 
     app.include_router(api_agent.router)
+    app.include_router(api_computer.router)
     app.include_router(api_console.router)
     app.include_router(api_customer.router)
     app.include_router(api_sessions.router)

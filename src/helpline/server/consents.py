@@ -55,6 +55,7 @@ class Consents:
         if session_id != actor.session_id:
             raise Forbidden("This request belongs to another session.")
         why = rules.check_decline_reason(request, allow, reason)
+        rules.check_plain_answer(request, allow)
         session = await self.store.get_session(session_id)
         assert session is not None
         check_open(session)

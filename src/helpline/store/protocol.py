@@ -30,6 +30,7 @@ from helpline.domain.sessions import (
     SessionStatus,
     SupportSession,
 )
+from helpline.store.computer_protocol import ComputerStore
 
 
 @dataclass(frozen=True)
@@ -388,5 +389,5 @@ class AgentStore(Protocol):
         ended (the link then stays unused)."""
 
 
-class HelplineStore(Store, SessionToolsStore, TransferStore, AgentStore, Protocol):
+class HelplineStore(Store, SessionToolsStore, TransferStore, AgentStore, ComputerStore, Protocol):
     """Everything the service layer needs from storage."""

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 from helpline.store.accounts import AccountsMixin
 from helpline.store.agent_links import AgentLinksMixin
 from helpline.store.codes import CodesMixin
+from helpline.store.computer import ComputerMixin
 from helpline.store.consents import ConsentsMixin
 from helpline.store.files import FilesMixin
 from helpline.store.history import HistoryMixin
@@ -59,6 +60,7 @@ class SqlStore(
     HistoryMixin,
     FilesMixin,
     ConsentsMixin,
+    ComputerMixin,
 ):
     """The store, over an engine made by ``helpline.store.database.create_engine``.
 

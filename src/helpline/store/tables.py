@@ -6,7 +6,8 @@ two agree. The one exception is the history search index, whose shape differs pe
 dialect: it is described at the end of this file, outside ``metadata``. Enumerations
 are stored as short strings and structured values as JSON text, so both SQLite and
 PostgreSQL hold exactly the same thing (the types and ``metadata`` are in
-``columns.py``; the presence and agent-link tables in ``agent_tables.py``, re-exported
+``columns.py``; the presence and agent-link tables in ``agent_tables.py``, tasks and
+diagnostics reports in ``computer_tables.py``, re-exported
 here so that this module still names the whole schema).
 """
 
@@ -33,6 +34,7 @@ from sqlalchemy import (
 
 from helpline.store.agent_tables import agent_links, customer_presence
 from helpline.store.columns import BigId, JsonText, UtcDateTime, metadata
+from helpline.store.computer_tables import diagnostics, session_tasks
 
 # The agent's tables live in ``agent_tables``; they are named here too, so that
 # importing this module (as Alembic's env does) registers every table in ``metadata``.
@@ -43,6 +45,7 @@ __all__ = [
     "consent_requests",
     "customer_presence",
     "customer_tokens",
+    "diagnostics",
     "events",
     "files",
     "invitations",
@@ -57,6 +60,7 @@ __all__ = [
     "search_metadata",
     "session_codes",
     "session_search",
+    "session_tasks",
     "sessions",
     "team_settings",
 ]

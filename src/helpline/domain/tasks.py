@@ -1,0 +1,188 @@
+"""Tasks: named actions with administrator rights on the customer's computer.
+
+"Apply login credentials" and "Reboot and reconnect" are not commands a representative
+types: they are a short list of named actions the agent knows how to do (restart the
+computer, restart one system service, collect system information with administrator
+rights, unlock the screen). Each needs a permission the customer gave for the session
+(their login credentials, or the agent running as a service) and each step of it is a
+note everyone in the session reads, so the customer always sees what was done with it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from enum import StrEnum
+
+from helpline.domain.consent import ConsentKind
+from helpline.domain.drafting import Disclosure, Draft, say
+from helpline.domain.errors import Conflict, InvalidInput, NeedsGrant
+from helpline.domain.events import Audience, Author, EventKind
+
+MAX_DETAIL = 300
+# A systemd unit name as `systemctl restart` takes it: no spaces, no options, no paths.
+SERVICE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9@._:-]{0,200}")
+
+
+class TaskKind(StrEnum):
+    REBOOT = "reboot"
+    RESTART_SERVICE = "restart_service"
+    ELEVATED_DIAGNOSTICS = "elevated_diagnostics"
+    UNLOCK_SCREEN = "unlock_screen"
+
+
+class Runner(StrEnum):
+    """What gives the agent the rights to do it."""
+
+    CREDENTIALS = "credentials"
+    SERVICE = "service"
+
+
+class TaskState(StrEnum):
+    REQUESTED = "requested"
+    RESTARTING = "restarting"
+    DONE = "done"
+    FAILED = "failed"
+
+
+FINAL = frozenset({TaskState.DONE, TaskState.FAILED})
+
+
+@dataclass(frozen=True)
+class Task:
+    id: str
+    kind: TaskKind
+    runner: Runner
+    requested_by: int
+    requested_by_name: str
+    service: str | None = None
+    state: TaskState = TaskState.REQUESTED
+
+    @property
+    def what(self) -> str:
+        return {
+            TaskKind.REBOOT: "restart the computer",
+            TaskKind.RESTART_SERVICE: f"restart the system service {self.service}",
+            TaskKind.ELEVATED_DIAGNOSTICS: "collect system information with administrator rights",
+            TaskKind.UNLOCK_SCREEN: "unlock the screen",
+        }[self.kind]
+
+    def moved_to(self, state: TaskState) -> Task:
+        """The next step the agent reports; anything out of order is a conflict."""
+        if self.state in FINAL:
+            raise Conflict(f"This task is over: it is {self.state.value}.")
+        if state is TaskState.REQUESTED:
+            raise InvalidInput("A task's state is 'restarting', 'done' or 'failed'.")
+        if state is TaskState.RESTARTING and (
+            self.kind is not TaskKind.REBOOT or self.state is not TaskState.REQUESTED
+        ):
+            raise Conflict("Only a restart that has not begun can be restarting.")
+        return replace(self, state=state)
+
+
+def check_service_name(kind: TaskKind, service: str | None) -> str | None:
+    if kind is not TaskKind.RESTART_SERVICE:
+        if service is not None:
+            raise InvalidInput("Only 'restart_service' names a service.")
+        return None
+    if service is None or not SERVICE_NAME.fullmatch(service):
+        raise InvalidInput(
+            "Name the system service as systemd does, for example 'nginx' or "
+            "'cups.service': letters, digits and @ . _ : - only."
+        )
+    return service
+
+
+def runner_for(kind: TaskKind, credentials: bool, service: bool) -> Runner:
+    """The permission a task uses: the customer's credentials when given; a restart may
+    also be done by the agent running as a service."""
+    if credentials:
+        return Runner.CREDENTIALS
+    if kind is TaskKind.REBOOT and service:
+        return Runner.SERVICE
+    if kind is TaskKind.REBOOT:
+        raise NeedsGrant(
+            "Restarting the computer needs the customer's login credentials or the "
+            "agent running as a service; ask the customer for one first."
+        )
+    raise NeedsGrant("This needs the customer's login credentials; ask the customer first.")
+
+
+def requested_note(task: Task) -> Draft:
+    by = Author.representative(task.requested_by, task.requested_by_name)
+    template = (
+        "{by} used the customer's login credentials to {what}."
+        if task.runner is Runner.CREDENTIALS
+        else "{by} asked the support agent to {what}."
+    )
+    return Draft(
+        kind=EventKind.STATUS,
+        audience=Audience.everyone(),
+        author=by,
+        text=say(template, by=by, what=task.what),
+        body={
+            "action": "task_requested",
+            "task_id": task.id,
+            "task": task.kind.value,
+            "service": task.service,
+            "runner": task.runner.value,
+        },
+        if_masked=Disclosure.ANONYMOUS,
+    )
+
+
+def progress_note(
+    task: Task, customer_name: str, detail: str | None, diagnostics_id: int | None = None
+) -> Draft:
+    """A step the agent reported: restarting, done or failed."""
+    if task.state is TaskState.RESTARTING:
+        text = say("The customer's computer is restarting.")
+    elif task.state is TaskState.DONE and task.kind is TaskKind.REBOOT:
+        text = say("The customer's computer restarted and reconnected to this session.")
+    elif task.state is TaskState.DONE:
+        text = say("Done: {what}.", what=task.what)
+    else:
+        text = say(
+            "Could not {what}: {detail}",
+            what=task.what,
+            detail=detail or "the agent gave no reason.",
+        )
+    body: dict[str, str | int] = {
+        "action": f"task_{task.state.value}",
+        "task_id": task.id,
+        "task": task.kind.value,
+    }
+    if diagnostics_id is not None:
+        body["diagnostics_id"] = diagnostics_id
+    return Draft(
+        kind=EventKind.STATUS,
+        audience=Audience.everyone(),
+        author=Author.customer(customer_name),
+        text=text,
+        body=body,
+    )
+
+
+def diagnostics_note(request_id: str, diagnostics_id: int, customer_name: str) -> Draft:
+    """The customer's log says a report was sent, never what it held."""
+    customer = Author.customer(customer_name)
+    return Draft(
+        kind=EventKind.STATUS,
+        audience=Audience.everyone(),
+        author=customer,
+        text=say("{customer} sent system information to the representatives.", customer=customer),
+        body={
+            "action": "diagnostics_sent",
+            "request_id": request_id,
+            "diagnostics_id": diagnostics_id,
+        },
+    )
+
+
+def check_consent_kind_for_ask(kind: ConsentKind) -> ConsentKind:
+    if kind not in (ConsentKind.DIAGNOSTICS, ConsentKind.CREDENTIALS, ConsentKind.SERVICE):
+        raise InvalidInput(
+            "Ask for 'diagnostics', 'credentials' or 'service' here; the screen has its own "
+            "route and a restart is a task."
+        )
+    return kind

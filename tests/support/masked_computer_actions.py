@@ -1,0 +1,89 @@
+"""The agent's features asked for by the masked representative: more steps of
+tests/integration/test_masked_stays_masked.py (see ``masked_actions.py``).
+
+Each attaches the Helpline agent first (sent by Bob, so that the attach note names no
+one masked), then the masked representative asks and the agent answers as the
+customer's computer would.
+"""
+
+from __future__ import annotations
+
+from helpline.domain.diagnostics import check_report
+from tests.support.clients import Agent, Frame
+from tests.support.masked_actions import Scene
+
+REPORT = check_report(
+    {
+        "collected_at": "2026-12-04T10:00:00Z",
+        "sections": [
+            {"id": "os", "title": "Operating system", "fields": [["Kernel", "6.1.0-report-marker"]]}
+        ],
+    }
+)
+
+
+async def attach_agent(s: Scene) -> Agent:
+    sent = await s.bob.http.post(s.url("/agent-link"))
+    assert sent.status_code == 201, sent.text
+    agent = Agent(s.bob.server)
+    s.closers.append(agent.close)
+    await agent.attach(sent.json()["secret_url"].split("#")[1], {"os": "Debian GNU/Linux 12"})
+    await s.chat.wait_event(
+        s.session_id, lambda e: e["body"].get("action") == "agent_attached", "the agent"
+    )
+    return agent
+
+
+async def asked(s: Scene, consent: str, text: str) -> Frame:
+    response = await s.masked.http.post(s.url("/consents"), json={"consent": consent})
+    assert response.status_code == 201, response.text
+    request: Frame = await s.chat.wait_event(
+        s.session_id,
+        lambda e: e["body"].get("request_id") == response.json()["request"],
+        f"the request for {consent}",
+    )
+    assert request["author"]["name"] == "A representative"
+    assert request["body"]["text"] == text
+    return request
+
+
+async def ask_for_diagnostics(s: Scene) -> None:
+    agent = await attach_agent(s)
+    request = await asked(
+        s,
+        "diagnostics",
+        "A representative asks for system information about the customer's computer.",
+    )
+    sent = await agent.http.post(
+        f"/api/consents/{request['body']['request_id']}/diagnostics", json={"report": REPORT}
+    )
+    assert sent.status_code == 200, sent.text
+
+
+async def apply_credentials(s: Scene) -> None:
+    agent = await attach_agent(s)
+    request = await asked(
+        s, "credentials", "A representative asks for the customer's login credentials."
+    )
+    allowed = await agent.http.post(
+        f"/api/consents/{request['body']['request_id']}", json={"allow": True}
+    )
+    assert allowed.status_code == 200, allowed.text
+    task = await s.masked.http.post(
+        s.url("/tasks"), json={"task": "restart_service", "service": "cups.service"}
+    )
+    assert task.status_code == 201, task.text
+    await s.chat.wait_event(
+        s.session_id,
+        lambda e: (
+            e["body"].get("text")
+            == "A representative used the customer's login credentials to restart the system "
+            "service cups.service."
+        ),
+        "the task, from a representative",
+    )
+    done = await agent.http.post(f"/api/tasks/{task.json()['task']}", json={"state": "done"})
+    assert done.status_code == 200, done.text
+
+
+COMPUTER_ACTIONS = (ask_for_diagnostics, apply_credentials)
