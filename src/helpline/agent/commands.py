@@ -277,3 +277,74 @@ def send(path: Path, session_id: str | None) -> None:
         f"Sent {file.get('name', path.name)} to the representatives of session "
         f"{running.session}; they can accept or decline it."
     )
+
+
+@agent.command()
+@click.option(
+    "--state",
+    "state_file",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The service's state file (written when you allowed the agent to run as a service).",
+)
+def service(state_file: Path) -> None:
+    """Run the session of a state file without a window: what the service runs.
+
+    You do not normally run this yourself: when you allow the representative to run
+    the agent as a service, the agent installs a systemd unit whose ExecStart is this
+    command. It resumes the same session after a logout, a crash or a restart of the
+    computer, and stops when the session ends. Stop it with 'helpline agent stop'.
+    """
+    _require("httpx", "websockets", "cryptography")
+    from helpline.agent.headless import run_service
+
+    try:
+        record = state.read_service(state_file)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    asyncio.run(run_service(record, state_file))
+
+
+@agent.command()
+@click.option(
+    "--session",
+    "session_id",
+    default=None,
+    help="Stop only this session's service (its ID, e.g. 7KQM-2XPD).",
+)
+def stop(session_id: str | None) -> None:
+    """Stop the agent running as a service, and remove the service.
+
+    When you allowed a representative to run the agent as a service, it keeps the
+    session open across logouts and restarts. This stops it: the systemd unit is
+    disabled and removed, and its state file (which holds the session's token) is
+    erased. The session itself stays open; join it again with 'helpline agent join'.
+
+    \b
+    Examples:
+      helpline agent stop
+      helpline agent stop --session 7KQM-2XPD
+    """
+    from helpline.agent.service import ServiceError, manager_for
+
+    found = state.services()
+    stopped = 0
+    for path in found:
+        try:
+            record = state.read_service(path)
+        except ValueError:
+            continue
+        if session_id is not None and record.session.upper() != session_id.upper():
+            continue
+        path.unlink(missing_ok=True)
+        try:
+            manager_for(record.manager, record.session, path.parent).uninstall()
+        except ServiceError as error:
+            raise click.ClickException(str(error)) from None
+        click.echo(f"Stopped the agent's service for session {record.session}.")
+        stopped += 1
+    if stopped == 0:
+        raise click.ClickException(
+            "No Helpline agent runs as a service here"
+            + (f" for session {session_id}." if session_id else ".")
+        )

@@ -19,6 +19,7 @@ from typing import Any
 
 from helpline.agent import browser, chatlog, screen, state, transfers
 from helpline.agent.api import Api, ApiError
+from helpline.agent.computer import Computer
 from helpline.agent.connection import Connection, ConnectionState, Listener, Phase
 from helpline.agent.events import ConsentRequest, Consents, Event, event_line, live_pushed_url
 from helpline.agent.joining import Credentials
@@ -36,6 +37,8 @@ class AgentSession(Listener):
     state_folder: Path | None = None
     display: Callable[[], bool] = screen.has_display
     open_url: Callable[[str], Coroutine[Any, Any, bool]] = browser.open_url
+    # Set when this agent runs as a service: its state file (see computer.py).
+    service_state: Path | None = None
 
     def __post_init__(self) -> None:
         self.api = Api(self.credentials.server, self.credentials.token)
@@ -50,6 +53,9 @@ class AgentSession(Listener):
         self._downloads: dict[int, asyncio.Task[Any]] = {}
         self._has_display: bool | None = None
         self._was_open = False
+        self.computer = Computer(
+            self.api, self.id, self.note, self._spawn, service_state=self.service_state
+        )
 
     @property
     def id(self) -> str:
@@ -347,6 +353,7 @@ class AgentSession(Listener):
 
     def subscribed(self, session: dict[str, Any], last_seq: int) -> None:
         self.session_changed(session)
+        self.computer.subscribed(last_seq)
         self._consider_consents()
 
     def session_changed(self, session: dict[str, Any]) -> None:
@@ -366,6 +373,7 @@ class AgentSession(Listener):
             self.session = {**self.session, "status": "ended"}
             self._stop_sharing(say=False)
             self.view.changed("status")
+        self.computer.event(event)
         url = live_pushed_url(event, self.connection.live_after)
         if url is not None:
             self._spawn(self._open_pushed(event, url))
@@ -387,6 +395,7 @@ class AgentSession(Listener):
     def error(self, code: str, message: str) -> None:
         if code == "session_ended":
             self.session = {**self.session, "status": "ended"}
+            self.computer.ended()
             self.view.changed("status")
         elif code != "invalid_frame":
             # invalid_frame: a frame this server does not know yet (url_opened on an

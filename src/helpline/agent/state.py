@@ -5,6 +5,11 @@ session's token to send a file into it. The token opens the customer's session, 
 the file is readable by its owner only (mode 0600, in a folder of mode 0700), lives
 under ``$XDG_RUNTIME_DIR`` (a per-user tmpfs that is emptied at logout) or else
 ``~/.local/state/helpline/``, and is removed when the session ends or the agent quits.
+
+The agent running as a service (service.py) keeps a sibling file, ``ServiceState``,
+guarded the same way but always under ``~/.local/state/helpline/``, because it must
+survive a restart of the computer; it holds the last event seen, so the service
+resumes where it was, and never the customer's password.
 """
 
 from __future__ import annotations
@@ -41,14 +46,18 @@ def path_for(session: str, folder: Path | None = None) -> Path:
 
 def write(running: RunningSession, folder: Path | None = None) -> Path:
     """Write the state file, readable by its owner only, atomically."""
-    target = path_for(running.session, folder)
+    return write_private(path_for(running.session, folder), asdict(running))
+
+
+def write_private(target: Path, data: dict[str, object]) -> Path:
+    """Write JSON readable by its owner only (0600 in a 0700 folder), atomically."""
     target.parent.mkdir(parents=True, exist_ok=True, mode=FOLDER_MODE)
     os.chmod(target.parent, FOLDER_MODE)
     partial = target.with_name(f".{target.name}.{os.getpid()}")
     partial.unlink(missing_ok=True)
     fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        json.dump(asdict(running), handle)
+        json.dump(data, handle)
     os.replace(partial, target)
     return target
 
@@ -85,3 +94,43 @@ def running(folder: Path | None = None) -> list[RunningSession]:
         else:
             path.unlink(missing_ok=True)
     return found
+
+
+# ------------------------------------------------------------------ the service
+
+
+@dataclass(frozen=True)
+class ServiceState:
+    """What the agent running as a service needs to resume the same session after a
+    crash, a logout or a restart of the computer. Never the password: the service
+    starts without the customer's credentials."""
+
+    server: str
+    session: str
+    token: str
+    download_dir: str
+    manager: str = "systemd"  # which ServiceManager installed it (service.py)
+    last_seq: int = 0
+    pending_reboot: str | None = None  # the restart task to report done once back
+
+
+def service_dir() -> Path:
+    """Outside ``$XDG_RUNTIME_DIR``: the service's state must survive a restart."""
+    return Path.home() / ".local" / "state" / "helpline"
+
+
+def service_path(session: str, folder: Path | None = None) -> Path:
+    return (folder or service_dir()) / f"service-{session}.json"
+
+
+def read_service(path: Path) -> ServiceState:
+    """The state file; ``ValueError`` for one that is missing or not a state file."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return ServiceState(**data)
+    except (OSError, ValueError, TypeError) as error:
+        raise ValueError(f"{path} is not a Helpline service state file ({error})") from None
+
+
+def services(folder: Path | None = None) -> list[Path]:
+    return sorted((folder or service_dir()).glob("service-*.json"))

@@ -1,0 +1,185 @@
+"""The customer's computer as the representatives may use it: credentials, the
+service, and the tasks that use them, for one session.
+
+Why apart from session.py: the session reads the log and talks to the customer; this
+keeps what gives the representatives administrator rights in one place, with one
+life cycle. The password vault is erased on revocation and at the session's end, the
+service is removed at the session's end, and tasks run only when they are new to
+this agent (requested after it joined, or after the last event a resumed service had
+seen), so a replayed log never runs anything twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from helpline.agent import state
+from helpline.agent.api import Api, ApiError
+from helpline.agent.credentials import Vault
+from helpline.agent.events import Event
+from helpline.agent.service import ServiceError, ServiceManager
+from helpline.agent.tasks import Confirm, ElevatedCollector, TaskRequest, TaskRunner
+
+Note = Callable[[str, str], None]
+Spawn = Callable[[Coroutine[Any, Any, Any]], "asyncio.Task[Any]"]
+
+
+@dataclass
+class Computer:
+    api: Api
+    session_id: str
+    note: Note
+    spawn: Spawn
+    vault: Vault = field(default_factory=Vault)
+    # The service's state file when this agent runs as the service (or installed it).
+    service_state: Path | None = None
+    service: ServiceManager | None = None
+    confirm: Confirm | None = None
+    elevated: ElevatedCollector | None = None
+    # Tasks with a seq above this run; None: set at the first `subscribed`.
+    run_after: int | None = None
+
+    def __post_init__(self) -> None:
+        self.runner = TaskRunner(
+            self.api,
+            self.vault,
+            remember_reboot=self._remember_reboot,
+            elevated=self.elevated,
+            confirm=self.confirm,
+        )
+        self.credentials_request: str | None = None
+        self._saved_seq = 0
+
+    # -------------------------------------------------------------- the log says
+
+    def subscribed(self, last_seq: int) -> None:
+        if self.run_after is None:
+            self.run_after = last_seq
+        record = self._state()
+        if record is not None and record.pending_reboot is not None:
+            self.spawn(self._back_after_reboot(record.pending_reboot))
+
+    def event(self, event: Event) -> None:
+        if event.kind == "status" and event.action == "task_requested":
+            request = TaskRequest.from_body(event.body)
+            if request is not None and self.run_after is not None and event.seq > self.run_after:
+                self.spawn(self._run(request))
+        elif event.kind == "status" and event.action == "consent_revoked":
+            if event.body.get("consent") == "credentials":
+                self.forget_credentials()
+        elif event.kind == "status" and event.action == "ended":
+            self.ended()
+        self._save_seq(event.seq)
+
+    # -------------------------------------------------------------- credentials
+
+    async def give_credentials(self, request_id: str, user: str, password: str) -> None:
+        """Check the password here and, only then, allow the request.
+        ``CredentialError`` when it is refused (nothing is sent then)."""
+        await self.vault.check(user, password)
+        try:
+            await self.api.call("POST", f"/api/consents/{request_id}", {"allow": True})
+        except ApiError:
+            self.vault.erase()
+            raise
+        self.credentials_request = request_id
+        self.note(
+            "The representatives may now use your login credentials for this session, for "
+            "the tasks they name (each one shows here). Your password stays on this "
+            "computer. Revoke them at any time.",
+            "local",
+        )
+
+    async def revoke_credentials(self) -> None:
+        """Erase the password at once, then tell the server."""
+        request_id = self.credentials_request
+        self.forget_credentials()
+        if request_id is None:
+            return
+        try:
+            await self.api.call("POST", f"/api/consents/{request_id}/revoke")
+        except ApiError as error:
+            if error.code != "conflict":
+                self.note(error.message, "problem")
+        self.note("You revoked your login credentials; the agent forgot them.", "local")
+
+    def forget_credentials(self) -> None:
+        self.vault.erase()
+        self.credentials_request = None
+
+    # -------------------------------------------------------------- the service
+
+    def install_service(self, manager: ServiceManager, record: state.ServiceState) -> Path:
+        """Write the state file and install the service that resumes from it."""
+        path = state.service_path(record.session)
+        state.write_private(path, {**record.__dict__, "manager": manager.name})
+        try:
+            manager.install(path)
+        except ServiceError:
+            path.unlink(missing_ok=True)
+            raise
+        self.service, self.service_state = manager, path
+        return path
+
+    def _state(self) -> state.ServiceState | None:
+        if self.service_state is None:
+            return None
+        try:
+            return state.read_service(self.service_state)
+        except ValueError:
+            return None
+
+    def _write(self, record: state.ServiceState) -> None:
+        if self.service_state is not None:
+            with contextlib.suppress(OSError):
+                state.write_private(self.service_state, dict(record.__dict__))
+
+    def _save_seq(self, seq: int) -> None:
+        if self.service_state is None or seq <= self._saved_seq:
+            return
+        record = self._state()
+        if record is not None and seq > record.last_seq:
+            self._write(replace(record, last_seq=seq))
+        self._saved_seq = seq
+
+    def _remember_reboot(self, task_id: str | None) -> None:
+        record = self._state()
+        if record is not None:
+            self._write(replace(record, pending_reboot=task_id))
+
+    async def _back_after_reboot(self, task_id: str) -> None:
+        self._remember_reboot(None)
+        if await self.runner.report(task_id, "done"):
+            self.note("The computer restarted; the agent is back in the session.", "local")
+
+    # -------------------------------------------------------------- tasks
+
+    async def _run(self, request: TaskRequest) -> None:
+        self.note(f"A representative asked the agent to {request.what}.", "local")
+        state_, detail = await self.runner.run(request)
+        if detail == "restarting":
+            self.note("Restarting the computer now.", "local")
+        elif state_ == "done":
+            self.note(f"Done: {request.what}.", "local")
+        else:
+            self.note(f"Could not {request.what}: {detail}", "problem")
+
+    # -------------------------------------------------------------- the end
+
+    def ended(self) -> None:
+        """The session ended: forget the password, remove the service and its state."""
+        self.forget_credentials()
+        # The state first: removing a systemd service stops this very process.
+        if self.service_state is not None:
+            self.service_state.unlink(missing_ok=True)
+        service, self.service = self.service, None
+        if service is not None:
+            try:
+                service.uninstall()
+            except ServiceError as error:
+                self.note(str(error), "problem")
