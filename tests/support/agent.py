@@ -97,6 +97,8 @@ class TcpProxy:
         self.port = 0
         self.down = False
         self.connections = 0
+        # Every byte the agent sent towards the server, to scan for what must not leave.
+        self.sent = bytearray()
         self._pairs: list[tuple[asyncio.StreamWriter, asyncio.StreamWriter]] = []
         self._muted: set[asyncio.StreamWriter] = set()
         self._server: asyncio.Server | None = None
@@ -138,6 +140,8 @@ class TcpProxy:
             while data := await reader.read(65536):
                 if source is not None and source in self._muted:
                     continue
+                if source is None:
+                    self.sent += data
                 writer.write(data)
                 await writer.drain()
         with contextlib.suppress(OSError, RuntimeError):

@@ -61,6 +61,7 @@ class ServerProcess:
     extra_env: dict[str, str] = field(default_factory=dict)
     process: subprocess.Popen[bytes] | None = None
     log_path: Path | None = None
+    log_level: str = "warning"
 
     @property
     def base_url(self) -> str:
@@ -92,7 +93,7 @@ class ServerProcess:
             "--bus",
             self.bus,
             "--log-level",
-            "warning",
+            self.log_level,
         ]
         if self.database_url:
             command += ["--database-url", self.database_url]

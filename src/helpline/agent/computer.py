@@ -67,7 +67,15 @@ class Computer:
     def event(self, event: Event) -> None:
         if event.kind == "status" and event.action == "task_requested":
             request = TaskRequest.from_body(event.body)
-            if request is not None and self.run_after is not None and event.seq > self.run_after:
+            record = self._state()
+            restarting = record is not None and record.pending_reboot is not None
+            if (
+                request is not None
+                and self.run_after is not None
+                and event.seq > self.run_after
+                # The restart this agent began before the computer went down.
+                and not (restarting and record is not None and record.pending_reboot == request.task_id)
+            ):
                 self.spawn(self._run(request))
         elif event.kind == "status" and event.action == "consent_revoked":
             if event.body.get("consent") == "credentials":

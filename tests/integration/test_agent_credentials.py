@@ -1,0 +1,141 @@
+"""The customer's login credentials, for real: a local user with a password, sudo, and
+a real server. A wrong password is refused here; the right one lets the
+representatives restart a service and the computer through sudo (a stand-in command
+records that it ran as root); revoking forgets it at once; and the password is in
+nothing that left the agent: not in a byte it sent, the server's log, the session's
+log, a file, or a child's arguments and environment."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from helpline.agent.credentials import CredentialError, Vault
+from tests.support.agent import TcpProxy, follow, running_agent
+from tests.support.clients import Browser, Frame
+from tests.support.local_user import LocalUser, local_user  # noqa: F401 (a fixture)
+from tests.support.server import ServerProcess
+
+
+@pytest.fixture
+async def debug_server(tmp_path: Path) -> ServerProcess:
+    server = ServerProcess(tmp_path / "server", log_level="debug")
+    await server.seed()
+    await server.start()
+    yield server  # type: ignore[misc]
+    server.stop()
+
+
+def _files_hold(folder: Path, secret: bytes) -> list[Path]:
+    return [
+        path
+        for path in folder.rglob("*")
+        if path.is_file() and not path.is_symlink() and secret in path.read_bytes()
+    ]
+
+
+async def test_a_wrong_password_is_refused_and_the_right_one_is_kept_encrypted(
+    local_user: LocalUser,  # noqa: F811
+) -> None:
+    vault = Vault(sudo=local_user.sudo())
+    wrong = local_user.password + "x"
+    with pytest.raises(CredentialError) as refused:
+        await vault.check(local_user.name, wrong)
+    assert "not right" in refused.value.message
+    assert wrong not in str(refused.value) and not vault.holds
+
+    await vault.check(local_user.name, local_user.password)
+    assert vault.holds and vault.user == local_user.name
+    assert local_user.password.encode() not in repr(vars(vault)).encode()
+    vault.erase()
+    assert not vault.holds
+    with pytest.raises(CredentialError):
+        await vault.run([str(local_user.stand_in)])
+
+
+def test_the_agent_cannot_be_dumped_or_leave_a_core_file() -> None:
+    probe = (
+        "import resource;"
+        "from helpline.agent.credentials import harden_process, is_dumpable;"
+        "print(is_dumpable());harden_process();"
+        "print(is_dumpable(), resource.getrlimit(resource.RLIMIT_CORE))"
+    )
+    said = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert said.stdout.split("\n")[:2] == ["True", "False (0, 0)"], said.stderr
+
+
+async def test_representatives_restart_a_service_and_the_computer_with_credentials_that_never_leave(
+    debug_server: ServerProcess,
+    tmp_path: Path,
+    local_user: LocalUser,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("HELPLINE_AGENT_SYSTEMCTL", str(local_user.stand_in))
+    monkeypatch.setenv("HELPLINE_AGENT_REBOOT_COMMAND", f"{local_user.stand_in} reboot-now")
+    secret = local_user.password.encode()
+    proxy = TcpProxy(debug_server.port)
+    await proxy.start()
+    rep = Browser(debug_server)
+    try:
+        await rep.login("bob")
+        async with running_agent(proxy.url, rep, tmp_path / "agent") as (agent, view):
+            agent.computer.vault = agent.computer.runner.vault = Vault(sudo=local_user.sudo())
+            console = await rep.socket("/ws/console")
+            await console.wait_type("welcome")
+            await follow(console, agent.id)
+
+            async def note(action: str) -> Frame:
+                found: Frame = await console.wait_event(
+                    agent.id, lambda e: e["body"].get("action") == action, action
+                )
+                return found
+
+            asked = await rep.http.post(
+                f"/api/sessions/{agent.id}/consents", json={"consent": "credentials"}
+            )
+            assert asked.status_code == 201, asked.text
+            request = asked.json()["request"]
+
+            with pytest.raises(CredentialError):
+                await agent.computer.give_credentials(request, local_user.name, "not-it")
+            await agent.computer.give_credentials(request, local_user.name, local_user.password)
+            assert "may now use your login credentials" in view.text()
+
+            made = await rep.http.post(
+                f"/api/sessions/{agent.id}/tasks",
+                json={"task": "restart_service", "service": "printer.service"},
+            )
+            assert made.status_code == 201, made.text
+            done = await note("task_done")
+            assert done["body"]["task"] == "restart_service"
+            [run] = local_user.runs()
+            assert run.startswith("0\n") and "argv=restart printer.service\n" in run
+
+            made = await rep.http.post(f"/api/sessions/{agent.id}/tasks", json={"task": "reboot"})
+            assert made.status_code == 201, made.text
+            await note("task_restarting")
+            await view.wait(lambda: len(local_user.runs()) == 2, "the restart ran")
+            assert local_user.runs()[1].startswith("0\nargv=reboot-now\n")
+
+            await agent.computer.revoke_credentials()
+            assert not agent.computer.vault.holds
+            await note("consent_revoked")
+
+            # Nothing that left the agent holds the password.
+            assert secret not in bytes(proxy.sent)
+            assert secret not in json.dumps(console.events(agent.id)).encode()
+            transcript = await rep.http.get(f"/api/sessions/{agent.id}/events")
+            assert secret not in transcript.content
+        assert secret not in debug_server.log().encode()
+        assert secret not in local_user.record.read_bytes()
+        assert _files_hold(tmp_path, secret) == []
+        assert _files_hold(local_user.home, secret) == []
+    finally:
+        await rep.close()
+        await proxy.close()
+
+
