@@ -130,6 +130,7 @@ async def test_representatives_restart_a_service_and_the_computer_with_credentia
             assert secret not in json.dumps(console.events(agent.id)).encode()
             transcript = await rep.http.get(f"/api/sessions/{agent.id}/events")
             assert secret not in transcript.content
+            await console.close()
         assert secret not in debug_server.log().encode()
         assert secret not in local_user.record.read_bytes()
         assert _files_hold(tmp_path, secret) == []
@@ -137,5 +138,3 @@ async def test_representatives_restart_a_service_and_the_computer_with_credentia
     finally:
         await rep.close()
         await proxy.close()
-
-

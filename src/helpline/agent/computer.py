@@ -74,7 +74,9 @@ class Computer:
                 and self.run_after is not None
                 and event.seq > self.run_after
                 # The restart this agent began before the computer went down.
-                and not (restarting and record is not None and record.pending_reboot == request.task_id)
+                and not (
+                    restarting and record is not None and record.pending_reboot == request.task_id
+                )
             ):
                 self.spawn(self._run(request))
         elif event.kind == "status" and event.action == "consent_revoked":

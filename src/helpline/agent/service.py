@@ -143,6 +143,7 @@ class ProcessManager:
         self.session = session
         self.pid_file = folder / f"service-{session}.pid"
         self.env = dict(os.environ if env is None else env)
+        self.child: subprocess.Popen[bytes] | None = None  # the last one started here
 
     def install(self, state_file: Path) -> None:
         self.start(state_file)
@@ -163,6 +164,7 @@ class ProcessManager:
                 env=self.env,
                 close_fds=True,
             )
+        self.child = child
         self.pid_file.write_text(str(child.pid))
         return child.pid
 

@@ -1,0 +1,178 @@
+"""The agent as a service: the systemd unit it writes, and the agent started from that
+unit's own ExecStart line, killed with SIGKILL and started again from the same line,
+back in the same session with nothing lost, then gone when the session ends."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import signal
+import subprocess
+from collections.abc import Callable
+from dataclasses import asdict
+from pathlib import Path
+
+import pytest
+
+from helpline.agent import state
+from helpline.agent.api import Api
+from helpline.agent.joining import JoinTarget, join
+from helpline.agent.service import ProcessManager, SystemdManager, render_unit, unit_name
+from helpline.agent.system import client_report
+from tests.conftest import IN_CI
+from tests.support.agent import follow, session_code
+from tests.support.clients import Browser, Frame
+from tests.support.server import ServerProcess
+
+WAIT_SECONDS = 20.0
+
+
+def test_the_unit_runs_the_agent_from_its_state_file_and_restarts_it_on_failure(
+    tmp_path: Path,
+) -> None:
+    state_file = tmp_path / "state" / "service-7KQM-2XPD.json"
+    unit = render_unit("7KQM-2XPD", state_file, system=True, python="/usr/bin/python3")
+    assert unit == (
+        "[Unit]\n"
+        "Description=Helpline agent for support session 7KQM-2XPD\n"
+        "After=network-online.target\n"
+        "Wants=network-online.target\n"
+        "\n"
+        "[Service]\n"
+        "Type=simple\n"
+        f"ExecStart=/usr/bin/python3 -m helpline agent service --state {state_file}\n"
+        "Restart=on-failure\n"
+        "RestartSec=5\n"
+        "UMask=0077\n"
+        "\n"
+        "[Install]\n"
+        "WantedBy=multi-user.target\n"
+    )
+    user_unit = render_unit("7KQM-2XPD", Path("/home/dana/x y.json"), system=False, python="/p")
+    assert "ExecStart=/p -m helpline agent service --state '/home/dana/x y.json'\n" in user_unit
+    assert "WantedBy=default.target\n" in user_unit and "network-online" not in user_unit
+    assert SystemdManager("7KQM-2XPD", root=False, home=Path("/home/dana")).unit_path == Path(
+        "/home/dana/.config/systemd/user/helpline-agent-7KQM-2XPD.service"
+    )
+    assert SystemdManager("7KQM-2XPD", root=True).unit_path == Path(
+        "/etc/systemd/system/helpline-agent-7KQM-2XPD.service"
+    )
+
+
+def test_systemd_accepts_the_unit(tmp_path: Path) -> None:
+    verify = shutil.which("systemd-analyze")
+    if verify is None:
+        message = "systemd-analyze is not installed (apt-get install -y systemd)"
+        if IN_CI:
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    path = tmp_path / unit_name("7KQM-2XPD")
+    path.write_text(render_unit("7KQM-2XPD", tmp_path / "s.json", system=True))
+    checked = subprocess.run([verify, "verify", str(path)], capture_output=True, text=True)
+    problems = [
+        line
+        for line in (checked.stdout + checked.stderr).splitlines()
+        if path.name in line or "ExecStart" in line
+    ]
+    assert checked.returncode == 0 and problems == [], checked.stdout + checked.stderr
+
+
+async def _until(check: Callable[[], bool], what: str) -> None:
+    """Wait for a file another process writes: there is no event to wait on."""
+    deadline = asyncio.get_running_loop().time() + WAIT_SECONDS
+    while not check():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"Not within {WAIT_SECONDS}s: {what}")
+        await asyncio.sleep(0.05)
+
+
+async def test_the_service_survives_a_kill_and_resumes_the_session_with_nothing_lost(
+    shared_server: ServerProcess, shared_browsers: Callable[[], Browser], tmp_path: Path
+) -> None:
+    rep = shared_browsers()
+    await rep.login("bob")
+    code = await session_code(rep)
+    joined = await join(JoinTarget(shared_server.base_url, code["code"]), "Dana", client_report())
+    folder = tmp_path / "home" / ".local" / "state" / "helpline"
+    state_file = state.service_path(joined.session, folder)
+    record = state.ServiceState(
+        joined.server, joined.session, joined.token, str(tmp_path / "dl"), manager="process"
+    )
+    state.write_private(state_file, asdict(record))
+    assert state_file.stat().st_mode & 0o777 == 0o600
+    assert folder.stat().st_mode & 0o777 == 0o700
+    env = {**os.environ, "HOME": str(tmp_path / "home"), "PYTHONUNBUFFERED": "1"}
+    env.pop("XDG_RUNTIME_DIR", None)
+    manager = ProcessManager(joined.session, folder, env)
+    log = manager.pid_file.with_suffix(".log")
+    console = await rep.socket("/ws/console")
+    await console.wait_type("welcome")
+    await follow(console, joined.session)
+
+    def saved_seq() -> int:
+        return state.read_service(state_file).last_seq
+
+    async def rep_says(text: str) -> int:
+        frame = await console.say(joined.session, text)
+        seq: int = frame["seq"]
+        return seq
+
+    try:
+        manager.install(state_file)
+        assert manager.is_installed()
+        first = await rep_says("Hello from Bob")
+        await _until(lambda: saved_seq() >= first, "the service saw the first line")
+
+        killed = manager.child
+        assert killed is not None and killed.pid == manager.pid()
+        os.kill(killed.pid, signal.SIGKILL)
+        killed.wait()
+        assert not manager.is_installed()
+
+        # While it is down: a line, and a restart it began before "the computer" went.
+        asked = await rep.http.post(
+            f"/api/sessions/{joined.session}/consents", json={"consent": "service"}
+        )
+        request = asked.json()["request"]
+        customer = Api(joined.server, joined.token)
+        try:
+            await customer.call("POST", f"/api/consents/{request}", {"allow": True})
+            made = await rep.http.post(
+                f"/api/sessions/{joined.session}/tasks", json={"task": "reboot"}
+            )
+            task = made.json()["task"]
+            await customer.call("POST", f"/api/tasks/{task}", {"state": "restarting"})
+        finally:
+            await customer.aclose()
+        requested = await console.wait_event(
+            joined.session, lambda e: e["body"].get("action") == "task_restarting", "restarting"
+        )
+        data = json.loads(state_file.read_text())
+        data.update(last_seq=requested["seq"], pending_reboot=str(task))
+        state.write_private(state_file, data)
+        missed = await rep_says("Sent while the agent was down")
+
+        manager.start(state_file)
+        await _until(lambda: saved_seq() >= missed, "the restarted service saw the line")
+        back: Frame = await console.wait_event(
+            joined.session, lambda e: e["body"].get("action") == "task_done", "reconnected"
+        )
+        assert back["body"]["task"] == "reboot"
+        shown = log.read_text()
+        assert shown.count("Sent while the agent was down") == 1
+        assert shown.count("Hello from Bob") == 1  # resumed, not replayed from the start
+
+        ended = await rep.http.post(f"/api/sessions/{joined.session}/end")
+        assert ended.status_code in (200, 204), ended.text
+        await _until(lambda: not state_file.exists(), "the state is erased at the end")
+        assert manager.child is not None
+        assert await asyncio.to_thread(manager.child.wait, WAIT_SECONDS) == 0
+        assert not manager.is_installed()
+    finally:
+        await console.close()
+        manager.uninstall()
+        if manager.child is not None and manager.child.poll() is None:
+            manager.child.kill()
+            manager.child.wait()
