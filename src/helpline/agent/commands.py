@@ -78,8 +78,11 @@ def _require_app() -> None:
 
 def _start(credentials: Credentials, download_dir: Path) -> None:
     from helpline.agent.app import AgentApp
+    from helpline.agent.credentials import harden_process
     from helpline.agent.session import AgentSession
 
+    # Before any password is typed: no core file, no ptrace by the user's other programs.
+    harden_process()
     agent = AgentSession(credentials, download_dir=download_dir.expanduser())
     AgentApp(agent).run()
     ended = agent.ended

@@ -36,9 +36,14 @@ class Computer:
     note: Note
     spawn: Spawn
     vault: Vault = field(default_factory=Vault)
-    # The service's state file when this agent runs as the service (or installed it).
+    # The service's state file and manager: of this process when it is the service
+    # (``helpline agent service``), or of the service this agent installed.
     service_state: Path | None = None
     service: ServiceManager | None = None
+    # This process is the service: it keeps the last event seen in its state file,
+    # and runs the tasks given to the service (the terminal app runs those that use
+    # the credentials, which only it holds).
+    as_service: bool = False
     confirm: Confirm | None = None
     elevated: ElevatedCollector | None = None
     # Tasks with a seq above this run; None: set at the first `subscribed`.
@@ -60,7 +65,7 @@ class Computer:
     def subscribed(self, last_seq: int) -> None:
         if self.run_after is None:
             self.run_after = last_seq
-        record = self._state()
+        record = self._state() if self.as_service else None
         if record is not None and record.pending_reboot is not None:
             self.spawn(self._back_after_reboot(record.pending_reboot))
 
@@ -73,6 +78,7 @@ class Computer:
                 request is not None
                 and self.run_after is not None
                 and event.seq > self.run_after
+                and self._mine(request)
                 # The restart this agent began before the computer went down.
                 and not (
                     restarting and record is not None and record.pending_reboot == request.task_id
@@ -85,6 +91,13 @@ class Computer:
         elif event.kind == "status" and event.action == "ended":
             self.ended()
         self._save_seq(event.seq)
+
+    def _mine(self, request: TaskRequest) -> bool:
+        if request.runner == "service":
+            return self.as_service
+        # Credentials live in the agent the customer typed them into; a service
+        # without them leaves the task to that agent.
+        return self.vault.holds or not self.as_service
 
     # -------------------------------------------------------------- credentials
 
@@ -124,9 +137,30 @@ class Computer:
 
     # -------------------------------------------------------------- the service
 
-    def install_service(self, manager: ServiceManager, record: state.ServiceState) -> Path:
+    async def allow_service(
+        self, request_id: str, manager: ServiceManager, record: state.ServiceState
+    ) -> Path:
+        """Install the service, then allow the request; ``ServiceError`` says why not
+        (the request is then declined, so the representative is not left waiting)."""
+        try:
+            path = self.install_service(manager, record)
+        except ServiceError:
+            await self.api.call("POST", f"/api/consents/{request_id}", {"allow": False})
+            raise
+        await self.api.call("POST", f"/api/consents/{request_id}", {"allow": True})
+        self.note(
+            "The agent now runs as a service: it stays in this session after you log off "
+            "or restart the computer, until the session ends. Stop it with "
+            "'helpline agent stop'.",
+            "local",
+        )
+        return path
+
+    def install_service(
+        self, manager: ServiceManager, record: state.ServiceState, folder: Path | None = None
+    ) -> Path:
         """Write the state file and install the service that resumes from it."""
-        path = state.service_path(record.session)
+        path = state.service_path(record.session, folder)
         state.write_private(path, {**record.__dict__, "manager": manager.name})
         try:
             manager.install(path)
@@ -150,7 +184,7 @@ class Computer:
                 state.write_private(self.service_state, dict(record.__dict__))
 
     def _save_seq(self, seq: int) -> None:
-        if self.service_state is None or seq <= self._saved_seq:
+        if not self.as_service or self.service_state is None or seq <= self._saved_seq:
             return
         record = self._state()
         if record is not None and seq > record.last_seq:
