@@ -10,6 +10,7 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
@@ -174,5 +175,40 @@ async def test_the_service_survives_a_kill_and_resumes_the_session_with_nothing_
         await console.close()
         manager.uninstall()
         if manager.child is not None and manager.child.poll() is None:
+            manager.child.kill()
+            manager.child.wait()
+
+
+def test_helpline_agent_stop_ends_the_service_and_erases_its_state(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    folder = home / ".local" / "state" / "helpline"
+    env = {**os.environ, "HOME": str(home)}
+    state_file = state.service_path("7KQM-2XPD", folder)
+    record = state.ServiceState("http://127.0.0.1:9", "7KQM-2XPD", "t", str(tmp_path), "process")
+    state.write_private(state_file, asdict(record))
+    manager = ProcessManager("7KQM-2XPD", folder, env)
+    manager.start(state_file)  # a server that is not there: it keeps trying to connect
+    assert manager.child is not None and manager.is_installed()
+    try:
+        stopped = subprocess.run(
+            [sys.executable, "-m", "helpline", "agent", "stop"],
+            capture_output=True,
+            text=True,
+            env=env,
+        )
+        assert stopped.returncode == 0, stopped.stderr
+        assert "Stopped the agent's service for session 7KQM-2XPD." in stopped.stdout
+        assert manager.child.wait(WAIT_SECONDS) == -signal.SIGTERM
+        assert not state_file.exists() and not manager.is_installed()
+
+        again = subprocess.run(
+            [sys.executable, "-m", "helpline", "agent", "stop"],
+            capture_output=True,
+            text=True,
+            env=env,
+        )
+        assert again.returncode == 1 and "No Helpline agent runs as a service" in again.stderr
+    finally:
+        if manager.child.poll() is None:
             manager.child.kill()
             manager.child.wait()
