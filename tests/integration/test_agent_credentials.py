@@ -10,7 +10,9 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -28,6 +30,15 @@ async def debug_server(tmp_path: Path) -> ServerProcess:
     await server.start()
     yield server  # type: ignore[misc]
     server.stop()
+
+
+async def _settle(pilot: Any, check: Callable[[], bool], what: str) -> None:
+    """The app checks the password in the background (sudo takes a moment)."""
+    for _ in range(300):
+        if check():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError(f"Not shown in time: {what}")
 
 
 def _files_hold(folder: Path, secret: bytes) -> list[Path]:
@@ -138,3 +149,38 @@ async def test_representatives_restart_a_service_and_the_computer_with_credentia
     finally:
         await rep.close()
         await proxy.close()
+
+
+async def test_the_customer_types_the_password_under_a_filled_in_user_name(
+    local_user: LocalUser,  # noqa: F811
+) -> None:
+    from textual.app import App
+    from textual.widgets import Input, Static
+
+    from helpline.agent.credentials_prompt import CredentialsPrompt
+
+    vault = Vault(sudo=local_user.sudo())
+
+    async def check(user: str, password: str) -> str | None:
+        try:
+            await vault.check(user, password)
+        except CredentialError as error:
+            return error.message
+        return None
+
+    answers: list[bool | None] = []
+    app: App[None] = App()
+    async with app.run_test() as pilot:
+        app.push_screen(CredentialsPrompt("Bob Chen", local_user.name, check), answers.append)
+        await pilot.pause()
+        screen = app.screen
+        assert screen.query_one("#credentials-user", Input).value == local_user.name
+        password = screen.query_one("#credentials-password", Input)
+        assert password.password  # what is typed is not shown
+        await pilot.press(*"wrong", "enter")
+        problem = screen.query_one("#credentials-problem", Static)
+        await _settle(pilot, lambda: "not right" in str(problem.render()), "the refusal")
+        assert answers == [] and password.value == ""
+        await pilot.press(*local_user.password, "enter")
+        await _settle(pilot, lambda: bool(answers), "the answer")
+    assert answers == [True] and vault.holds
