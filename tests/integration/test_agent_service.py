@@ -23,7 +23,7 @@ from helpline.agent.joining import JoinTarget, join
 from helpline.agent.service import ProcessManager, SystemdManager, render_unit, unit_name
 from helpline.agent.system import client_report
 from tests.conftest import IN_CI
-from tests.support.agent import follow, session_code
+from tests.support.agent import follow, running_agent, session_code
 from tests.support.clients import Browser, Frame
 from tests.support.server import ServerProcess
 
@@ -212,3 +212,55 @@ def test_helpline_agent_stop_ends_the_service_and_erases_its_state(tmp_path: Pat
         if manager.child.poll() is None:
             manager.child.kill()
             manager.child.wait()
+
+
+async def test_allowing_the_service_installs_it_and_the_sessions_end_removes_it(
+    shared_server: ServerProcess,
+    shared_browsers: Callable[[], Browser],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("XDG_RUNTIME_DIR", raising=False)
+    rep = shared_browsers()
+    await rep.login("bob")
+    async with running_agent(shared_server.base_url, rep, tmp_path / "agent") as (agent, view):
+        console = await rep.socket("/ws/console")
+        manager: ProcessManager | None = None
+        try:
+            await console.wait_type("welcome")
+            await follow(console, agent.id)
+            asked = await rep.http.post(
+                f"/api/sessions/{agent.id}/consents", json={"consent": "service"}
+            )
+            request = asked.json()["request"]
+            agent.computer.service_choice = "process"
+            chosen = agent.computer.new_manager()
+            assert isinstance(chosen, ProcessManager)
+            manager = chosen
+            record = agent.computer.service_record(
+                agent.api.server, agent.credentials.token, agent.download_dir
+            )
+            path = await agent.computer.allow_service(request, manager, record)
+            assert path.parent == tmp_path / "home" / ".local" / "state" / "helpline"
+            assert "helpline agent stop" in view.text()
+            await console.wait_event(
+                agent.id, lambda e: e["body"].get("answer") == "allowed", "allowed"
+            )
+            line = await console.say(agent.id, "Both of you see this")
+            await _until(
+                lambda: state.read_service(path).last_seq >= line["seq"], "the service runs"
+            )
+            ended = await rep.http.post(f"/api/sessions/{agent.id}/end")
+            assert ended.status_code in (200, 204), ended.text
+            assert manager.child is not None
+            # It ends itself, or the agent that installed it removes it first.
+            exit_status = await asyncio.to_thread(manager.child.wait, WAIT_SECONDS)
+            assert exit_status in (0, -signal.SIGTERM)
+            assert not path.exists() and not manager.is_installed()
+            assert "Both of you see this" in manager.pid_file.with_suffix(".log").read_text()
+        finally:
+            await console.close()
+            if manager is not None and manager.child is not None and manager.child.poll() is None:
+                manager.child.kill()
+                manager.child.wait()

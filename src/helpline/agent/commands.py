@@ -33,6 +33,14 @@ download_dir_option = click.option(
     help="Where files you accept and saved chat logs go. Existing files are never "
     "replaced: a second report.pdf is saved as 'report (1).pdf'.",
 )
+service_manager_option = click.option(
+    "--service-manager",
+    type=click.Choice(["systemd", "process"]),
+    default=None,
+    envvar="HELPLINE_AGENT_SERVICE_MANAGER",
+    help="How the agent runs as a service when you allow it: a systemd unit (default), or "
+    "a detached process running the unit's command (where systemd does not run).",
+)
 name_option = click.option(
     "--name",
     default=None,
@@ -76,7 +84,9 @@ def _require_app() -> None:
     _require("httpx", "textual", "mss", "PIL")
 
 
-def _start(credentials: Credentials, download_dir: Path) -> None:
+def _start(
+    credentials: Credentials, download_dir: Path, service_manager: str | None = None
+) -> None:
     from helpline.agent.app import AgentApp
     from helpline.agent.credentials import harden_process
     from helpline.agent.session import AgentSession
@@ -84,6 +94,7 @@ def _start(credentials: Credentials, download_dir: Path) -> None:
     # Before any password is typed: no core file, no ptrace by the user's other programs.
     harden_process()
     agent = AgentSession(credentials, download_dir=download_dir.expanduser())
+    agent.computer.service_choice = service_manager
     AgentApp(agent).run()
     ended = agent.ended
     click.echo(
@@ -137,6 +148,7 @@ def agent() -> None:
     "Repeatable.",
 )
 @download_dir_option
+@service_manager_option
 def join(
     code_or_link: str | None,
     server: str | None,
@@ -145,6 +157,7 @@ def join(
     question: str,
     fields: tuple[str, ...],
     download_dir: Path,
+    service_manager: str | None,
 ) -> None:
     """Join a support session with a code or a join link, or ask on a portal.
 
@@ -188,13 +201,14 @@ def join(
             "'helpline agent join 123456789 --server https://help.example.com', "
             "or ask on a portal with --portal URL."
         )
-    _start(credentials, download_dir)
+    _start(credentials, download_dir, service_manager)
 
 
 @agent.command()
 @click.argument("link")
 @download_dir_option
-def attach(link: str, download_dir: Path) -> None:
+@service_manager_option
+def attach(link: str, download_dir: Path, service_manager: str | None) -> None:
     """Bring the agent into a session you have open in your browser.
 
     The chat window in your browser shows this command with its link; the agent then
@@ -211,7 +225,7 @@ def attach(link: str, download_dir: Path) -> None:
     _require_app()
     server, secret = _parsed(lambda: joining.parse_attach(link))
     credentials = _run(joining.attach(server, secret, client_report()))
-    _start(credentials, download_dir)
+    _start(credentials, download_dir, service_manager)
 
 
 @agent.command()

@@ -22,7 +22,7 @@ from helpline.agent import state
 from helpline.agent.api import Api, ApiError
 from helpline.agent.credentials import Vault
 from helpline.agent.events import Event
-from helpline.agent.service import ServiceError, ServiceManager
+from helpline.agent.service import ServiceError, ServiceManager, manager_for
 from helpline.agent.tasks import Confirm, ElevatedCollector, TaskRequest, TaskRunner
 
 Note = Callable[[str, str], None]
@@ -44,6 +44,8 @@ class Computer:
     # and runs the tasks given to the service (the terminal app runs those that use
     # the credentials, which only it holds).
     as_service: bool = False
+    # --service-manager: systemd, process, or None for the environment's choice.
+    service_choice: str | None = None
     confirm: Confirm | None = None
     elevated: ElevatedCollector | None = None
     # Tasks with a seq above this run; None: set at the first `subscribed`.
@@ -136,6 +138,13 @@ class Computer:
         self.credentials_request = None
 
     # -------------------------------------------------------------- the service
+
+    def service_record(self, server: str, token: str, download_dir: Path) -> state.ServiceState:
+        return state.ServiceState(server, self.session_id, token, str(download_dir))
+
+    def new_manager(self) -> ServiceManager:
+        """The chosen ServiceManager; ``ServiceError`` for an unknown choice."""
+        return manager_for(self.service_choice, self.session_id, state.service_dir())
 
     async def allow_service(
         self, request_id: str, manager: ServiceManager, record: state.ServiceState
