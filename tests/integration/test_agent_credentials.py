@@ -184,3 +184,26 @@ async def test_the_customer_types_the_password_under_a_filled_in_user_name(
         await pilot.press(*local_user.password, "enter")
         await _settle(pilot, lambda: bool(answers), "the answer")
     assert answers == [True] and vault.holds
+
+
+async def test_the_sessions_end_erases_the_credentials(
+    shared_server: ServerProcess,
+    shared_browsers: Callable[[], Browser],
+    tmp_path: Path,
+    local_user: LocalUser,  # noqa: F811
+) -> None:
+    rep = shared_browsers()
+    await rep.login("bob")
+    async with running_agent(shared_server.base_url, rep, tmp_path) as (agent, view):
+        agent.computer.vault = agent.computer.runner.vault = Vault(sudo=local_user.sudo())
+        asked = await rep.http.post(
+            f"/api/sessions/{agent.id}/consents", json={"consent": "credentials"}
+        )
+        await agent.computer.give_credentials(
+            asked.json()["request"], local_user.name, local_user.password
+        )
+        assert agent.computer.vault.holds
+        ended = await rep.http.post(f"/api/sessions/{agent.id}/end")
+        assert ended.status_code in (200, 204), ended.text
+        await view.wait(lambda: not agent.computer.vault.holds, "the password is forgotten")
+        assert agent.ended
