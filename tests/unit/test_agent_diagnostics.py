@@ -10,6 +10,7 @@ import stat
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import psutil
 import pytest
@@ -22,25 +23,26 @@ from helpline.agent.diagnostics_system import (
     default_routes_v6,
     run_command,
 )
-from helpline.domain.diagnostics import MAX_CELL, check_report, report_as_text
+from helpline.domain.diagnostics import MAX_CELL, Report, check_report, report_as_text
 
 SLEEP = shutil.which("sleep")
 ALWAYS = ["os", "uptime", "cpu", "memory", "disks", "network", "dns_routes", "processes"]
 
 
-def ids(report: dict[str, object]) -> list[str]:
-    return [s["id"] for s in report["sections"]]  # type: ignore[attr-defined]
+def ids(report: Report) -> list[str]:
+    return [s["id"] for s in report["sections"]]
 
 
-def fields(report: dict[str, object], section_id: str) -> dict[str, str]:
-    found = next(s for s in report["sections"] if s["id"] == section_id)  # type: ignore[attr-defined]
-    return dict(found["fields"])
+def section(report: Report, section_id: str) -> Any:
+    return next(s for s in report["sections"] if s["id"] == section_id)
 
 
-def table(report: dict[str, object], section_id: str) -> dict[str, list[list[str]]] | None:
-    found = next(s for s in report["sections"] if s["id"] == section_id)  # type: ignore[attr-defined]
-    result: dict[str, list[list[str]]] | None = found["table"]
-    return result
+def fields(report: Report, section_id: str) -> dict[str, str]:
+    return dict(section(report, section_id)["fields"])
+
+
+def table(report: Report, section_id: str) -> Any:
+    return section(report, section_id)["table"]
 
 
 def tools(folder: Path, **scripts: str) -> Path:
