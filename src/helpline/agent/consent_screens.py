@@ -137,6 +137,7 @@ class ReportView(ModalScreen[bool]):
     ReportView TextArea { height: 1fr; }
     ReportView Horizontal { height: auto; margin-top: 1; }
     ReportView Button { margin-right: 2; }
+    ReportView .countdown { color: $text-muted; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Close", show=False),
@@ -144,15 +145,17 @@ class ReportView(ModalScreen[bool]):
         Binding("c", "copy", "Copy", show=False),
     ]
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, countdown: Countdown | None = None) -> None:
         super().__init__()
-        self.text = text
+        self.text, self.countdown = text, countdown
         self.report_text = TextArea(text, read_only=True, soft_wrap=False, id="report-text")
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static("This is exactly what would be sent to the representatives:")
             yield self.report_text
+            if self.countdown is not None:
+                yield self.countdown
             with Horizontal():
                 yield Button("Close (Esc)", id="close")
                 yield Button("Copy (C)", id="copy")
@@ -244,7 +247,8 @@ class DiagnosticsPrompt(Prompt):
         self.busy.update("")
         # Reading takes time: the customer is here, so a full timeout again.
         self.agent.prompts.restart_countdown(self.request.request_id)
-        self.app.push_screen(ReportView(report_as_text(report)), self._viewed(report))
+        countdown = Countdown(self.agent.prompts, self.request.request_id)
+        self.app.push_screen(ReportView(report_as_text(report), countdown), self._viewed(report))
 
     def _viewed(self, report: Report) -> Callable[[bool | None], None]:
         def viewed(send: bool | None) -> None:
