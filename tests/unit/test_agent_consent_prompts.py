@@ -162,7 +162,13 @@ async def test_the_agents_own_question_gets_the_answer_or_declined_on_timeout() 
     customer.prompts.answer(request.request_id, Answer(True))
     assert await asking == Answer(True)
 
+    customer.requested("r1", "diagnostics")
+    server_deadline = customer.prompts.deadline("r1")
     assert await customer.prompts.ask_locally("reboot") == DECLINED
+    # Shown again after the agent's own question: a full countdown again, from now.
+    again = customer.prompts.deadline("r1")
+    assert server_deadline is not None and again is not None and again > server_deadline
+    customer.prompts.close()
     assert customer.notes == [
         f"Nobody answered the request to restart this computer within {TIMEOUT:g} seconds, "
         "so the agent declined it."

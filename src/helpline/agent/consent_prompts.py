@@ -124,8 +124,12 @@ class ConsentPrompts:
 
     def ask(self) -> ConsentRequest | None:
         """Put the current request to the customer: its countdown starts when it is
-        first asked (not when it arrived: requests are asked one at a time)."""
+        first asked (not when it arrived: requests are asked one at a time), and stops
+        while it is not shown (the log replaying, a question of the agent's own first)."""
         request = self.current()
+        for request_id in list(self._timers):
+            if request is None or request_id != request.request_id:
+                self._stop_countdown(request_id)
         while request is not None and request.request_id not in self._timers:
             refuse = self._refuse.get(request.consent)
             reason = refuse(request) if refuse is not None else None
