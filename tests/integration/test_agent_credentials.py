@@ -157,6 +157,7 @@ async def test_the_customer_types_the_password_under_a_filled_in_user_name(
     from textual.app import App
     from textual.widgets import Input, Static
 
+    from helpline.agent.consent_prompts import Answer
     from helpline.agent.credentials_prompt import CredentialsPrompt
 
     vault = Vault(sudo=local_user.sudo())
@@ -168,7 +169,7 @@ async def test_the_customer_types_the_password_under_a_filled_in_user_name(
             return error.message
         return None
 
-    answers: list[bool | None] = []
+    answers: list[Answer | None] = []
     app: App[None] = App()
     async with app.run_test() as pilot:
         app.push_screen(CredentialsPrompt("Bob Chen", local_user.name, check), answers.append)
@@ -183,7 +184,7 @@ async def test_the_customer_types_the_password_under_a_filled_in_user_name(
         assert answers == [] and password.value == ""
         await pilot.press(*local_user.password, "enter")
         await _settle(pilot, lambda: bool(answers), "the answer")
-    assert answers == [True] and vault.holds
+    assert answers == [Answer(True)] and vault.holds
 
 
 async def test_the_sessions_end_erases_the_credentials(

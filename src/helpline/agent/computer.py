@@ -20,8 +20,9 @@ from typing import Any
 
 from helpline.agent import state
 from helpline.agent.api import Api, ApiError
-from helpline.agent.credentials import Vault
-from helpline.agent.events import Event
+from helpline.agent.consent_prompts import Answer, ConsentPrompts
+from helpline.agent.credentials import CredentialError, Vault
+from helpline.agent.events import ConsentRequest, Event
 from helpline.agent.service import ServiceError, ServiceManager, manager_for
 from helpline.agent.tasks import Confirm, ElevatedCollector, TaskRequest, TaskRunner
 
@@ -50,6 +51,7 @@ class Computer:
     elevated: ElevatedCollector | None = None
     # Tasks with a seq above this run; None: set at the first `subscribed`.
     run_after: int | None = None
+    download_dir: Path = Path("~/Downloads/Helpline")
 
     def __post_init__(self) -> None:
         self.runner = TaskRunner(
@@ -57,8 +59,9 @@ class Computer:
             self.vault,
             remember_reboot=self._remember_reboot,
             elevated=self.elevated,
-            confirm=self.confirm,
+            confirm=self.confirm or self._ask_restart,
         )
+        self.prompts: ConsentPrompts | None = None
         self.credentials_request: str | None = None
         self._saved_seq = 0
 
@@ -103,10 +106,42 @@ class Computer:
 
     # -------------------------------------------------------------- credentials
 
+    def register(self, prompts: ConsentPrompts) -> None:
+        """What "allow" does for credentials and the service, and the question a
+        restart by the service puts to the customer."""
+        self.prompts = prompts
+        prompts.register("credentials", self._credentials_allowed)
+        prompts.register("service", self._service_allowed)
+
+    async def _ask_restart(self, what: str) -> bool | None:
+        prompts = self.prompts
+        if prompts is None:
+            return None
+        started = asyncio.get_running_loop().time()
+        answer = await prompts.ask_locally("reboot")
+        if answer.allow:
+            return True
+        waited = asyncio.get_running_loop().time() - started
+        return None if waited >= prompts.timeout_seconds else False
+
+    async def _credentials_allowed(self, request: ConsentRequest, answer: Answer) -> None:
+        # The prompt checked the password into the vault (credentials_prompt.py).
+        if not self.vault.holds:
+            raise CredentialError("The password was not checked.")
+        await self.allow_credentials(request.request_id)
+
+    async def _service_allowed(self, request: ConsentRequest, answer: Answer) -> None:
+        record = self.service_record(self.api.server, self.api.token or "", self.download_dir)
+        await self.allow_service(request.request_id, self.new_manager(), record)
+
     async def give_credentials(self, request_id: str, user: str, password: str) -> None:
         """Check the password here and, only then, allow the request.
         ``CredentialError`` when it is refused (nothing is sent then)."""
         await self.vault.check(user, password)
+        await self.allow_credentials(request_id)
+
+    async def allow_credentials(self, request_id: str) -> None:
+        """Allow the request for the password the vault holds (checked)."""
         try:
             await self.api.call("POST", f"/api/consents/{request_id}", {"allow": True})
         except ApiError:
@@ -150,12 +185,8 @@ class Computer:
         self, request_id: str, manager: ServiceManager, record: state.ServiceState
     ) -> Path:
         """Install the service, then allow the request; ``ServiceError`` says why not
-        (the request is then declined, so the representative is not left waiting)."""
-        try:
-            path = self.install_service(manager, record)
-        except ServiceError:
-            await self.api.call("POST", f"/api/consents/{request_id}", {"allow": False})
-            raise
+        (whoever asked declines the request then)."""
+        path = self.install_service(manager, record)
         await self.api.call("POST", f"/api/consents/{request_id}", {"allow": True})
         self.note(
             "The agent now runs as a service: it stays in this session after you log off "

@@ -5,7 +5,8 @@ user name is filled in (the agent can check only its own login's password); the
 password field hides what is typed; the password goes to the check (sudo, here on
 this computer) and nowhere else, and the field is cleared after each try. A wrong
 password keeps the question open with the reason; Decline, Escape or the timeout
-answer no.
+answer no. The countdown (consent_screens.Countdown) starts again while the customer
+types, through the ``check`` caller.
 """
 
 from __future__ import annotations
@@ -19,12 +20,15 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
+from helpline.agent.consent_prompts import DECLINED, Answer
+
 # Checks (user, password): None when accepted, else the reason for the customer.
 Check = Callable[[str, str], Awaitable[str | None]]
 
 
-class CredentialsPrompt(ModalScreen[bool | None]):
-    """True: checked and allowed; False: declined; None: nobody answered in time."""
+class CredentialsPrompt(ModalScreen[Answer | None]):
+    """``Answer(True)`` once the vault holds the checked password; declined otherwise.
+    The password itself is in no answer: it went to the check only."""
 
     DEFAULT_CSS = """
     CredentialsPrompt { align: center middle; }
@@ -39,11 +43,11 @@ class CredentialsPrompt(ModalScreen[bool | None]):
         Binding("escape", "decline", "Decline", show=False),
     ]
 
-    def __init__(self, who: str, user: str, check: Check, timeout: float | None = None) -> None:
+    def __init__(self, who: str, user: str, check: Check, countdown: Static | None = None) -> None:
         super().__init__()
         self.who = who or "Your representative"
         self.check = check
-        self.timeout = timeout
+        self.countdown = countdown
         self.user = Input(value=user, id="credentials-user", disabled=True)
         self.password = Input(password=True, placeholder="your password", id="credentials-password")
         self.problem = Static("", id="credentials-problem")
@@ -63,18 +67,14 @@ class CredentialsPrompt(ModalScreen[bool | None]):
             yield Static("Password (Enter allows):")
             yield self.password
             yield self.problem
+            if self.countdown is not None:
+                yield self.countdown
             with Horizontal():
                 yield Button("Decline", id="decline")
                 yield Button("Allow", variant="warning", id="allow")
 
     def on_mount(self) -> None:
         self.password.focus()
-        if self.timeout is not None:
-            self.set_timer(self.timeout, self._nobody_answered)
-
-    def _nobody_answered(self) -> None:
-        if self.is_attached:
-            self.dismiss(None)
 
     async def _try(self) -> None:
         typed, self.password.value = self.password.value, ""
@@ -82,7 +82,7 @@ class CredentialsPrompt(ModalScreen[bool | None]):
         refused = await self.check(self.user.value, typed)
         del typed
         if refused is None:
-            self.dismiss(True)
+            self.dismiss(Answer(True))
         else:
             self.problem.update(refused)
             self.password.focus()
@@ -94,7 +94,7 @@ class CredentialsPrompt(ModalScreen[bool | None]):
         if event.button.id == "allow":
             await self._try()
         else:
-            self.dismiss(False)
+            self.dismiss(DECLINED)
 
     def action_decline(self) -> None:
-        self.dismiss(False)
+        self.dismiss(DECLINED)

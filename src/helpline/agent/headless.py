@@ -34,6 +34,7 @@ async def run_service(record: state.ServiceState, state_file: Path) -> None:
     agent.connection.tracker.last = record.last_seq
     agent.computer.run_after = record.last_seq
     agent.computer.as_service = True
+    agent.prompts.asks_server = False
     agent.computer.service = manager_for(record.manager, record.session, state_file.parent)
     print(f"Resuming session {record.session} after event {record.last_seq}.", flush=True)
     try:
