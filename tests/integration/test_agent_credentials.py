@@ -7,6 +7,7 @@ log, a file, or a child's arguments and environment."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 import sys
@@ -208,3 +209,47 @@ async def test_the_sessions_end_erases_the_credentials(
         assert ended.status_code in (200, 204), ended.text
         await view.wait(lambda: not agent.computer.vault.holds, "the password is forgotten")
         assert agent.ended
+
+
+async def test_in_the_app_the_password_is_asked_checked_allowed_and_revoked_with_f7(
+    shared_server: ServerProcess,
+    shared_browsers: Callable[[], Browser],
+    tmp_path: Path,
+    local_user: LocalUser,  # noqa: F811
+) -> None:
+    from textual.widgets import Static
+
+    from helpline.agent.credentials_prompt import CredentialsPrompt
+    from tests.support.agent_app import app_for, shown, until
+
+    rep = shared_browsers()
+    await rep.login("bob")
+    async with app_for(shared_server.base_url, rep, tmp_path) as (app, pilot, console):
+        agent = app.agent
+        agent.computer.vault = agent.computer.runner.vault = Vault(sudo=local_user.sudo())
+        made = await rep.http.post(
+            f"/api/sessions/{agent.id}/consents", json={"consent": "credentials"}
+        )
+        request = made.json()["request"]
+        await until(pilot, lambda: isinstance(app.screen, CredentialsPrompt), "the question")
+        await pilot.press(*"wrong", "enter")
+        problem = app.screen.query_one("#credentials-problem", Static)
+        await until(pilot, lambda: "not right" in str(problem.render()), "the refusal")
+        await pilot.press(*local_user.password, "enter")
+        answered = await console.wait_event(
+            agent.id,
+            lambda e: e["kind"] == "consent_answered" and e["body"]["request_id"] == request,
+            "allowed",
+        )
+        assert answered["body"]["answer"] == "allowed"
+        await until(pilot, lambda: "may now use your login credentials" in shown(app), "told")
+
+        await pilot.press("f7")
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        await until(pilot, lambda: not agent.computer.vault.holds, "the password forgotten")
+        assert loop.time() - started < 1.0
+        await console.wait_event(
+            agent.id, lambda e: e["body"].get("action") == "consent_revoked", "revoked"
+        )
+        assert local_user.password not in shown(app)
