@@ -170,8 +170,8 @@ def join(
           --question "VPN drops every hour" --field email=dana@example.com
 
     Keys in the app: Enter sends, Ctrl+J starts a new line, F2 saves the chat log,
-    F3 sends a file, F4/F5 accept or decline a file, F8 stops sharing your screen,
-    F10 ends the session, Ctrl+Q quits.
+    F3 sends a file, F4/F5 accept or decline a file, F7 revokes your login
+    credentials, F8 stops sharing your screen, F10 ends the session, Ctrl+Q quits.
     """
     from helpline.agent import joining
     from helpline.agent.system import client_report, full_name
