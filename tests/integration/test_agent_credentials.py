@@ -133,6 +133,11 @@ async def test_representatives_restart_a_service_and_the_computer_with_credentia
             await view.wait(lambda: len(local_user.runs()) == 2, "the restart ran")
             assert local_user.runs()[1].startswith("0\nargv=reboot-now\n")
 
+            made = await rep.http.post(
+                f"/api/sessions/{agent.id}/tasks", json={"task": "elevated_diagnostics"}
+            )
+            assert made.status_code == 409  # the restart is not over: one task at a time
+
             await agent.computer.revoke_credentials()
             assert not agent.computer.vault.holds
             await note("consent_revoked")
@@ -253,3 +258,41 @@ async def test_in_the_app_the_password_is_asked_checked_allowed_and_revoked_with
             agent.id, lambda e: e["body"].get("action") == "consent_revoked", "revoked"
         )
         assert local_user.password not in shown(app)
+
+
+async def test_elevated_system_information_runs_its_tools_through_sudo(
+    shared_server: ServerProcess,
+    shared_browsers: Callable[[], Browser],
+    tmp_path: Path,
+    local_user: LocalUser,  # noqa: F811
+) -> None:
+    rep = shared_browsers()
+    await rep.login("bob")
+    async with running_agent(shared_server.base_url, rep, tmp_path) as (agent, view):
+        agent.computer.vault = agent.computer.runner.vault = Vault(sudo=local_user.sudo())
+        console = await rep.socket("/ws/console")
+        try:
+            await console.wait_type("welcome")
+            await follow(console, agent.id)
+            asked = await rep.http.post(
+                f"/api/sessions/{agent.id}/consents", json={"consent": "credentials"}
+            )
+            await agent.computer.give_credentials(
+                asked.json()["request"], local_user.name, local_user.password
+            )
+            made = await rep.http.post(
+                f"/api/sessions/{agent.id}/tasks", json={"task": "elevated_diagnostics"}
+            )
+            assert made.status_code == 201, made.text
+            done = await console.wait_event(
+                agent.id, lambda e: e["body"].get("action") == "task_done", "done", 30
+            )
+            got = await rep.http.get(f"/api/diagnostics/{done['body']['diagnostics_id']}")
+            assert got.status_code == 200, got.text
+            assert got.json()["elevated"] is True
+            sections = [s["id"] for s in got.json()["report"]["sections"]]
+            assert "os" in sections and "memory" in sections
+            # This login may run only the stand-in through sudo: the report says so.
+            assert local_user.password not in got.text
+        finally:
+            await console.close()

@@ -13,20 +13,36 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from helpline.agent import state
+from helpline.agent import diagnostics, state
 from helpline.agent.api import Api, ApiError
 from helpline.agent.consent_prompts import Answer, ConsentPrompts
 from helpline.agent.credentials import CredentialError, Vault
+from helpline.agent.diagnostics_system import ProbeFailed
 from helpline.agent.events import ConsentRequest, Event
 from helpline.agent.service import ServiceError, ServiceManager, manager_for
 from helpline.agent.tasks import Confirm, ElevatedCollector, TaskRequest, TaskRunner
+from helpline.domain.diagnostics import Report
 
 Note = Callable[[str, str], None]
+
+
+async def elevated_report(vault: Vault) -> Report:
+    """System information with the tools run as root through the customer's sudo."""
+
+    def run(command: Sequence[str], timeout: float) -> str:
+        try:
+            return vault.output(command, timeout)
+        except CredentialError as error:
+            raise ProbeFailed(error.message) from None
+
+    return await diagnostics.collect_report(elevated=True, run=run)
+
+
 Spawn = Callable[[Coroutine[Any, Any, Any]], "asyncio.Task[Any]"]
 
 
@@ -58,7 +74,7 @@ class Computer:
             self.api,
             self.vault,
             remember_reboot=self._remember_reboot,
-            elevated=self.elevated,
+            elevated=self.elevated or elevated_report,
             confirm=self.confirm or self._ask_restart,
         )
         self.prompts: ConsentPrompts | None = None

@@ -27,6 +27,7 @@ import os
 import resource
 import secrets
 import shutil
+import subprocess
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -36,6 +37,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 # sudo waits after a wrong password (pam_faildelay, about 2 s); a stuck sudo (a
 # module asking for something else) is stopped after this.
 SUDO_TIMEOUT_SECONDS = 30.0
+# sudo's own time (checking the password) on top of a command's.
+SUDO_GRACE_SECONDS = 5.0
 PR_SET_DUMPABLE = 4
 NO_SUDO = (
     "The agent checks login credentials with sudo, and sudo is not installed on this "
@@ -164,6 +167,32 @@ class Vault:
             return await self._sudo_call(["-k", "--", *command], secret)
         finally:
             _wipe(secret)
+
+    def output(self, command: Sequence[str], timeout: float) -> str:
+        """What ``command`` prints to stdout, run as root through sudo (for the elevated
+        system information; its reader is the collector, never a log). Blocking: the
+        collector calls it from its threads. ``CredentialError`` when it did not run."""
+        if self._sealed is None or self._key is None or self._nonce is None:
+            raise CredentialError("The customer's login credentials are not available.")
+        argv = [*self._program(), "-S", "-k", "-p", "", "--", *command]
+        line = bytearray(AESGCM(bytes(self._key)).decrypt(self._nonce, self._sealed, None))
+        line += b"\n"
+        try:
+            done = subprocess.run(  # noqa: S603 (fixed commands of the collector)
+                argv,
+                input=bytes(line),
+                capture_output=True,
+                timeout=timeout + SUDO_GRACE_SECONDS,
+                env={**os.environ, "LC_ALL": "C", "LANG": "C"},
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            raise CredentialError(f"{command[0]} did not answer in time.") from None
+        finally:
+            _wipe(line)
+        if done.returncode != 0:
+            raise CredentialError(f"{command[0]} exited with status {done.returncode}.")
+        return done.stdout.decode("utf-8", "replace")
 
     async def _sudo_call(self, arguments: list[str], secret: bytearray) -> SudoResult:
         argv = [*self._program(), "-S", "-p", "", *arguments]
