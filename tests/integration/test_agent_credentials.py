@@ -268,7 +268,7 @@ async def test_elevated_system_information_runs_its_tools_through_sudo(
 ) -> None:
     rep = shared_browsers()
     await rep.login("bob")
-    async with running_agent(shared_server.base_url, rep, tmp_path) as (agent, view):
+    async with running_agent(shared_server.base_url, rep, tmp_path) as (agent, _view):
         agent.computer.vault = agent.computer.runner.vault = Vault(sudo=local_user.sudo())
         console = await rep.socket("/ws/console")
         try:
