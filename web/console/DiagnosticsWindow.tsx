@@ -7,7 +7,7 @@
  */
 
 import { signal } from "@preact/signals";
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { errorMessage } from "../common/api";
 import { type Report, type ReportSection, reportAsText } from "../common/diagnostics";
 import { formatClock } from "../common/format";
@@ -48,7 +48,8 @@ function DiagnosticsBody({ tab, first }: { tab: Tab; first: number | null }) {
   const [report, setReport] = useState<StoredReport | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [status, setStatus] = useState<string | null>(null);
-  const [asking, setAsking] = useState(false);
+  // After Refresh, the next report to arrive is the one to show.
+  const wantNewest = useRef(false);
 
   // The log announces each new report: read the list again, and show the newest.
   useEffect(() => {
@@ -58,7 +59,10 @@ function DiagnosticsBody({ tab, first }: { tab: Tab; first: number | null }) {
         if (!live) return;
         setList(reports);
         const newest = reports[reports.length - 1];
-        setChosen((now) => (now !== null && reports.some((r) => r.id === now) && !asking ? now : (newest?.id ?? null)));
+        // This runs again only when the log announced another report.
+        const keep = !wantNewest.current;
+        wantNewest.current = false;
+        setChosen((now) => (keep && now !== null && reports.some((r) => r.id === now) ? now : (newest?.id ?? null)));
       },
       (err: unknown) => live && setError(errorMessage(err)),
     );
@@ -84,15 +88,12 @@ function DiagnosticsBody({ tab, first }: { tab: Tab; first: number | null }) {
     setStatus(null);
     try {
       await askComputer(tab.id, "diagnostics");
-      setAsking(true);
+      wantNewest.current = true;
       setStatus(`Asked ${name} for system information again. The new report shows here once they send it.`);
     } catch (err) {
       setError(computerError(err, "ask"));
     }
   };
-  useEffect(() => {
-    if (asking && !log.pending.has("diagnostics")) setAsking(false);
-  }, [log.pending.has("diagnostics")]);
 
   const copy = async (what: "text" | "JSON") => {
     if (report === null) return;

@@ -161,7 +161,6 @@ export function MenuButton({ id, label, groups, disabled }: MenuButtonProps) {
                     aria-describedby={off ? reasonId : undefined}
                     aria-haspopup={item.dialog ? "dialog" : undefined}
                     onClick={() => choose(item)}
-                    onMouseEnter={(e) => e.currentTarget.focus()}
                   >
                     <span class="menu__label" aria-hidden="true">
                       {item.label}
