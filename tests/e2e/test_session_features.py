@@ -18,7 +18,14 @@ from playwright.async_api import Locator, Page, expect
 
 from helpline.domain.diagnostics import check_report, report_as_text
 from tests.e2e.conftest import NewPage
-from tests.e2e.steps import ask_for_help, chat_tab, console_log, log_in, pick_up
+from tests.e2e.steps import (
+    ask_for_help,
+    chat_tab,
+    console_log,
+    log_in,
+    masked_representative,
+    pick_up,
+)
 from tests.support.clients import Agent, Frame, Peer
 from tests.support.server import ServerProcess
 
@@ -41,7 +48,10 @@ REPORT = check_report(
                 "fields": [],
                 "table": {
                     "columns": ["PID", "Name", "CPU %", "Memory"],
-                    "rows": [["1", "systemd", "0.0", "12 MB"], ["812", "<b>postgres</b>", "41.5", "1.2 GB"]],
+                    "rows": [
+                        ["1", "systemd", "0.0", "12 MB"],
+                        ["812", "<b>postgres</b>", "41.5", "1.2 GB"],
+                    ],
                 },
             },
         ],
@@ -190,9 +200,7 @@ async def test_the_menu_works_by_keyboard_and_says_why_an_item_cannot_be_used(
     allowed = await scene.agent.http.post(f"/api/consents/{request}", json={"allow": True})
     assert allowed.status_code == 200, allowed.text
     await expect(apply).not_to_have_attribute("aria-disabled", "true")
-    await expect(scene.item("Reboot and reconnect…")).not_to_have_attribute(
-        "aria-disabled", "true"
-    )
+    await expect(scene.item("Reboot and reconnect…")).not_to_have_attribute("aria-disabled", "true")
     await expect(scene.item("Request login credentials")).to_have_accessible_description(
         "Dana has already given their login credentials."
     )
@@ -351,3 +359,35 @@ async def test_a_browser_customer_is_offered_the_agent_for_the_computers_feature
     await expect(customer.get_by_test_id("agent-offer")).to_be_visible()
     await dialog.get_by_role("button", name="Close", exact=True).click()
     await expect(console.get_by_role("button", name="Session features")).to_be_focused()
+
+
+async def test_what_a_masked_representative_asks_for_reaches_the_customer_anonymously(
+    scene: Scene, server: ServerProcess, new_page: NewPage
+) -> None:
+    username, name = await masked_representative(server)
+    added = await scene.console.request.post(
+        f"/api/sessions/{scene.session_id}/attendees",
+        data={"username": username, "masked": True},
+    )
+    assert added.ok, await added.text()
+    masked = await new_page()
+    await log_in(masked, username)
+    await chat_tab(masked, "Dana").click()
+    masked_scene = Scene(masked, scene.agent, scene.chat, scene.session_id)
+
+    await masked_scene.choose("Request system information")
+    request = await scene.request("diagnostics")
+    asked = next(
+        e for e in scene.chat.events(scene.session_id) if e["body"].get("request_id") == request
+    )
+    assert asked["author"]["name"] == "A representative"
+    assert asked["body"]["text"] == (
+        "A representative asks for system information about the customer's computer."
+    )
+    await scene.send_report(request, REPORT)
+    await console_log(masked, "Dana").get_by_test_id("open-report").click()
+    window = masked.get_by_role("dialog", name="Diagnostics")
+    await expect(window.get_by_role("tab", name="Top processes")).to_be_visible()
+    seen = json.dumps(scene.chat.frames).casefold()
+    assert name.casefold() not in seen
+    assert username.casefold() not in seen
