@@ -180,7 +180,7 @@ async def test_the_menu_works_by_keyboard_and_says_why_an_item_cannot_be_used(
     await expect(scene.item("Open diagnostics…")).to_have_accessible_description(
         "No system information has been sent yet."
     )
-    apply = scene.item("Apply login credentials…")
+    apply = scene.item("Apply login credentials")
     await expect(apply).to_have_attribute("aria-disabled", "true")
     await expect(apply).to_have_accessible_description(
         "Needs Dana's login credentials: request them first."
@@ -205,6 +205,27 @@ async def test_the_menu_works_by_keyboard_and_says_why_an_item_cannot_be_used(
         "Dana has already given their login credentials."
     )
 
+    # Its submenu, by keyboard: Right opens it on its first item, Left goes back.
+    await apply.focus()
+    await console.keyboard.press("ArrowRight")
+    submenu = scene.menu().get_by_role("menu", name="Apply login credentials")
+    await expect(apply).to_have_attribute("aria-expanded", "true")
+    await expect(submenu.get_by_role("menuitem")).to_have_text(
+        [
+            "Restart the computer…",
+            "Restart a system service…",
+            "System information as administrator…",
+            "Unlock the screen…",
+        ]
+    )
+    await expect(submenu.get_by_role("menuitem", name="Restart the computer…")).to_be_focused()
+    await console.keyboard.press("ArrowUp")
+    await expect(submenu.get_by_role("menuitem", name="Unlock the screen…")).to_be_focused()
+    await console.keyboard.press("ArrowLeft")
+    await expect(submenu).to_be_hidden()
+    await expect(apply).to_be_focused()
+    await expect(scene.menu()).to_be_visible()
+
     # Revoked from the agent, the permission is gone from the menu at once.
     revoked = await scene.agent.http.post(f"/api/consents/{request}/revoke")
     assert revoked.status_code == 200, revoked.text
@@ -221,12 +242,13 @@ async def test_login_credentials_restart_a_service_and_the_computer_which_reconn
     assert allowed.status_code == 200, allowed.text
 
     await scene.open_menu()
-    await expect(scene.item("Apply login credentials…")).not_to_have_attribute(
-        "aria-disabled", "true"
-    )
-    await scene.item("Apply login credentials…").click()
+    apply = scene.item("Apply login credentials")
+    await expect(apply).not_to_have_attribute("aria-disabled", "true")
+    await apply.press("Enter")
+    await expect(apply).to_have_attribute("aria-expanded", "true")
+    await scene.item("Restart a system service…").press("Enter")
     dialog = console.get_by_role("dialog", name="Apply login credentials")
-    await dialog.get_by_role("radio", name="Restart a system service").check()
+    await expect(dialog.get_by_role("radio", name="Restart a system service")).to_be_checked()
     service = dialog.get_by_role("textbox", name="System service")
     await service.fill("nginx; reboot")
     await dialog.get_by_role("button", name="Run").click()
@@ -342,7 +364,7 @@ async def test_a_browser_customer_is_offered_the_agent_for_the_computers_feature
     for name in (
         "Request system information",
         "Request login credentials",
-        "Apply login credentials…",
+        "Apply login credentials",
         "Run as a service",
         "Reboot and reconnect…",
     ):

@@ -32,6 +32,14 @@ export interface ChatHooks {
   focusPushUrl: () => void;
 }
 
+/** "Apply login credentials ▸": each opens the dialog with its action chosen. */
+const APPLY: [TaskKind, string][] = [
+  ["reboot", "Restart the computer…"],
+  ["restart_service", "Restart a system service…"],
+  ["elevated_diagnostics", "System information as administrator…"],
+  ["unlock_screen", "Unlock the screen…"],
+];
+
 const ASKED: Record<AskKind, string> = {
   diagnostics: "for system information",
   credentials: "for their login credentials",
@@ -182,7 +190,10 @@ function featureGroups(tab: Tab, doers: Doers): MenuGroup[] {
       log.grants.credentials !== null ? `${name} has already given their login credentials.` : waiting("credentials"),
       () => doers.ask("credentials"),
     ),
-    onComputer("apply", "Apply login credentials…", noCredentials ?? busy, () => doers.openDialog("apply"), true),
+    {
+      ...onComputer("apply", "Apply login credentials", noCredentials ?? busy, () => undefined),
+      submenu: APPLY.map(([task, label]) => item(`apply-${task}`, label, null, () => doers.openDialog("apply", task), true)),
+    },
     onComputer(
       "service",
       "Run as a service",
