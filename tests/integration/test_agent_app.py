@@ -11,6 +11,7 @@ from pathlib import Path
 from textual.widgets import Static
 
 from helpline.agent.app import AgentApp
+from helpline.agent.consent_screens import ConsentQuestion
 from helpline.agent.offers import OfferState
 from helpline.agent.widgets import FileRow, Question, SendFile
 from tests.support.agent import TcpProxy
@@ -98,7 +99,7 @@ async def test_the_screen_request_asks_and_a_decline_is_answered(
     ):
         asked = await rep.http.post(f"/api/sessions/{app.agent.id}/screen/request")
         assert asked.status_code == 201
-        await until(pilot, lambda: isinstance(app.screen, Question), "the question")
+        await until(pilot, lambda: isinstance(app.screen, ConsentQuestion), "the question")
         asked_text = " ".join(str(part.render()) for part in app.screen.query(Static))
         assert "Carol Diaz asks to see your screen." in asked_text
         await pilot.press("n")
@@ -106,7 +107,7 @@ async def test_the_screen_request_asks_and_a_decline_is_answered(
             app.agent.id, lambda e: e["kind"] == "consent_answered", "the answer"
         )
         assert answer["body"]["answer"] == "declined"
-        assert not isinstance(app.screen, Question)
+        assert not isinstance(app.screen, ConsentQuestion)
 
 
 async def test_save_chat_log_and_end_the_session_after_confirming(

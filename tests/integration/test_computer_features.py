@@ -183,9 +183,9 @@ async def test_a_request_for_system_information_is_allowed_only_by_sending_a_goo
 
 
 async def test_the_agents_features_are_refused_for_a_customer_in_the_browser(
-    shared_browsers: Callable[[], Browser],
+    browsers: Callable[[], Browser],
 ) -> None:
-    rep, customer = shared_browsers(), shared_browsers()
+    rep, customer = browsers(), browsers()
     await rep.login("bob")
     session_id = (await customer.ask_for_help("acme", "Dana", "Help"))["session"]["id"]
     try:
@@ -282,10 +282,10 @@ async def test_elevated_diagnostics_come_back_as_an_elevated_report(computer: Co
 @pytest.mark.parametrize(
     ("body", "says"),
     [
-        ({"task": "restart_service"}, "systemd"),
-        ({"task": "restart_service", "service": "--now; rm -rf /"}, "systemd"),
-        ({"task": "restart_service", "service": "../etc/passwd"}, "systemd"),
-        ({"task": "reboot", "service": "cups"}, "Only 'restart_service'"),
+        ({"task": "restart_service"}, "restart_service.service: Field required"),
+        ({"task": "restart_service", "service": "--now; rm -rf /"}, "should match pattern"),
+        ({"task": "restart_service", "service": "../etc/passwd"}, "should match pattern"),
+        ({"task": "reboot", "service": "cups"}, "reboot.service: Extra inputs are not"),
     ],
 )
 async def test_a_service_name_is_a_systemd_unit_name_and_nothing_else(

@@ -19,6 +19,8 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Footer, Header, RichLog, Static
 
+from helpline.agent.consent_prompts import DECLINED, Answer
+from helpline.agent.consent_screens import Prompt, prompt_for
 from helpline.agent.offers import OfferState
 from helpline.agent.session import AgentSession
 from helpline.agent.transfers import TransferError
@@ -29,7 +31,6 @@ from helpline.agent.widgets import (
     Question,
     SendFile,
     end_question,
-    screen_question,
 )
 
 STYLES = {"message": "", "status": "italic", "local": "cyan", "problem": "bold red"}
@@ -86,7 +87,7 @@ class AgentApp(App[None]):
             id="message", placeholder="Type a message. Enter sends; Ctrl+J starts a new line."
         )
         self._rows: dict[int | str, FileRow] = {}
-        self._asking: tuple[str, Question] | None = None
+        self._asking: tuple[str, Prompt] | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -167,23 +168,27 @@ class AgentApp(App[None]):
             self.files_title.update("Files")
 
     def refresh_consent(self) -> None:
+        """Show the prompt of the request that waits for the customer (its kind's, see
+        consent_screens.py); take it away when it was answered some other way (the
+        countdown ran out, the session ended)."""
         request = self.agent.waiting_consent()
         if self._asking is not None and (request is None or request.request_id != self._asking[0]):
             asked = self._asking[1]
             self._asking = None
-            if asked.is_attached:
-                asked.dismiss(False)
+            if asked in self.screen_stack:
+                asked.pop_until_active()  # and what it opened (the report it shows)
+                asked.dismiss(None)
         if request is None or self._asking is not None:
             return
-        question = screen_question(request.by)
-        self._asking = (request.request_id, question)
+        prompt = prompt_for(self.agent, request)
+        self._asking = (request.request_id, prompt)
 
-        def answered(allow: bool | None) -> None:
-            if self._asking is not None and self._asking[1] is question:
+        def answered(answer: Answer | None) -> None:
+            if self._asking is not None and self._asking[1] is prompt:
                 self._asking = None
-                self.agent.answer_consent(request.request_id, bool(allow))
+                self.agent.prompts.answer(request.request_id, answer or DECLINED)
 
-        self.push_screen(question, answered)
+        self.push_screen(prompt, answered)
 
     # -------------------------------------------------------------- what people do
 

@@ -11,21 +11,23 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from helpline.agent import browser, chatlog, screen, state, transfers
+from helpline.agent import browser, chatlog, diagnostics, screen, state, transfers
 from helpline.agent.api import Api, ApiError
 from helpline.agent.connection import Connection, ConnectionState, Listener, Phase
+from helpline.agent.consent_prompts import Answer, ConsentPrompts, server_reply
 from helpline.agent.events import ConsentRequest, Consents, Event, event_line, live_pushed_url
 from helpline.agent.joining import Credentials
 from helpline.agent.offers import Offer, Offers, OfferState
 from helpline.agent.outbox import EntryState, OutboxEntry
 from helpline.agent.status import status_text
 from helpline.agent.view import LogLine, Progress, View, shown_path
+from helpline.domain.diagnostics import Report
 
 
 @dataclass
@@ -36,6 +38,9 @@ class AgentSession(Listener):
     state_folder: Path | None = None
     display: Callable[[], bool] = screen.has_display
     open_url: Callable[[str], Coroutine[Any, Any, bool]] = browser.open_url
+    collect: Callable[[], Awaitable[Report]] = diagnostics.collect_report
+    # None: HELPLINE_AGENT_CONSENT_TIMEOUT, else 60 seconds.
+    consent_timeout: float | None = None
 
     def __post_init__(self) -> None:
         self.api = Api(self.credentials.server, self.credentials.token)
@@ -44,6 +49,19 @@ class AgentSession(Listener):
         self.offers = Offers()
         self.progress: dict[int | str, Progress] = {}
         self.consents = Consents()
+        self.prompts = ConsentPrompts(
+            self.consents,
+            ready=lambda: self.caught_up() and not self.ended,
+            reply=server_reply(
+                self.id, self.connection.send_control, self.api, self._spawn, self.note
+            ),
+            note=self.note,
+            changed=lambda: self.view.changed("consent"),
+            spawn=self._spawn,
+            timeout_seconds=self.consent_timeout,
+        )
+        self.prompts.register("screen", self._allow_screen, self._without_display)
+        self.prompts.register("diagnostics", self._send_diagnostics)
         self.share: screen.ScreenShare | None = None
         self.sharing_request: str | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -93,6 +111,7 @@ class AgentSession(Listener):
 
     async def close(self) -> None:
         self.connection.stop()
+        self.prompts.close()
         self._stop_sharing(say=False)
         for task in list(self._tasks):
             task.cancel()
@@ -224,37 +243,35 @@ class AgentSession(Listener):
             self.progress[int(file["id"])].phase = "sent"
         self.view.changed("files")
 
-    # -------------------------------------------------------------- the screen
+    # -------------------------------------------------------------- asking the customer
 
     def waiting_consent(self) -> ConsentRequest | None:
-        """The request the customer should answer now, once the log is caught up."""
-        if not self.caught_up() or self.ended:
+        """The request the customer should answer now (see ``ConsentPrompts``)."""
+        return self.prompts.current()
+
+    async def _send_diagnostics(self, request: ConsentRequest, answer: Answer) -> None:
+        # What the customer viewed is what goes; after a plain OK, collect it now.
+        report = answer.value if answer.value is not None else await self.collect()
+        path = f"/api/consents/{request.request_id}/diagnostics"
+        await self.api.call("POST", path, {"report": report})
+
+    # -------------------------------------------------------------- the screen
+
+    def _without_display(self, request: ConsentRequest) -> str | None:
+        if self._has_display is None:
+            self._has_display = self.display()
+        if self._has_display:
             return None
-        waiting = [r for r in self.consents.waiting() if r.consent == "screen"]
-        return waiting[0] if waiting else None
+        self.note(
+            f"{request.by} asked to see your screen. This computer has no display to share, "
+            "so the agent declined."
+        )
+        return "no_display"
 
-    def answer_consent(self, request_id: str, allow: bool, reason: str | None = None) -> None:
-        self.consents.answered(request_id)
-        frame: dict[str, Any] = {
-            "type": "consent",
-            "session": self.id,
-            "request": request_id,
-            "allow": allow,
-        }
-        if reason is not None:
-            frame["reason"] = reason
-        if not self.connection.send_control(frame):
-            body = {k: v for k, v in frame.items() if k in ("allow", "reason")}
-            self._spawn(self._answer_over_http(request_id, body))
-        if allow:
-            self._start_sharing(request_id)
+    async def _allow_screen(self, request: ConsentRequest, answer: Answer) -> None:
+        self.prompts.reply(request.request_id, True, None)
+        self._start_sharing(request.request_id)
         self.view.changed("consent")
-
-    async def _answer_over_http(self, request_id: str, body: dict[str, Any]) -> None:
-        try:
-            await self.api.call("POST", f"/api/consents/{request_id}", body)
-        except ApiError as error:
-            self.note(error.message, "problem")
 
     def _start_sharing(self, request_id: str) -> None:
         self._stop_sharing(say=False)
@@ -289,21 +306,6 @@ class AgentSession(Listener):
         """The replay after subscribing is over: what arrives now is live."""
         live_after = self.connection.live_after
         return live_after is not None and self.connection.tracker.last >= live_after
-
-    def _consider_consents(self) -> None:
-        request = self.waiting_consent()
-        if request is None:
-            return
-        if self._has_display is None:
-            self._has_display = self.display()
-        if not self._has_display:
-            self.answer_consent(request.request_id, False, reason="no_display")
-            self.note(
-                f"{request.by} asked to see your screen. This computer has no display to "
-                "share, so the agent declined."
-            )
-            return
-        self.view.changed("consent")
 
     # -------------------------------------------------------------- pushed pages
 
@@ -347,7 +349,7 @@ class AgentSession(Listener):
 
     def subscribed(self, session: dict[str, Any], last_seq: int) -> None:
         self.session_changed(session)
-        self._consider_consents()
+        self.prompts.ask()
 
     def session_changed(self, session: dict[str, Any]) -> None:
         if isinstance(session, dict) and session.get("id"):
@@ -369,7 +371,7 @@ class AgentSession(Listener):
         url = live_pushed_url(event, self.connection.live_after)
         if url is not None:
             self._spawn(self._open_pushed(event, url))
-        self._consider_consents()
+        self.prompts.ask()
 
     def outbox_changed(self) -> None:
         # A line refused for good leaves the outbox (it is never sent again) and stays

@@ -1,5 +1,6 @@
-"""The agent's own Textual widgets: the message box, a file's row, and the two
-questions it asks (share the screen? end the session?).
+"""The agent's own Textual widgets: the message box, a file's row, the path of a file
+to send, and its yes-or-no questions (end the session? quit?). The prompts for
+requests of consent are in consent_screens.py.
 
 Why apart from app.py: each is a small piece with one job and its own keys, and
 keeping them here leaves the app to lay them out and connect them to the session.
@@ -190,16 +191,6 @@ class SendFile(ModalScreen[str | None]):
 
     def action_dismiss_none(self) -> None:
         self.dismiss(None)
-
-
-def screen_question(who: str) -> Question:
-    return Question(
-        "Share your screen?",
-        f"{who or 'Your representative'} asks to see your screen. If you allow it, they see "
-        "this computer's screen until you stop sharing (F8) or the session ends.",
-        yes="Allow",
-        no="Decline",
-    )
 
 
 def end_question() -> Question:
