@@ -5,9 +5,16 @@ from __future__ import annotations
 
 import asyncio
 import re
+import uuid
 from collections.abc import Awaitable, Callable
 
 from playwright.async_api import Dialog, Download, Locator, Page, WebSocketRoute, expect
+
+from helpline.domain.people import Role
+from helpline.server.bootstrap import DEMO_PASSWORD, create_rep
+from helpline.store.database import create_engine
+from helpline.store.sql import SqlStore
+from tests.support.server import ServerProcess
 
 NewPage = Callable[[], Awaitable[Page]]
 
@@ -21,6 +28,18 @@ MARKUP = "<img src=x onerror=alert(1)>"
 
 
 # ---------------------------------------------------------------- steps
+
+
+async def masked_representative(server: ServerProcess) -> tuple[str, str]:
+    """A new representative to add masked: (username, name), both unique and findable."""
+    mark = uuid.uuid4().hex[:10]
+    username, name = f"mu{mark}", f"Zq{mark[::-1]}"
+    store = SqlStore(create_engine(server.resolved_database_url))
+    try:
+        await create_rep(store, username, name, DEMO_PASSWORD, Role.REPRESENTATIVE)
+    finally:
+        await store.close()
+    return username, name
 
 
 async def log_in(page: Page, username: str) -> None:

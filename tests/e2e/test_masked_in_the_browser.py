@@ -4,37 +4,20 @@ that representative's name or username anywhere on the page."""
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 from playwright.async_api import expect
 
-from helpline.domain.people import Role
-from helpline.server.bootstrap import DEMO_PASSWORD, create_rep
-from helpline.store.database import create_engine
-from helpline.store.sql import SqlStore
-from tests.e2e.steps import NewPage, ask_for_help, customer_log
+from tests.e2e.steps import NewPage, ask_for_help, customer_log, masked_representative
 from tests.support.clients import Browser
 from tests.support.server import ServerProcess
 
 pytestmark = pytest.mark.e2e
 
 
-async def _masked_representative(server: ServerProcess) -> tuple[str, str]:
-    mark = uuid.uuid4().hex[:10]
-    username, name = f"mu{mark}", f"Zq{mark[::-1]}"
-    store = SqlStore(create_engine(server.resolved_database_url))
-    try:
-        await create_rep(store, username, name, DEMO_PASSWORD, Role.REPRESENTATIVE)
-    finally:
-        await store.close()
-    return username, name
-
-
 async def test_the_customers_page_never_shows_who_the_masked_representative_is(
     new_page: NewPage, server: ServerProcess
 ) -> None:
-    username, name = await _masked_representative(server)
+    username, name = await masked_representative(server)
     customer = await new_page()
     await ask_for_help(customer, "acme", "Dana", "My printer is on fire")
     bob, masked = Browser(server), Browser(server)

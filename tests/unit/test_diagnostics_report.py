@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from helpline.domain.diagnostics import MAX_ROWS, check_report, report_as_text
@@ -70,3 +73,11 @@ def test_the_text_form_lines_up_labels_and_table_columns() -> None:
         "PID    Name",
         "12345  bash",
     ]
+
+
+def test_the_console_copies_a_report_as_the_same_text() -> None:
+    """The console's "Copy as text" (web/common/diagnostics.ts) is tested against this
+    file; here the file is checked against the server's own text form."""
+    fixture = Path(__file__).resolve().parents[2] / "web/common/diagnostics-text.fixture.json"
+    sample = json.loads(fixture.read_text(encoding="utf-8"))
+    assert report_as_text(check_report(sample["report"])) == sample["text"]

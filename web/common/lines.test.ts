@@ -113,3 +113,15 @@ describe("noteLines", () => {
     ]);
   });
 });
+
+describe("notes that announce a system information report", () => {
+  it("carry the report's id, and other lines none", () => {
+    const sent = ev(2, {
+      kind: "status",
+      author: { kind: "customer", id: null, name: "Carol" },
+      body: { text: "Carol sent system information to the representatives.", action: "diagnostics_sent", diagnostics_id: 7 },
+    });
+    const lines = chatLines([ev(1), sent], [], viewer);
+    expect(lines.map((l) => l.reportId)).toEqual([null, 7]);
+  });
+});

@@ -20,6 +20,8 @@ export interface LogLine {
   state: "sent" | "pending" | "failed";
   error: string | null;
   clientId: string | null;
+  /** A status note that announces a system information report: the report's id. */
+  reportId: number | null;
 }
 
 export interface Viewer {
@@ -68,9 +70,11 @@ export function chatLines(
           state: "sent",
           error: null,
           clientId: e.client_id,
+          reportId: null,
         },
       });
     } else {
+      const report = e.body["diagnostics_id"];
       out.push({
         order: e.seq,
         line: {
@@ -86,6 +90,7 @@ export function chatLines(
           state: "sent",
           error: null,
           clientId: null,
+          reportId: typeof report === "number" ? report : null,
         },
       });
     }
@@ -121,6 +126,7 @@ export function noteLines(
       state: "sent",
       error: null,
       clientId: e.client_id,
+      reportId: null,
     }));
   for (const entry of outbox) {
     if (entry.kind === "note") lines.push(outboxLine(entry, viewer));
@@ -142,6 +148,7 @@ function outboxLine(entry: OutboxEntry, viewer: Viewer): LogLine {
     state: entry.state === "failed" ? "failed" : entry.state === "pending" ? "pending" : "sent",
     error: entry.error,
     clientId: entry.clientId,
+    reportId: null,
   };
 }
 

@@ -13,9 +13,10 @@ import { FontSizeSelect } from "../common/ui/FontSize";
 import { MessageIcon, LinkIcon } from "./icons";
 import { PICKER_TITLES, ScriptPicker } from "./ScriptPicker";
 import { SendAgentButton } from "./SendAgent";
-import { CloseSessionDialog, InviteDialog, LeaveDialog } from "./SessionDialogs";
+import { DiagnosticsWindow, openDiagnostics } from "./DiagnosticsWindow";
+import { RestartBanner } from "./RestartBanner";
+import { type ChatHooks, SessionActions } from "./SessionFeatures";
 import {
-  askToSeeScreen,
   discardSend,
   pendingFor,
   pushUrl,
@@ -77,6 +78,18 @@ export function ChatBox({ tab }: { tab: Tab }) {
       setPushText(fillPlaceholders(text, values, encodeURIComponent));
     }
   };
+  const openPicker = (kind: ScriptKind) => {
+    lastPicker.current = kind;
+    setPicker(kind);
+  };
+  const chat: ChatHooks = {
+    pickScript: openPicker,
+    writePrivately: () => {
+      setRecipient(tab.id, "representatives");
+      document.getElementById(MESSAGE_ID)?.focus();
+    },
+    focusPushUrl: () => document.getElementById(PUSH_URL_ID)?.focus(),
+  };
   const focusAfterInsert = (): HTMLElement | null => {
     const field = document.getElementById(lastPicker.current === "url" ? PUSH_URL_ID : MESSAGE_ID);
     if (field instanceof HTMLInputElement || field instanceof HTMLTextAreaElement) {
@@ -94,7 +107,7 @@ export function ChatBox({ tab }: { tab: Tab }) {
             {session.status === "waiting" ? "Waiting" : session.status === "active" ? "Active" : "Ended"}
           </span>
         </h2>
-        <SessionActions tab={tab} />
+        <SessionActions tab={tab} chat={chat} />
       </div>
       <div class="chatbox__head chatbox__head--tools">
         <TranscriptLinks sessionId={session.id} />
@@ -124,6 +137,7 @@ export function ChatBox({ tab }: { tab: Tab }) {
           </button>
         </div>
       ) : null}
+      <RestartBanner tab={tab} />
       <ChatLog
         lines={lines}
         label={`Conversation with ${name}`}
@@ -131,6 +145,7 @@ export function ChatBox({ tab }: { tab: Tab }) {
         fontSize={prefs.font_size}
         onRetry={ended ? undefined : retrySend}
         onDiscard={discardSend}
+        onOpenReport={(id) => openDiagnostics(tab.id, id)}
       />
       <FilesPanel sessionId={tab.id} events={tab.events} viewer={transferViewer(who, session)} ended={ended} />
       {myself?.masked && !ended ? (
@@ -171,10 +186,7 @@ export function ChatBox({ tab }: { tab: Tab }) {
               title="Insert a scripted message"
               aria-haspopup="dialog"
               disabled={ended}
-              onClick={() => {
-                lastPicker.current = "message";
-                setPicker("message");
-              }}
+              onClick={() => openPicker("message")}
             >
               <MessageIcon />
             </button>
@@ -185,10 +197,7 @@ export function ChatBox({ tab }: { tab: Tab }) {
               title="Insert a scripted URL to push"
               aria-haspopup="dialog"
               disabled={ended}
-              onClick={() => {
-                lastPicker.current = "url";
-                setPicker("url");
-              }}
+              onClick={() => openPicker("url")}
             >
               <LinkIcon />
             </button>
@@ -232,6 +241,7 @@ export function ChatBox({ tab }: { tab: Tab }) {
           <SendAgentButton sessionId={tab.id} customerName={name} disabled={ended} />
         </div>
       </div>
+      <DiagnosticsWindow tab={tab} />
       <ScriptPicker
         open={picker !== null}
         kind={picker ?? "message"}
@@ -245,50 +255,6 @@ export function ChatBox({ tab }: { tab: Tab }) {
 
 const MESSAGE_ID = "console-message";
 
-type ActionDialog = null | "invite" | "transfer" | "leave" | "close";
-
-/** Invite, transfer (the primary only), leave, close: what I can do with this session. */
-function SessionActions({ tab }: { tab: Tab }) {
-  const [open, setOpen] = useState<ActionDialog>(null);
-  const who = me.value;
-  const live = tab.session.status !== "ended";
-  const mine = tab.session.attendees.find((a) => a.id !== null && a.id === who?.id && a.present);
-  const close = () => setOpen(null);
-  return (
-    <div class="chatbox__actions" role="group" aria-label="Session actions">
-      <button type="button" disabled={!live} aria-haspopup="dialog" onClick={() => setOpen("invite")}>
-        Invite
-      </button>
-      {mine?.role === "primary" ? (
-        <button type="button" disabled={!live} aria-haspopup="dialog" onClick={() => setOpen("transfer")}>
-          Transfer
-        </button>
-      ) : null}
-      <button
-        type="button"
-        disabled={!live}
-        onClick={() =>
-          void askToSeeScreen(tab.id).then(
-            () => showNotice(`Asked ${tab.session.customer.name || "the customer"} to share the screen.`),
-            (error: unknown) => showNotice(errorMessage(error), "error"),
-          )
-        }
-      >
-        Ask to see the screen
-      </button>
-      <button type="button" disabled={!live} aria-haspopup="dialog" onClick={() => setOpen("leave")}>
-        Leave session
-      </button>
-      <button type="button" class="danger" disabled={!live} aria-haspopup="dialog" onClick={() => setOpen("close")}>
-        Close session
-      </button>
-      <InviteDialog open={open === "invite"} kind="invite" tab={tab} onClose={close} />
-      <InviteDialog open={open === "transfer"} kind="transfer" tab={tab} onClose={close} />
-      <LeaveDialog open={open === "leave"} tab={tab} onClose={close} />
-      <CloseSessionDialog open={open === "close"} tab={tab} onClose={close} />
-    </div>
-  );
-}
 const PUSH_URL_ID = "push-url";
 
 /** The chat log as the server writes it for me: text, HTML and JSON. */

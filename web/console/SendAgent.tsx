@@ -32,10 +32,27 @@ export function SendAgentButton({
       <button type="button" aria-haspopup="dialog" disabled={disabled} onClick={() => setOpen(true)}>
         {SEND_AGENT_TITLE}
       </button>
-      <Dialog open={open} title={SEND_AGENT_TITLE} onClose={() => setOpen(false)} testId="send-agent">
-        <SendAgentBody sessionId={sessionId} customerName={customerName} />
-      </Dialog>
+      <SendAgentDialog open={open} onClose={() => setOpen(false)} sessionId={sessionId} customerName={customerName} />
     </>
+  );
+}
+
+/** The dialog alone, for the Session features menu. */
+export function SendAgentDialog({
+  open,
+  onClose,
+  sessionId,
+  customerName,
+}: {
+  open: boolean;
+  onClose: () => void;
+  sessionId: string;
+  customerName: string;
+}) {
+  return (
+    <Dialog open={open} title={SEND_AGENT_TITLE} onClose={onClose} testId="send-agent">
+      <SendAgentBody sessionId={sessionId} customerName={customerName} />
+    </Dialog>
   );
 }
 

@@ -11,10 +11,12 @@ interface ChatLogProps {
   fontSize: number;
   onRetry?: (clientId: string) => void;
   onDiscard?: (clientId: string) => void;
+  /** Makes a note that announces a report a button that opens it (the console). */
+  onOpenReport?: (reportId: number) => void;
 }
 
 /** The conversation: role="log", announced politely, scrolled to the newest line. */
-export function ChatLog({ lines, label, emptyText, fontSize, onRetry, onDiscard }: ChatLogProps) {
+export function ChatLog({ lines, label, emptyText, fontSize, onRetry, onDiscard, onOpenReport }: ChatLogProps) {
   const ref = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
 
@@ -41,7 +43,7 @@ export function ChatLog({ lines, label, emptyText, fontSize, onRetry, onDiscard 
       {lines.length === 0 ? <p class="chat-log__empty">{emptyText}</p> : null}
       <ol class="chat-log__lines">
         {lines.map((line) => (
-          <Line key={line.key} line={line} onRetry={onRetry} onDiscard={onDiscard} />
+          <Line key={line.key} line={line} onRetry={onRetry} onDiscard={onDiscard} onOpenReport={onOpenReport} />
         ))}
       </ol>
     </div>
@@ -52,10 +54,12 @@ function Line({
   line,
   onRetry,
   onDiscard,
+  onOpenReport,
 }: {
   line: LogLine;
   onRetry: ((clientId: string) => void) | undefined;
   onDiscard: ((clientId: string) => void) | undefined;
+  onOpenReport: ((reportId: number) => void) | undefined;
 }) {
   const time = (
     <time class="line__time" dateTime={line.at}>
@@ -70,7 +74,19 @@ function Line({
           <span class="line__status-icon" aria-hidden="true">
             ●
           </span>{" "}
-          <Linkified text={line.text} />
+          {line.reportId !== null && onOpenReport !== undefined ? (
+            <button
+              type="button"
+              class="link-button"
+              aria-haspopup="dialog"
+              data-testid="open-report"
+              onClick={() => onOpenReport(line.reportId ?? 0)}
+            >
+              {line.text}
+            </button>
+          ) : (
+            <Linkified text={line.text} />
+          )}
         </span>
         {line.privacy !== null ? (
           <span class="badge badge--private" data-testid="private-mark">
