@@ -105,8 +105,7 @@ class OwnRedis:
 class OwnPostgres:
     """A PostgreSQL 15 cluster of its own (initdb in ``folder``), on a free port.
 
-    PostgreSQL refuses to run as root, so as the ``postgres`` user, as
-    /work/shared/design/testing-here.md describes.
+    PostgreSQL refuses to run as root, so it runs as the ``postgres`` user.
     """
 
     def __init__(self) -> None:
