@@ -82,11 +82,13 @@ class Plan:
     @staticmethod
     def quick() -> Plan:
         return Plan(
-            idle_levels=(40, 80),
+            # One small step each: a smoke run proves every scenario works end to end;
+            # figures come from the full plan.
+            idle_levels=(40,),
             chat_sessions=16,
-            chat_rates=(50, 100),
-            step_s=2.0,
-            drain_s=3.0,
+            chat_rates=(60,),
+            step_s=1.5,
+            drain_s=2.0,
             fanout_sessions=8,
             fanout_rates=(50,),
             storm_sessions=80,
