@@ -12,323 +12,19 @@ import json
 import os
 import platform
 import subprocess
-import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from bench import proc, report, stats, targets
-from bench.generator import Generator, split
+from bench.generator import Generator
+from bench.ladder import Run, capacity, connect, figure, ladder, profiled
+from bench.plan import Plan
 from bench.seed import seed_sync
 
 SCENARIOS = ("idle", "chat", "fanout", "storm", "baseline", "peers")
 DEFAULT_SCENARIOS = ("idle", "chat", "fanout", "storm", "baseline")
-LOOPBACK_SOURCES = [f"127.0.0.{i}" for i in range(2, 18)]
-P99_LIMIT_MS = 100.0
-
-
-@dataclass(frozen=True)
-class Plan:
-    """How big each scenario is: ``full`` for the report, ``quick`` for the smoke run."""
-
-    idle_levels: tuple[int, ...]
-    chat_sessions: int
-    chat_rates: tuple[int, ...]
-    step_s: float
-    drain_s: float
-    fanout_sessions: int
-    fanout_rates: tuple[int, ...]
-    storm_sessions: int
-    storm_timeout_s: float
-    workers: int
-
-    @staticmethod
-    def full() -> Plan:
-        return Plan(
-            idle_levels=(1000, 5000, 10000),
-            chat_sessions=400,
-            chat_rates=(
-                25,
-                50,
-                75,
-                100,
-                150,
-                200,
-                300,
-                400,
-                600,
-                800,
-                1000,
-                1500,
-                2000,
-                3000,
-                4000,
-                5000,
-                6500,
-                8000,
-                10000,
-            ),
-            step_s=8.0,
-            drain_s=10.0,
-            fanout_sessions=64,
-            fanout_rates=(25, 50, 100),
-            storm_sessions=10000,
-            storm_timeout_s=180.0,
-            workers=4,
-        )
-
-    @staticmethod
-    def quick() -> Plan:
-        return Plan(
-            # One small step each: a smoke run proves every scenario works end to end;
-            # figures come from the full plan.
-            idle_levels=(40,),
-            chat_sessions=16,
-            chat_rates=(60,),
-            step_s=1.5,
-            drain_s=2.0,
-            fanout_sessions=8,
-            fanout_rates=(50,),
-            storm_sessions=80,
-            storm_timeout_s=30.0,
-            workers=2,
-        )
-
-
-@dataclass
-class Run:
-    plan: Plan
-    quick: bool
-    scenarios: tuple[str, ...]
-    databases: tuple[str, ...]
-    workdir: Path
-    server_cpus: list[int] | None
-    generator_cpus: list[int] | None
-    results: dict[str, Any] = field(default_factory=dict)
-    started: float = field(default_factory=time.monotonic)
-    profile_dir: Path | None = None
-
-    def progress(self, text: str) -> None:
-        elapsed = time.monotonic() - self.started
-        print(f"[bench {elapsed:6.1f}s] {text}", file=sys.stderr, flush=True)
-
-
-# Helpers ----------------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def profiled(run: Run, target: targets.Target, name: str, seconds: float) -> Any:
-    """With --profile, sample the server with py-spy (collapsed stacks) meanwhile."""
-    if run.profile_dir is None or not target.server.alive():
-        yield
-        return
-    spy = Path(sys.executable).parent / "py-spy"
-    out = run.profile_dir / f"{name}.txt"
-    run.profile_dir.mkdir(parents=True, exist_ok=True)
-    command = [
-        str(spy),
-        "record",
-        "--pid",
-        str(target.server.pid),
-        "--duration",
-        str(int(seconds)),
-        "--rate",
-        "250",
-        "--format",
-        "raw",
-        "--output",
-        str(out),
-        "--gil",
-        "--nonblocking",
-    ]
-    spy_process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        yield
-    finally:
-        try:
-            spy_process.wait(timeout=seconds + 30)
-        except subprocess.TimeoutExpired:
-            spy_process.kill()
-        run.progress(f"profile of {name}: {out}")
-
-
-def _merge_steps(replies: list[dict[str, Any]]) -> dict[str, Any]:
-    latency = stats.Latency()
-    ack = stats.Latency()
-    merged: dict[str, Any] = {"errors": [], "counters": {}}
-    for key in ("sent", "send_failures", "expected_deliveries", "delivered", "missing", "unacked"):
-        merged[key] = sum(r[key] for r in replies)
-    for reply in replies:
-        latency.merge(reply["latency"])
-        ack.merge(reply["ack_latency"])
-        merged["errors"].extend(reply["errors"])
-        for name, value in reply["counters"].items():
-            merged["counters"][name] = merged["counters"].get(name, 0) + value
-    start = min(r["start_ns"] for r in replies)
-    last = max(r["last_delivery_ns"] for r in replies)
-    merged["elapsed_s"] = max(0.001, (last - start) / 1e9) if last else None
-    merged["behind_max_ms"] = max(r["behind_max_ms"] for r in replies)
-    merged["latency"] = latency.summary()
-    merged["ack_latency"] = ack.summary()
-    merged["closed_unexpectedly"] = sum(r["closed_unexpectedly"] for r in replies)
-    merged["generator_cpu_s"] = sum(r["cpu_s"] for r in replies)
-    return merged
-
-
-def _connect(
-    generator: Generator, target: targets.Target, groups: list[dict[str, Any]], **more: Any
-) -> dict[str, Any]:
-    parts = split(groups, generator.size)
-    replies = generator.call(
-        [
-            {
-                "op": "connect",
-                "target": target.spec,
-                "groups": part,
-                "addresses": LOOPBACK_SOURCES,
-                **more,
-            }
-            for part in parts
-        ]
-    )
-    failures = [f for r in replies for f in r["failures"]]
-    for index, reply in enumerate(replies):
-        generator.sessions[index] += reply["customers"]
-    summary = {
-        "parties": sum(r["parties"] for r in replies),
-        "customers": sum(r["customers"] for r in replies),
-        "consoles": sum(r["consoles"] for r in replies),
-        "failed": sum(r["failed"] for r in replies),
-        "failures": failures[:5],
-        "seconds": max(r["seconds"] for r in replies),
-    }
-    if summary["failed"]:
-        raise RuntimeError(
-            f"{summary['failed']} of {summary['parties']} connections to {target.name} failed: "
-            f"{failures[:3]}\n{target.server.log_tail()}"
-        )
-    return summary
-
-
-def ladder(
-    run: Run,
-    generator: Generator,
-    target: targets.Target,
-    rates: tuple[int, ...],
-    label: str,
-) -> list[dict[str, Any]]:
-    """Offered rates in increasing order, until the p99 passes 100 ms."""
-    steps = []
-    # Warm up (first queries compile and cache, lazy imports load): not reported.
-    warmup_start = time.monotonic_ns() + 200_000_000
-    generator.call(
-        [
-            {
-                "op": "chat",
-                "step": f"{label}-warmup",
-                "rate": share,
-                "duration": min(2.0, run.plan.step_s),
-                "start_ns": warmup_start,
-                "drain": run.plan.drain_s,
-            }
-            for share in generator.rate_shares(rates[0])
-        ],
-        timeout=run.plan.step_s + 3 * run.plan.drain_s + 60,
-    )
-    for number, rate in enumerate(rates):
-        server_cpu = target.server.cpu()
-        server_sys = proc.cpu_split(target.server.pid)[1]
-        generator_cpu = generator.cpu_seconds()
-        start_ns = time.monotonic_ns() + 500_000_000
-        with profiled(run, target, f"{label}-{rate}", run.plan.step_s + 0.5):
-            replies = generator.call(
-                [
-                    {
-                        "op": "chat",
-                        "step": f"{label}-{number}",
-                        "rate": share,
-                        "duration": run.plan.step_s,
-                        "start_ns": start_ns,
-                        "drain": run.plan.drain_s,
-                    }
-                    for share in generator.rate_shares(rate)
-                ],
-                timeout=run.plan.step_s + 3 * run.plan.drain_s + 60,
-            )
-        step = _merge_steps(replies)
-        alive = target.server.alive()
-        server_cpu = target.server.cpu() - server_cpu if alive else None
-        server_sys = proc.cpu_split(target.server.pid)[1] - server_sys if alive else None
-        generator_cpu = generator.cpu_seconds() - generator_cpu
-        # The window the work happened in: the send window, or longer if deliveries lagged.
-        wall = max(run.plan.step_s, step["elapsed_s"] or 0.0)
-        per_message = step["expected_deliveries"] / step["sent"] if step["sent"] else 1
-        delivered_messages = step["delivered"] / per_message if per_message else 0
-        achieved = delivered_messages / step["elapsed_s"] if step["elapsed_s"] else 0.0
-        frames = step["delivered"] + step["counters"].get("echo", 0)
-        step.update(
-            {
-                "offered_rate": rate,
-                "achieved_rate": achieved,
-                "receivers_per_message": per_message,
-                "server_cpu_s": server_cpu,
-                "server_cpu_percent": 100 * server_cpu / wall if server_cpu is not None else None,
-                "server_system_cpu_percent": (
-                    100 * server_sys / wall if server_sys is not None else None
-                ),
-                "server_us_per_delivered_frame": (
-                    1e6 * server_cpu / frames if server_cpu is not None and frames else None
-                ),
-                "generator_cpu_percent": 100 * generator_cpu / wall,
-                "duplicated": step["counters"].get("duplicated", 0),
-                "reordered": step["counters"].get("reordered", 0),
-                "server_alive": target.server.alive(),
-            }
-        )
-        steps.append(step)
-        lat = step["latency"]
-        run.progress(
-            f"{label}: offered {rate}/s achieved {achieved:.0f}/s "
-            f"p50 {_ms(lat['p50_ms'])} p95 {_ms(lat['p95_ms'])} p99 {_ms(lat['p99_ms'])} ms, "
-            f"lost {step['missing']} dup {step['duplicated']} reord {step['reordered']}, "
-            f"server cpu {_pct(step['server_cpu_percent'])} "
-            f"(sys {_pct(step['server_system_cpu_percent'])}) gen cpu "
-            f"{_pct(step['generator_cpu_percent'])}"
-            + (f", errors: {step['errors'][:1]}" if step["errors"] else "")
-        )
-        if not target.server.alive():
-            run.progress(f"{label}: the server died:\n{target.server.log_tail()}")
-            break
-        p99 = lat["p99_ms"]
-        if p99 is None or p99 > P99_LIMIT_MS:
-            break
-    return steps
-
-
-def _ms(value: float | None) -> str:
-    return "-" if value is None else f"{value:.1f}"
-
-
-def _pct(value: float | None) -> str:
-    return "-" if value is None else f"{value:.0f}%"
-
-
-def capacity(steps: list[dict[str, Any]], p99_limit_ms: float = P99_LIMIT_MS) -> float:
-    """The highest achieved rate of a step with p99 within the limit and nothing lost."""
-    good = [
-        s["achieved_rate"]
-        for s in steps
-        if s["latency"]["p99_ms"] is not None
-        and s["latency"]["p99_ms"] <= p99_limit_ms
-        and s["missing"] == 0
-        and s["duplicated"] == 0
-    ]
-    return max(good, default=0.0)
-
-
-# Scenarios ---------------------------------------------------------------------------
 
 
 class Population:
@@ -349,7 +45,7 @@ class Population:
     def connect_up_to(self, sessions: int) -> dict[str, Any]:
         wanted = (sessions + 7) // 8
         new = self.groups[self.connected_groups : wanted]
-        summary = _connect(self.generator, self.target, new)
+        summary = connect(self.generator, self.target, new)
         self.connected_groups = wanted
         for key in self.connected:
             self.connected[key] += summary[key]
@@ -455,7 +151,7 @@ def scenario_storm(run: Run, population: Population) -> dict[str, Any]:
     }
     run.progress(
         f"storm: {result['current']}/{parties} current, all in "
-        f"{_ms(result['seconds_until_all_current'])} s, missing {result['missing']}, "
+        f"{figure(result['seconds_until_all_current'])} s, missing {result['missing']}, "
         f"duplicated {result['duplicated_appends']}, redelivered {result['redelivered']}"
     )
     return result
@@ -468,7 +164,7 @@ def scenario_chat_helpline(run: Run, database: str) -> dict[str, Any]:
     target = targets.helpline(url, data_dir, database, run.server_cpus, cleanup)
     generator = Generator(run.plan.workers, run.generator_cpus)
     try:
-        connected = _connect(generator, target, groups)
+        connected = connect(generator, target, groups)
         steps = ladder(run, generator, target, run.plan.chat_rates, f"chat-{database}")
     finally:
         with contextlib.suppress(Exception):
@@ -500,7 +196,7 @@ def scenario_fanout(run: Run, database: str) -> dict[str, Any]:
     target = targets.helpline(url, data_dir, database, run.server_cpus, cleanup)
     generator = Generator(run.plan.workers, run.generator_cpus)
     try:
-        connected = _connect(generator, target, groups)
+        connected = connect(generator, target, groups)
         steps = ladder(run, generator, target, run.plan.fanout_rates, f"fanout-{database}")
     finally:
         with contextlib.suppress(Exception):
@@ -522,7 +218,7 @@ def scenario_relay_like(run: Run, name: str) -> dict[str, Any]:
     target = starters[name](run.workdir, run.server_cpus)
     generator = Generator(run.plan.workers, run.generator_cpus)
     try:
-        connected = _connect(generator, target, targets.peer_groups(run.plan.chat_sessions))
+        connected = connect(generator, target, targets.peer_groups(run.plan.chat_sessions))
         steps = ladder(run, generator, target, run.plan.chat_rates, name)
     finally:
         with contextlib.suppress(Exception):
