@@ -17,22 +17,23 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from helpline.agent import browser, chatlog, diagnostics, screen, state, transfers
+from helpline.agent import browser, chatlog, diagnostics, screen, state
 from helpline.agent.api import Api, ApiError
 from helpline.agent.computer import Computer
 from helpline.agent.connection import Connection, ConnectionState, Listener, Phase
 from helpline.agent.consent_prompts import Answer, ConsentPrompts, server_reply
 from helpline.agent.events import ConsentRequest, Consents, Event, event_line, live_pushed_url
 from helpline.agent.joining import Credentials
-from helpline.agent.offers import Offer, Offers, OfferState
+from helpline.agent.offers import Offers
 from helpline.agent.outbox import EntryState, OutboxEntry
+from helpline.agent.session_files import SessionFiles
 from helpline.agent.status import status_text
 from helpline.agent.view import LogLine, Progress, View, shown_path
 from helpline.domain.diagnostics import Report
 
 
 @dataclass
-class AgentSession(Listener):
+class AgentSession(SessionFiles, Listener):
     credentials: Credentials
     download_dir: Path
     view: View = field(default_factory=View)
@@ -169,91 +170,6 @@ class AgentSession(Listener):
         else:
             if isinstance(body, dict) and isinstance(body.get("session"), dict):
                 self.session_changed(body["session"])
-
-    # -------------------------------------------------------------- files
-
-    def accept(self, file_id: int) -> None:
-        """Accept (or fetch again) a file and download it; once at a time per file."""
-        offer = self.offers.get(file_id)
-        running = self._downloads.get(file_id)
-        if offer is not None and (running is None or running.done()):
-            self._downloads[file_id] = self._spawn(self._receive(offer))
-
-    def decline(self, file_id: int) -> None:
-        """Decline an offer; while it downloads, stop the download instead (an accepted
-        file cannot be declined any more): nothing is kept, and it can be fetched again."""
-        running = self._downloads.get(file_id)
-        if running is not None and not running.done():
-            running.cancel()
-            return
-        self._spawn(self._answer(file_id, False))
-
-    async def _answer(self, file_id: int, accept: bool) -> bool:
-        try:
-            await self.api.call("POST", f"/api/files/{file_id}/{'accept' if accept else 'decline'}")
-        except ApiError as error:
-            if not (accept and error.code == "conflict"):  # accepted before: download it
-                self.note(error.message, "problem")
-                return False
-        return True
-
-    async def _receive(self, offer: Offer) -> None:
-        progress = Progress(offer.name, total=offer.size)
-        self.progress[offer.id] = progress
-        self.view.changed("files")
-        if offer.state is OfferState.OFFERED and not await self._answer(offer.id, True):
-            del self.progress[offer.id]
-            self.view.changed("files")
-            return
-
-        def moved(done: int, total: int) -> None:
-            progress.done, progress.total = done, total
-            self.view.changed("files")
-
-        try:
-            saved = await transfers.download(
-                self.api, offer.id, offer.name, offer.sha256, self.download_dir, moved
-            )
-        except transfers.TransferError as error:
-            progress.phase, progress.message = "failed", error.message
-            self.note(error.message, "problem")
-        except asyncio.CancelledError:
-            message = (
-                f"You stopped downloading {offer.name}; nothing was saved. It is still on "
-                "the server: F4 downloads it again."
-            )
-            progress.phase, progress.message = "failed", message
-            self.note(message)
-            self.view.changed("files")
-            raise
-        else:
-            progress.phase, progress.path = "saved", saved
-            self.note(f"Saved {offer.name} as {shown_path(saved)}")
-        self.view.changed("files")
-
-    def send_file(self, path: Path) -> asyncio.Task[Any]:
-        return self._spawn(self._send_file(path.expanduser()))
-
-    async def _send_file(self, path: Path) -> None:
-        key = f"upload:{path}:{len(self.progress)}"
-        progress = Progress(path.name)
-        self.progress[key] = progress
-        self.view.changed("files")
-
-        def moved(done: int, total: int) -> None:
-            progress.done, progress.total = done, total
-            self.view.changed("files")
-
-        try:
-            file = await transfers.upload(self.api, self.id, path, moved)
-        except transfers.TransferError as error:
-            progress.phase, progress.message = "failed", error.message
-            self.note(error.message, "problem")
-        else:
-            del self.progress[key]
-            self.progress[int(file["id"])] = Progress(path.name, progress.total, progress.total)
-            self.progress[int(file["id"])].phase = "sent"
-        self.view.changed("files")
 
     # -------------------------------------------------------------- asking the customer
 
