@@ -15,6 +15,7 @@ import pytest
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
 
 from tests.conftest import IN_CI
+from tests.e2e.features_scene import Scene, open_scene
 from tests.support.server import ServerProcess, running
 
 CHROMIUM = os.environ.get("HELPLINE_CHROMIUM", "/usr/bin/chromium")
@@ -86,3 +87,10 @@ async def new_page(browser: Browser, server: ServerProcess) -> AsyncIterator[New
     finally:
         for context in contexts:
             await context.close()
+
+
+@pytest.fixture
+async def scene(server: ServerProcess, new_page: NewPage) -> AsyncIterator[Scene]:
+    """Bob's console, and Dana, who joined with the agent from his session code."""
+    async with open_scene(server, new_page) as opened:
+        yield opened
