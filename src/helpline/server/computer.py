@@ -29,6 +29,7 @@ from helpline.domain.sessions import (
 )
 from helpline.domain.tasks import Task, TaskKind, TaskState
 from helpline.server.accounts import CustomerActor, RepActor
+from helpline.server.consents import Consents
 from helpline.server.service import HelplineService
 
 
@@ -40,12 +41,14 @@ class Computer:
     def __init__(self, service: HelplineService) -> None:
         self.service = service
         self.store = service.store
+        # Consents makes the request, once the rules of `ask` below allow it.
+        self.consents = Consents(service)
 
     # Representatives ---------------------------------------------------------------
 
     async def ask(self, actor: RepActor, public_id: str, kind: ConsentKind) -> ConsentRequest:
         tasks.check_consent_kind_for_ask(kind)
-        session, attendees = await self._rep_session(actor, public_id)
+        session, _ = await self._rep_session(actor, public_id)
         requests = await self.store.consents_of(session.id)
         rules.check_may_ask(
             kind,
@@ -53,17 +56,7 @@ class Computer:
             pending=any(r.kind is kind and r.state is ConsentState.PENDING for r in requests),
             granted=kind in GRANTS and granted(requests, kind),
         )
-        request = ConsentRequest(
-            id=uuid.uuid4().hex,
-            kind=kind,
-            requested_by=actor.rep.id,
-            requested_by_name=actor.rep.display_name,
-        )
-        event = await self.store.create_consent(
-            session.id, request, seal(rules.request_note(request), attendees), self.service.clock()
-        )
-        await self.service.publish_events(session.id, [event])
-        return request
+        return await self.consents.ask(actor, public_id, kind)
 
     async def request_task(
         self, actor: RepActor, public_id: str, kind: TaskKind, service: str | None

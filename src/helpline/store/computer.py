@@ -21,6 +21,7 @@ from helpline.domain.errors import Conflict, NotFound
 from helpline.domain.events import Event, EventDraft
 from helpline.domain.tasks import FINAL, Runner, Task, TaskKind, TaskState
 from helpline.store.base import StoreBase
+from helpline.store.consents import record_answer
 from helpline.store.log import insert_events
 from helpline.store.reader import Query
 from helpline.store.rows import consent_from_row
@@ -100,17 +101,7 @@ class ComputerMixin(StoreBase):
     ) -> tuple[int, list[Event]]:
         """Allow a request for system information and keep its report, together."""
         async with self._writing() as conn:
-            session_id = await conn.scalar(
-                update(consent_requests)
-                .where(
-                    consent_requests.c.id == answered.id,
-                    consent_requests.c.state == ConsentState.PENDING.value,
-                )
-                .values(state=answered.state.value, answered_at=now)
-                .returning(consent_requests.c.session_id)
-            )
-            if session_id is None:
-                raise Conflict("This request was already answered.")
+            session_id = await record_answer(conn, answered, now)
             report_id = await _save_report(conn, session_id, report, now, request_id=answered.id)
             return report_id, await insert_events(conn, session_id, notes(report_id), now)
 

@@ -13,6 +13,7 @@ from datetime import datetime
 
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from helpline.domain.consent import ConsentRequest, ConsentState
 from helpline.domain.errors import Conflict, NotFound
@@ -22,6 +23,28 @@ from helpline.store.log import insert_events
 from helpline.store.reader import Query
 from helpline.store.rows import consent_from_row
 from helpline.store.tables import consent_requests
+
+
+async def record_answer(conn: AsyncConnection, answered: ConsentRequest, now: datetime) -> int:
+    """Save the answer if the request is still pending; its session's id. ``NotFound``
+    for an unknown request, ``Conflict`` for one answered already."""
+    session_id = await conn.scalar(
+        update(consent_requests)
+        .where(
+            consent_requests.c.id == answered.id,
+            consent_requests.c.state == ConsentState.PENDING.value,
+        )
+        .values(state=answered.state.value, answered_at=now)
+        .returning(consent_requests.c.session_id)
+    )
+    if session_id is None:
+        stored = await conn.scalar(
+            select(consent_requests.c.id).where(consent_requests.c.id == answered.id)
+        )
+        if stored is None:
+            raise NotFound("There is no such consent request.")
+        raise Conflict("This request was already answered.")
+    return int(session_id)
 
 
 class ConsentsMixin(StoreBase):
@@ -75,22 +98,7 @@ class ConsentsMixin(StoreBase):
         if answered.state is ConsentState.PENDING:
             raise ValueError("an answer allows or declines the request")
         async with self._writing() as conn:
-            session_id = await conn.scalar(
-                update(consent_requests)
-                .where(
-                    consent_requests.c.id == answered.id,
-                    consent_requests.c.state == ConsentState.PENDING.value,
-                )
-                .values(state=answered.state.value, answered_at=now)
-                .returning(consent_requests.c.session_id)
-            )
-            if session_id is None:
-                stored = await conn.scalar(
-                    select(consent_requests.c.id).where(consent_requests.c.id == answered.id)
-                )
-                if stored is None:
-                    raise NotFound("There is no such consent request.")
-                raise Conflict("This request was already answered.")
+            session_id = await record_answer(conn, answered, now)
             return await insert_events(conn, session_id, notes, now)
 
 
