@@ -265,6 +265,50 @@ async def test_a_restart_as_a_service_is_restarting_then_reconnected(computer: C
     )
 
 
+async def test_a_restart_whose_agent_will_not_come_back_says_so_and_frees_the_next_task(
+    computer: Computer,
+) -> None:
+    await computer.allow("credentials")
+    task_id = (await computer.task("reboot")).json()["task"]
+    # No service to bring the agent back: it says "done" once the restart was accepted.
+    assert (await computer.step(task_id, "done")).status_code == 200
+    note = await computer.note("task_done", task_id=task_id)
+    assert note["body"]["reconnects"] is False
+    assert note["body"]["text"] == (
+        "The customer's computer is restarting. The agent does not run as a service there, "
+        "so it will not come back to this session by itself."
+    )
+    assert (await computer.task("unlock_screen")).status_code == 201
+
+
+async def test_a_representative_stops_waiting_for_a_computer_that_never_came_back(
+    computer: Computer, shared_browsers: Callable[[], Browser]
+) -> None:
+    await computer.allow("service")
+    task_id = (await computer.task("reboot")).json()["task"]
+    assert (await computer.step(task_id, "restarting")).status_code == 200
+    await computer.note("task_restarting", task_id=task_id)
+    # The computer never comes back: one task at a time would block every later one.
+    error(await computer.task("reboot"), 409, "conflict")
+
+    outsider = shared_browsers()
+    await outsider.login("carol")
+    error(await outsider.http.post(f"/api/tasks/{task_id}/cancel"), 403, "forbidden")
+    error(await computer.agent.http.post(f"/api/tasks/{task_id}/cancel"), 401, "not_authenticated")
+
+    stopped = await computer.rep.http.post(f"/api/tasks/{task_id}/cancel")
+    assert stopped.json() == {"task": task_id, "state": "failed"}
+    note = await computer.note("task_failed", task_id=task_id, reason="stopped_waiting")
+    assert note["body"]["text"] == (
+        "Bob Chen stopped waiting for the customer's computer to restart the computer."
+    )
+    error(await computer.rep.http.post(f"/api/tasks/{task_id}/cancel"), 409, "conflict")
+    # The agent that comes back late changes nothing; the next task may be asked.
+    error(await computer.step(task_id, "done"), 409, "conflict")
+    assert (await computer.task("reboot")).status_code == 201
+    error(await computer.rep.http.post("/api/tasks/nope/cancel"), 404, "not_found")
+
+
 async def test_elevated_diagnostics_come_back_as_an_elevated_report(computer: Computer) -> None:
     await computer.allow("credentials")
     task_id = (await computer.task("elevated_diagnostics")).json()["task"]

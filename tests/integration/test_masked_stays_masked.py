@@ -173,6 +173,7 @@ ROUTES_OF_ACTIONS = {
     "POST /api/attach": "send_the_agent",
     "POST /api/sessions/{public_id}/consents": "ask_for_diagnostics",
     "POST /api/sessions/{public_id}/tasks": "apply_credentials",
+    "POST /api/tasks/{task_id}/cancel": "stop_waiting_for_a_restart",
 }
 
 

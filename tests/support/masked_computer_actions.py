@@ -86,4 +86,31 @@ async def apply_credentials(s: Scene) -> None:
     assert done.status_code == 200, done.text
 
 
-COMPUTER_ACTIONS = (ask_for_diagnostics, apply_credentials)
+async def stop_waiting_for_a_restart(s: Scene) -> None:
+    agent = await attach_agent(s)
+    request = await asked(
+        s, "service", "A representative asks to run the support agent as a service."
+    )
+    allowed = await agent.http.post(
+        f"/api/consents/{request['body']['request_id']}", json={"allow": True}
+    )
+    assert allowed.status_code == 200, allowed.text
+    task = await s.masked.http.post(s.url("/tasks"), json={"task": "reboot"})
+    assert task.status_code == 201, task.text
+    task_id = task.json()["task"]
+    restarting = await agent.http.post(f"/api/tasks/{task_id}", json={"state": "restarting"})
+    assert restarting.status_code == 200, restarting.text
+    stopped = await s.masked.http.post(f"/api/tasks/{task_id}/cancel")
+    assert stopped.status_code == 200, stopped.text
+    await s.chat.wait_event(
+        s.session_id,
+        lambda e: (
+            e["body"].get("text")
+            == "A representative stopped waiting for the customer's computer to restart the "
+            "computer."
+        ),
+        "the stop, from a representative",
+    )
+
+
+COMPUTER_ACTIONS = (ask_for_diagnostics, apply_credentials, stop_waiting_for_a_restart)

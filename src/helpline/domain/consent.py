@@ -39,6 +39,9 @@ class DeclineReason(StrEnum):
     NO_DISPLAY = "no_display"
     # Nobody answered in time: every request defaults to "no".
     TIMEOUT = "timeout"
+    # Nobody is at the computer: only the agent running as a service is there, and it
+    # has no window to ask in.
+    UNATTENDED = "unattended"
 
 
 class ConsentState(StrEnum):
@@ -111,7 +114,9 @@ def check_decline_reason(
     except ValueError:
         why = None
     if why is None:
-        raise InvalidInput("A client's reason is 'no_display' or 'timeout'; or give none.")
+        raise InvalidInput(
+            "A client's reason is 'no_display', 'timeout' or 'unattended'; or give none."
+        )
     if allow:
         raise InvalidInput(f"{why.value!r} is a reason to decline: send it with allow false.")
     if why is DeclineReason.NO_DISPLAY and request.kind is not ConsentKind.SCREEN:
@@ -149,6 +154,12 @@ def answer_note(
     elif reason is DeclineReason.TIMEOUT:
         text = say(
             "Nobody answered the request {what} in time, so it was declined.",
+            what=_ASKS[request.kind],
+        )
+    elif reason is DeclineReason.UNATTENDED:
+        text = say(
+            "Nobody is at the customer's computer to answer the request {what} (the agent "
+            "runs there only as a service), so it was declined.",
             what=_ASKS[request.kind],
         )
     if reason is not None:
@@ -205,3 +216,13 @@ def check_may_ask(kind: ConsentKind, agent: bool, pending: bool, granted: bool) 
         raise Conflict("The customer has not answered the last request of this kind yet.")
     if granted:
         raise Conflict("The customer has already allowed this for the session.")
+
+
+def check_consent_kind_for_ask(kind: ConsentKind) -> ConsentKind:
+    """The kinds a representative asks for on the consents route."""
+    if kind not in (ConsentKind.DIAGNOSTICS, ConsentKind.CREDENTIALS, ConsentKind.SERVICE):
+        raise InvalidInput(
+            "Ask for 'diagnostics', 'credentials' or 'service' here; the screen has its own "
+            "route and a restart is a task."
+        )
+    return kind

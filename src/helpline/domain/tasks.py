@@ -14,7 +14,6 @@ import re
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
-from helpline.domain.consent import ConsentKind
 from helpline.domain.drafting import Disclosure, Draft, say
 from helpline.domain.errors import Conflict, InvalidInput, NeedsGrant
 from helpline.domain.events import Audience, Author, EventKind
@@ -79,6 +78,22 @@ class Task:
             raise Conflict("Only a restart that has not begun can be restarting.")
         return replace(self, state=state)
 
+    def stopped(self) -> Task:
+        """A representative stops waiting for it (an agent that never came back)."""
+        if self.state in FINAL:
+            raise Conflict(f"This task is over: it is {self.state.value}.")
+        return replace(self, state=TaskState.FAILED)
+
+    def returns_after(self, was: TaskState) -> bool:
+        """Whether the agent comes back after this restart: one that will not (it does not
+        run as a service) reports ``done`` straight from ``requested``, once the command
+        to restart was accepted; one that will reports ``restarting`` first."""
+        return not (
+            self.kind is TaskKind.REBOOT
+            and self.state is TaskState.DONE
+            and was is TaskState.REQUESTED
+        )
+
 
 def check_service_name(kind: TaskKind, service: str | None) -> str | None:
     if kind is not TaskKind.RESTART_SERVICE:
@@ -132,11 +147,21 @@ def requested_note(task: Task) -> Draft:
 
 
 def progress_note(
-    task: Task, customer_name: str, detail: str | None, diagnostics_id: int | None = None
+    task: Task,
+    customer_name: str,
+    detail: str | None,
+    diagnostics_id: int | None = None,
+    was: TaskState = TaskState.RESTARTING,
 ) -> Draft:
-    """A step the agent reported: restarting, done or failed."""
+    """A step the agent reported: restarting, done or failed (``was``: the step before)."""
+    returns = task.returns_after(was)
     if task.state is TaskState.RESTARTING:
         text = say("The customer's computer is restarting.")
+    elif not returns:
+        text = say(
+            "The customer's computer is restarting. The agent does not run as a service "
+            "there, so it will not come back to this session by itself."
+        )
     elif task.state is TaskState.DONE and task.kind is TaskKind.REBOOT:
         text = say("The customer's computer restarted and reconnected to this session.")
     elif task.state is TaskState.DONE:
@@ -147,11 +172,13 @@ def progress_note(
             what=task.what,
             detail=detail or "the agent gave no reason.",
         )
-    body: dict[str, str | int] = {
+    body: dict[str, str | int | bool] = {
         "action": f"task_{task.state.value}",
         "task_id": task.id,
         "task": task.kind.value,
     }
+    if not returns:
+        body["reconnects"] = False
     if diagnostics_id is not None:
         body["diagnostics_id"] = diagnostics_id
     return Draft(
@@ -160,6 +187,26 @@ def progress_note(
         author=Author.customer(customer_name),
         text=text,
         body=body,
+    )
+
+
+def stopped_note(task: Task, by_id: int, by_name: str) -> Draft:
+    """A representative stopped waiting for a task the agent never finished."""
+    by = Author.representative(by_id, by_name)
+    return Draft(
+        kind=EventKind.STATUS,
+        audience=Audience.everyone(),
+        author=by,
+        text=say(
+            "{by} stopped waiting for the customer's computer to {what}.", by=by, what=task.what
+        ),
+        body={
+            "action": "task_failed",
+            "task_id": task.id,
+            "task": task.kind.value,
+            "reason": "stopped_waiting",
+        },
+        if_masked=Disclosure.ANONYMOUS,
     )
 
 
@@ -177,12 +224,3 @@ def diagnostics_note(request_id: str, diagnostics_id: int, customer_name: str) -
             "diagnostics_id": diagnostics_id,
         },
     )
-
-
-def check_consent_kind_for_ask(kind: ConsentKind) -> ConsentKind:
-    if kind not in (ConsentKind.DIAGNOSTICS, ConsentKind.CREDENTIALS, ConsentKind.SERVICE):
-        raise InvalidInput(
-            "Ask for 'diagnostics', 'credentials' or 'service' here; the screen has its own "
-            "route and a restart is a task."
-        )
-    return kind

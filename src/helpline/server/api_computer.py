@@ -170,3 +170,13 @@ async def task_step(
     who = customer(actor, "reports how a task went")
     moved = await computer.task_step(who, task_id, TaskState(body.state), body.detail, body.report)
     return {"task": moved.id, "state": moved.state.value}
+
+
+@router.post(
+    "/tasks/{task_id}/cancel",
+    responses={**answer(computer_answers.TaskAnswer), **errors(Conflict)},
+)
+async def cancel_task(task_id: str, actor: Rep, computer: ComputerService) -> Any:
+    """A representative stops waiting for a task the agent never finished."""
+    stopped = await computer.stop_task(actor, task_id)
+    return {"task": stopped.id, "state": stopped.state.value}

@@ -47,7 +47,7 @@ class Computer:
     # Representatives ---------------------------------------------------------------
 
     async def ask(self, actor: RepActor, public_id: str, kind: ConsentKind) -> ConsentRequest:
-        tasks.check_consent_kind_for_ask(kind)
+        rules.check_consent_kind_for_ask(kind)
         session, _ = await self._rep_session(actor, public_id)
         requests = await self.store.consents_of(session.id)
         rules.check_may_ask(
@@ -167,7 +167,7 @@ class Computer:
 
         def notes(report_id: int) -> list[Any]:
             note = tasks.progress_note(
-                moved, session.customer_name, detail, report_id if checked else None
+                moved, session.customer_name, detail, report_id if checked else None, task.state
             )
             return [seal(note, attendees)]
 
@@ -179,6 +179,26 @@ class Computer:
 
         await asyncio.shield(save())
         return moved
+
+    async def stop_task(self, actor: RepActor, task_id: str) -> Task:
+        """Stop waiting for a task: the agent never reported its end (a computer that
+        did not come back), and one task at a time would block every later one."""
+        found = await self.store.get_task(task_id)
+        if found is None:
+            raise NotFound("There is no such task.")
+        session_id, task = found
+        session = await self._open_session(session_id)
+        attendees = await self.store.list_attendees(session_id)
+        check_rep_in_session(attendees, actor.rep.id)
+        stopped = task.stopped()
+        note = seal(tasks.stopped_note(task, actor.rep.id, actor.rep.display_name), attendees)
+
+        async def save() -> None:
+            events = await self.store.move_task(task.state, stopped, [note], self.service.clock())
+            await self.service.publish_events(session.id, events)
+
+        await asyncio.shield(save())
+        return stopped
 
     # ------------------------------------------------------------------------------
 
