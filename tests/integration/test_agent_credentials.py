@@ -129,14 +129,18 @@ async def test_representatives_restart_a_service_and_the_computer_with_credentia
 
             made = await rep.http.post(f"/api/sessions/{agent.id}/tasks", json={"task": "reboot"})
             assert made.status_code == 201, made.text
-            await note("task_restarting")
-            await view.wait(lambda: len(local_user.runs()) == 2, "the restart ran")
-            assert local_user.runs()[1].startswith("0\nargv=reboot-now\n")
-
-            made = await rep.http.post(
-                f"/api/sessions/{agent.id}/tasks", json={"task": "elevated_diagnostics"}
+            # No service to come back: "done" once the restart ran, and it says so.
+            restarted = await console.wait_event(
+                agent.id,
+                lambda e: e["body"].get("action") == "task_done" and e["body"]["task"] == "reboot",
+                "the restart, done",
             )
-            assert made.status_code == 409  # the restart is not over: one task at a time
+            assert restarted["body"]["reconnects"] is False
+            assert local_user.runs()[1].startswith("0\nargv=reboot-now\n")
+            await view.wait(
+                lambda: "will not come back to this session by itself" in view.text(),
+                "the customer is told the agent will not come back",
+            )
 
             await agent.computer.revoke_credentials()
             assert not agent.computer.vault.holds

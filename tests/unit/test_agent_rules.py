@@ -178,8 +178,8 @@ def test_an_answer_without_a_reason_reads_as_before() -> None:
 @pytest.mark.parametrize(
     ("kind", "allow", "reason", "complaint"),
     [
-        (ConsentKind.SCREEN, False, "too_shy", "'no_display' or 'timeout'"),
-        (ConsentKind.SCREEN, False, 7, "'no_display' or 'timeout'"),
+        (ConsentKind.SCREEN, False, "too_shy", "'no_display', 'timeout' or 'unattended'"),
+        (ConsentKind.SCREEN, False, 7, "'no_display', 'timeout' or 'unattended'"),
         (ConsentKind.SCREEN, True, "no_display", "allow false"),
         (ConsentKind.CREDENTIALS, True, "timeout", "allow false"),
         (ConsentKind.FILE, False, "no_display", "see the screen only"),

@@ -12,7 +12,6 @@ seen), so a replayed log never runs anything twice.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -25,10 +24,23 @@ from helpline.agent.credentials import CredentialError, Vault
 from helpline.agent.diagnostics_system import ProbeFailed
 from helpline.agent.events import ConsentRequest, Event
 from helpline.agent.service import ServiceError, ServiceManager, manager_for
-from helpline.agent.tasks import Confirm, ElevatedCollector, TaskRequest, TaskRunner
+from helpline.agent.tasks import (
+    NOBODY_ANSWERED,
+    Confirm,
+    ElevatedCollector,
+    TaskRequest,
+    TaskRunner,
+)
 from helpline.domain.diagnostics import Report
 
 Note = Callable[[str, str], None]
+UNATTENDED = (
+    "Nobody is at the customer's computer to allow it (the agent runs there only as a service)."
+)
+SHUT_WINDOW = (
+    "the customer's login credentials were given in the agent's window, which is closed "
+    "now; the agent running as a service never holds them."
+)
 
 
 async def elevated_report(vault: Vault) -> Report:
@@ -61,6 +73,9 @@ class Computer:
     # and runs the tasks given to the service (the terminal app runs those that use
     # the credentials, which only it holds).
     as_service: bool = False
+    # The service asks whether the customer's window runs (window.py); None: it does
+    # (this is the window, or nothing can tell).
+    window_open: Callable[[], bool] | None = None
     # --service-manager: systemd, process, or None for the environment's choice.
     service_choice: str | None = None
     confirm: Confirm | None = None
@@ -117,8 +132,12 @@ class Computer:
         if request.runner == "service":
             return self.as_service
         # Credentials live in the agent the customer typed them into; a service
-        # without them leaves the task to that agent.
-        return self.vault.holds or not self.as_service
+        # without them leaves the task to that window, or says at once that it is shut.
+        return self.vault.holds or not self.as_service or self._unattended()
+
+    def _unattended(self) -> bool:
+        """Only this service runs: nobody is at a window on the customer's computer."""
+        return self.as_service and self.window_open is not None and not self.window_open()
 
     # -------------------------------------------------------------- credentials
 
@@ -129,16 +148,20 @@ class Computer:
         prompts.register("credentials", self._credentials_allowed)
         prompts.register("service", self._service_allowed)
 
-    async def _ask_restart(self, what: str) -> bool | None:
+    async def _ask_restart(self, what: str) -> str | None:
         prompts = self.prompts
+        if self._unattended():
+            return UNATTENDED
         if prompts is None:
-            return None
+            return NOBODY_ANSWERED
         started = asyncio.get_running_loop().time()
         answer = await prompts.ask_locally("reboot")
         if answer.allow:
-            return True
+            return None
         waited = asyncio.get_running_loop().time() - started
-        return None if waited >= prompts.timeout_seconds else False
+        if waited >= prompts.timeout_seconds:
+            return NOBODY_ANSWERED
+        return "The customer declined the restart."
 
     async def _credentials_allowed(self, request: ConsentRequest, answer: Answer) -> None:
         # The prompt checked the password into the vault (credentials_prompt.py).
@@ -234,10 +257,14 @@ class Computer:
         except ValueError:
             return None
 
-    def _write(self, record: state.ServiceState) -> None:
-        if self.service_state is not None:
-            with contextlib.suppress(OSError):
-                state.write_private(self.service_state, dict(record.__dict__))
+    def _write(self, record: state.ServiceState) -> bool:
+        if self.service_state is None:
+            return False
+        try:
+            state.write_private(self.service_state, dict(record.__dict__))
+        except OSError:
+            return False
+        return True
 
     def _save_seq(self, seq: int) -> None:
         if not self.as_service or self.service_state is None or seq <= self._saved_seq:
@@ -247,10 +274,11 @@ class Computer:
             self._write(replace(record, last_seq=seq))
         self._saved_seq = seq
 
-    def _remember_reboot(self, task_id: str | None) -> None:
+    def _remember_reboot(self, task_id: str | None) -> bool:
         record = self._state()
-        if record is not None:
-            self._write(replace(record, pending_reboot=task_id))
+        if record is None:
+            return False
+        return self._write(replace(record, pending_reboot=task_id))
 
     async def _back_after_reboot(self, task_id: str) -> None:
         self._remember_reboot(None)
@@ -261,9 +289,19 @@ class Computer:
 
     async def _run(self, request: TaskRequest) -> None:
         self.note(f"A representative asked the agent to {request.what}.", "local")
+        if request.runner != "service" and not self.vault.holds and self._unattended():
+            await self.runner.report(request.task_id, "failed", SHUT_WINDOW)
+            self.note(f"Could not {request.what}: {SHUT_WINDOW}", "problem")
+            return
         state_, detail = await self.runner.run(request)
         if detail == "restarting":
             self.note("Restarting the computer now.", "local")
+        elif state_ == "done" and request.task == "reboot":
+            self.note(
+                "Restarting the computer now. The agent does not run as a service, so it "
+                "will not come back to this session by itself.",
+                "local",
+            )
         elif state_ == "done":
             self.note(f"Done: {request.what}.", "local")
         else:

@@ -92,8 +92,11 @@ class ConsentPrompts:
         self._local: dict[str, tuple[ConsentRequest, asyncio.Future[Answer]]] = {}
         self._numbers = itertools.count(1)
         # False for the agent running as a service: nobody sees its prompts, so it
-        # leaves the server's requests to the terminal agent (its own still time out).
+        # leaves the server's requests to the terminal agent (its own still time out)...
         self.asks_server = True
+        # ...or, when this says nobody is at a window (window.py), declines them at once
+        # with the reason ``unattended``.
+        self.unattended: Callable[[], bool] | None = None
 
     # -------------------------------------------------------------- kinds
 
@@ -129,6 +132,7 @@ class ConsentPrompts:
         """Put the current request to the customer: its countdown starts when it is
         first asked (not when it arrived: requests are asked one at a time), and stops
         while it is not shown (the log replaying, a question of the agent's own first)."""
+        self._decline_unattended()
         request = self.current()
         for request_id in list(self._timers):
             if request is None or request_id != request.request_id:
@@ -144,6 +148,15 @@ class ConsentPrompts:
             request = self.current()
         self._changed()
         return request
+
+    def _decline_unattended(self) -> None:
+        if self.asks_server or self.unattended is None or not self._ready():
+            return
+        waiting = [r for r in self.consents.waiting() if r.consent in ASKED_KINDS]
+        if waiting and self.unattended():
+            for request in waiting:
+                self._done(request.request_id)
+                self.reply(request.request_id, False, "unattended")
 
     def restart_countdown(self, request_id: str) -> None:
         """The customer is at it (View, typing): a full timeout again from now."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from helpline.agent import credentials, state
+from helpline.agent import credentials, state, window
 from helpline.agent.joining import Credentials
 from helpline.agent.service import manager_for
 from helpline.agent.session import AgentSession
@@ -35,6 +35,12 @@ async def run_service(record: state.ServiceState, state_file: Path) -> None:
     agent.computer.run_after = record.last_seq
     agent.computer.as_service = True
     agent.prompts.asks_server = False
+
+    def window_open() -> bool:
+        return window.window_open(record.session, state_file.parent)
+
+    agent.prompts.unattended = lambda: not window_open()
+    agent.computer.window_open = window_open
     agent.computer.service = manager_for(record.manager, record.session, state_file.parent)
     print(f"Resuming session {record.session} after event {record.last_seq}.", flush=True)
     try:

@@ -10,6 +10,7 @@ service) could drive the same session.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
@@ -29,7 +30,11 @@ from helpline.agent.outbox import EntryState, OutboxEntry
 from helpline.agent.session_files import SessionFiles
 from helpline.agent.status import status_text
 from helpline.agent.view import LogLine, Progress, View, shown_path
+from helpline.agent.window import WindowLock
 from helpline.domain.diagnostics import Report
+
+# Quitting with credentials given: how long the window tries to tell the server.
+CLOSE_REVOKE_SECONDS = 3.0
 
 
 @dataclass
@@ -116,13 +121,24 @@ class AgentSession(SessionFiles, Listener):
                 f"be written ({error.strerror or error}). Send files with F3 instead.",
                 "problem",
             )
+        # The customer's window on the session, for a service to see (window.py).
+        lock = None if self.computer.as_service else WindowLock(self.id)
+        if lock is not None:
+            lock.hold()
         try:
             return await self.connection.run()
         finally:
+            if lock is not None:
+                lock.release()
             self._stop_sharing(say=False)
             state.remove(self.id, self.state_folder)
 
     async def close(self) -> None:
+        if self.computer.vault.holds and not self.ended:
+            # The password dies with this process: say so, rather than leave a grant
+            # in force that nothing can use.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.computer.revoke_credentials(), CLOSE_REVOKE_SECONDS)
         self.connection.stop()
         self.prompts.close()
         self._stop_sharing(say=False)

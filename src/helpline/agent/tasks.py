@@ -40,8 +40,10 @@ WHAT = {
 Outcome = tuple[str, str]  # ("done" | "failed", detail)
 # The elevated collector: given the vault, the report (diagnostics, filled elsewhere).
 ElevatedCollector = Callable[[Vault], Awaitable[dict[str, Any]]]
-# Asks the customer (60 s, default deny): True yes, False no, None nobody answered.
-Confirm = Callable[[str], Awaitable[bool | None]]
+# Asks the customer (60 s, default deny): None when they allowed it, else why not (for
+# the task's "failed" note).
+Confirm = Callable[[str], Awaitable[str | None]]
+NOBODY_ANSWERED = "Nobody answered on the customer's computer in time."
 
 
 @dataclass(frozen=True)
@@ -123,8 +125,9 @@ class TaskRunner:
 
     api: Api
     vault: Vault
-    # Remember (task id) or forget (None) a restart in progress, in the state file.
-    remember_reboot: Callable[[str | None], None] = lambda task_id: None
+    # Remember (task id) or forget (None) a restart in progress, in the service's state
+    # file; True when remembered: a service will come back and say it is done.
+    remember_reboot: Callable[[str | None], bool] = lambda task_id: False
     elevated: ElevatedCollector | None = None
     confirm: Confirm | None = None
     env: Mapping[str, str] | None = None
@@ -167,18 +170,17 @@ class TaskRunner:
                 return ("failed", error.message), {}
             return ("done", ""), {"report": report}
         assert command is not None
+        returns = False
         if request.task == "reboot":
             if not use_vault:
-                answer = await self._ask("restart the computer")
-                if answer is not True:
-                    detail = (
-                        "The customer declined the restart."
-                        if answer is False
-                        else "Nobody answered on the customer's computer in time."
-                    )
-                    return ("failed", detail), {}
-            self.remember_reboot(request.task_id)
-            await self.report(request.task_id, "restarting")
+                refusal = await self._ask("restart the computer")
+                if refusal is not None:
+                    return ("failed", refusal), {}
+            # With a service to come back, "restarting" now and "done" once back (the
+            # state file remembers); without one, "done" once the restart is accepted.
+            returns = self.remember_reboot(request.task_id)
+            if returns:
+                await self.report(request.task_id, "restarting")
         program = os.path.basename(command[0])
         if use_vault:
             try:
@@ -195,14 +197,14 @@ class TaskRunner:
             status = await _run_plain(command)
             ok = status == 0
             detail = "" if ok else f"{program} exited with status {status}"
-        if request.task == "reboot":
+        if request.task == "reboot" and returns:
             if ok:
                 # The computer goes down now; the agent says "done" when it is back.
                 return None, {}
             self.remember_reboot(None)
         return ("done", "") if ok else ("failed", detail), {}
 
-    async def _ask(self, what: str) -> bool | None:
+    async def _ask(self, what: str) -> str | None:
         if self.confirm is None:
-            return None
+            return NOBODY_ANSWERED
         return await self.confirm(what)

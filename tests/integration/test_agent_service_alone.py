@@ -1,0 +1,162 @@
+"""The agent running as a service with nobody at its window: what needs a person (a
+consent prompt, the question before a restart) or the password typed into the window
+is answered at once, with the reason, instead of leaving a representative waiting for
+a timeout. While the window runs, the service leaves all of it to the window."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from helpline.agent import state
+from helpline.agent.api import Api
+from helpline.agent.joining import JoinTarget, join
+from helpline.agent.service import ProcessManager
+from helpline.agent.system import client_report
+from helpline.agent.window import WindowLock
+from tests.support.agent import follow, session_code
+from tests.support.clients import Browser, Frame, Peer
+from tests.support.server import ServerProcess
+
+
+@dataclass
+class Alone:
+    session: str
+    rep: Browser
+    console: Peer
+    customer: Api
+    folder: Path
+
+    async def ask(self, consent: str) -> str:
+        asked = await self.rep.http.post(
+            f"/api/sessions/{self.session}/consents", json={"consent": consent}
+        )
+        assert asked.status_code == 201, asked.text
+        request: str = asked.json()["request"]
+        return request
+
+    async def task(self, task: str) -> str:
+        made = await self.rep.http.post(f"/api/sessions/{self.session}/tasks", json={"task": task})
+        assert made.status_code == 201, made.text
+        task_id: str = made.json()["task"]
+        return task_id
+
+    async def note(self, **body: Any) -> Frame:
+        def match(e: Frame) -> bool:
+            return all(e["body"].get(k) == v for k, v in body.items())
+
+        found: Frame = await self.console.wait_event(self.session, match, str(body))
+        return found
+
+
+@asynccontextmanager
+async def service_alone(
+    server: ServerProcess, rep: Browser, tmp_path: Path
+) -> AsyncIterator[Alone]:
+    """A session whose agent runs only as a service (started from the unit's line)."""
+    code = await session_code(rep)
+    joined = await join(JoinTarget(server.base_url, code["code"]), "Dana", client_report())
+    folder = tmp_path / "home" / ".local" / "state" / "helpline"
+    state_file = state.service_path(joined.session, folder)
+    record = state.ServiceState(
+        joined.server, joined.session, joined.token, str(tmp_path / "dl"), manager="process"
+    )
+    state.write_private(state_file, asdict(record))
+    env = {**os.environ, "HOME": str(tmp_path / "home"), "PYTHONUNBUFFERED": "1"}
+    env.pop("XDG_RUNTIME_DIR", None)
+    manager = ProcessManager(joined.session, folder, env)
+    console = await rep.socket("/ws/console")
+    customer = Api(joined.server, joined.token)
+    try:
+        await console.wait_type("welcome")
+        await follow(console, joined.session)
+        # The customer allowed the service (from the window, which is closed now).
+        alone = Alone(joined.session, rep, console, customer, folder)
+        allowed = await customer.call(
+            "POST", f"/api/consents/{await alone.ask('service')}", {"allow": True}
+        )
+        assert allowed["state"] == "allowed"
+        manager.install(state_file)
+        hello = await console.say(joined.session, "Are you there?")
+        await _saw(state_file, hello["seq"])
+        yield alone
+    finally:
+        await rep.http.post(f"/api/sessions/{joined.session}/end")
+        await console.close()
+        await customer.aclose()
+        manager.uninstall()
+        if manager.child is not None and manager.child.poll() is None:
+            manager.child.kill()
+            manager.child.wait()
+
+
+async def _saw(state_file: Path, seq: int) -> None:
+    """The service keeps the last event it saw in its state file (another process's file:
+    nothing to wait on but the file itself)."""
+    deadline = asyncio.get_running_loop().time() + 20.0
+    while state.read_service(state_file).last_seq < seq:
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"the service did not see event {seq}")
+        await asyncio.sleep(0.05)
+
+
+async def test_with_nobody_at_the_window_the_service_declines_and_fails_at_once(
+    shared_server: ServerProcess, shared_browsers: Callable[[], Browser], tmp_path: Path
+) -> None:
+    rep = shared_browsers()
+    await rep.login("bob")
+    async with service_alone(shared_server, rep, tmp_path) as alone:
+        request = await alone.ask("diagnostics")
+        declined = await alone.note(request_id=request, answer="declined")
+        assert declined["body"]["reason"] == "unattended"
+        assert declined["body"]["text"] == (
+            "Nobody is at the customer's computer to answer the request for system "
+            "information about the customer's computer (the agent runs there only as a "
+            "service), so it was declined."
+        )
+
+        # A restart by the service asks the customer first: nobody is there to say yes.
+        reboot = await alone.task("reboot")
+        failed = await alone.note(task_id=reboot, action="task_failed")
+        assert failed["body"]["text"] == (
+            "Could not restart the computer: Nobody is at the customer's computer to allow "
+            "it (the agent runs there only as a service)."
+        )
+
+        # Credentials given in the window die with it; the service never holds them.
+        window = WindowLock(alone.session, alone.folder)
+        assert window.hold()
+        try:
+            grant = await alone.ask("credentials")
+            await alone.customer.call("POST", f"/api/consents/{grant}", {"allow": True})
+        finally:
+            window.release()
+        unlock = await alone.task("unlock_screen")
+        failed = await alone.note(task_id=unlock, action="task_failed")
+        assert "given in the agent's window, which is closed now" in failed["body"]["text"]
+
+
+async def test_while_the_window_runs_the_service_leaves_the_customers_answers_to_it(
+    shared_server: ServerProcess, shared_browsers: Callable[[], Browser], tmp_path: Path
+) -> None:
+    rep = shared_browsers()
+    await rep.login("bob")
+    async with service_alone(shared_server, rep, tmp_path) as alone:
+        window = WindowLock(alone.session, alone.folder)
+        assert window.hold()
+        try:
+            request = await alone.ask("diagnostics")
+            line = await alone.console.say(alone.session, "Take your time")
+            await _saw(state.service_path(alone.session, alone.folder), line["seq"])
+        finally:
+            window.release()
+        # The window closed without answering; the next event tells the service so.
+        after = await alone.console.say(alone.session, "Still there?")
+        declined = await alone.note(request_id=request, answer="declined")
+        assert declined["body"]["reason"] == "unattended"
+        assert declined["seq"] > after["seq"] > line["seq"]
