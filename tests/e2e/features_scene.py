@@ -62,6 +62,7 @@ class Scene:
     chat: Peer
     session_id: str
     answered: set[str] = field(default_factory=set)
+    tasks: set[str] = field(default_factory=set)
 
     def menu(self) -> Locator:
         return self.console.get_by_role("menu", name="Session features")
@@ -103,12 +104,18 @@ class Scene:
         return sent.json()["diagnostics"]
 
     async def task(self, kind: str) -> str:
+        """The next task of this kind the console asked for."""
         event = await self.chat.wait_event(
             self.session_id,
-            lambda e: e["body"].get("action") == "task_requested" and e["body"]["task"] == kind,
+            lambda e: (
+                e["body"].get("action") == "task_requested"
+                and e["body"]["task"] == kind
+                and e["body"]["task_id"] not in self.tasks
+            ),
             f"the task {kind}",
         )
         task: str = event["body"]["task_id"]
+        self.tasks.add(task)
         return task
 
     async def step(self, task: str, state: str) -> None:

@@ -61,15 +61,38 @@ async def test_login_credentials_restart_a_service_and_the_computer_which_reconn
     await scene.step(task, "done")
     await expect(log).to_contain_text("Done: restart the system service nginx.service.")
 
-    await scene.choose("Reboot and reconnect…")
-    confirm = console.get_by_role("dialog", name="Reboot and reconnect")
-    await confirm.get_by_role("button", name="Restart the computer").click()
-    await expect(confirm).to_be_hidden()
-    reboot = await scene.task("reboot")
+    async def restart() -> str:
+        await scene.choose("Reboot and reconnect…")
+        confirm = console.get_by_role("dialog", name="Reboot and reconnect")
+        # Credentials without the service: the agent will not come back by itself.
+        await expect(confirm).to_contain_text("it will not come back to this session")
+        await confirm.get_by_role("button", name="Restart the computer").click()
+        await expect(confirm).to_be_hidden()
+        return await scene.task("reboot")
+
+    # An agent without a service says so, and the console does not wait for it.
+    gone = await restart()
     banner = console.get_by_test_id("restart-banner")
     await expect(banner).to_be_hidden()
+    await scene.step(gone, "done")
+    await expect(banner).to_have_attribute("data-state", "left")
+    await expect(banner).to_contain_text("it will not come back to this session by itself")
+    await banner.get_by_role("button", name="Dismiss").click()
+    await expect(banner).to_be_hidden()
+
+    # A computer that never comes back: the representative stops waiting.
+    lost = await restart()
+    await scene.step(lost, "restarting")
+    await expect(banner).to_contain_text("The customer's computer is restarting…")
+    await banner.get_by_role("button", name="Stop waiting").click()
+    await expect(banner).to_have_attribute("data-state", "failed")
+    await expect(banner).to_contain_text(
+        "Bob Chen stopped waiting for the customer's computer to restart the computer."
+    )
+
+    reboot = await restart()
     await scene.step(reboot, "restarting")
-    await expect(banner).to_have_text("The customer's computer is restarting…")
+    await expect(banner).to_have_attribute("data-state", "restarting")
     await scene.step(reboot, "done")
     await expect(banner).to_have_attribute("data-state", "reconnected")
     await expect(banner).to_contain_text("Reconnected")

@@ -13,30 +13,47 @@ const CHOICES: TaskKind[] = ["reboot", "restart_service", "elevated_diagnostics"
 
 const HINTS: Record<TaskKind, string> = {
   reboot: "The computer restarts; the agent comes back to this session.",
+  // Replaced by REBOOT_WITHOUT_SERVICE when no service will bring the agent back.
   restart_service: "systemctl restart of the unit you name.",
   elevated_diagnostics: "A new system information report, with the system journal and kernel messages.",
   unlock_screen: "Unlocks the customer's desktop session.",
 };
+
+const REBOOT_WITHOUT_SERVICE =
+  "The computer restarts; the agent does not run as a service, so it will not come back to this session.";
 
 export function ApplyCredentialsDialog({
   open,
   onClose,
   sessionId,
   initial,
+  returns,
 }: {
   open: boolean;
   onClose: () => void;
   sessionId: string;
   initial: TaskKind;
+  /** Whether the agent runs as a service, and so comes back after a restart. */
+  returns: boolean;
 }) {
   return (
     <Dialog open={open} title="Apply login credentials" onClose={onClose} testId="apply-credentials">
-      <ApplyBody sessionId={sessionId} onDone={onClose} initial={initial} />
+      <ApplyBody sessionId={sessionId} onDone={onClose} initial={initial} returns={returns} />
     </Dialog>
   );
 }
 
-function ApplyBody({ sessionId, onDone, initial }: { sessionId: string; onDone: () => void; initial: TaskKind }) {
+function ApplyBody({
+  sessionId,
+  onDone,
+  initial,
+  returns,
+}: {
+  sessionId: string;
+  onDone: () => void;
+  initial: TaskKind;
+  returns: boolean;
+}) {
   const [task, setTask] = useState<TaskKind>(initial);
   const [service, setService] = useState("");
   const [error, setError] = useState<string | null>(null);
@@ -89,7 +106,8 @@ function ApplyBody({ sessionId, onDone, initial }: { sessionId: string; onDone: 
               }}
             />
             <label for={`apply-${choice}`}>
-              {TASK_LABELS[choice]} <span class="muted">— {HINTS[choice]}</span>
+              {TASK_LABELS[choice]}{" "}
+              <span class="muted">— {choice === "reboot" && !returns ? REBOOT_WITHOUT_SERVICE : HINTS[choice]}</span>
             </label>
           </div>
         ))}

@@ -14,7 +14,7 @@ import { screenStatus } from "../common/screen";
 import { sendFiles } from "../common/ui/Files";
 import { ConfirmDialog } from "../common/ui/Dialog";
 import { ApplyCredentialsDialog } from "./ApplyCredentials";
-import { askComputer, computerError, NEEDS_AGENT, requestTask, type TaskKind } from "./computer-actions";
+import { askComputer, computerError, NEEDS_AGENT, requestTask, stopWaiting, type TaskKind } from "./computer-actions";
 import { type AskKind, readComputerLog } from "./computer-log";
 import { openDiagnostics } from "./DiagnosticsWindow";
 import { type MenuGroup, type MenuItem, MenuButton } from "./MenuButton";
@@ -68,6 +68,11 @@ export function SessionActions({ tab, chat }: { tab: Tab; chat: ChatHooks }) {
       () => showNotice(`Asked ${name} to share the screen.`),
       (error: unknown) => showNotice(errorMessage(error), "error"),
     );
+  const stop = (task: string) =>
+    void stopWaiting(task).then(
+      () => showNotice("Stopped waiting for the last task."),
+      (error: unknown) => showNotice(computerError(error, "task"), "error"),
+    );
   const reboot = async () => {
     setRebootError(null);
     try {
@@ -83,6 +88,7 @@ export function SessionActions({ tab, chat }: { tab: Tab; chat: ChatHooks }) {
     sendFile: () => fileInput.current?.click(),
     askScreen,
     ask,
+    stop,
     openDialog: (dialog, first) => {
       if (first !== undefined) setApplyFirst(first);
       setRebootError(null);
@@ -128,11 +134,17 @@ export function SessionActions({ tab, chat }: { tab: Tab; chat: ChatHooks }) {
       <LeaveDialog open={open === "leave"} tab={tab} onClose={close} />
       <CloseSessionDialog open={open === "close"} tab={tab} onClose={close} />
       <SendAgentDialog open={open === "agent"} onClose={close} sessionId={tab.id} customerName={name} />
-      <ApplyCredentialsDialog open={open === "apply"} onClose={close} sessionId={tab.id} initial={applyFirst} />
+      <ApplyCredentialsDialog
+        open={open === "apply"}
+        onClose={close}
+        sessionId={tab.id}
+        initial={applyFirst}
+        returns={readComputerLog(tab.events, !live).grants.service !== null}
+      />
       <ConfirmDialog
         open={open === "reboot"}
         title="Reboot and reconnect"
-        message={`Restart ${name}'s computer now? The agent comes back to this session after the restart; the chat goes on meanwhile.`}
+        message={`Restart ${name}'s computer now? ${rebootOutcome(readComputerLog(tab.events, !live).grants.service !== null)}`}
         confirmLabel="Restart the computer"
         error={rebootError}
         onConfirm={() => void reboot()}
@@ -142,10 +154,18 @@ export function SessionActions({ tab, chat }: { tab: Tab; chat: ChatHooks }) {
   );
 }
 
+/** What follows a restart, said before the representative asks for one. */
+export function rebootOutcome(service: boolean): string {
+  return service
+    ? "The agent comes back to this session after the restart; the chat goes on meanwhile."
+    : "The agent does not run as a service, so it will not come back to this session after the restart. Ask to run it as a service first to have it reconnect.";
+}
+
 interface Doers extends ChatHooks {
   sendFile: () => void;
   askScreen: () => void;
   ask: (kind: AskKind) => void;
+  stop: (task: string) => void;
   openDialog: (dialog: ActionDialog, first?: TaskKind) => void;
   isPrimary: boolean;
 }
@@ -210,6 +230,17 @@ function featureGroups(tab: Tab, doers: Doers): MenuGroup[] {
       true,
     ),
   ];
+  const unfinished = log.unfinishedTask;
+  computer.push(
+    onComputer(
+      "stop-waiting",
+      "Stop waiting for the last task",
+      unfinished === null ? "No task is running on the customer's computer." : null,
+      () => {
+        if (unfinished !== null) doers.stop(unfinished);
+      },
+    ),
+  );
   if (!agent) computer.push(item("send-agent", `${SEND_AGENT_TITLE}…`, null, () => doers.openDialog("agent"), true));
 
   const session_: MenuItem[] = [item("invite", "Invite a representative…", null, () => doers.openDialog("invite"), true)];

@@ -62,6 +62,11 @@ export async function requestTask(sessionId: string, task: TaskKind, service?: s
   return isObject(body) ? (optStr(body, "task") ?? "") : "";
 }
 
+/** Stop waiting for a task the agent never finished (a computer that did not come back). */
+export async function stopWaiting(taskId: string): Promise<void> {
+  await api("POST", `/api/tasks/${seg(taskId)}/cancel`);
+}
+
 export async function loadReports(sessionId: string): Promise<ReportSummary[]> {
   const body = await api("GET", `/api/sessions/${seg(sessionId)}/diagnostics`);
   const list = isObject(body) ? body["diagnostics"] : null;

@@ -92,4 +92,35 @@ describe("the restart banner's state", () => {
     ];
     expect(restartState(events)).toMatchObject({ kind: "failed", text: "Could not restart the computer: no." });
   });
+
+  it("says so when the agent will not come back from a restart", () => {
+    const events = [status("task_requested", { task_id: "t1", task: "reboot" })];
+    const left = status("task_done", {
+      task_id: "t1",
+      task: "reboot",
+      reconnects: false,
+      text: "The customer's computer is restarting. The agent does not run as a service there.",
+    });
+    events.push(left);
+    expect(restartState(events)).toEqual({
+      kind: "left",
+      task: "t1",
+      seq: left.seq,
+      text: "The customer's computer is restarting. The agent does not run as a service there.",
+    });
+  });
+
+  it("fails a restart a representative stopped waiting for", () => {
+    const events = [
+      status("task_restarting", { task_id: "t1", task: "reboot" }),
+      status("task_failed", {
+        task_id: "t1",
+        task: "reboot",
+        reason: "stopped_waiting",
+        text: "Bob stopped waiting for the customer's computer to restart the computer.",
+      }),
+    ];
+    expect(restartState(events)).toMatchObject({ kind: "failed", text: expect.stringContaining("stopped waiting") });
+    expect(readComputerLog(events, false).unfinishedTask).toBeNull();
+  });
 });

@@ -82,6 +82,8 @@ export type RestartState =
   | { kind: "none" }
   | { kind: "restarting"; task: string }
   | { kind: "reconnected"; task: string; seq: number }
+  /** Restarting, and the agent will not come back by itself (it runs no service). */
+  | { kind: "left"; task: string; seq: number; text: string }
   | { kind: "failed"; task: string; seq: number; text: string };
 
 /** The last task that began restarting, and what came of it. */
@@ -93,6 +95,8 @@ export function restartState(events: readonly SessionEvent[]): RestartState {
     if (task === null) continue;
     if (e.body.action === "task_restarting") {
       state = { kind: "restarting", task };
+    } else if (e.body.action === "task_done" && e.body["reconnects"] === false) {
+      state = { kind: "left", task, seq: e.seq, text: e.body.text };
     } else if (state.kind === "restarting" && state.task === task) {
       if (e.body.action === "task_done") state = { kind: "reconnected", task, seq: e.seq };
       else if (e.body.action === "task_failed") state = { kind: "failed", task, seq: e.seq, text: e.body.text };
