@@ -10,6 +10,7 @@ test sees what ran as root and can scan all of it for the password.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import shutil
@@ -29,6 +30,7 @@ STAND_IN = """#!/bin/sh
   echo "argv=$*"
   echo "parent=$(tr '\\0' ' ' < /proc/$PPID/cmdline)"
   env | sed 's/^/env: /'
+  echo "stdin=$(head -c 200 | od -An -c | tr -s ' ')"
 }} >> {record}
 """
 
@@ -66,8 +68,8 @@ def _ensure_sudo() -> None:
     subprocess.run(["apt-get", "install", "-y", "-qq", "sudo"], check=True, env=env)
 
 
-@pytest.fixture
-def local_user() -> Iterator[LocalUser]:
+@contextlib.contextmanager
+def _made_user(sudo_asks_password: bool) -> Iterator[LocalUser]:
     _need_root()
     _ensure_sudo()
     name = f"hl{secrets.token_hex(4)}"
@@ -82,7 +84,8 @@ def local_user() -> Iterator[LocalUser]:
         stand_in = folder / "stand-in"
         stand_in.write_text(STAND_IN.format(record=record))
         stand_in.chmod(0o755)
-        sudoers.write_text(f"{name} ALL=(root) {stand_in}\n")
+        tag = "" if sudo_asks_password else "NOPASSWD: "
+        sudoers.write_text(f"{name} ALL=(root) {tag}{stand_in}\n")
         sudoers.chmod(0o440)
         checked = subprocess.run(["visudo", "-c", "-f", str(sudoers)], capture_output=True)
         assert checked.returncode == 0, checked.stdout
@@ -91,3 +94,18 @@ def local_user() -> Iterator[LocalUser]:
         sudoers.unlink(missing_ok=True)
         subprocess.run(["userdel", "-r", "-f", name], capture_output=True)
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def local_user() -> Iterator[LocalUser]:
+    """A user whom sudo asks for their password."""
+    with _made_user(sudo_asks_password=True) as user:
+        yield user
+
+
+@pytest.fixture
+def nopasswd_user() -> Iterator[LocalUser]:
+    """A user whom sudo asks for no password (a NOPASSWD rule): sudo cannot tell a
+    wrong password from the right one."""
+    with _made_user(sudo_asks_password=False) as user:
+        yield user

@@ -55,9 +55,7 @@ def tools(folder: Path, **scripts: str) -> Path:
 
 
 def test_a_collection_here_has_every_section_that_applies_and_fits_the_limits() -> None:
-    started = time.monotonic()
     report = collect()
-    took = time.monotonic() - started
 
     expected = list(ALWAYS)
     expected += ["systemd_failed"] if shutil.which("systemctl") else []
@@ -66,7 +64,6 @@ def test_a_collection_here_has_every_section_that_applies_and_fits_the_limits() 
     assert check_report(report) == report
     assert report["elevated"] is False
     assert str(report["collected_at"]).endswith("Z")
-    assert took < 5  # about a quarter of a second; generous for a busy machine
 
     os_fields = fields(report, "os")
     assert os_fields["Distribution"] and os_fields["Kernel"] and os_fields["Architecture"]

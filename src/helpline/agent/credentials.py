@@ -3,7 +3,9 @@
 Why a module of its own, and why so careful: the representatives may use the
 customer's login for administrator tasks (tasks.py), but the password must never
 leave the computer. It is checked locally with ``sudo -S -k -v`` run as the agent's
-own user (password on stdin, no prompt), then kept only AES-GCM-encrypted with a
+own user (password on stdin, no prompt), or, where sudo asks this login for no
+password (so any would pass), against the login itself (login_check.py, PAM), then
+kept only AES-GCM-encrypted with a
 key that lives in this process's memory too; it is decrypted for the moment of a
 sudo call and goes to sudo on stdin, never in argv, the environment, a file, a log
 line or an exception message. ``harden_process()`` makes the process non-dumpable
@@ -33,6 +35,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from helpline.agent import login_check
 
 # sudo waits after a wrong password (pam_faildelay, about 2 s); a stuck sudo (a
 # module asking for something else) is stopped after this.
@@ -100,6 +104,9 @@ class Vault:
         self._nonce: bytes | None = None
         self._sealed: bytes | None = None
         self.user: str | None = None
+        # sudo asks this login for no password: it is then never written to sudo,
+        # whose stdin would be the command's (a root command could read it).
+        self._no_password = False
 
     @property
     def holds(self) -> bool:
@@ -120,27 +127,61 @@ class Vault:
                 f"The agent runs as {getpass.getuser()} and can check only that login's "
                 f"password, not {user}'s."
             )
-        if self._sudo is None and os.geteuid() == 0:
-            # sudo asks root for no password: any password would pass the check.
-            raise CredentialError(
-                "The agent runs as root, so sudo cannot check a password here. Run the "
-                "agent as your own login to share its credentials."
-            )
         if not password:
             raise CredentialError("Type the password of your login first.")
         secret = bytearray(password.encode("utf-8"))
         try:
-            result = await self._sudo_call(["-k", "-v"], secret)
+            no_password = await self._asks_no_password()
+            if no_password:
+                # Any password would pass sudo here (NOPASSWD, or root): ask the login.
+                right = await self._login_check(user, secret)
+            else:
+                result = await self._sudo_call(["-k", "-v"], secret)
+                if result.not_allowed:
+                    raise CredentialError(
+                        f"{user} may not use sudo on this computer, so this login cannot "
+                        "give the representatives administrator rights."
+                    )
+                right = result.returncode == 0
         finally:
             _wipe(secret)
-        if result.not_allowed:
-            raise CredentialError(
-                f"{user} may not use sudo on this computer, so this login cannot give the "
-                "representatives administrator rights."
-            )
-        if result.returncode != 0:
+        if not right:
             raise CredentialError(WRONG_PASSWORD.format(user=user))
         self._seal(password, user)
+        self._no_password = no_password
+
+    async def _asks_no_password(self) -> bool:
+        """Whether sudo lets this login in without any password (``sudo -n -k -v``)."""
+        try:
+            process = await asyncio.create_subprocess_exec(
+                *self._program(),
+                "-n",
+                "-k",
+                "-v",
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=asyncio.subprocess.DEVNULL,
+                stderr=asyncio.subprocess.DEVNULL,
+                start_new_session=True,
+            )
+        except FileNotFoundError:
+            raise CredentialError(NO_SUDO) from None
+        try:
+            return await asyncio.wait_for(process.wait(), SUDO_TIMEOUT_SECONDS) == 0
+        except TimeoutError:
+            process.kill()
+            await process.wait()
+            return False
+
+    async def _login_check(self, user: str, secret: bytearray) -> bool:
+        try:
+            return await asyncio.to_thread(login_check.password_is_right, user, bytes(secret))
+        except login_check.LoginCheckUnavailable:
+            raise CredentialError(
+                f"sudo on this computer asks {user} for no password, and the agent cannot "
+                "check it against the login (PAM is not available), so it cannot tell "
+                "that the password is yours. Ask the computer's administrator to require "
+                "a password for sudo."
+            ) from None
 
     def _seal(self, password: str, user: str) -> None:
         key = bytearray(AESGCM.generate_key(bit_length=256))
@@ -157,11 +198,14 @@ class Vault:
         if self._key is not None:
             _wipe(self._key)
         self._key, self._nonce, self._sealed, self.user = None, None, None, None
+        self._no_password = False
 
     async def run(self, command: Sequence[str]) -> SudoResult:
         """Run ``command`` as root through ``sudo -S -k -p '' --`` with the password."""
         if self._sealed is None or self._key is None or self._nonce is None:
             raise CredentialError("The customer's login credentials are not available.")
+        if self._no_password:
+            return await self._sudo_call(["--", *command], None)
         secret = bytearray(AESGCM(bytes(self._key)).decrypt(self._nonce, self._sealed, None))
         try:
             return await self._sudo_call(["-k", "--", *command], secret)
@@ -174,9 +218,12 @@ class Vault:
         collector calls it from its threads. ``CredentialError`` when it did not run."""
         if self._sealed is None or self._key is None or self._nonce is None:
             raise CredentialError("The customer's login credentials are not available.")
-        argv = [*self._program(), "-S", "-k", "-p", "", "--", *command]
-        line = bytearray(AESGCM(bytes(self._key)).decrypt(self._nonce, self._sealed, None))
-        line += b"\n"
+        if self._no_password:
+            argv, line = [*self._program(), "-n", "--", *command], bytearray()
+        else:
+            argv = [*self._program(), "-S", "-k", "-p", "", "--", *command]
+            line = bytearray(AESGCM(bytes(self._key)).decrypt(self._nonce, self._sealed, None))
+            line += b"\n"
         try:
             done = subprocess.run(  # noqa: S603 (fixed commands of the collector)
                 argv,
@@ -194,8 +241,13 @@ class Vault:
             raise CredentialError(f"{command[0]} exited with status {done.returncode}.")
         return done.stdout.decode("utf-8", "replace")
 
-    async def _sudo_call(self, arguments: list[str], secret: bytearray) -> SudoResult:
-        argv = [*self._program(), "-S", "-p", "", *arguments]
+    async def _sudo_call(self, arguments: list[str], secret: bytearray | None) -> SudoResult:
+        """sudo with ``arguments``; the password on its stdin, or with None, ``-n`` and
+        nothing written (sudo asks no password, so stdin would be the command's)."""
+        if secret is None:
+            argv = [*self._program(), "-n", *arguments]
+        else:
+            argv = [*self._program(), "-S", "-p", "", *arguments]
         # C locale: sudo's own refusals are matched by their English words below.
         env = {**os.environ, "LC_ALL": "C", "LANG": "C"}
         try:
@@ -209,8 +261,10 @@ class Vault:
             )
         except FileNotFoundError:
             raise CredentialError(NO_SUDO) from None
-        line = bytearray(secret)
-        line += b"\n"
+        line = bytearray()
+        if secret is not None:
+            line += secret
+            line += b"\n"
         try:
             _, said = await asyncio.wait_for(process.communicate(bytes(line)), SUDO_TIMEOUT_SECONDS)
         except TimeoutError:
