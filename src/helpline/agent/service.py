@@ -99,14 +99,25 @@ def _run(argv: list[str]) -> None:
 class SystemdManager:
     name = "systemd"
 
-    def __init__(self, session: str, *, root: bool | None = None, home: Path | None = None) -> None:
+    def __init__(
+        self,
+        session: str,
+        *,
+        root: bool | None = None,
+        home: Path | None = None,
+        unit_dir: Path | None = None,
+    ) -> None:
         self.session = session
         self.system = os.geteuid() == 0 if root is None else root
         self.home = home or Path.home()
+        # Where the unit file goes; by default systemd's folder for system or user units.
+        self.unit_dir = unit_dir
 
     @property
     def unit_path(self) -> Path:
-        folder = SYSTEM_UNIT_DIR if self.system else self.home / ".config" / "systemd" / "user"
+        folder = self.unit_dir or (
+            SYSTEM_UNIT_DIR if self.system else self.home / ".config" / "systemd" / "user"
+        )
         return folder / unit_name(self.session)
 
     def _systemctl(self, *args: str) -> list[str]:
@@ -115,20 +126,41 @@ class SystemdManager:
     def install(self, state_file: Path) -> None:
         self.unit_path.parent.mkdir(parents=True, exist_ok=True)
         self.unit_path.write_text(render_unit(self.session, state_file, system=self.system))
-        if not self.system:
-            # Lingering: the user's units run without anyone logged in, and after a restart.
-            _run(["loginctl", "enable-linger", getpass.getuser()])
-        _run(self._systemctl("daemon-reload"))
-        _run(self._systemctl("enable", "--now", unit_name(self.session)))
+        try:
+            if not self.system:
+                # Lingering: the user's units run without anyone logged in, and after a
+                # restart.
+                _run(["loginctl", "enable-linger", getpass.getuser()])
+            _run(self._systemctl("daemon-reload"))
+            _run(self._systemctl("enable", "--now", unit_name(self.session)))
+        except ServiceError:
+            # Half installed is not installed: no unit may outlive the refusal.
+            with contextlib.suppress(ServiceError):
+                self.uninstall()
+            raise
 
     def uninstall(self) -> None:
-        # The unit's file goes first: ``disable --now`` may stop this very process.
-        existed = self.unit_path.exists()
+        """Disable, remove, reload, and stop last: the stop may end this very process
+        (the service removes itself at the session's end), so nothing may follow it.
+        ``--no-block``: systemctl must not wait for the end of its own caller."""
+        if not self.unit_path.exists():
+            return
+        name = unit_name(self.session)
+        problems: list[str] = []
+
+        def systemctl(*args: str) -> None:
+            # Every step is tried: a failed one must not leave the unit behind.
+            try:
+                _run(self._systemctl(*args))
+            except ServiceError as error:
+                problems.append(str(error))
+
+        systemctl("disable", name)
         self.unit_path.unlink(missing_ok=True)
-        if existed:
-            with contextlib.suppress(ServiceError):
-                _run(self._systemctl("daemon-reload"))
-            _run(self._systemctl("disable", "--now", unit_name(self.session)))
+        systemctl("daemon-reload")
+        systemctl("stop", "--no-block", name)
+        if problems:
+            raise ServiceError("; ".join(problems))
 
     def is_installed(self) -> bool:
         return self.unit_path.exists()
