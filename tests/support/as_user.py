@@ -9,7 +9,6 @@ folder everyone may read; the copy is the code under test, file for file.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import shutil
@@ -17,19 +16,31 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
+from importlib import metadata
 from pathlib import Path
 
 import pytest
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 import helpline
 from tests.conftest import IN_CI
 from tests.support.local_user import LocalUser
 
-# What the copy needs beyond the standard library (credentials.py, login_check.py).
-LIBRARIES = ("cryptography", "_cffi_backend", "pamela")
+# What the agent needs beyond the standard library: these distributions and theirs.
+AGENT_DISTRIBUTIONS = (
+    "click",
+    "textual",
+    "httpx",
+    "websockets",
+    "mss",
+    "pillow",
+    "psutil",
+    "cryptography",
+    "pamela",
+)
 CHECK = """
 import asyncio, json, sys
-sys.path.insert(0, sys.argv[2])
 from helpline.agent.credentials import CredentialError, Vault
 
 async def main(user, password):
@@ -58,13 +69,29 @@ def system_python() -> str:
 
 @pytest.fixture(scope="module")
 def readable_site() -> Iterator[Path]:
-    """The package and its libraries, copied into a folder every user may read (not
-    pytest's own temporary folder, which only its owner may enter)."""
+    """The package and the agent's libraries, copied into a folder every user may read
+    (not pytest's own temporary folder, which only its owner may enter)."""
     folder = Path(tempfile.mkdtemp(prefix="helpline-as-user-"))
     try:
         yield _copy_into(folder)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _needed(roots: tuple[str, ...]) -> set[str]:
+    """The distributions ``roots`` need when installed without extras."""
+    seen: set[str] = set()
+    todo = list(roots)
+    while todo:
+        name = canonicalize_name(todo.pop())
+        if name in seen:
+            continue
+        seen.add(name)
+        for line in metadata.requires(name) or []:
+            requirement = Requirement(line)
+            if requirement.marker is None or requirement.marker.evaluate({"extra": ""}):
+                todo.append(requirement.name)
+    return seen
 
 
 def _copy_into(folder: Path) -> Path:
@@ -74,37 +101,29 @@ def _copy_into(folder: Path) -> Path:
         site / "helpline",
         ignore=shutil.ignore_patterns("static", "__pycache__"),
     )
-    for name in LIBRARIES:
-        spec = importlib.util.find_spec(name)
-        assert spec is not None and spec.origin is not None, name
-        if spec.submodule_search_locations:
-            shutil.copytree(
-                Path(spec.origin).parent,
-                site / name,
-                ignore=shutil.ignore_patterns("__pycache__"),
-            )
-        else:
-            shutil.copy2(spec.origin, site / Path(spec.origin).name)
+    for name in sorted(_needed(AGENT_DISTRIBUTIONS)):
+        distribution = metadata.distribution(name)
+        for file in distribution.files or []:
+            source = Path(str(distribution.locate_file(file)))
+            if file.parts[0] == ".." or "__pycache__" in file.parts or not source.is_file():
+                continue  # scripts outside site-packages, caches
+            target = site / file
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
     for path in [folder, *folder.rglob("*")]:
         path.chmod(0o755 if path.is_dir() else 0o644)
     return site
 
 
+def system_python_for(user: LocalUser, site: Path) -> list[str]:
+    """The command that runs this system's Python as ``user`` over the copy."""
+    return ["runuser", "-u", user.name, "--", "env", f"PYTHONPATH={site}", system_python()]
+
+
 def check_as(user: LocalUser, password: str, site: Path) -> dict[str, object]:
     """``Vault().check`` run by ``user``: ``{"kept": bool, "said": refusal}``."""
     done = subprocess.run(
-        [
-            "runuser",
-            "-u",
-            user.name,
-            "--",
-            system_python(),
-            "-I",
-            "-c",
-            CHECK,
-            user.name,
-            str(site),
-        ],
+        [*system_python_for(user, site), "-c", CHECK, user.name],
         input=password + "\n",
         capture_output=True,
         text=True,
