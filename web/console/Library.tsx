@@ -9,6 +9,7 @@ import { useState } from "preact/hooks";
 import { Greetings } from "./LibraryGreetings";
 import { ScriptLibrary } from "./LibraryScope";
 import { me } from "./state";
+
 type Section = "message" | "url" | "greetings";
 
 const SECTION_LABELS: Record<Section, string> = {
