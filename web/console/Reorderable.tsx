@@ -52,7 +52,10 @@ export function useReorderableList<T>(items: readonly T[], { save, idPrefix }: R
   return { items: shown, move };
 }
 
-/** Whether two lists hold the same items in the same order: a parent's re-render makes a new array of the same items. */
+/**
+ * Whether two lists hold the same items in the same order: a parent's redraw makes a
+ * new array of the same items, which must not undo the order just asked for.
+ */
 function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
