@@ -31,7 +31,7 @@ export default defineConfig({
     },
   },
   test: {
-    include: ["common/**/*.test.ts", "console/**/*.test.ts", "customer/**/*.test.ts"],
+    include: ["common/**/*.test.{ts,tsx}", "console/**/*.test.{ts,tsx}", "customer/**/*.test.{ts,tsx}"],
     environment: "node",
   },
 });

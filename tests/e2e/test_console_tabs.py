@@ -131,3 +131,68 @@ async def test_the_idle_icon_turns_yellow_then_red_after_the_preferred_threshold
     await expect(prefs.get_by_label("Alert (red) after, in seconds")).to_have_value("8")
     await prefs.get_by_role("button", name="Cancel").click()
     await expect(prefs).to_be_hidden()
+
+
+async def test_the_tab_that_takes_a_closed_tabs_place_is_read_and_loses_its_unread_badge(
+    new_page: NewPage,
+) -> None:
+    console = await new_page()
+    await log_in(console, "bob")
+    ivy, jack = await new_page(), await new_page()
+    await ask_for_help(ivy, "acme", "Ivy", "Locked out of my account")
+    await ask_for_help(jack, "globex", "Jack", "Invoice is wrong")
+    await pick_up(console, "Ivy")
+    await pick_up(console, "Jack")
+    await say(ivy, "Hello?")
+    ivy_unread = chat_tab(console, "Ivy").get_by_test_id("unread-count")
+    await expect(ivy_unread).to_have_text("1 unread")
+
+    # Jack ends his chat; closing his tab brings Ivy's to the front, read.
+    await jack.get_by_role("button", name="End session").click()
+    await (
+        jack.get_by_role("dialog", name="End session?")
+        .get_by_role("button", name="Yes, end session")
+        .click()
+    )
+    await expect(console.get_by_test_id("session-ended")).to_be_visible()
+    await console.get_by_role("button", name="Close tab").click()
+    await expect(chat_tab(console, "Jack")).to_have_count(0)
+    await expect(chat_tab(console, "Ivy")).to_have_attribute("aria-selected", "true")
+    await expect(line(console_log(console, "Ivy"), "Hello?")).to_be_visible()
+    await expect(ivy_unread).to_have_count(0)
+    await expect(console.get_by_role("tab", name=re.compile("unread"))).to_have_count(0)
+
+
+async def test_switching_tabs_shows_the_new_tabs_session_panel_from_its_details(
+    new_page: NewPage,
+) -> None:
+    console = await new_page()
+    # A short window, so the session panel scrolls.
+    await console.set_viewport_size({"width": 1400, "height": 480})
+    await log_in(console, "bob")
+    ivy, jack = await new_page(), await new_page()
+    await ask_for_help(ivy, "acme", "Ivy", "Locked out of my account")
+    await ask_for_help(jack, "globex", "Jack", "Invoice is wrong")
+    await pick_up(console, "Ivy")
+    await pick_up(console, "Jack")
+
+    panel = console.get_by_role("complementary", name="Session panel")
+    details = panel.get_by_role("heading", name="Details")
+    await expect(details).to_be_in_viewport()
+    # Down to Jack's notes and screen: his Details scroll out of sight.
+    await panel.get_by_role("textbox", name="Session note").scroll_into_view_if_needed()
+    await panel.evaluate("(el) => { el.scrollTop = el.scrollHeight; }")
+    assert await panel.evaluate("(el) => el.scrollTop") > 0
+    await expect(details).not_to_be_in_viewport()
+
+    await chat_tab(console, "Ivy").click()
+    await expect(panel.get_by_test_id("session-details")).to_contain_text("Ivy")
+    await expect(details).to_be_in_viewport()
+    assert await panel.evaluate("(el) => el.scrollTop") == 0
+
+    # The same when a key brings a tab to the front.
+    await panel.evaluate("(el) => { el.scrollTop = el.scrollHeight; }")
+    await expect(details).not_to_be_in_viewport()
+    await console.keyboard.press("Alt+2")
+    await expect(panel.get_by_test_id("session-details")).to_contain_text("Jack")
+    await expect(details).to_be_in_viewport()

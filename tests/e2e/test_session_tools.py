@@ -141,6 +141,11 @@ async def test_a_scripted_message_is_inserted_with_placeholders_filled_and_edite
     )
     await add_script(billing, "message", "Refund", "Your refund is on its way.")
     await add_script(billing, "message", "Invoice", "Your invoice is attached.")
+    scripts = billing.get_by_test_id("script")
+    await expect(scripts).to_have_text([re.compile("^Refund"), re.compile("^Invoice")])
+    await billing.get_by_role("button", name="Move Invoice up").click()
+    await expect(scripts).to_have_text([re.compile("^Invoice"), re.compile("^Refund")])
+    await expect(billing.get_by_role("button", name="Move Invoice down")).to_be_focused()
 
     # Deleting asks first.
     await billing.get_by_role("button", name="Delete Refund").click()

@@ -14,6 +14,7 @@ import {
 } from "../common/protocol-bodies";
 import { Dialog } from "../common/ui/Dialog";
 import { Linkified } from "../common/ui/Linkified";
+import { TextField } from "../common/ui/TextField";
 import { NO_FILTERS, historyQuery, type HistoryFilters } from "./history-query";
 import { OUTCOME_LABELS } from "./SessionDialogs";
 import { loadPortals, loadRepresentatives } from "./session-actions";
@@ -72,9 +73,10 @@ export function HistoryPage() {
     );
   }
 
+  const setValue = (key: keyof HistoryFilters) => (value: string) => setForm({ ...form, [key]: value });
   const set = (key: keyof HistoryFilters) => (e: Event) => {
-    const target = e.currentTarget as HTMLInputElement | HTMLSelectElement;
-    setForm({ ...form, [key]: target.value });
+    const target = e.currentTarget as HTMLSelectElement;
+    setValue(key)(target.value);
   };
   const total = result?.total ?? 0;
   const sessions = result?.sessions ?? [];
@@ -92,10 +94,15 @@ export function HistoryPage() {
           setApplied({ ...form });
         }}
       >
-        <div class="field history__words">
-          <label for="history-q">Words from the chats</label>
-          <input id="history-q" type="search" value={form.q} maxLength={200} onInput={set("q")} />
-        </div>
+        <TextField
+          class="field history__words"
+          id="history-q"
+          label="Words from the chats"
+          value={form.q}
+          onValue={setValue("q")}
+          type="search"
+          maxLength={200}
+        />
         <div class="field">
           <label for="history-portal">Portal</label>
           <select id="history-portal" value={form.portal} onChange={set("portal")}>
@@ -129,14 +136,8 @@ export function HistoryPage() {
             ))}
           </select>
         </div>
-        <div class="field">
-          <label for="history-from">From</label>
-          <input id="history-from" type="date" value={form.from} onInput={set("from")} />
-        </div>
-        <div class="field">
-          <label for="history-to">To</label>
-          <input id="history-to" type="date" value={form.to} onInput={set("to")} />
-        </div>
+        <TextField id="history-from" label="From" value={form.from} onValue={setValue("from")} type="date" />
+        <TextField id="history-to" label="To" value={form.to} onValue={setValue("to")} type="date" />
         <div class="history__buttons">
           <button type="submit" class="primary">
             Search

@@ -1,5 +1,6 @@
 import { useState } from "preact/hooks";
 import { errorMessage } from "../common/api";
+import { TextField } from "../common/ui/TextField";
 import { login } from "./lifecycle";
 import { loginMessage } from "./state";
 
@@ -36,31 +37,27 @@ export function Login() {
           </p>
         ) : null}
         <form aria-label="Log in" onSubmit={submit} class="stack">
-          <div class="field">
-            <label for="login-username">Username</label>
-            <input
-              id="login-username"
-              name="username"
-              autocomplete="username"
-              autocapitalize="none"
-              spellcheck={false}
-              required
-              value={username}
-              onInput={(e) => setUsername(e.currentTarget.value)}
-            />
-          </div>
-          <div class="field">
-            <label for="login-password">Password</label>
-            <input
-              id="login-password"
-              name="password"
-              type="password"
-              autocomplete="current-password"
-              required
-              value={password}
-              onInput={(e) => setPassword(e.currentTarget.value)}
-            />
-          </div>
+          <TextField
+            id="login-username"
+            label="Username"
+            value={username}
+            onValue={setUsername}
+            name="username"
+            autocomplete="username"
+            autocapitalize="none"
+            spellcheck={false}
+            required
+          />
+          <TextField
+            id="login-password"
+            label="Password"
+            value={password}
+            onValue={setPassword}
+            name="password"
+            type="password"
+            autocomplete="current-password"
+            required
+          />
           {error !== null ? (
             <p class="form-error" role="alert" data-testid="login-error">
               {error}

@@ -2,6 +2,7 @@ import { useState } from "preact/hooks";
 import { errorMessage } from "../common/api";
 import { FontSizeSelect } from "../common/ui/FontSize";
 import { Dialog } from "../common/ui/Dialog";
+import { TextField } from "../common/ui/TextField";
 import { savePreferences } from "./session-actions";
 import { me, preferences, showNotice } from "./state";
 
@@ -66,49 +67,43 @@ function PreferencesForm({ onDone }: { onDone: () => void }) {
       <fieldset>
         <legend>Idle icon on each tab</legend>
         <p class="muted">How long since you last wrote to the customer before the icon turns yellow, then red.</p>
-        <div class="field">
-          <label for="pref-idle-warning">Warning (yellow) after, in seconds</label>
-          <input
-            id="pref-idle-warning"
-            type="number"
-            inputMode="numeric"
-            min={5}
-            max={3600}
-            required
-            value={warning}
-            onInput={(e) => setWarning(e.currentTarget.value)}
-          />
-        </div>
-        <div class="field">
-          <label for="pref-idle-alert">Alert (red) after, in seconds</label>
-          <input
-            id="pref-idle-alert"
-            type="number"
-            inputMode="numeric"
-            min={6}
-            max={7200}
-            required
-            value={alertAfter}
-            onInput={(e) => setAlertAfter(e.currentTarget.value)}
-          />
-        </div>
+        <TextField
+          id="pref-idle-warning"
+          label="Warning (yellow) after, in seconds"
+          value={warning}
+          onValue={setWarning}
+          type="number"
+          inputMode="numeric"
+          min={5}
+          max={3600}
+          required
+        />
+        <TextField
+          id="pref-idle-alert"
+          label="Alert (red) after, in seconds"
+          value={alertAfter}
+          onValue={setAlertAfter}
+          type="number"
+          inputMode="numeric"
+          min={6}
+          max={7200}
+          required
+        />
       </fieldset>
       <fieldset>
         <legend>New requests</legend>
-        <div class="field">
-          <label for="pref-request-alert">Show new-request alerts for, in seconds</label>
-          <input
-            id="pref-request-alert"
-            type="number"
-            inputMode="numeric"
-            min={5}
-            max={600}
-            step={1}
-            required
-            value={requestAlert}
-            onInput={(e) => setRequestAlert(e.currentTarget.value)}
-          />
-        </div>
+        <TextField
+          id="pref-request-alert"
+          label="Show new-request alerts for, in seconds"
+          value={requestAlert}
+          onValue={setRequestAlert}
+          type="number"
+          inputMode="numeric"
+          min={5}
+          max={600}
+          step={1}
+          required
+        />
       </fieldset>
       <fieldset>
         <legend>Sounds</legend>
@@ -134,17 +129,16 @@ function PreferencesForm({ onDone }: { onDone: () => void }) {
       <div class="field">
         <FontSizeSelect id="pref-font-size" label="Default font size" value={fontSize} onChange={setFontSize} />
       </div>
-      <div class="field">
-        <label for="pref-max-chats">Maximum concurrent chats</label>
-        <input
-          id="pref-max-chats"
-          readOnly
-          aria-readonly="true"
-          class="readonly"
-          value={String(me.value?.max_concurrent_sessions ?? "")}
-        />
-        <p class="muted">Set by your administrator.</p>
-      </div>
+      <TextField
+        id="pref-max-chats"
+        label="Maximum concurrent chats"
+        value={String(me.value?.max_concurrent_sessions ?? "")}
+        onValue={() => undefined}
+        readOnly
+        aria-readonly="true"
+        inputClass="readonly"
+        hint="Set by your administrator."
+      />
       {error !== null ? (
         <p class="form-error" role="alert">
           {error}

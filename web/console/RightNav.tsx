@@ -1,3 +1,4 @@
+import { useLayoutEffect, useRef } from "preact/hooks";
 import { computerDetails, customerApp, customerPresence } from "../common/computer";
 import { formatDateTime } from "../common/format";
 import { noteLines } from "../common/lines";
@@ -16,8 +17,15 @@ const FIELD_LABELS: Record<string, string> = { email: "Email", phone: "Phone", c
 
 /** Details, attendees, notes and the customer's screen of the focused session. */
 export function RightNav({ tab, open }: { tab: Tab | null; open: boolean }) {
+  const panel = useRef<HTMLElement>(null);
+  const tabId = tab?.id ?? null;
+  // One panel serves every tab: without this, a tab selected after scrolling another
+  // down to its notes or screen would open scrolled past its own Details.
+  useLayoutEffect(() => {
+    if (panel.current !== null) panel.current.scrollTop = 0;
+  }, [tabId]);
   return (
-    <aside id={RIGHT_NAV_ID} class="right-nav" aria-label="Session panel" hidden={!open}>
+    <aside id={RIGHT_NAV_ID} ref={panel} class="right-nav" aria-label="Session panel" hidden={!open}>
       {tab === null ? (
         <p class="muted right-nav__empty">Open a session to see its details.</p>
       ) : (

@@ -1,6 +1,7 @@
 import { useState } from "preact/hooks";
 import { errorMessage } from "../common/api";
-import { screenStatus, THUMBNAIL } from "../common/screen";
+import { THUMBNAIL } from "../common/screen";
+import { screenStatus } from "../common/screen-status";
 import { askToSeeScreen, openViewer } from "./session-actions";
 import { screenFeed, screenVersion, type Tab } from "./state";
 

@@ -5,6 +5,7 @@ import { errorMessage } from "../common/api";
 import type { Script, ScriptCategory, ScriptKind } from "../common/protocol-bodies";
 import { searchScripts } from "../common/scripts";
 import { Dialog } from "../common/ui/Dialog";
+import { TextField } from "../common/ui/TextField";
 import { loadScripts } from "./library-api";
 import { showView } from "./state";
 
@@ -75,28 +76,28 @@ function PickerBody({ kind, onClose, onChoose }: BodyProps) {
 
   return (
     <div class="stack picker">
-      <div class="field">
-        <label for={`${kind}-picker-search`}>Search {what}</label>
-        <input
-          id={`${kind}-picker-search`}
-          type="search"
-          autoFocus
-          value={query}
-          placeholder="Words from the title or the text"
-          onInput={(e) => setQuery(e.currentTarget.value)}
-          onKeyDown={(e) => {
-            const first = found[0]?.scripts[0];
-            if (e.key === "Enter" && first !== undefined) {
-              e.preventDefault();
-              choose(first);
-            }
-          }}
-        />
-        <p class="muted">
-          Enter inserts the first match. Placeholders such as {"{customer.name}"} are filled in; you can edit the text
-          before {kind === "message" ? "sending it" : "pushing it"}.
-        </p>
-      </div>
+      <TextField
+        id={`${kind}-picker-search`}
+        label={`Search ${what}`}
+        value={query}
+        onValue={setQuery}
+        type="search"
+        autoFocus
+        placeholder="Words from the title or the text"
+        onKeyDown={(e) => {
+          const first = found[0]?.scripts[0];
+          if (e.key === "Enter" && first !== undefined) {
+            e.preventDefault();
+            choose(first);
+          }
+        }}
+        hint={
+          <>
+            Enter inserts the first match. Placeholders such as {"{customer.name}"} are filled in; you can edit the
+            text before {kind === "message" ? "sending it" : "pushing it"}.
+          </>
+        }
+      />
       {error !== null ? (
         <p class="form-error" role="alert">
           {error}

@@ -8,6 +8,7 @@ import { errorMessage } from "../common/api";
 import type { Outcome, Representative } from "../common/protocol";
 import type { PortalInfo } from "../common/protocol-bodies";
 import { ConfirmDialog, Dialog } from "../common/ui/Dialog";
+import { TextField } from "../common/ui/TextField";
 import {
   closeSession,
   exitAllSessions,
@@ -190,16 +191,15 @@ function InviteForm({ kind, tab, onDone }: { kind: "invite" | "transfer"; tab: T
       {kind === "invite" && masked ? (
         <p class="muted">The customer will not see a masked representative, their messages or that they joined.</p>
       ) : null}
-      <div class="field">
-        <label for={`${kind}-comment`}>Comment (only representatives see it)</label>
-        <textarea
-          id={`${kind}-comment`}
-          rows={2}
-          maxLength={500}
-          value={comment}
-          onInput={(e) => setComment(e.currentTarget.value)}
-        />
-      </div>
+      <TextField
+        multiline
+        id={`${kind}-comment`}
+        label="Comment (only representatives see it)"
+        value={comment}
+        onValue={setComment}
+        rows={2}
+        maxLength={500}
+      />
       {error !== null ? (
         <p class="form-error" role="alert">
           {error}
@@ -273,17 +273,16 @@ function CloseForm({ tab, onDone }: { tab: Tab; onDone: () => void }) {
           </div>
         ))}
       </fieldset>
-      <div class="field">
-        <label for="end-notes">End-of-session notes</label>
-        <textarea
-          id="end-notes"
-          rows={4}
-          maxLength={4000}
-          value={notes}
-          placeholder="What was done, what is left (representatives only)"
-          onInput={(e) => setNotes(e.currentTarget.value)}
-        />
-      </div>
+      <TextField
+        multiline
+        id="end-notes"
+        label="End-of-session notes"
+        value={notes}
+        onValue={setNotes}
+        rows={4}
+        maxLength={4000}
+        placeholder="What was done, what is left (representatives only)"
+      />
       {error !== null ? (
         <p class="form-error" role="alert">
           {error}

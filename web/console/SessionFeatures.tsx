@@ -10,7 +10,7 @@
 import { useRef, useState } from "preact/hooks";
 import { errorMessage } from "../common/api";
 import type { ScriptKind } from "../common/protocol-bodies";
-import { screenStatus } from "../common/screen";
+import { screenStatus } from "../common/screen-status";
 import { sendFiles } from "../common/ui/Files";
 import { ConfirmDialog } from "../common/ui/Dialog";
 import { ApplyCredentialsDialog } from "./ApplyCredentials";

@@ -2,7 +2,8 @@ import { useEffect, useState } from "preact/hooks";
 import { Connection } from "../common/connection";
 import type { ConnectionState } from "../common/connection-types";
 import type { Session, SessionEvent } from "../common/protocol";
-import { ScreenFeed, ScreenWatch, screenStatus, type ScreenImage } from "../common/screen";
+import { ScreenFeed, ScreenWatch, type ScreenImage } from "../common/screen-feed";
+import { screenStatus } from "../common/screen-status";
 
 /** `/console?viewer=ID`: the Viewer window's session ID, or null for the console. */
 export function viewerSession(search: string): string | null {

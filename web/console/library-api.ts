@@ -54,3 +54,9 @@ export async function savePortalGreeting(slug: string, text: string): Promise<st
   const body = await api("PUT", `/api/portals/${seg(slug)}/greeting`, { text });
   return isObject(body) && typeof body["greeting"] === "string" ? body["greeting"] : text;
 }
+
+/**
+ * How the Library's parts make a change: the page runs it, shows its error if any, then
+ * reads the library again; it answers whether the change worked.
+ */
+export type Run = (change: () => Promise<void>) => Promise<boolean>;

@@ -9,7 +9,7 @@ import type { Connection } from "../common/connection";
 import type { ConnectionState } from "../common/connection-types";
 import { DEFAULT_PREFERENCES, type Me, type Preferences, type Session, type SessionEvent } from "../common/protocol";
 import type { Invitation, SessionCode } from "../common/protocol-bodies";
-import { ScreenFeed } from "../common/screen";
+import { ScreenFeed } from "../common/screen-feed";
 
 export interface Tab {
   id: string;

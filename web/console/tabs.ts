@@ -8,6 +8,7 @@ import { batch } from "@preact/signals";
 import type { Session } from "../common/protocol";
 import { newTab } from "./frame-reducer";
 import { activeId, currentSocket, screenFeed, tabs, type Tab } from "./state";
+import { closedTab, selectedTab, type TabSelection } from "./tab-selection";
 
 export function updateTab(id: string, change: (tab: Tab) => Tab): void {
   tabs.value = tabs.value.map((t) => (t.id === id ? change(t) : t));
@@ -27,24 +28,22 @@ export function openTab(session: Session, focus: boolean): void {
   currentSocket()?.subscribe(session.id);
 }
 
-export function selectTab(id: string): void {
+function applySelection(next: TabSelection): void {
   batch(() => {
-    activeId.value = id;
-    updateTab(id, (t) => (t.unread === 0 ? t : { ...t, unread: 0 }));
+    if (next.tabs !== tabs.value) tabs.value = [...next.tabs];
+    activeId.value = next.activeId;
   });
 }
 
+export function selectTab(id: string): void {
+  applySelection(selectedTab({ tabs: tabs.value, activeId: activeId.value }, id));
+}
+
 export function closeTab(id: string): void {
-  const list = tabs.value;
-  const index = list.findIndex((t) => t.id === id);
-  if (index < 0) return;
+  if (!tabs.value.some((t) => t.id === id)) return;
   currentSocket()?.forget(id);
   screenFeed.clear(id);
-  const rest = list.filter((t) => t.id !== id);
-  batch(() => {
-    tabs.value = rest;
-    if (activeId.value === id) activeId.value = (rest[index] ?? rest[index - 1] ?? null)?.id ?? null;
-  });
+  applySelection(closedTab({ tabs: tabs.value, activeId: activeId.value }, id));
 }
 
 /** Move the selection by `step` tabs, wrapping around. */

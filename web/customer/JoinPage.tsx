@@ -4,6 +4,7 @@ import { normalizeCode } from "../common/format";
 import { decodeSession } from "../common/protocol";
 import { joinLinkSecret } from "../common/protocol-bodies";
 import { isObject } from "../common/protocol-json";
+import { TextField } from "../common/ui/TextField";
 import { Page } from "./Layout";
 import { clientInfo, rememberSession } from "./storage";
 
@@ -53,33 +54,29 @@ export function JoinPage({ code: initialCode, message }: { code: string; message
       </p>
       <form class="stack card" onSubmit={submit} aria-label="Join a session">
         {link === null ? (
-          <div class="field">
-            <label for="join-code">Session code</label>
-            <input
-              id="join-code"
-              name="code"
-              inputMode="numeric"
-              autocomplete="off"
-              placeholder="123 456 789"
-              required
-              maxLength={15}
-              value={code}
-              onInput={(e) => setCode(e.currentTarget.value)}
-            />
-          </div>
-        ) : null}
-        <div class="field">
-          <label for="join-name">Your name</label>
-          <input
-            id="join-name"
-            name="name"
-            autocomplete="name"
+          <TextField
+            id="join-code"
+            label="Session code"
+            value={code}
+            onValue={setCode}
+            name="code"
+            inputMode="numeric"
+            autocomplete="off"
+            placeholder="123 456 789"
             required
-            maxLength={80}
-            value={name}
-            onInput={(e) => setName(e.currentTarget.value)}
+            maxLength={15}
           />
-        </div>
+        ) : null}
+        <TextField
+          id="join-name"
+          label="Your name"
+          value={name}
+          onValue={setName}
+          name="name"
+          autocomplete="name"
+          required
+          maxLength={80}
+        />
         {error !== null ? (
           <p class="form-error" role="alert">
             {error}

@@ -3,6 +3,7 @@ import { api, errorMessage, seg } from "../common/api";
 import { decodeSession } from "../common/protocol";
 import { decodePortal, type Portal } from "../common/protocol-bodies";
 import { isObject } from "../common/protocol-json";
+import { TextField } from "../common/ui/TextField";
 import { Page } from "./Layout";
 import { clientInfo, rememberSession } from "./storage";
 
@@ -77,49 +78,42 @@ export function PortalPage({ slug }: { slug: string }) {
     <Page title={portal.name}>
       <p class="lead">Tell us who you are and what you need help with. A representative will be with you shortly.</p>
       <form class="stack card" onSubmit={submit} aria-label="Ask for help">
-        <div class="field">
-          <label for="customer-name">Your name</label>
-          <input
-            id="customer-name"
-            name="name"
-            autocomplete="name"
-            required
-            maxLength={80}
-            value={name}
-            onInput={(e) => setName(e.currentTarget.value)}
-          />
-        </div>
+        <TextField
+          id="customer-name"
+          label="Your name"
+          value={name}
+          onValue={setName}
+          name="name"
+          autocomplete="name"
+          required
+          maxLength={80}
+        />
         {portal.fields.map((f) => {
           const spec = FIELD_INPUTS[f] ?? { label: f, type: "text", autocomplete: "off" };
           return (
-            <div class="field" key={f}>
-              <label for={`field-${f}`}>{spec.label}</label>
-              <input
-                id={`field-${f}`}
-                name={f}
-                type={spec.type}
-                autocomplete={spec.autocomplete}
-                maxLength={200}
-                value={fields[f] ?? ""}
-                onInput={(e) => {
-                  const value = e.currentTarget.value;
-                  setFields((prev) => ({ ...prev, [f]: value }));
-                }}
-              />
-            </div>
+            <TextField
+              key={f}
+              id={`field-${f}`}
+              label={spec.label}
+              value={fields[f] ?? ""}
+              onValue={(value) => setFields((prev) => ({ ...prev, [f]: value }))}
+              name={f}
+              type={spec.type}
+              autocomplete={spec.autocomplete}
+              maxLength={200}
+            />
           );
         })}
-        <div class="field">
-          <label for="customer-query">Your question</label>
-          <textarea
-            id="customer-query"
-            name="query"
-            rows={4}
-            maxLength={2000}
-            value={query}
-            onInput={(e) => setQuery(e.currentTarget.value)}
-          />
-        </div>
+        <TextField
+          multiline
+          id="customer-query"
+          label="Your question"
+          value={query}
+          onValue={setQuery}
+          name="query"
+          rows={4}
+          maxLength={2000}
+        />
         {error !== null ? (
           <p class="form-error" role="alert">
             {error}

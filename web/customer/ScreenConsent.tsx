@@ -1,5 +1,5 @@
 import { useEffect, useRef } from "preact/hooks";
-import type { ScreenRequest } from "../common/screen";
+import type { ScreenRequest } from "../common/screen-status";
 
 /**
  * "Alice asks to see your screen": a modal alert dialog that waits for Allow or

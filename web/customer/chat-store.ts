@@ -6,14 +6,8 @@ import { Connection } from "../common/connection";
 import type { ConnectionState } from "../common/connection-types";
 import { decodeSession, type Session, type SessionEvent } from "../common/protocol";
 import { isObject } from "../common/protocol-json";
-import {
-  ScreenShare,
-  askForScreen,
-  captureErrorText,
-  pendingScreenRequest,
-  type ScreenRequest,
-  type ShareEnd,
-} from "../common/screen";
+import { ScreenShare, askForScreen, captureErrorText, type ShareEnd } from "../common/screen-share";
+import { pendingScreenRequest, type ScreenRequest } from "../common/screen-status";
 import { livePushedUrl } from "./pushed";
 import { rememberedSession, rememberSession } from "./storage";
 
