@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import weakref
 from collections import Counter, OrderedDict
+from collections.abc import Callable
 from typing import Protocol
 
 from helpline.domain.sessions import SupportSession
@@ -62,6 +63,17 @@ class Beating(Protocol):
         """One interval has passed; returns whether to beat again."""
 
 
+class Cancellable(Protocol):
+    def cancel(self) -> None: ...
+
+
+class Scheduler(Protocol):
+    """The clock and timer the heartbeats run on: the event loop, or a test's clock."""
+
+    def time(self) -> float: ...
+    def call_at(self, when: float, callback: Callable[[], object], /) -> Cancellable: ...
+
+
 class Heartbeats:
     """When each connection's next heartbeat is due, on one timer for all of them.
 
@@ -71,18 +83,27 @@ class Heartbeats:
     idle socket (a handle, a libuv timer and a copy of the context).
     """
 
-    def __init__(self, interval: float) -> None:
+    def __init__(self, interval: float, scheduler: Scheduler | None = None) -> None:
         self.interval = interval
+        self._scheduler = scheduler
         self._due: OrderedDict[Beating, float] = OrderedDict()
-        self._timer: asyncio.TimerHandle | None = None
+        self._timer: Cancellable | None = None
+
+    @property
+    def waiting(self) -> bool:
+        """Whether a timer is set (none while no connection beats)."""
+        return self._timer is not None
+
+    def _clock(self) -> Scheduler:
+        return self._scheduler or asyncio.get_running_loop()
 
     def start(self, connection: Beating) -> None:
         """``connection.beat()`` runs every interval from now until ``stop``."""
-        loop = asyncio.get_running_loop()
-        due = loop.time() + self.interval
+        clock = self._clock()
+        due = clock.time() + self.interval
         self._due[connection] = due
         if self._timer is None:
-            self._timer = loop.call_at(due, self._fire)
+            self._timer = clock.call_at(due, self._fire)
 
     def stop(self, connection: Beating) -> None:
         self._due.pop(connection, None)
@@ -91,9 +112,9 @@ class Heartbeats:
             self._timer = None
 
     def _fire(self) -> None:
-        loop = asyncio.get_running_loop()
+        clock = self._clock()
         self._timer = None
-        now = loop.time()
+        now = clock.time()
         try:
             while self._due:
                 connection, due = next(iter(self._due.items()))
@@ -106,4 +127,4 @@ class Heartbeats:
         finally:
             # Also after a beat that raised: the other connections still need theirs.
             if self._due:
-                self._timer = loop.call_at(next(iter(self._due.values())), self._fire)
+                self._timer = clock.call_at(next(iter(self._due.values())), self._fire)
