@@ -23,7 +23,7 @@ from helpline.agent.joining import JoinTarget, join
 from helpline.agent.service import ProcessManager, SystemdManager, render_unit, unit_name
 from helpline.agent.system import client_report
 from tests.conftest import IN_CI
-from tests.support.agent import follow, running_agent, session_code
+from tests.support.agent import follow, running_agent, session_code, until
 from tests.support.clients import Browser, Frame
 from tests.support.server import ServerProcess
 
@@ -80,15 +80,6 @@ def test_systemd_accepts_the_unit(tmp_path: Path) -> None:
     assert checked.returncode == 0 and problems == [], checked.stdout + checked.stderr
 
 
-async def _until(check: Callable[[], bool], what: str) -> None:
-    """Wait for a file another process writes: there is no event to wait on."""
-    deadline = asyncio.get_running_loop().time() + WAIT_SECONDS
-    while not check():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"Not within {WAIT_SECONDS}s: {what}")
-        await asyncio.sleep(0.05)
-
-
 async def test_the_service_survives_a_kill_and_resumes_the_session_with_nothing_lost(
     shared_server: ServerProcess, shared_browsers: Callable[[], Browser], tmp_path: Path
 ) -> None:
@@ -124,7 +115,7 @@ async def test_the_service_survives_a_kill_and_resumes_the_session_with_nothing_
         manager.install(state_file)
         assert manager.is_installed()
         first = await rep_says("Hello from Bob")
-        await _until(lambda: saved_seq() >= first, "the service saw the first line")
+        await until(lambda: saved_seq() >= first, "the service saw the first line")
 
         killed = manager.child
         assert killed is not None and killed.pid == manager.pid()
@@ -156,7 +147,7 @@ async def test_the_service_survives_a_kill_and_resumes_the_session_with_nothing_
         missed = await rep_says("Sent while the agent was down")
 
         manager.start(state_file)
-        await _until(lambda: saved_seq() >= missed, "the restarted service saw the line")
+        await until(lambda: saved_seq() >= missed, "the restarted service saw the line")
         back: Frame = await console.wait_event(
             joined.session, lambda e: e["body"].get("action") == "task_done", "reconnected"
         )
@@ -167,7 +158,7 @@ async def test_the_service_survives_a_kill_and_resumes_the_session_with_nothing_
 
         ended = await rep.http.post(f"/api/sessions/{joined.session}/end")
         assert ended.status_code in (200, 204), ended.text
-        await _until(lambda: not state_file.exists(), "the state is erased at the end")
+        await until(lambda: not state_file.exists(), "the state is erased at the end")
         assert manager.child is not None
         assert await asyncio.to_thread(manager.child.wait, WAIT_SECONDS) == 0
         assert not manager.is_installed()
@@ -248,7 +239,7 @@ async def test_allowing_the_service_installs_it_and_the_sessions_end_removes_it(
                 agent.id, lambda e: e["body"].get("answer") == "allowed", "allowed"
             )
             line = await console.say(agent.id, "Both of you see this")
-            await _until(
+            await until(
                 lambda: state.read_service(path).last_seq >= line["seq"], "the service runs"
             )
             ended = await rep.http.post(f"/api/sessions/{agent.id}/end")

@@ -5,10 +5,9 @@ a timeout. While the window runs, the service leaves all of it to the window."""
 
 from __future__ import annotations
 
-import asyncio
 import os
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,7 @@ from helpline.agent.joining import JoinTarget, join
 from helpline.agent.service import ProcessManager
 from helpline.agent.system import client_report
 from helpline.agent.window import WindowLock
-from tests.support.agent import follow, session_code
+from tests.support.agent import follow, session_code, until
 from tests.support.clients import Browser, Frame, Peer
 from tests.support.server import ServerProcess
 
@@ -96,13 +95,19 @@ async def service_alone(
 
 
 async def _saw(state_file: Path, seq: int) -> None:
-    """The service keeps the last event it saw in its state file (another process's file:
-    nothing to wait on but the file itself)."""
-    deadline = asyncio.get_running_loop().time() + 20.0
-    while state.read_service(state_file).last_seq < seq:
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"the service did not see event {seq}")
-        await asyncio.sleep(0.05)
+    """The service keeps the last event it saw in its state file."""
+    await until(lambda: state.read_service(state_file).last_seq >= seq, f"the service saw {seq}")
+
+
+@contextmanager
+def window_running(alone: Alone) -> Iterator[None]:
+    """The customer's window on the session runs, as far as the service can tell."""
+    window = WindowLock(alone.session, alone.folder)
+    assert window.hold()
+    try:
+        yield
+    finally:
+        window.release()
 
 
 async def test_with_nobody_at_the_window_the_service_declines_and_fails_at_once(
@@ -115,9 +120,8 @@ async def test_with_nobody_at_the_window_the_service_declines_and_fails_at_once(
         declined = await alone.note(request_id=request, answer="declined")
         assert declined["body"]["reason"] == "unattended"
         assert declined["body"]["text"] == (
-            "Nobody is at the customer's computer to answer the request for system "
-            "information about the customer's computer (the agent runs there only as a "
-            "service), so it was declined."
+            "The request for system information about the customer's computer was declined: "
+            "nobody is at the agent's window on that computer, where only its service runs."
         )
 
         # A restart by the service asks the customer first: nobody is there to say yes.
@@ -129,13 +133,9 @@ async def test_with_nobody_at_the_window_the_service_declines_and_fails_at_once(
         )
 
         # Credentials given in the window die with it; the service never holds them.
-        window = WindowLock(alone.session, alone.folder)
-        assert window.hold()
-        try:
+        with window_running(alone):
             grant = await alone.ask("credentials")
             await alone.customer.call("POST", f"/api/consents/{grant}", {"allow": True})
-        finally:
-            window.release()
         unlock = await alone.task("unlock_screen")
         failed = await alone.note(task_id=unlock, action="task_failed")
         assert "given in the agent's window, which is closed now" in failed["body"]["text"]
@@ -147,14 +147,10 @@ async def test_while_the_window_runs_the_service_leaves_the_customers_answers_to
     rep = shared_browsers()
     await rep.login("bob")
     async with service_alone(shared_server, rep, tmp_path) as alone:
-        window = WindowLock(alone.session, alone.folder)
-        assert window.hold()
-        try:
+        with window_running(alone):
             request = await alone.ask("diagnostics")
             line = await alone.console.say(alone.session, "Take your time")
             await _saw(state.service_path(alone.session, alone.folder), line["seq"])
-        finally:
-            window.release()
         # The window closed without answering; the next event tells the service so.
         after = await alone.console.say(alone.session, "Still there?")
         declined = await alone.note(request_id=request, answer="declined")

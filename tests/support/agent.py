@@ -242,3 +242,13 @@ async def running_agent(
     finally:
         await agent.close()
         await asyncio.wait_for(task, 10)
+
+
+async def until(check: Callable[[], bool], what: str, seconds: float = 20.0) -> None:
+    """Wait for what another process writes to a file: there is no event to wait on, so
+    the file is read again every 50 ms until ``check`` holds or ``seconds`` pass."""
+    deadline = asyncio.get_running_loop().time() + seconds
+    while not check():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"Not within {seconds}s: {what}")
+        await asyncio.sleep(0.05)

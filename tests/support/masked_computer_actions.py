@@ -47,6 +47,15 @@ async def asked(s: Scene, consent: str, text: str) -> Frame:
     return request
 
 
+async def allowed(s: Scene, agent: Agent, consent: str, text: str) -> None:
+    """The masked representative asks; the customer's agent allows."""
+    request = await asked(s, consent, text)
+    answer = await agent.http.post(
+        f"/api/consents/{request['body']['request_id']}", json={"allow": True}
+    )
+    assert answer.status_code == 200, answer.text
+
+
 async def ask_for_diagnostics(s: Scene) -> None:
     agent = await attach_agent(s)
     request = await asked(
@@ -62,13 +71,9 @@ async def ask_for_diagnostics(s: Scene) -> None:
 
 async def apply_credentials(s: Scene) -> None:
     agent = await attach_agent(s)
-    request = await asked(
-        s, "credentials", "A representative asks for the customer's login credentials."
+    await allowed(
+        s, agent, "credentials", "A representative asks for the customer's login credentials."
     )
-    allowed = await agent.http.post(
-        f"/api/consents/{request['body']['request_id']}", json={"allow": True}
-    )
-    assert allowed.status_code == 200, allowed.text
     task = await s.masked.http.post(
         s.url("/tasks"), json={"task": "restart_service", "service": "cups.service"}
     )
@@ -88,13 +93,9 @@ async def apply_credentials(s: Scene) -> None:
 
 async def stop_waiting_for_a_restart(s: Scene) -> None:
     agent = await attach_agent(s)
-    request = await asked(
-        s, "service", "A representative asks to run the support agent as a service."
+    await allowed(
+        s, agent, "service", "A representative asks to run the support agent as a service."
     )
-    allowed = await agent.http.post(
-        f"/api/consents/{request['body']['request_id']}", json={"allow": True}
-    )
-    assert allowed.status_code == 200, allowed.text
     task = await s.masked.http.post(s.url("/tasks"), json={"task": "reboot"})
     assert task.status_code == 201, task.text
     task_id = task.json()["task"]

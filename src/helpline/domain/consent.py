@@ -158,8 +158,8 @@ def answer_note(
         )
     elif reason is DeclineReason.UNATTENDED:
         text = say(
-            "Nobody is at the customer's computer to answer the request {what} (the agent "
-            "runs there only as a service), so it was declined.",
+            "The request {what} was declined: nobody is at the agent's window on that "
+            "computer, where only its service runs.",
             what=_ASKS[request.kind],
         )
     if reason is not None:
