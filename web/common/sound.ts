@@ -14,6 +14,23 @@ function audio(): AudioContext | null {
   return context;
 }
 
+/**
+ * Browsers start Web Audio only after a click or a key; a chime that first plays while
+ * the page is in the background would stay silent. The first gesture on the page
+ * starts it, so later chimes play even when the console is not in front.
+ */
+export function unlockSoundOnFirstGesture(): void {
+  if (typeof window === "undefined") return;
+  const unlock = () => {
+    const ctx = audio();
+    if (ctx !== null && ctx.state === "suspended") void ctx.resume();
+    window.removeEventListener("pointerdown", unlock, true);
+    window.removeEventListener("keydown", unlock, true);
+  };
+  window.addEventListener("pointerdown", unlock, true);
+  window.addEventListener("keydown", unlock, true);
+}
+
 /** Play a chime; `kind` "alert" is two notes (a new request), "message" one. */
 export function chime(kind: "alert" | "message"): void {
   const ctx = audio();

@@ -1,6 +1,7 @@
 import { useState } from "preact/hooks";
 import { formatCountdown, parseTime } from "../common/format";
 import type { Session } from "../common/protocol";
+import { NotifyOffer } from "./NotifyOffer";
 import { pickUp } from "./session-actions";
 import { activeId, mySessions, now, queue } from "./state";
 import { selectTab } from "./tabs";
@@ -16,6 +17,7 @@ export function Sidebar() {
   const mine = mySessions.value;
   return (
     <aside class="sidebar" aria-label="Sessions overview">
+      <NotifyOffer />
       <section aria-labelledby="queue-heading" class="sidebar__section">
         <h2 id="queue-heading">
           Waiting <span class="count" data-testid="queue-count">{waiting.length}</span>

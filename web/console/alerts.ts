@@ -8,6 +8,8 @@ import { parseTime } from "../common/format";
 import { DEFAULT_PREFERENCES, type Session } from "../common/protocol";
 import type { Invitation } from "../common/protocol-bodies";
 import { chime } from "../common/sound";
+import { showNote } from "./background-edge";
+import { invitationNote, requestNote } from "./background-notes";
 import { requestAlertText } from "./frame-reducer";
 import { alerts, INVITATION_SECONDS, invitations, me, now, preferences, queue, tabs } from "./state";
 
@@ -39,6 +41,7 @@ export function raiseAlert(session: Session): void {
   ];
   updateTitle();
   if (preferences.value.alert_sound) chime("alert");
+  showNote(requestNote(session));
 }
 
 export function dismissAlert(id: number): void {
@@ -91,6 +94,7 @@ export function addInvitation(invitation: Invitation, ring: boolean): void {
   invitations.value = [...others, { invitation, expiresAt }];
   updateTitle();
   if (ring && !known && preferences.value.alert_sound) chime("alert");
+  if (ring && !known) showNote(invitationNote(invitation));
 }
 
 export function removeInvitation(id: number): void {

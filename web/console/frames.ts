@@ -9,6 +9,8 @@ import { batch } from "@preact/signals";
 import type { Session, SessionEvent } from "../common/protocol";
 import type { ServerFrame } from "../common/protocol-frames";
 import { chime } from "../common/sound";
+import { showNote } from "./background-edge";
+import { messageNote } from "./background-notes";
 import { addInvitation, raiseAlert, removeFromQueue, removeInvitation, updateTitle } from "./alerts";
 import { amIn, applyEvent, droppedOutNotice, queueAdded, refusedTab, subscribedTab } from "./frame-reducer";
 import { loadCodes } from "./session-actions";
@@ -25,7 +27,7 @@ import {
   tabs,
   view,
 } from "./state";
-import { closeTab, openTab, updateTab } from "./tabs";
+import { closeTab, openTab, selectTab, updateTab } from "./tabs";
 
 export function onFrame(frame: ServerFrame): void {
   switch (frame.type) {
@@ -102,9 +104,13 @@ function droppedOut(session: Session): void {
 export function onEvent(sessionId: string, event: SessionEvent): void {
   const tab = tabs.value.find((t) => t.id === sessionId);
   if (tab === undefined) return;
-  const applied = applyEvent(tab, event, me.value?.id, activeId.value === sessionId);
+  // A hidden console shows nothing: its selected tab counts unread like the others.
+  const seen = activeId.value === sessionId && document.visibilityState === "visible";
+  const applied = applyEvent(tab, event, me.value?.id, seen);
   updateTab(sessionId, () => applied.tab);
   if (applied.ring && preferences.value.chat_sound) chime("message");
+  const note = applied.ring ? messageNote(tab.session, event) : null;
+  if (note !== null) showNote(note, selectTab);
   if (applied.clearScreen) screenFeed.clear(sessionId);
 }
 

@@ -4,14 +4,18 @@
  * one place that creates and ends the Connection is small and plain.
  */
 
-import { batch } from "@preact/signals";
+import { batch, effect } from "@preact/signals";
 import { api, ApiError, errorMessage } from "../common/api";
 import { Connection } from "../common/connection";
 import type { ConnectionState } from "../common/connection-types";
 import { decodeMe } from "../common/protocol";
 import { isObject } from "../common/protocol-json";
+import { unlockSoundOnFirstGesture } from "../common/sound";
 import { tick, updateTitle } from "./alerts";
+import { drawFavicon } from "./background-edge";
+import { waitingCount } from "./background-notes";
 import { onBinary, onEvent, onFrame } from "./frames";
+import { selectTab } from "./tabs";
 import {
   activeId,
   alerts,
@@ -86,9 +90,23 @@ function resetToLogin(message: string | null): void {
   updateTitle();
 }
 
+/** The favicon counts what waits; coming back to the console reads the selected tab. */
+function watchBackground(): void {
+  unlockSoundOnFirstGesture();
+  effect(() => {
+    const unread = tabs.value.reduce((sum, t) => sum + t.unread, 0);
+    drawFavicon(waitingCount(alerts.value.length, invitations.value.length, unread));
+  });
+  document.addEventListener("visibilitychange", () => {
+    const id = activeId.value;
+    if (document.visibilityState === "visible" && id !== null) selectTab(id);
+  });
+}
+
 /** On page load: am I logged in? */
 export async function boot(): Promise<void> {
   if (ticker === null) ticker = setInterval(tick, 1000);
+  watchBackground();
   window.addEventListener("online", () => currentSocket()?.retryNow());
   try {
     const body = await api("GET", "/api/me");
