@@ -165,3 +165,23 @@ async def test_a_connection_that_cannot_open_fails_the_call_and_the_next_tries_a
     finally:
         await thread.close()
         await engine.dispose()
+
+
+class _Marked(sqlite3.Connection):
+    """A connection class of the test's own, to see which arguments opened one."""
+
+
+async def test_the_engines_connect_arguments_apply_to_the_stores_own_connections(
+    sqlite_url: str,
+) -> None:
+    engine = create_engine(sqlite_url, connect_args={"factory": _Marked})
+    thread = SqliteThread(connect_sqlite(engine), "test-sqlite")
+    try:
+        opened = await thread.call(lambda connection: type(connection))
+        settings = await thread.call(_settings)
+    finally:
+        await thread.close()
+        await engine.dispose()
+
+    assert opened is _Marked
+    assert settings["busy_timeout"] == SQLITE_BUSY_TIMEOUT_MS  # still set up as Helpline's

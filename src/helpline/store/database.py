@@ -27,7 +27,8 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 # The execution option that makes a SQLite transaction start with BEGIN IMMEDIATE.
 _BEGIN_IMMEDIATE = "helpline_begin_immediate"
 
-# What each PostgreSQL engine was made with, so that its reads' engine is made alike.
+# What each engine was made with, so that a PostgreSQL engine's reads' engine is made
+# alike, and the store's own SQLite connections get the same connect arguments.
 _MADE_WITH: WeakKeyDictionary[Engine, dict[str, Any]] = WeakKeyDictionary()
 
 
@@ -64,6 +65,7 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     parsed = async_url(url)
     if parsed.get_backend_name() == "sqlite":
         engine = create_async_engine(parsed, **kwargs)
+        _MADE_WITH[engine.sync_engine] = dict(kwargs)
         _configure_sqlite(engine)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
@@ -112,8 +114,10 @@ def connect_sqlite(engine: AsyncEngine) -> Callable[[], sqlite3.Connection]:
     that the store owns (``helpline.store.sqlite_thread``)."""
     if engine.dialect.name != "sqlite":
         raise ValueError("a sqlite3 connection is for SQLite")
-    # The dialect's own reading of the URL: the same file, URI mode and options.
+    # The dialect's own reading of the URL (the same file, URI mode and options), and
+    # the engine's ``connect_args`` on top, as SQLAlchemy combines them.
     cargs, cparams = engine.dialect.create_connect_args(engine.url)
+    cparams.update(_MADE_WITH.get(engine.sync_engine, {}).get("connect_args", {}))
     return partial(_connected, partial(sqlite3.connect, *cargs, **cparams))
 
 
