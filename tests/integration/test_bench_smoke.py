@@ -104,3 +104,22 @@ def test_quick_bench_runs_every_scenario_and_loses_nothing(tmp_path: Path) -> No
     assert storm["duplicated_appends"] == 0, storm
     assert storm["redelivered"] == 0, storm
     assert storm["seconds_until_all_current"] is not None
+
+
+def test_the_store_bench_times_reads_and_appends() -> None:
+    finished = subprocess.run(
+        [sys.executable, "-m", "bench.store", "--reads", "200", "--appends", "200"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+
+    figures = finished.stdout.strip().split("; ")
+    assert [figure.split(":")[0] for figure in figures] == [
+        "read, one at a time",
+        "read, 50 callers",
+        "append, 50 callers",
+    ]
+    assert all("wall " in figure and " us, cpu " in figure for figure in figures)

@@ -5,8 +5,7 @@ An unknown session, content that cannot be stored, a bug in the writer, a caller
 cancelled before or during its batch: each is answered on its own, its batch-mates
 are saved (with gapless seqs) and the writer keeps running. What the batches save:
 test_store_group_commit.py, whose databases and batch sizes these tests share; each
-runs on SQLite through the raw driver path, on SQLite through SQLAlchemy Core and on
-PostgreSQL.
+runs on SQLite and on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -24,14 +23,13 @@ from helpline.store.database import create_engine, for_writes
 from helpline.store.protocol import Appended
 from helpline.store.sql import SqlStore
 from helpline.store.writer import AppendWriter
-from tests.integration import store_paths
 from tests.integration import test_store as contract
 from tests.integration import test_store_group_commit as group_commit
 from tests.integration.test_store import LATER, NOW, chat, open_session
 
-# The group-commit tests' databases (with SQLite's Core path) and batch sizes.
+# The group-commit tests' databases and batch sizes.
 store = contract.store
-store_url = store_paths.store_url
+store_url = contract.store_url
 transactions = group_commit.transactions
 gapless = group_commit.gapless
 

@@ -1,13 +1,12 @@
 """Single-statement reads (``helpline.store.reader``), on real SQLite and PostgreSQL.
 
 Every chat message reads its session and attendees, so these reads skip the
-transaction SQLAlchemy wraps around a statement: on SQLite one call into aiosqlite's
-thread on a connection of their own, on PostgreSQL one ``AUTOCOMMIT`` round trip. What
-callers rely on must not change: a read sees everything committed before it (group
-committed appends included), never half a transaction, values of the right Python
-types, and a read cancelled halfway leaves nothing behind. Each test runs on SQLite
-through the raw driver path (``sqlite``), on SQLite through SQLAlchemy Core
-(``sqlite-core``, the path taken should aiosqlite lose its hooks) and on PostgreSQL.
+transaction SQLAlchemy wraps around a statement: on SQLite one call into the thread of
+the reads' own ``sqlite3`` connection, on PostgreSQL one ``AUTOCOMMIT`` round trip.
+What callers rely on must not change: a read sees everything committed before it
+(group committed appends included), never half a transaction, values of the right
+Python types, and a read cancelled halfway leaves nothing behind. Each test runs on
+SQLite and on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -19,7 +18,6 @@ from datetime import timedelta, timezone
 from types import SimpleNamespace
 from typing import Any
 
-import aiosqlite
 import pytest
 from sqlalchemy import text
 
@@ -30,33 +28,34 @@ from helpline.store import reader
 from helpline.store.database import create_engine
 from helpline.store.protocol import Appended
 from helpline.store.sql import SqlStore
+from helpline.store.sqlite_thread import SqliteThread
 from helpline.store.writer import AppendWriter
-from tests.integration import store_paths
 from tests.integration import test_store as contract
 from tests.integration.test_store import NOW, chat, make_rep, open_session, seqs
 
 store = contract.store
 
 
-store_url = store_paths.store_url
+store_url = contract.store_url
 
 
 @pytest.fixture
-def hand_offs(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
-    """Counts calls into aiosqlite's connection threads (one element per call)."""
-    calls: list[int] = []
-    execute = aiosqlite.Connection._execute
+def hand_offs(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Counts calls into the store's own SQLite threads (one element per call, the
+    function called)."""
+    calls: list[str] = []
+    call = SqliteThread.call
 
-    async def counted(self: aiosqlite.Connection, fn: Any, *args: Any, **kwargs: Any) -> Any:
-        calls.append(1)
-        return await execute(self, fn, *args, **kwargs)
+    async def counted(self: SqliteThread, function: Any, *args: Any, **kwargs: Any) -> Any:
+        calls.append(function.__name__)
+        return await call(self, function, *args, **kwargs)
 
-    monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
+    monkeypatch.setattr(SqliteThread, "call", counted)
     yield calls
 
 
-# For the tests about one way of reading: SQLite's raw path, or PostgreSQL's read pool.
-on_raw_sqlite = pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
+# For the tests about one way of reading: SQLite's own thread, or PostgreSQL's read pool.
+on_sqlite = pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
 on_postgresql = pytest.mark.parametrize("store_url", ["postgresql"], indirect=True)
 
 
@@ -232,7 +231,7 @@ async def test_list_parameters_of_any_length_read_right(store: SqlStore) -> None
 # Cancellation ----------------------------------------------------------------------------
 
 
-@on_raw_sqlite
+@on_sqlite
 async def test_a_read_cancelled_in_the_driver_thread_leaves_nothing_for_the_next(
     store: SqlStore, store_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -246,7 +245,7 @@ async def test_a_read_cancelled_in_the_driver_thread_leaves_nothing_for_the_next
     fetch = reader._fetch
 
     def held(*args: Any) -> Any:
-        # The next read to get here, once ``hold`` is set, waits in aiosqlite's thread.
+        # The next read to get here, once ``hold`` is set, waits in the reads' thread.
         if hold.is_set():
             hold.clear()
             loop.call_soon_threadsafe(started.set)
@@ -317,9 +316,9 @@ async def test_a_read_cancelled_while_the_database_works_leaves_the_store_usable
 # One hand-off, one round trip ------------------------------------------------------------
 
 
-@on_raw_sqlite
+@on_sqlite
 async def test_a_read_on_sqlite_costs_one_hand_off_to_the_driver_thread(
-    store: SqlStore, store_url: str, hand_offs: list[int]
+    store: SqlStore, store_url: str, hand_offs: list[str]
 ) -> None:
     made = await busy_session(store)
     session, ann = made.session, made.ann
@@ -349,11 +348,12 @@ async def test_a_read_on_sqlite_costs_one_hand_off_to_the_driver_thread(
         counted[name] = len(hand_offs)
 
     assert counted == dict.fromkeys(reads, 1)
+    assert set(hand_offs) == {"_fetch"}
 
 
-@on_raw_sqlite
+@on_sqlite
 async def test_a_batch_of_appends_on_sqlite_costs_one_hand_off_to_the_driver_thread(
-    store: SqlStore, store_url: str, hand_offs: list[int]
+    store: SqlStore, store_url: str, hand_offs: list[str]
 ) -> None:
     session = await open_session(store)
     await store.append(session.id, chat("opens the writer's connection"), NOW)
@@ -363,24 +363,8 @@ async def test_a_batch_of_appends_on_sqlite_costs_one_hand_off_to_the_driver_thr
         *(store.append(session.id, chat(f"line {n}", f"c{n}"), NOW) for n in range(20))
     )
 
-    assert len(hand_offs) == 1
+    assert hand_offs == ["commit_sqlite"]
     assert sorted(a.event.seq for a in appended) == list(range(3, 23))
-
-
-@on_raw_sqlite
-async def test_reads_go_through_sqlalchemy_when_aiosqlite_offers_no_way_in(
-    store: SqlStore, store_url: str, monkeypatch: pytest.MonkeyPatch, hand_offs: list[int]
-) -> None:
-    # The driver's connection is no ``sqlite3.Connection`` as far as the reader knows.
-    monkeypatch.setattr(reader, "sqlite3", SimpleNamespace(Connection=type("Other", (), {})))
-    made = await busy_session(store)
-
-    read = await store.get_session(made.session.id)
-    hand_offs.clear()
-    assert [a.rep_id for a in await store.list_attendees(made.session.id)] == [made.ann.id]
-
-    assert read is not None and read.status is SessionStatus.ACTIVE
-    assert len(hand_offs) > 1  # SQLAlchemy's way: checkout, BEGIN, execute, ROLLBACK...
 
 
 @on_postgresql

@@ -6,9 +6,9 @@ must still get exactly what ``Store.append`` promises alone: a gapless ``seq``, 
 original event on a resend, and everything acknowledged still there after a restart.
 What fails, and a caller cancelled, stay with their own append:
 test_store_batch_failures.py. The plan of a batch without a database:
-tests/unit/test_batch_plan.py. Each test runs on SQLite through the raw driver path
-(``sqlite``), on SQLite through SQLAlchemy Core (``sqlite-core``, the path PostgreSQL
-takes) and on PostgreSQL, each a fresh database migrated like the server's.
+tests/unit/test_batch_plan.py. Each test runs on SQLite (a batch is one call on the
+writer's own connection) and on PostgreSQL (SQLAlchemy Core), each a fresh database
+migrated like the server's.
 """
 
 from __future__ import annotations
@@ -27,15 +27,12 @@ from helpline.store.migrate import upgrade
 from helpline.store.protocol import Appended, HistoryQuery
 from helpline.store.sql import SqlStore
 from helpline.store.writer import AppendWriter
-from tests.integration import store_paths
 from tests.integration import test_store as contract
 from tests.integration.test_store import LATER, NOW, chat, make_rep, open_session, seqs
 
-# The contract's store, over one more kind of database: SQLite with the Core path.
+# The contract's store and databases.
 store = contract.store
-
-
-store_url = store_paths.store_url
+store_url = contract.store_url
 
 
 @pytest.fixture

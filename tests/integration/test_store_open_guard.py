@@ -4,8 +4,7 @@ The service checks that a session is open before it appends a chat message, but 
 check and the append are two steps: a representative may end the session in between.
 With ``require_open`` the store decides again inside the transaction that would save
 the message, so the log never shows a message after the session's end. Each test runs
-on SQLite through the raw driver path (``sqlite``), on SQLite through SQLAlchemy Core
-(``sqlite-core``) and on PostgreSQL.
+on SQLite and on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -24,14 +23,13 @@ from helpline.store.database import create_engine, for_writes
 from helpline.store.protocol import Appended
 from helpline.store.sql import SqlStore
 from helpline.store.writer import AppendWriter
-from tests.integration import store_paths
 from tests.integration import test_store as contract
 from tests.integration import test_store_group_commit as group_commit
 from tests.integration.test_store import LATER, NOW, chat, make_rep, open_session, seqs
 
-# The group-commit tests' databases (with SQLite's Core path) and batch sizes.
+# The group-commit tests' databases and batch sizes.
 store = contract.store
-store_url = store_paths.store_url
+store_url = contract.store_url
 transactions = group_commit.transactions
 
 

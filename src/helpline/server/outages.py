@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 import time
 
 from sqlalchemy.exc import DBAPIError, InterfaceError, InternalError, OperationalError
@@ -36,6 +37,11 @@ _OUTAGES: tuple[type[BaseException], ...] = (
     InterfaceError,
     InternalError,
     OSError,
+    # SQLite's fast paths run on plain sqlite3 connections (``store/sqlite_thread.py``),
+    # whose errors SQLAlchemy does not wrap: "database is locked" past the busy
+    # timeout, a disk I/O error. The same errors through the engine are
+    # ``OperationalError`` above.
+    sqlite3.OperationalError,
 )
 # PostgreSQL's error classes for "connection exception" and "operator intervention"
 # (shutting down, starting up), which SQLAlchemy may wrap as a plain DBAPIError.

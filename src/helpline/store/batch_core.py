@@ -1,5 +1,5 @@
-"""One group-commit batch through SQLAlchemy Core: PostgreSQL's way, and SQLite's should
-aiosqlite lack the hooks that ``batch_sqlite`` uses.
+"""One group-commit batch through SQLAlchemy Core: PostgreSQL's way (SQLite's is
+``batch_sqlite``).
 
 The ``batch_plan.Batch`` as Core statements on an ``AsyncConnection``: the client-id
 lookup, one ``UPDATE sessions ... RETURNING`` for all the batch's sessions and two

@@ -1,13 +1,14 @@
-"""One group-commit batch on SQLite, run whole in aiosqlite's thread on the raw driver.
+"""One group-commit batch on SQLite, run whole on the append writer's own connection.
 
 Through SQLAlchemy's async engine a batch would cost about 19 hand-offs to aiosqlite's
 connection thread per append (each statement through the greenlet adapter). Here the
 whole transaction, BEGIN IMMEDIATE to COMMIT, is ONE function, ``commit_sqlite``, that
-the append writer runs in that thread on the raw ``sqlite3`` connection (its own
-``reader.RawSqlite``), so a batch costs ONE hand-off and the event loop runs on during
-the fsync. The statements are compiled once by SQLAlchemy and values converted by the
-columns' own SQLAlchemy types (``reader.Prepared``, which the store's reads use too), so
-rows are stored exactly as the rest of the store stores them. What the transaction
+the append writer runs on its own ``sqlite3`` connection in that connection's thread
+(``sqlite_thread.SqliteThread``), so a batch costs ONE hand-off and the event loop runs
+on during the fsync. The statements are compiled once by SQLAlchemy and values
+converted by the columns' own SQLAlchemy types (``prepared.Prepared``, which the
+store's reads use too), so rows are stored exactly as the rest of the store stores
+them. What the transaction
 does is the ``batch_plan.Batch``'s; this module only asks the database. The writer
 holds the store's SQLite write lock around it.
 """
@@ -22,7 +23,7 @@ from sqlalchemy.engine import Dialect
 
 from helpline.domain.events import Event
 from helpline.store.batch_plan import ENDED, Batch, Bumped, Key, Uncommitted
-from helpline.store.reader import Prepared
+from helpline.store.prepared import Prepared
 from helpline.store.rows import event_from_row, event_values, searchable_text
 from helpline.store.tables import events, session_search, sessions
 
@@ -63,9 +64,9 @@ class SqliteStatements:
         )
 
 
-def commit_sqlite(raw: sqlite3.Connection, batch: Batch, sql: SqliteStatements) -> bool:
-    """One batch, BEGIN IMMEDIATE to COMMIT, in aiosqlite's connection thread; True once
-    committed. Staging that fails is rolled back and raised as ``Uncommitted``."""
+def commit_sqlite(raw: sqlite3.Connection, batch: Batch, sql: SqliteStatements) -> None:
+    """One batch, BEGIN IMMEDIATE to COMMIT, in the writer connection's thread.
+    Staging that fails is rolled back and raised as ``Uncommitted``."""
     cursor = raw.cursor()
     try:
         cursor.execute("BEGIN IMMEDIATE")
@@ -107,12 +108,11 @@ def commit_sqlite(raw: sqlite3.Connection, batch: Batch, sql: SqliteStatements) 
         try:
             cursor.execute("COMMIT")
         except Exception:
-            # A failed COMMIT may leave the transaction open; never hand the
-            # connection back to the pool inside one.
+            # A failed COMMIT may leave the transaction open; never leave the
+            # connection inside one for the next batch.
             if raw.in_transaction:
                 with contextlib.suppress(sqlite3.Error):
                     cursor.execute("ROLLBACK")
             raise
-        return True
     finally:
         cursor.close()

@@ -7,6 +7,9 @@ differs between the two at the connection level is decided here, once.
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 from weakref import WeakKeyDictionary
@@ -24,7 +27,8 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 # The execution option that makes a SQLite transaction start with BEGIN IMMEDIATE.
 _BEGIN_IMMEDIATE = "helpline_begin_immediate"
 
-# What each PostgreSQL engine was made with, so that its reads' engine is made alike.
+# What each engine was made with, so that a PostgreSQL engine's reads' engine is made
+# alike, and the store's own SQLite connections get the same connect arguments.
 _MADE_WITH: WeakKeyDictionary[Engine, dict[str, Any]] = WeakKeyDictionary()
 
 
@@ -61,6 +65,7 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     parsed = async_url(url)
     if parsed.get_backend_name() == "sqlite":
         engine = create_async_engine(parsed, **kwargs)
+        _MADE_WITH[engine.sync_engine] = dict(kwargs)
         _configure_sqlite(engine)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
@@ -103,30 +108,59 @@ def for_reads(engine: AsyncEngine) -> AsyncEngine:
     return create_async_engine(engine.url, **kwargs)
 
 
+def connect_sqlite(engine: AsyncEngine) -> Callable[[], sqlite3.Connection]:
+    """A function that opens a plain ``sqlite3`` connection to ``engine``'s database,
+    configured as the engine's own connections are (``configure_sqlite``), for a thread
+    that the store owns (``helpline.store.sqlite_thread``)."""
+    if engine.dialect.name != "sqlite":
+        raise ValueError("a sqlite3 connection is for SQLite")
+    # The dialect's own reading of the URL (the same file, URI mode and options), and
+    # the engine's ``connect_args`` on top, as SQLAlchemy combines them.
+    cargs, cparams = engine.dialect.create_connect_args(engine.url)
+    cparams.update(_MADE_WITH.get(engine.sync_engine, {}).get("connect_args", {}))
+    return partial(_connected, partial(sqlite3.connect, *cargs, **cparams))
+
+
+def _connected(connect: Callable[[], sqlite3.Connection]) -> sqlite3.Connection:
+    connection = connect()
+    try:
+        configure_sqlite(connection)
+    except BaseException:
+        connection.close()
+        raise
+    return connection
+
+
+def configure_sqlite(dbapi_connection: Any) -> None:
+    """Helpline's settings for a new SQLite connection (a DB-API connection: the
+    engine's aiosqlite adapter or a plain ``sqlite3`` one)."""
+    # Let SQLAlchemy (or the store's own code), not the sqlite3 module, decide where
+    # transactions begin: the module's legacy mode skips BEGIN before SELECT and DDL,
+    # which breaks repeatable reads and transactional migrations.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    try:
+        # WAL lets readers work while one writer commits.
+        cursor.execute("PRAGMA journal_mode=WAL")
+        # An event is acknowledged to its sender after commit, and nothing
+        # acknowledged may be lost. In WAL mode synchronous=NORMAL survives a killed
+        # process but can lose the last commits on power loss or an OS crash;
+        # FULL syncs the WAL on every commit and survives both. Appends are
+        # serialized per process anyway, so the extra fsync is the price of the
+        # promise.
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    finally:
+        cursor.close()
+
+
 def _configure_sqlite(engine: AsyncEngine) -> None:
     sync_engine = engine.sync_engine
 
     @event.listens_for(sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        # Let SQLAlchemy, not the sqlite3 module, decide where transactions begin:
-        # the module's legacy mode skips BEGIN before SELECT and DDL, which breaks
-        # repeatable reads and transactional migrations.
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        try:
-            # WAL lets readers work while one writer commits.
-            cursor.execute("PRAGMA journal_mode=WAL")
-            # An event is acknowledged to its sender after commit, and nothing
-            # acknowledged may be lost. In WAL mode synchronous=NORMAL survives a killed
-            # process but can lose the last commits on power loss or an OS crash;
-            # FULL syncs the WAL on every commit and survives both. Appends are
-            # serialized per process anyway, so the extra fsync is the price of the
-            # promise.
-            cursor.execute("PRAGMA synchronous=FULL")
-            cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-        finally:
-            cursor.close()
+        configure_sqlite(dbapi_connection)
 
     @event.listens_for(sync_engine, "begin")
     def _on_begin(connection: Connection) -> None:

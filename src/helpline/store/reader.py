@@ -10,21 +10,17 @@ single-statement reads here. The results are what SQLAlchemy would have returned
 value goes through its column's own SQLAlchemy type, and rows have the columns as
 attributes.
 
-SQLite: the reads share ONE connection of their own, taken from the engine's pool (so
-configured like every other: WAL, foreign keys, busy timeout, ``isolation_level=None``)
-and then detached from it, set ``query_only``. A read is one function call in
-aiosqlite's connection thread on the raw ``sqlite3`` connection: execute, fetch every
-row, close the cursor. No BEGIN: in autocommit mode a lone SELECT is its own read
-transaction, which sees every transaction committed before it started, and in WAL mode
-it neither waits for the writer nor holds it up. Concurrent reads take turns in that
-thread, each call whole, so none sees another's cursor; a caller cancelled while its
-call waits or runs leaves nothing behind either: the call still runs to its end in the
-thread, finishing its statement, and only its answer is dropped. (A connection per read
-from the pool would cost a second hand-off, the pool's ROLLBACK on return, and
-SQLAlchemy's greenlet adaptation around checkout and return.) Statements are compiled
-once per store, as the append writer's are, by ``Prepared``, which the writer shares.
-Should aiosqlite lose the private hooks used for this (``_execute``, ``_conn``), reads
-go through SQLAlchemy Core on the store's engine, as they did before.
+SQLite: the reads share ONE plain ``sqlite3`` connection of their own, in a thread of
+their own (``sqlite_thread.SqliteThread``), opened as the engine's connections are
+(WAL, foreign keys, busy timeout, ``isolation_level=None``) and set ``query_only``. A
+read is one function call in that thread: execute, fetch every row, close the cursor.
+No BEGIN: in autocommit mode a lone SELECT is its own read transaction, which sees
+every transaction committed before it started, and in WAL mode it neither waits for
+the writer nor holds it up. Concurrent reads take turns in that thread, each call
+whole, so none sees another's cursor; a caller cancelled while its call waits or runs
+leaves nothing behind either: the call still runs to its end in the thread, finishing
+its statement, and only its answer is dropped. Statements are compiled once per store
+by ``prepared.Prepared``, as the append writer's are.
 
 PostgreSQL: reads go through a second engine (``database.for_reads``): its own pool,
 ``AUTOCOMMIT`` (no BEGIN/ROLLBACK: a lone SELECT is a transaction of its own in
@@ -37,123 +33,17 @@ one, which a SELECT may be.
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
-from collections import namedtuple
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import Any
 
-from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
-from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.expression import ClauseElement, Select
+from sqlalchemy.sql.expression import Select
 
-from helpline.store.database import for_reads
-
-# SQLite reads run on the raw driver connection in aiosqlite's thread; False makes them
-# go through SQLAlchemy Core (for tests, or should an aiosqlite release break the way in).
-USE_RAW_SQLITE = True
-
-# Where SQLAlchemy leaves a list parameter (``in_(bindparam(..., expanding=True))``)
-# to be spelled out at execution time.
-_EXPANDING = "__[POSTCOMPILE_{}]"
-
-_Convert = Callable[[Any], Any] | None
-
-# The default of a parameter that each call must give.
-_REQUIRED = object()
-
-_T = TypeVar("_T")
-
-
-class Prepared:
-    """A statement compiled once for a dialect, to run on the raw driver connection.
-
-    Values bound and values read go through the SQLAlchemy types of their parameters
-    and columns (the dialect's own conversions), so they are stored and read back
-    exactly as through SQLAlchemy. Parameters are named as in the statement; one left
-    out takes the value the statement gave it (a literal in a comparison), and one
-    without such a value is an error, as in SQLAlchemy. Rows come back as named tuples
-    with the columns' keys as attributes.
-    """
-
-    def __init__(
-        self,
-        statement: ClauseElement,
-        dialect: Dialect,
-        *,
-        column_keys: Sequence[str] | None = None,
-    ) -> None:
-        compiled = statement.compile(dialect=dialect, column_keys=column_keys)
-        assert isinstance(compiled, SQLCompiler)
-        self.sql: str = compiled.string
-        self._params: list[tuple[str, Any, bool, _Convert]] = []
-        for name in compiled.positiontup or ():
-            bind = compiled.binds[name]
-            self._params.append(
-                (
-                    name,
-                    _REQUIRED if bind.required else bind.value,
-                    bool(bind.expanding),
-                    bind.type.dialect_impl(dialect).bind_processor(dialect),
-                )
-            )
-            if bind.expanding and _EXPANDING.format(name) not in self.sql:
-                raise NotImplementedError("this SQLAlchemy spells list parameters otherwise")
-        self._expanding = any(expanding for _, _, expanding, _ in self._params)
-        columns = list(getattr(statement, "exported_columns", ()))
-        self._readers: list[_Convert] = [
-            column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns
-        ]
-        self._converts = any(convert is not None for convert in self._readers)
-        self._row = _row_type([str(column.key) for column in columns])
-
-    def params(self, values: Mapping[str, Any]) -> list[Any]:
-        """The positional parameters for these values (no list parameters)."""
-        bound: list[Any] = []
-        for name, default, _, convert in self._params:
-            value = _value(values, name, default)
-            bound.append(value if convert is None else convert(value))
-        return bound
-
-    def bind(self, values: Mapping[str, Any]) -> tuple[str, list[Any]]:
-        """The SQL and its positional parameters for these values."""
-        if not self._expanding:
-            return self.sql, self.params(values)
-        sql = self.sql
-        bound: list[Any] = []
-        for name, default, expanding, convert in self._params:
-            value = _value(values, name, default)
-            if not expanding:
-                bound.append(value if convert is None else convert(value))
-                continue
-            items = [item if convert is None else convert(item) for item in value]
-            # SQLite reads ``IN ()`` as an empty set: an empty list needs nothing more.
-            sql = sql.replace(_EXPANDING.format(name), ", ".join("?" * len(items)))
-            bound += items
-        return sql, bound
-
-    def row(self, raw: Sequence[Any]) -> Any:
-        """One row as SQLAlchemy would return it."""
-        if not self._converts:
-            return self._row._make(raw)
-        return self._row._make(
-            value if convert is None else convert(value)
-            for value, convert in zip(raw, self._readers, strict=True)
-        )
-
-
-def _value(values: Mapping[str, Any], name: str, default: Any) -> Any:
-    value = values.get(name, default)
-    if value is _REQUIRED:
-        raise KeyError(f"no value for the parameter {name!r}")
-    return value
-
-
-def _row_type(names: list[str]) -> Any:
-    """A named tuple class whose fields are a statement's columns."""
-    return namedtuple("Row", names, rename=True)
+from helpline.store.database import connect_sqlite, for_reads
+from helpline.store.prepared import Prepared
+from helpline.store.sqlite_thread import SqliteThread
 
 
 class Query:
@@ -171,10 +61,9 @@ class Reader:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
-        self._postgres = engine.dialect.name == "postgresql"
-        self._raw = (
-            RawSqlite(engine, _query_only)
-            if engine.dialect.name == "sqlite" and USE_RAW_SQLITE
+        self._sqlite = (
+            SqliteThread(_read_only(connect_sqlite(engine)), "helpline-sqlite-reads")
+            if engine.dialect.name == "sqlite"
             else None
         )
         self._prepared: dict[Query, Prepared] = {}
@@ -182,17 +71,14 @@ class Reader:
 
     async def all(self, query: Query, **values: Any) -> list[Any]:
         """Every row of the query's result."""
-        if self._raw is not None:
-            prepared = self._prepared.get(query)
-            if prepared is None:
-                prepared = self._prepared[query] = Prepared(query.statement, self._engine.dialect)
-            sql, params = prepared.bind(values)
-            rows = await self._raw.call(_fetch, sql, params)
-            if rows is not None:
-                return [prepared.row(row) for row in rows]
-            # No way in to aiosqlite's thread: from now on, SQLAlchemy Core.
-            self._raw = None
-        return await self._core(query, values)
+        if self._sqlite is None:
+            return await self._postgres(query, values)
+        prepared = self._prepared.get(query)
+        if prepared is None:
+            prepared = self._prepared[query] = Prepared(query.statement, self._engine.dialect)
+        sql, params = prepared.bind(values)
+        rows = await self._sqlite.call(_fetch, sql, params)
+        return [prepared.row(row) for row in rows]
 
     async def first(self, query: Query, **values: Any) -> Any | None:
         rows = await self.all(query, **values)
@@ -205,16 +91,13 @@ class Reader:
 
     async def close(self) -> None:
         """Let the connections go (a later read opens them again)."""
-        if self._raw is not None:
-            await self._raw.close()
+        if self._sqlite is not None:
+            await self._sqlite.close()
         engine, self._read_engine = self._read_engine, None
         if engine is not None:
             await engine.dispose()
 
-    async def _core(self, query: Query, values: Mapping[str, Any]) -> list[Any]:
-        if not self._postgres:
-            async with self._engine.connect() as conn:
-                return list((await conn.execute(query.statement, values)).all())
+    async def _postgres(self, query: Query, values: Mapping[str, Any]) -> list[Any]:
         if self._read_engine is None:
             self._read_engine = for_reads(self._engine)
         engine = self._read_engine
@@ -230,87 +113,20 @@ class Reader:
             return list((await conn.execute(query.statement, values)).all())
 
 
-class RawSqlite:
-    """A SQLite connection of one user's own (the reads', or the append writer's),
-    taken from the engine's pool so it is configured like every other, then detached
-    from it; opened by the first call."""
+def _read_only(
+    connect: Callable[[], sqlite3.Connection],
+) -> Callable[[], sqlite3.Connection]:
+    def connect_read_only() -> sqlite3.Connection:
+        connection = connect()
+        # The read connection never writes; SQLite refuses it should it ever try.
+        connection.execute("PRAGMA query_only = ON").close()
+        return connection
 
-    def __init__(
-        self, engine: AsyncEngine, setup: Callable[[sqlite3.Connection], None] | None = None
-    ) -> None:
-        self._engine = engine
-        self._setup = setup
-        self._driver: Any = None
-        self._opening: asyncio.Task[Any] | None = None
-
-    async def call(self, function: Callable[..., _T], *args: Any) -> _T | None:
-        """``function(connection, *args)`` in aiosqlite's thread, as one hand-off; None
-        if aiosqlite offers no way in to its thread."""
-        for _ in range(2):
-            driver = self._driver or await self._open()
-            if driver is None:
-                return None
-            try:
-                result: _T = await driver._execute(function, driver._conn, *args)
-            except ValueError:
-                # aiosqlite's "connection closed": ``close`` ran meanwhile. A call after
-                # it opens a new connection, as an append after it restarts the writer.
-                if driver is self._driver:
-                    raise
-                continue
-            return result
-        raise RuntimeError("the connection was closed twice during one call")
-
-    async def close(self) -> None:
-        opening = self._opening
-        if opening is not None and opening.get_loop() is asyncio.get_running_loop():
-            # Whatever it opens is closed below with the rest.
-            await asyncio.wait([opening])
-        driver, self._driver = self._driver, None
-        if driver is not None:
-            await driver.close()
-
-    async def _open(self) -> Any:
-        loop = asyncio.get_running_loop()
-        opening = self._opening
-        if opening is None or opening.get_loop() is not loop:
-            opening = self._opening = loop.create_task(self._connect())
-        # Shielded, and the task keeps what it opened: a caller cancelled meanwhile
-        # leaves no connection that nobody would close.
-        return await asyncio.shield(opening)
-
-    async def _connect(self) -> Any:
-        try:
-            proxied = await self._engine.raw_connection()
-            driver: Any = proxied.driver_connection
-            # Its user's alone from now on: never returned to the pool, closed by
-            # ``close``.
-            proxied.detach()
-            hand_off = getattr(driver, "_execute", None)
-            raw = getattr(driver, "_conn", None)
-            if not callable(hand_off) or not isinstance(raw, sqlite3.Connection):
-                await driver.close()
-                return None
-            if self._setup is not None:
-                try:
-                    await hand_off(self._setup, raw)
-                except BaseException:
-                    await driver.close()
-                    raise
-            self._driver = driver
-            return driver
-        finally:
-            if self._opening is asyncio.current_task():
-                self._opening = None
-
-
-def _query_only(raw: sqlite3.Connection) -> None:
-    # The read connection never writes; SQLite refuses it should it ever try.
-    raw.execute("PRAGMA query_only = ON").close()
+    return connect_read_only
 
 
 def _fetch(raw: sqlite3.Connection, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
-    """One read, whole, in aiosqlite's thread: fetching every row finishes the
+    """One read, whole, in the reads' thread: fetching every row finishes the
     statement, which ends its read transaction."""
     cursor = raw.cursor()
     try:

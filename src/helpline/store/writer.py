@@ -35,14 +35,12 @@ The contract of ``Store.append`` holds for each caller exactly as before:
 
 The plan of each transaction (which appends go together, idempotent resends, seqs,
 what fails alone) is ``batch_plan``'s, pure and tested alone. On SQLite it runs as ONE
-call into aiosqlite's thread (``batch_sqlite``), under the store's write lock, on the
-writer's own connection (``reader.RawSqlite``: taken from the engine's pool, so
-configured as every other, WAL, ``synchronous=FULL``, foreign keys, busy timeout, then
-detached, since a checkout and return with its ROLLBACK cost more hand-offs than the
-batch). On PostgreSQL, or on SQLite should aiosqlite lack the hooks, it runs as
-SQLAlchemy Core statements (``batch_core``). This module is the queue and the writer
-task: it takes the batches, runs them, tries again or splits the ones that fail, and
-answers every caller.
+call (``batch_sqlite``), under the store's write lock, on the writer's own ``sqlite3``
+connection in a thread of its own (``sqlite_thread.SqliteThread``: opened as the
+engine's connections are, WAL, ``synchronous=FULL``, foreign keys, busy timeout), so a
+batch is one hand-off. On PostgreSQL it runs as SQLAlchemy Core statements
+(``batch_core``). This module is the queue and the writer task: it takes the batches,
+runs them, tries again or splits the ones that fail, and answers every caller.
 """
 
 from __future__ import annotations
@@ -69,21 +67,17 @@ from helpline.store.batch_plan import (
     unstorable_apart,
 )
 from helpline.store.batch_sqlite import SqliteStatements, commit_sqlite
+from helpline.store.database import connect_sqlite
 from helpline.store.protocol import Appended
-from helpline.store.reader import RawSqlite
 from helpline.store.rows import event_from_row
+from helpline.store.sqlite_thread import SqliteThread
 from helpline.store.tables import events
 
-__all__ = ["MAX_BATCH", "USE_RAW_SQLITE", "Added", "AppendWriter", "Key"]
+__all__ = ["MAX_BATCH", "Added", "AppendWriter", "Key"]
 
 # Appends saved by one transaction at most: bounds a transaction's time (and the wait of
 # a write queued behind it) and the statement sizes.
 MAX_BATCH = 256
-
-# SQLite batches run on the raw driver connection in aiosqlite's thread; False makes
-# them go through SQLAlchemy Core like PostgreSQL's (for tests, or should an aiosqlite
-# release break the way in).
-USE_RAW_SQLITE = True
 
 
 class _Request(Append):
@@ -116,8 +110,7 @@ class AppendWriter:
     """The queue and writer task behind ``SqlStore.append``.
 
     ``read_engine`` and ``write_engine`` share one pool (see ``for_writes``); ``lock``
-    is the store's SQLite write lock (None on PostgreSQL). ``raw_sqlite`` (default
-    ``USE_RAW_SQLITE``) picks SQLite's path.
+    is the store's SQLite write lock (None on PostgreSQL).
     """
 
     def __init__(
@@ -127,19 +120,19 @@ class AppendWriter:
         lock: asyncio.Lock | None,
         *,
         max_batch: int = MAX_BATCH,
-        raw_sqlite: bool | None = None,
     ) -> None:
         self._read_engine = read_engine
         self._write_engine = write_engine
         self._lock = lock
         self._max_batch = max_batch
-        dialect = write_engine.dialect.name
-        self._postgres = dialect == "postgresql"
-        self._raw_sqlite = dialect == "sqlite" and (
-            USE_RAW_SQLITE if raw_sqlite is None else raw_sqlite
+        self._postgres = write_engine.dialect.name == "postgresql"
+        # SQLite's batches: the writer's own connection and thread, and its statements.
+        self._sqlite = (
+            None
+            if self._postgres
+            else SqliteThread(connect_sqlite(write_engine), "helpline-sqlite-appends")
         )
-        self._sqlite: SqliteStatements | None = None
-        self._connection = RawSqlite(read_engine)
+        self._statements: SqliteStatements | None = None
         self._pending: deque[_Request] = deque()
         self._wake: asyncio.Event | None = None
         self._task: asyncio.Task[None] | None = None
@@ -165,7 +158,8 @@ class AppendWriter:
             self._wake.set()
             if task.get_loop() is asyncio.get_running_loop():
                 await task
-        await self._connection.close()
+        if self._sqlite is not None:
+            await self._sqlite.close()
 
     def _running(self, loop: asyncio.AbstractEventLoop) -> asyncio.Event:
         task = self._task
@@ -295,16 +289,12 @@ class AppendWriter:
     async def _commit(self, requests: Sequence[_Request]) -> None:
         batch = Batch(requests)
         async with self._write_locked():
-            if self._raw_sqlite:
-                if self._sqlite is None:
-                    self._sqlite = SqliteStatements(self._write_engine.dialect)
-                # The writer's own connection: a pooled one would cost a checkout and a
-                # ROLLBACK on return, three more hand-offs to its thread per batch.
-                if await self._connection.call(commit_sqlite, batch, self._sqlite):
-                    return
-                # This aiosqlite has no way in to its thread: use SQLAlchemy Core.
-                self._raw_sqlite = False
-            await commit_core(self._write_engine, batch, postgres=self._postgres)
+            if self._sqlite is None:
+                await commit_core(self._write_engine, batch, postgres=True)
+                return
+            if self._statements is None:
+                self._statements = SqliteStatements(self._write_engine.dialect)
+            await self._sqlite.call(commit_sqlite, batch, self._statements)
 
 
 def _answer(request: _Request) -> None:
