@@ -15,7 +15,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request, WebSocket
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException
@@ -24,7 +24,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from helpline import __version__
 from helpline.bus.base import Bus
 from helpline.bus.factory import create_bus
-from helpline.domain.errors import HelplineError, RateLimited
+from helpline.domain.errors import Forbidden, HelplineError, NotFound, RateLimited
 from helpline.server import (
     api_agent,
     api_computer,
@@ -45,6 +45,8 @@ from helpline.server.history import History
 from helpline.server.inputs import BodyRefused
 from helpline.server.invitations import Invitations
 from helpline.server.methods import http_error
+from helpline.server.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
+from helpline.server.metrics import Metrics, access
 from helpline.server.openapi import conforming_document, operation_id
 from helpline.server.outages import as_unavailable, database_problem
 from helpline.server.presence import CustomerPresence
@@ -165,6 +167,16 @@ async def _sweep_files(files: FileTransfers) -> None:
         await asyncio.sleep(FILE_SWEEP_INTERVAL_SECONDS)
 
 
+class CountHttp:
+    """Every HTTP answer counted by route template and status (server/metrics.py)."""
+
+    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+        self._app = metrics.counting_http(app)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self._app(scope, receive, send)
+
+
 def create_app(
     settings: Settings,
     *,
@@ -172,6 +184,8 @@ def create_app(
     bus: Bus | None = None,
     migrate: bool = True,
 ) -> FastAPI:
+    metrics = Metrics()
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         url = settings.resolved_database_url
@@ -182,7 +196,8 @@ def create_app(
         own_store = store or SqlStore(create_engine(url))
         own_bus = bus or create_bus(settings.bus, namespace=settings.bus_namespace)
         await own_bus.start()
-        service = HelplineService(own_store, own_bus, settings)
+        service = HelplineService(own_store, own_bus, settings, metrics=metrics)
+        own_store.watch_appends(metrics)
         app.state.service = service
         app.state.history = History(service)
         app.state.invitations = Invitations(service)
@@ -222,7 +237,25 @@ def create_app(
 
     @app.exception_handler(HelplineError)
     async def helpline_error(request: Request, error: HelplineError) -> JSONResponse:
+        if isinstance(error, RateLimited):
+            metrics.rate_limited.labels("http").inc()
         return _error_response(error)
+
+    may_read_metrics = access(settings.metrics_token, settings.metrics_allow)
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics_page(request: Request) -> Response:
+        allowed = may_read_metrics(
+            request.headers.get("authorization"), request.client.host if request.client else None
+        )
+        if allowed is None:
+            raise NotFound("Metrics are off: start the server with a metrics token or addresses.")
+        if not allowed:
+            raise Forbidden("Give the metrics token, or read /metrics from an allowed address.")
+        counts = await request.app.state.service.store.count_sessions_by_status()
+        return Response(metrics.render(counts), media_type=METRICS_CONTENT_TYPE)
+
+    app.add_middleware(CountHttp, metrics=metrics)
 
     @app.exception_handler(DBAPIError)
     async def database_error(request: Request, error: Exception) -> JSONResponse:

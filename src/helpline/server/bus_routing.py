@@ -31,6 +31,7 @@ async def pump(connection: Connection) -> None:
     while True:
         item = await connection.subscription.get()
         if isinstance(item, Lost):
+            connection.service.metrics.bus_lost.inc()
             async with connection.delivery_lock:
                 for session_id in list(connection.followed):
                     await connection.refresh(session_id)
@@ -54,6 +55,8 @@ async def route(connection: Connection, message: Message) -> None:
                 return
             if event.seq == followed.last_sent + 1:
                 await connection.deliver(followed, event)
+                # Live deliveries only: a replay's lag is how long the socket was away.
+                connection.service.metrics.delivered(event.created_at, connection.service.clock())
             else:
                 await connection.catch_up(event.session_id)
     elif kind == "session":

@@ -14,7 +14,7 @@ import contextlib
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from helpline.domain.errors import HelplineError, SessionEnded
-from helpline.server.accounts import Actor
+from helpline.server.accounts import Actor, CustomerActor
 from helpline.server.closes import CLOSE_SESSION_ENDED, NORMAL_ENDS, Closing
 from helpline.server.consents import Consents
 from helpline.server.gateway import Connection
@@ -90,6 +90,15 @@ class Gateway:
 
     async def _serve(self, socket: WebSocket, actor: Actor) -> None:
         await socket.accept()
+        kind = "customer" if isinstance(actor, CustomerActor) else "representative"
+        open_sockets = self.service.metrics.sockets.labels(kind)
+        open_sockets.inc()
+        try:
+            await self._run(socket, actor)
+        finally:
+            open_sockets.dec()
+
+    async def _run(self, socket: WebSocket, actor: Actor) -> None:
         connection = Connection(
             socket,
             self.service,

@@ -111,6 +111,7 @@ class Connection:
         frame: dict[str, Any] = {"type": "error", **wire.error_body(error.code, error.message)}
         if isinstance(error, RateLimited):
             frame["retry_after"] = max(1, int(error.retry_after_seconds + 0.999))
+            self.service.metrics.rate_limited.labels("socket").inc()
         frame.update({k: v for k, v in context.items() if v is not None})
         await self.send(frame)
 

@@ -18,6 +18,7 @@ from helpline.domain.events import Event
 from helpline.domain.portals import Portal
 from helpline.domain.sessions import Attendee, Change, SupportSession
 from helpline.server import wire
+from helpline.server.metrics import Metrics
 from helpline.server.ratelimit import RateLimits
 from helpline.server.settings import Settings
 from helpline.store.protocol import HelplineStore
@@ -49,12 +50,14 @@ class ServiceCore:
         settings: Settings,
         clock: Callable[[], datetime] = utc_now,
         limits: RateLimits | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self.store = store
         self.bus = bus
         self.settings = settings
         self.clock = clock
         self.limits = limits or RateLimits(settings)
+        self.metrics = metrics or Metrics()
         self._portals: dict[int, Portal] = {}
 
     # Portals ------------------------------------------------------------------------

@@ -38,6 +38,10 @@ class Settings:
     portal_session_limit: str = "30 per minute"  # sessions opened per address
     message_limit: str = "60 per minute"  # chat messages and notes per socket
     max_file_bytes: int = 2 * 1024**3
+    # /metrics is off unless one of these is set: a bearer token, or the addresses
+    # (CIDR) that may read it without one.
+    metrics_token: str | None = None
+    metrics_allow: tuple[str, ...] = ()
     file_retention_days: int = 30
     extra: dict[str, str] = field(default_factory=dict)
 

@@ -30,6 +30,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from helpline.store.database import for_writes
+from helpline.store.observer import AppendObserver
 from helpline.store.reader import Reader
 from helpline.store.writer import AppendWriter
 
@@ -46,6 +47,10 @@ class StoreBase:
         self._appends = AppendWriter(engine, self._write_engine, self._write_lock)
         # Single-statement reads: one hand-off to the driver, no BEGIN/ROLLBACK.
         self._reads = Reader(engine)
+
+    def watch_appends(self, observer: AppendObserver) -> None:
+        """Tell ``observer`` of every batch of appends committed (store/observer.py)."""
+        self._appends.watch(observer)
 
     async def close(self) -> None:
         # Appends already queued are saved (and answered) before the engine goes.

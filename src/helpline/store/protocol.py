@@ -31,6 +31,7 @@ from helpline.domain.sessions import (
     SupportSession,
 )
 from helpline.store.computer_protocol import ComputerStore
+from helpline.store.observer import AppendObserver
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,8 @@ class NewSession:
 
 class Store(Protocol):
     async def close(self) -> None: ...
+    def watch_appends(self, observer: AppendObserver) -> None: ...
+    async def count_sessions_by_status(self) -> dict[str, int]: ...
 
     # Representatives -----------------------------------------------------------
     async def create_representative(

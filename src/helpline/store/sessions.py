@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -130,6 +130,10 @@ class SessionsMixin(StoreBase):
         rows = await self._reads.all(_WAITING, portal_ids=list(portal_ids))
         return [session_from_row(row) for row in rows]
 
+    async def count_sessions_by_status(self) -> dict[str, int]:
+        """How many sessions there are of each status (for the metrics)."""
+        return {str(row.status): int(row.count) for row in await self._reads.all(_BY_STATUS)}
+
     async def open_sessions_of(self, rep_id: int) -> list[SupportSession]:
         return [
             session_from_row(row) for row in await self._reads.all(_OPEN_SESSIONS_OF, rep_id=rep_id)
@@ -228,4 +232,7 @@ _OPEN_SESSIONS_OF = Query(
         sessions.c.status != SessionStatus.ENDED.value,
     )
     .order_by(sessions.c.started_at, sessions.c.id)
+)
+_BY_STATUS = Query(
+    select(sessions.c.status, func.count().label("count")).group_by(sessions.c.status)
 )

@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections import deque
 from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
@@ -68,6 +69,7 @@ from helpline.store.batch_plan import (
 )
 from helpline.store.batch_sqlite import SqliteStatements, commit_sqlite
 from helpline.store.database import connect_sqlite
+from helpline.store.observer import AppendObserver
 from helpline.store.protocol import Appended
 from helpline.store.rows import event_from_row
 from helpline.store.sqlite_thread import SqliteThread
@@ -125,6 +127,7 @@ class AppendWriter:
         self._write_engine = write_engine
         self._lock = lock
         self._max_batch = max_batch
+        self._observers: list[AppendObserver] = []
         self._postgres = write_engine.dialect.name == "postgresql"
         # SQLite's batches: the writer's own connection and thread, and its statements.
         self._sqlite = (
@@ -286,15 +289,25 @@ class AppendWriter:
         async with self._lock:
             yield
 
+    def watch(self, observer: AppendObserver) -> None:
+        """Tell ``observer`` of every batch from now on (observer.py)."""
+        self._observers.append(observer)
+
     async def _commit(self, requests: Sequence[_Request]) -> None:
         batch = Batch(requests)
         async with self._write_locked():
+            for observer in self._observers:
+                observer.committing(len(requests))
+            started = time.perf_counter()
             if self._sqlite is None:
                 await commit_core(self._write_engine, batch, postgres=True)
-                return
-            if self._statements is None:
-                self._statements = SqliteStatements(self._write_engine.dialect)
-            await self._sqlite.call(commit_sqlite, batch, self._statements)
+            else:
+                if self._statements is None:
+                    self._statements = SqliteStatements(self._write_engine.dialect)
+                await self._sqlite.call(commit_sqlite, batch, self._statements)
+            took = time.perf_counter() - started
+            for observer in self._observers:
+                observer.committed(len(requests), took)
 
 
 def _answer(request: _Request) -> None:

@@ -1,0 +1,20 @@
+"""What the store tells whoever watches its appends: each batch it takes to the
+database and how long the commit took.
+
+Why a seam of its own: the server's metrics count batches and commit times, and the
+store's tests wait for a batch to reach the database, without either reaching into
+the append writer's internals. Observers are called on the event loop, between the
+writer's own steps: they must be quick and must not raise.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+
+class AppendObserver(Protocol):
+    def committing(self, size: int) -> None:
+        """A batch of ``size`` appends goes to the database now."""
+
+    def committed(self, size: int, seconds: float) -> None:
+        """That batch is committed, ``seconds`` after it went."""
