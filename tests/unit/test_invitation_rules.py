@@ -33,6 +33,7 @@ from helpline.domain.sessions import (
     MAX_INVITED_REPRESENTATIVES,
     Attendee,
     AttendeeRole,
+    Change,
     SessionStatus,
     SupportSession,
 )
@@ -295,7 +296,7 @@ def accept(
     attendees: Sequence[Attendee] | None = None,
     at: timedelta = timedelta(seconds=5),
     session: SupportSession | None = None,
-) -> tuple[Invitation, rules.Change]:
+) -> tuple[Invitation, Change]:
     return rules.accept(
         invitation,
         session or a_session(),
