@@ -8,7 +8,7 @@ attendees by ``drafting.seal``; nothing here sets a masking flag by hand.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from helpline.domain.drafting import Draft, seal
 from helpline.domain.events import Event, EventDraft
@@ -54,8 +54,11 @@ def attending(
 
 
 def as_events(notes: Iterable[EventDraft], first_seq: int = 1) -> list[Event]:
-    """Sealed notes as the store would give them back."""
-    return [Event.from_draft(note, 1, seq, T0) for seq, note in enumerate(notes, first_seq)]
+    """Sealed notes as the store would give them back, one a second from ``T0``."""
+    return [
+        Event.from_draft(note, 1, seq, T0 + timedelta(seconds=seq))
+        for seq, note in enumerate(notes, first_seq)
+    ]
 
 
 def logged(drafts: Iterable[Draft], attendees: Sequence[Attendee]) -> list[Event]:
