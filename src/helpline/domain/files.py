@@ -79,7 +79,8 @@ def sanitize_name(name: str) -> str:
         if dot and len(suffix) <= 10:
             cleaned = stem[: MAX_NAME_CHARS - len(suffix) - 1] + "." + suffix
         else:
-            cleaned = cleaned[:MAX_NAME_CHARS]
+            # Cut mid-name, it may end in a space or dot again, which Windows drops.
+            cleaned = cleaned[:MAX_NAME_CHARS].rstrip(" .")
     return cleaned
 
 
