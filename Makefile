@@ -100,4 +100,4 @@ format: $(INSTALLED)
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) web/node_modules src/helpline/static
+	rm -rf $(VENV) web/node_modules src/helpline/static build dist
