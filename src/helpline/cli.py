@@ -25,7 +25,8 @@ def main() -> None:
 
     \b
     Start here:
-      helpline demo                 make a data folder with demo accounts and portals
+      helpline demo                 make a data folder with demo accounts, portals,
+                                    a greeting and scripted messages
       helpline serve                run the server on http://127.0.0.1:8000
     Then open http://127.0.0.1:8000/console and log in.
 

@@ -88,6 +88,10 @@ async def test_the_installed_wheel_serves_a_console_the_manager_logs_in_to(
         await page.get_by_role("button", name="Log in").click()
         await expect(page.get_by_role("button", name="Log out")).to_be_visible()
         await expect(page.get_by_test_id("connection-banner")).to_be_hidden()
+
+        assert f"Customers: {server.base_url}/p/support" in printed
+        await page.goto("/p/support")  # the customer's app is in the wheel too
+        await expect(page.get_by_label("Your question")).to_be_visible()
         await context.close()
     finally:
         server.stop()
