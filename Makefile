@@ -9,12 +9,13 @@ WEB_INSTALLED := web/node_modules/.installed
 WEB_BUILT := src/helpline/static/.built
 WEB_SOURCES := $(shell find web -path web/node_modules -prune -o -type f -print 2>/dev/null)
 
-.PHONY: help install build run demo test check web-test unit integration e2e format clean bench bench-quick bench-peers faults
+.PHONY: help install build dist run demo test check web-test unit integration e2e format clean bench bench-quick bench-peers faults
 
 help:
 	@echo "make run      install, build and start Helpline on http://127.0.0.1:8000"
 	@echo "make test     install, build and run every check and test"
 	@echo "make demo     start with demo accounts and portals (alice, bob / helpline-demo)"
+	@echo "make dist     build the wheel (with the web app) into dist/, for pip install"
 	@echo "make check    lint, format check, type check, import contracts"
 	@echo "make unit | integration | e2e    one layer of the tests"
 	@echo "make faults   kill nodes, hang and kill Redis, restart PostgreSQL under load; one verdict line"
@@ -43,6 +44,10 @@ $(WEB_BUILT): $(WEB_INSTALLED) $(WEB_SOURCES)
 	touch $@
 
 build: $(INSTALLED) $(WEB_BUILT)
+
+# The wheel and sdist, with the built web app, made with the locked setuptools offline.
+dist: build
+	$(BIN)/python -m build --no-isolation --outdir dist
 
 run: build
 	$(BIN)/helpline serve
@@ -100,4 +105,4 @@ format: $(INSTALLED)
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) web/node_modules src/helpline/static
+	rm -rf $(VENV) web/node_modules src/helpline/static build dist

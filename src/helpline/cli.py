@@ -15,7 +15,7 @@ from helpline.commands.admin import admin
 from helpline.commands.common import data_dir_option, database_option, make_settings, with_store
 from helpline.commands.serve import serve
 from helpline.server.settings import DEFAULT_PORT
-from helpline.store.protocol import Store
+from helpline.store.protocol import HelplineStore, Store
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -25,7 +25,8 @@ def main() -> None:
 
     \b
     Start here:
-      helpline demo                 make a data folder with demo accounts and portals
+      helpline demo                 make a data folder with demo accounts, portals,
+                                    a greeting and scripted messages
       helpline serve                run the server on http://127.0.0.1:8000
     Then open http://127.0.0.1:8000/console and log in.
 
@@ -66,15 +67,27 @@ def db_upgrade(data_dir: Path, database_url: str | None) -> None:
 @database_option
 @click.option("--port", default=DEFAULT_PORT, show_default=True, envvar="HELPLINE_PORT", type=int)
 def demo(data_dir: Path, database_url: str | None, port: int) -> None:
-    """Fill a data folder with two representatives and two portals to try Helpline."""
+    """Fill a data folder with two representatives, two portals, a greeting and a few
+    scripted messages and URLs, to try Helpline."""
+    from helpline.server.bootstrap import DEMO_PORTALS, Account, demo_library
     from helpline.server.bootstrap import demo as make_demo
 
-    accounts = with_store(make_settings(data_dir, database_url), make_demo)
+    async def make(store: HelplineStore) -> list[Account]:
+        accounts = await make_demo(store)
+        await demo_library(store)
+        return accounts
+
+    accounts = with_store(make_settings(data_dir, database_url), make)
     base = f"http://127.0.0.1:{port}"
     click.secho(f"Demo data is ready in {data_dir}/.", fg="green", bold=True)
     for account in accounts:
         click.echo(f"  {account.role.value:<14} {account.username} / {account.password}")
     click.echo(f"Start the server:  helpline serve --data-dir {data_dir} --port {port}")
     click.echo(f"Console:           {base}/console")
-    click.echo(f"Customer portals:  {base}/p/acme   {base}/p/globex")
+    portals = "   ".join(f"{base}/p/{slug}" for slug, _, _ in DEMO_PORTALS)
+    click.echo(f"Customer portals:  {portals}")
     click.echo(f"Session code page: {base}/join")
+    click.echo(
+        "Picking up a session sends the team's greeting; the console's Library holds "
+        "scripted messages and URLs to insert in a chat."
+    )

@@ -62,6 +62,8 @@ class ServerProcess:
     process: subprocess.Popen[bytes] | None = None
     log_path: Path | None = None
     log_level: str = "warning"
+    # The command that runs Helpline: this checkout's, or an installed one's `helpline`.
+    program: tuple[str, ...] = (sys.executable, "-m", "helpline")
 
     @property
     def base_url(self) -> str:
@@ -82,9 +84,7 @@ class ServerProcess:
     async def start(self) -> None:
         env = {**os.environ, **self.extra_env, "PYTHONUNBUFFERED": "1"}
         command = [
-            sys.executable,
-            "-m",
-            "helpline",
+            *self.program,
             "serve",
             "--port",
             str(self.port),

@@ -16,7 +16,7 @@ import click
 
 from helpline.domain.errors import HelplineError
 from helpline.server.settings import Settings
-from helpline.store.protocol import Store
+from helpline.store.protocol import HelplineStore
 
 T = TypeVar("T")
 
@@ -40,7 +40,7 @@ def make_settings(data_dir: Path, database_url: str | None, **more: object) -> S
     return Settings(data_dir=data_dir, database_url=database_url, **more)  # type: ignore[arg-type]
 
 
-def with_store(settings: Settings, work: Callable[[Store], Awaitable[T]]) -> T:
+def with_store(settings: Settings, work: Callable[[HelplineStore], Awaitable[T]]) -> T:
     """Migrate, open the store, run ``work(store)``, close; errors become plain messages."""
     from helpline.store.database import create_engine
     from helpline.store.migrate import upgrade

@@ -1,4 +1,9 @@
-"""First-start set-up and demo data, shared by the CLI and the tests."""
+"""First-start set-up and demo data, shared by the CLI and the tests.
+
+``demo`` is the accounts and portals every test starts from; ``demo_library`` adds what
+``helpline demo`` shows a newcomer besides: a greeting and the team's scripted messages
+and URLs, so the Library and a greeting work on the first session.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +13,10 @@ from datetime import UTC, datetime
 
 from helpline.domain.people import Role, check_display_name, check_password, check_username
 from helpline.domain.portals import PortalField, check_slug
+from helpline.domain.scripts import ScriptKind, check_script_text, check_title
+from helpline.server.joining import TEAM_GREETING
 from helpline.server.security import hash_password
-from helpline.store.protocol import Store
+from helpline.store.protocol import HelplineStore, Store
 
 FIRST_MANAGER = "admin"
 FIRST_PORTAL = "support"
@@ -76,3 +83,45 @@ async def demo(store: Store) -> list[Account]:
         for rep_id in rep_ids:
             await store.add_portal_member(portal.id, rep_id)
     return accounts
+
+
+DEMO_GREETING = (
+    "Hi {customer.name}, this is {representative.name} from {portal.name}. "
+    "I am reading your question now."
+)
+# The team's libraries: (kind, category, ((title, text), ...)).
+DEMO_LIBRARY = (
+    (ScriptKind.MESSAGE, "Getting started", (
+        ("Ask for details", "Could you tell me what you see on the screen, word for word?"),
+        ("One moment", "Thank you, {customer.name}. Give me a moment to look into this."),
+    )),
+    (ScriptKind.MESSAGE, "Closing", (
+        ("Anything else", "Is there anything else I can help you with today?"),
+        ("Goodbye", "Thank you for contacting {portal.name}. Have a good day!"),
+    )),
+    (ScriptKind.URL, "Help pages", (
+        ("Reset your password", "https://example.com/help/reset-password"),
+        ("Check your connection", "https://example.com/help/connection"),
+    )),
+)  # fmt: skip
+
+
+async def demo_library(store: HelplineStore) -> None:
+    """A team greeting and a few scripted messages and URLs, once: a library that
+    already has categories, or a greeting already set (even to nothing), is kept."""
+    if await store.get_team_setting(TEAM_GREETING) is None:
+        await store.set_team_setting(TEAM_GREETING, DEMO_GREETING)
+    manager = await store.find_login(DEMO_ACCOUNTS[0][0])
+    assert manager is not None, "demo() makes the accounts first"
+    for kind in ScriptKind:
+        listed = await store.script_categories(kind, manager[0].id)
+        if any(category.owner_rep_id is None for category, _ in listed):
+            continue
+        for category_kind, name, scripts in DEMO_LIBRARY:
+            if category_kind is not kind:
+                continue
+            category = await store.create_script_category(kind, None, check_title(name))
+            for title, text in scripts:
+                await store.create_script(
+                    category.id, check_title(title), check_script_text(kind, text)
+                )
