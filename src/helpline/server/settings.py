@@ -16,6 +16,7 @@ from typing import Annotated, Literal
 
 from limits import parse
 from pydantic import Field, ValidationError, field_validator
+from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from helpline.domain.files import DEFAULT_MAX_FILE_BYTES, DEFAULT_RETENTION, MIB
@@ -287,15 +288,14 @@ def load_settings(**given: object) -> Settings:
         raise InvalidSettings([_problem(found) for found in error.errors()]) from None
 
 
-def _problem(found: object) -> str:
-    assert isinstance(found, dict)
+def _problem(found: ErrorDetails) -> str:
     name = str(found["loc"][0]) if found["loc"] else ""
     if name not in Settings.model_fields:
         return f"{name}: {found['msg']}"
     return f"{flag(name)} / {variable(name)}: {_must(name, found)} (got {found['input']!r})"
 
 
-def _must(name: str, found: dict[str, object]) -> str:
+def _must(name: str, found: ErrorDetails) -> str:
     """What the value must be, in words: the whole rule, whichever part was broken."""
     field = Settings.model_fields[name]
     if field.annotation in (int, float):
