@@ -66,7 +66,7 @@ class Settings(BaseSettings):
         "127.0.0.1", description="Address to listen on; 0.0.0.0 for every interface."
     )
     port: Annotated[int, Option(LISTEN, "PORT", "8080")] = Field(
-        DEFAULT_PORT, ge=1, le=65535, description="TCP port to listen on."
+        DEFAULT_PORT, ge=1, le=65535, description="TCP port the server listens on."
     )
     public_url: Annotated[str | None, Option(LISTEN, "URL", "https://help.example.com")] = Field(
         None,
