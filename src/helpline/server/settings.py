@@ -48,7 +48,7 @@ CAPS = "Other limits"
 LOGS = "Logs"
 
 # Listed one per value in a flag, or separated by spaces or commas in a variable.
-Addresses = Annotated[tuple[str, ...], NoDecode]
+Repeated = Annotated[tuple[str, ...], NoDecode]
 
 
 class InvalidSettings(ValueError):
@@ -75,13 +75,13 @@ class Settings(BaseSettings):
         "Default: http://HOST:PORT.",
     )
     allowed_origins: Annotated[
-        Addresses, Option(LISTEN, "ORIGIN", "https://intranet.example.com", "--allowed-origin")
+        Repeated, Option(LISTEN, "ORIGIN", "https://intranet.example.com", "--allowed-origin")
     ] = Field(
         (),
         description="Another exact origin (scheme://host:port) allowed to connect. Repeatable.",
     )
     trusted_proxies: Annotated[
-        Addresses, Option(LISTEN, "ADDRESS", "10.0.0.0/8", "--trusted-proxy")
+        Repeated, Option(LISTEN, "ADDRESS", "10.0.0.0/8", "--trusted-proxy")
     ] = Field(
         (),
         description="Address (or network) of a reverse proxy in front, whose "
