@@ -6,15 +6,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
 from helpline.agent.commands import agent
 from helpline.commands.admin import admin
 from helpline.commands.common import data_dir_option, database_option, make_settings, with_store
+from helpline.commands.options import setting_option
 from helpline.commands.serve import serve
-from helpline.server.settings import DEFAULT_PORT
 from helpline.store.protocol import HelplineStore, Store
 
 
@@ -52,7 +50,7 @@ def db() -> None:
 @db.command("upgrade")
 @data_dir_option
 @database_option
-def db_upgrade(data_dir: Path, database_url: str | None) -> None:
+def db_upgrade(data_dir: str | None, database_url: str | None) -> None:
     """Apply every pending schema migration (serve does this too)."""
 
     async def nothing(store: Store) -> None:
@@ -65,8 +63,8 @@ def db_upgrade(data_dir: Path, database_url: str | None) -> None:
 @main.command()
 @data_dir_option
 @database_option
-@click.option("--port", default=DEFAULT_PORT, show_default=True, envvar="HELPLINE_PORT", type=int)
-def demo(data_dir: Path, database_url: str | None, port: int) -> None:
+@setting_option("port")
+def demo(data_dir: str | None, database_url: str | None, port: str | None) -> None:
     """Fill a data folder with two representatives, two portals, a greeting and a few
     scripted messages and URLs, to try Helpline."""
     from helpline.server.bootstrap import DEMO_PORTALS, Account, demo_library
@@ -77,12 +75,15 @@ def demo(data_dir: Path, database_url: str | None, port: int) -> None:
         await demo_library(store)
         return accounts
 
-    accounts = with_store(make_settings(data_dir, database_url), make)
-    base = f"http://127.0.0.1:{port}"
-    click.secho(f"Demo data is ready in {data_dir}/.", fg="green", bold=True)
+    settings = make_settings(data_dir, database_url, port=port)
+    accounts = with_store(settings, make)
+    base = f"http://127.0.0.1:{settings.port}"
+    click.secho(f"Demo data is ready in {settings.data_dir}/.", fg="green", bold=True)
     for account in accounts:
         click.echo(f"  {account.role.value:<14} {account.username} / {account.password}")
-    click.echo(f"Start the server:  helpline serve --data-dir {data_dir} --port {port}")
+    click.echo(
+        f"Start the server:  helpline serve --data-dir {settings.data_dir} --port {settings.port}"
+    )
     click.echo(f"Console:           {base}/console")
     portals = "   ".join(f"{base}/p/{slug}" for slug, _, _ in DEMO_PORTALS)
     click.echo(f"Customer portals:  {portals}")

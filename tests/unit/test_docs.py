@@ -5,22 +5,35 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from click import Option
-
 from helpline.commands.serve import serve
 from helpline.domain import errors
+from helpline.server.settings import Settings, default_text, flag, variable
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVER = ROOT / "src/helpline/server"
 
 
-def test_every_serve_option_and_its_variable_is_in_the_readme() -> None:
+def settings_table() -> list[str]:
+    """The rows of README.md's table of ``helpline serve`` options."""
     readme = (ROOT / "README.md").read_text()
-    for param in serve.params:
-        if not isinstance(param, Option) or param.name in ("help", "log_level"):
-            continue
-        assert param.opts[0] in readme, f"{param.opts[0]} is not documented in README.md"
-        assert isinstance(param.envvar, str) and param.envvar in readme
+    table = readme.split("| option | variable | default |", 1)[1].split("\n\n", 1)[0]
+    return [row for row in table.splitlines() if row.startswith("| `--")]
+
+
+def test_every_setting_is_in_the_readme_with_its_variable_and_default() -> None:
+    rows = settings_table()
+    for name in Settings.model_fields:
+        row = next((row for row in rows if f"`{flag(name)}`" in row), None)
+        assert row is not None, f"{flag(name)} is not in README.md's table"
+        assert f"`{variable(name)}`" in row, f"{variable(name)} is not beside {flag(name)}"
+        assert default_text(name) in row, f"{flag(name)}'s default is not in README.md"
+
+
+def test_the_readme_names_no_option_that_serve_lacks() -> None:
+    flags = {option for param in serve.params for option in param.opts}
+    for row in settings_table():
+        for named in re.findall(r"`(--[a-z-]+)`", row.split(" | ")[0]):
+            assert named in flags, f"README.md names {named}, which serve does not take"
 
 
 def test_every_frame_the_server_sends_is_in_the_protocol() -> None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from pathlib import Path
 
 import click
 
@@ -43,7 +42,7 @@ def create_rep(
     manager: bool,
     password_stdin: bool,
     portals: tuple[str, ...],
-    data_dir: Path,
+    data_dir: str | None,
     database_url: str | None,
 ) -> None:
     """Create a representative account.
@@ -83,7 +82,7 @@ def create_rep(
 @data_dir_option
 @database_option
 def set_password(
-    username: str, password_stdin: bool, data_dir: Path, database_url: str | None
+    username: str, password_stdin: bool, data_dir: str | None, database_url: str | None
 ) -> None:
     """Set a representative's password."""
     from helpline.domain.people import check_password
@@ -111,7 +110,7 @@ def check_password_or_exit(password: str, check: Callable[[str], str]) -> str:
 @admin.command("list-reps")
 @data_dir_option
 @database_option
-def list_reps(data_dir: Path, database_url: str | None) -> None:
+def list_reps(data_dir: str | None, database_url: str | None) -> None:
     """List representatives: username, role, display name."""
 
     async def work(store: Store) -> list[tuple[str, str, str]]:
@@ -146,7 +145,7 @@ def create_portal(
     name: str,
     fields: tuple[str, ...],
     members: tuple[str, ...],
-    data_dir: Path,
+    data_dir: str | None,
     database_url: str | None,
 ) -> None:
     """Create a customer portal, served at /p/SLUG, with its own queue."""

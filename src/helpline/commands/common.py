@@ -9,35 +9,25 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 from typing import TypeVar
 
 import click
 
+from helpline.commands.options import setting_option, settings_from
 from helpline.domain.errors import HelplineError
 from helpline.server.settings import Settings
 from helpline.store.protocol import HelplineStore
 
 T = TypeVar("T")
 
-data_dir_option = click.option(
-    "--data-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("helpline-data"),
-    show_default=True,
-    envvar="HELPLINE_DATA_DIR",
-    help="Folder for the SQLite database and uploaded files.",
-)
-database_option = click.option(
-    "--database-url",
-    envvar="HELPLINE_DATABASE_URL",
-    default=None,
-    help="Use PostgreSQL instead of SQLite, e.g. postgresql+asyncpg://user@host/helpline.",
-)
+# The store's two settings, as the commands that open it take them (server/settings.py).
+data_dir_option = setting_option("data_dir")
+database_option = setting_option("database_url")
 
 
-def make_settings(data_dir: Path, database_url: str | None, **more: object) -> Settings:
-    return Settings(data_dir=data_dir, database_url=database_url, **more)  # type: ignore[arg-type]
+def make_settings(data_dir: str | None, database_url: str | None, **more: object) -> Settings:
+    """Settings from these flags (``None``: not given), else the variables and defaults."""
+    return settings_from({"data_dir": data_dir, "database_url": database_url, **more})
 
 
 def with_store(settings: Settings, work: Callable[[HelplineStore], Awaitable[T]]) -> T:

@@ -20,7 +20,10 @@ from helpline.domain.events import Audience, Author, EventKind, Scalar
 from helpline.domain.text import strip_unsafe
 from helpline.domain.viewers import Viewer
 
-DEFAULT_MAX_FILE_BYTES = 2 * 1024**3
+MIB = 1024**2
+# The largest file a transfer accepts unless the server is told otherwise (settings.py).
+DEFAULT_MAX_FILE_BYTES = 2048 * MIB
+# How long a file is kept after its session ended, unless the server is told otherwise.
 DEFAULT_RETENTION = timedelta(days=30)
 MAX_NAME_CHARS = 180
 _RESERVED = re.compile(r'[<>:"/\\|?*]+')

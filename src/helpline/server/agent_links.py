@@ -6,7 +6,7 @@ of the same session, with its own token, while the browser's chat goes on. Kept 
 of ``service.py``, which is large enough already.
 
 The link's secret is 256 random bits, and only its hash is stored; it works once, for
-``agent_link_lifetime_seconds``, and a new link replaces the last. Wrong secrets are
+``agent_link_seconds``, and a new link replaces the last. Wrong secrets are
 limited per address like wrong join links (``RateLimits.attach``). The customer's
 sockets hear of the offer at once (an ``agent_offer`` frame); it is not written to the
 log, which would keep the secret as long as the log.
@@ -65,7 +65,7 @@ class AgentLinks:
         check_rep_in_session(await self.store.list_attendees(session.id), actor.rep.id)
         secret = new_token()
         now = service.clock()
-        lifetime = timedelta(seconds=service.settings.agent_link_lifetime_seconds)
+        lifetime = timedelta(seconds=service.settings.agent_link_seconds)
         link = AgentLink(session.id, token_hash(secret), now, now + lifetime)
         await self.store.save_agent_link(link)
         url = attach_url(service.settings.base_url, secret)

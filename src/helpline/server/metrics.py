@@ -48,9 +48,14 @@ class Metrics:
         self.sessions = Gauge(
             "helpline_sessions", "Support sessions in the store, by status", ["status"], registry=r
         )
+        self.events = Counter(
+            "helpline_events_appended",
+            "Events appended to session logs: chat lines, notes and status notes",
+            registry=r,
+        )
         self.appends = Counter(
-            "helpline_appends_committed",
-            "Appends to session logs committed (a resend of a stored event included)",
+            "helpline_batched_appends",
+            "Chat lines and notes committed by the batch writer (a resend included)",
             registry=r,
         )
         self.batch_size = Histogram(

@@ -278,5 +278,8 @@ class HelplineService(Accounts, Joining):
         )
         # A resend of an acknowledged event is published again too: its first publish
         # may be what was lost. Clients drop events they have already seen.
-        await self.publish_events(session_id, [appended.event])
+        if appended.created:
+            await self.publish_events(session_id, [appended.event])
+        else:
+            await self.publish_again(session_id, [appended.event])
         return appended

@@ -88,6 +88,12 @@ class ServiceCore:
         await self.bus.publish(channel, wire.dumps(payload).encode())
 
     async def publish_events(self, session_id: int, events: Sequence[Event]) -> None:
+        """Ring the bus for events just appended (and count them)."""
+        self.metrics.events.inc(len(events))
+        await self.publish_again(session_id, events)
+
+    async def publish_again(self, session_id: int, events: Sequence[Event]) -> None:
+        """Ring the bus for events stored before (a resend's original)."""
         for event in events:
             await self.publish(
                 session_channel(session_id), {"t": "event", "e": wire.event_record(event)}
