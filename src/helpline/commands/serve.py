@@ -35,8 +35,10 @@ def serve(**given: object) -> None:
     Each setting comes from its option, else its HELPLINE_ variable, else its default.
     """
     import uvicorn
+    from uvicorn.config import LOGGING_CONFIG
 
     from helpline.server.app import create_app
+    from helpline.server.log_format import log_config
 
     settings = settings_from(given)
     account, portals = with_store(settings, _first_start_and_portals)
@@ -62,6 +64,9 @@ def serve(**given: object) -> None:
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level,
+        log_config=log_config(settings.log_level)
+        if settings.log_format == "json"
+        else LOGGING_CONFIG,
         # A text frame is checked against --max-frame-bytes; this bounds any frame.
         ws_max_size=MIB,
         ws_per_message_deflate=False,

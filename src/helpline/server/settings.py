@@ -198,6 +198,11 @@ class Settings(BaseSettings):
     log_level: Annotated[
         Literal["debug", "info", "warning", "error"], Option(LOGS, "LEVEL", "debug")
     ] = Field("info", description="What the server logs: debug, info, warning or error.")
+    log_format: Annotated[Literal["text", "json"], Option(LOGS, "FORMAT", "json")] = Field(
+        "text",
+        description="text, or json: one JSON object a line (time, level, logger, message; "
+        "client, method, path and status for requests), for a log collector.",
+    )
     metrics_token: Annotated[str | None, Option(METRICS, "TOKEN", "long-random-secret")] = Field(
         None,
         min_length=16,

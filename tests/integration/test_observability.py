@@ -1,10 +1,12 @@
-"""``/metrics`` for whoever runs Helpline: off unless a token or allowed addresses are
-set; with one, the Prometheus page counts sockets by kind, sessions by status,
-appends and their batches, live delivery lag, rate-limit refusals and HTTP requests
-by route template, and never holds a session id, a name or a message."""
+"""What whoever runs Helpline watches it with. ``/metrics``: off unless a token or
+allowed addresses are set; with one, the Prometheus page counts sockets by kind,
+sessions by status, appends and their batches, live delivery lag, rate-limit refusals
+and HTTP requests by route template, and never holds a session id, a name or a
+message. ``--log-format json``: one object a line, never what was said."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -135,3 +137,32 @@ async def test_an_allowed_address_reads_without_the_token(tmp_path: Path) -> Non
     await server.seed()
     async with running(server):
         assert (await scrape(server, token=None)).status_code == 200
+
+
+async def test_json_logs_are_one_object_a_line_and_hold_no_message_text(tmp_path: Path) -> None:
+    server = ServerProcess(
+        tmp_path / "data", log_level="info", extra_env={"HELPLINE_LOG_FORMAT": "json"}
+    )
+    await server.seed()
+    rep, customer = Browser(server), Browser(server)
+    async with running(server):
+        try:
+            await rep.login("bob")
+            joined = await customer.ask_for_help("acme", "Dana", "Printer on fire")
+            session_id = joined["session"]["id"]
+            chat = await customer.socket("/ws/customer")
+            await chat.wait_type("welcome")
+            await chat.send({"type": "subscribe", "session": session_id, "after": 0})
+            await chat.say(session_id, "The toner smells of smoke")
+            await chat.close()
+        finally:
+            await rep.close()
+            await customer.close()
+    lines = [json.loads(line) for line in server.log().splitlines() if line.startswith("{")]
+    requests = [line for line in lines if line["message"] == "request"]
+    assert {"time", "level", "logger", "client", "method", "path", "status"} <= set(requests[0])
+    assert any(
+        line["path"] == "/api/portals/acme/sessions" and line["status"] == 201 for line in requests
+    )
+    assert all(set(line) >= {"time", "level", "logger", "message"} for line in lines)
+    assert "toner" not in server.log() and "Printer on fire" not in server.log()
