@@ -31,6 +31,7 @@ from tests.integration.test_store import LATER, NOW, chat, open_session
 store = contract.store
 store_url = contract.store_url
 transactions = group_commit.transactions
+batches = group_commit.batches
 gapless = group_commit.gapless
 
 
@@ -222,7 +223,7 @@ async def test_a_caller_cancelled_before_its_batch_does_not_break_the_others(
 
 
 async def test_a_caller_cancelled_during_its_commit_keeps_its_event(
-    store: SqlStore, blocker: Any
+    store: SqlStore, blocker: Any, batches: group_commit.Batches
 ) -> None:
     session = await open_session(store)
     await blocker.hold([session.id])
@@ -232,9 +233,9 @@ async def test_a_caller_cancelled_during_its_commit_keeps_its_event(
         for i in range(5)
     ]
     # The writer takes all five and waits for the database.
-    await asyncio.sleep(0.3)
+    await batches.taken.wait()
     calls[2].cancel()
-    await asyncio.sleep(0.05)
+    await asyncio.wait([calls[2]])
     await blocker.release()
     done = await asyncio.gather(*calls, return_exceptions=True)
 

@@ -14,8 +14,6 @@ migrated like the server's.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
-from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -26,7 +24,6 @@ from helpline.store.database import create_engine
 from helpline.store.migrate import upgrade
 from helpline.store.protocol import Appended, HistoryQuery
 from helpline.store.sql import SqlStore
-from helpline.store.writer import AppendWriter
 from tests.integration import test_store as contract
 from tests.integration.test_store import LATER, NOW, chat, make_rep, open_session, seqs
 
@@ -35,18 +32,33 @@ store = contract.store
 store_url = contract.store_url
 
 
+class Batches:
+    """Watches a store's appends (store/observer.py): the size of every batch taken to
+    the database, committed or not, in order, and an event set when one is taken."""
+
+    def __init__(self) -> None:
+        self.sizes: list[int] = []
+        self.taken = asyncio.Event()
+
+    def committing(self, size: int) -> None:
+        self.sizes.append(size)
+        self.taken.set()
+
+    def committed(self, size: int, seconds: float) -> None:
+        """Counted when taken: a batch that fails is a transaction too."""
+
+
 @pytest.fixture
-def transactions(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """The size of every batch the writers commit, in order."""
-    sizes: list[int] = []
-    commit = AppendWriter._commit
+def batches(store: SqlStore) -> Batches:
+    watched = Batches()
+    store.watch_appends(watched)
+    return watched
 
-    async def counted(self: AppendWriter, requests: Sequence[Any]) -> None:
-        sizes.append(len(requests))
-        await commit(self, requests)
 
-    monkeypatch.setattr(AppendWriter, "_commit", counted)
-    return sizes
+@pytest.fixture
+def transactions(batches: Batches) -> list[int]:
+    """The size of every batch the store's writer takes to the database, in order."""
+    return batches.sizes
 
 
 async def gapless(store: SqlStore, session_id: int) -> list[int]:

@@ -10,7 +10,6 @@ on SQLite and on PostgreSQL.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
 from typing import Any
 
 import pytest
@@ -22,7 +21,6 @@ from helpline.domain.sessions import SessionStatus, SupportSession, as_author, e
 from helpline.store.database import create_engine, for_writes
 from helpline.store.protocol import Appended
 from helpline.store.sql import SqlStore
-from helpline.store.writer import AppendWriter
 from tests.integration import test_store as contract
 from tests.integration import test_store_group_commit as group_commit
 from tests.integration.test_store import LATER, NOW, chat, make_rep, open_session, seqs
@@ -31,6 +29,7 @@ from tests.integration.test_store import LATER, NOW, chat, make_rep, open_sessio
 store = contract.store
 store_url = contract.store_url
 transactions = group_commit.transactions
+batches = group_commit.batches
 
 
 async def picked_up(store: SqlStore, public_id: str = "ABCD-0001") -> SupportSession:
@@ -153,21 +152,16 @@ async def test_refusals_stay_with_their_own_append_in_a_batch(
 
 
 async def test_a_session_ended_while_the_append_waits_for_its_transaction_refuses_it(
-    store: SqlStore, store_url: str, monkeypatch: pytest.MonkeyPatch
+    store: SqlStore, store_url: str
 ) -> None:
     """The session is open when the append is made and when the writer takes it; it
     ends (in another process) before the writer's transaction can lock the session.
     The decision is the transaction's, so the append is refused."""
     session = await picked_up(store)
     seq_before = await store.last_seq(session.id)
-    taken = asyncio.Event()
-    commit = AppendWriter._commit
-
-    async def signalled(self: AppendWriter, requests: Sequence[Any]) -> None:
-        taken.set()
-        await commit(self, requests)
-
-    monkeypatch.setattr(AppendWriter, "_commit", signalled)
+    watched = group_commit.Batches()
+    store.watch_appends(watched)
+    taken = watched.taken
     engine = create_engine(store_url)
     try:
         # Another process's transaction: on SQLite BEGIN IMMEDIATE takes the write
