@@ -27,8 +27,10 @@ import helpline
 from tests.conftest import IN_CI
 from tests.support.local_user import LocalUser
 
-# What the agent needs beyond the standard library: these distributions and theirs.
+# What the agent needs beyond the standard library: the package's own dependencies
+# (its command line shares the server's settings), the agent extra's, and theirs.
 AGENT_DISTRIBUTIONS = (
+    "helpline",
     "click",
     "textual",
     "httpx",
@@ -101,7 +103,7 @@ def _copy_into(folder: Path) -> Path:
         site / "helpline",
         ignore=shutil.ignore_patterns("static", "__pycache__"),
     )
-    for name in sorted(_needed(AGENT_DISTRIBUTIONS)):
+    for name in sorted(_needed(AGENT_DISTRIBUTIONS) - {"helpline"}):
         distribution = metadata.distribution(name)
         for file in distribution.files or []:
             source = Path(str(distribution.locate_file(file)))
