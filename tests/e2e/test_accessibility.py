@@ -116,6 +116,7 @@ async def test_customer_and_representative_pages_pass_axe_and_work_by_keyboard(
     await assert_no_serious_findings(console, "the console with the Invite dialog open")
     await console.keyboard.press("Escape")
     await expect(invite).to_be_hidden()
+    await expect(console.get_by_role("button", name="Invite")).to_be_focused()
 
     # The Library, reached from the toolbar.
     library = console.get_by_role("navigation", name="Console pages").get_by_role(
