@@ -118,6 +118,19 @@ async def test_customer_and_representative_pages_pass_axe_and_work_by_keyboard(
     await expect(invite).to_be_hidden()
     await expect(console.get_by_role("button", name="Invite")).to_be_focused()
 
+    # The customer ends the session from the keyboard; both sides see it ended.
+    end = customer.get_by_role("dialog", name="End session?")
+    await tab_to(customer, customer.get_by_role("button", name="End session"))
+    await customer.keyboard.press("Enter")
+    await expect(end).to_be_visible()
+    await assert_no_serious_findings(customer, "the customer's End session dialog")
+    await tab_to(customer, end.get_by_role("button", name="Yes, end session"))
+    await customer.keyboard.press("Enter")
+    await expect(customer.get_by_test_id("session-ended")).to_be_visible()
+    await assert_no_serious_findings(customer, "the customer's chat page after the session")
+    await expect(console.get_by_test_id("session-ended")).to_be_visible()
+    await assert_no_serious_findings(console, "the console with the session ended")
+
     # The Library, reached from the toolbar.
     library = console.get_by_role("navigation", name="Console pages").get_by_role(
         "link", name="Library"
@@ -127,6 +140,23 @@ async def test_customer_and_representative_pages_pass_axe_and_work_by_keyboard(
     await expect(library).to_have_attribute("aria-current", "page")
     await expect(console.get_by_role("region", name="Team library")).to_be_visible()
     await assert_no_serious_findings(console, "the Library")
+
+    # The History, and the Session code dialog.
+    history = console.get_by_role("navigation", name="Console pages").get_by_role(
+        "link", name="History"
+    )
+    await tab_to(console, history)
+    await console.keyboard.press("Enter")
+    await expect(history).to_have_attribute("aria-current", "page")
+    await expect(console.get_by_text("Dana").first).to_be_visible()
+    await assert_no_serious_findings(console, "the History")
+    code = console.get_by_role("dialog", name="Session code")
+    await tab_to(console, console.get_by_role("button", name="Session code"))
+    await console.keyboard.press("Enter")
+    await expect(code.get_by_test_id("session-code")).to_be_visible()
+    await assert_no_serious_findings(console, "the console with the Session code dialog open")
+    await console.keyboard.press("Escape")
+    await expect(code).to_be_hidden()
 
     # A second customer's join page, where a session code is typed.
     joining = await new_page()
