@@ -141,7 +141,7 @@ async def test_customer_and_representative_pages_pass_axe_and_work_by_keyboard(
     await expect(console.get_by_role("region", name="Team library")).to_be_visible()
     await assert_no_serious_findings(console, "the Library")
 
-    # The History, and the Session code dialog.
+    # The History, and the Session code and Chat Preferences dialogs.
     history = console.get_by_role("navigation", name="Console pages").get_by_role(
         "link", name="History"
     )
@@ -157,6 +157,13 @@ async def test_customer_and_representative_pages_pass_axe_and_work_by_keyboard(
     await assert_no_serious_findings(console, "the console with the Session code dialog open")
     await console.keyboard.press("Escape")
     await expect(code).to_be_hidden()
+    preferences = console.get_by_role("dialog", name="Chat Preferences")
+    await tab_to(console, console.get_by_role("button", name="Chat Preferences"))
+    await console.keyboard.press("Enter")
+    await expect(preferences).to_be_visible()
+    await assert_no_serious_findings(console, "the console with Chat Preferences open")
+    await console.keyboard.press("Escape")
+    await expect(preferences).to_be_hidden()
 
     # A second customer's join page, where a session code is typed.
     joining = await new_page()
