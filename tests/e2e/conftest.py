@@ -15,6 +15,7 @@ import pytest
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
 
 from tests.conftest import IN_CI
+from tests.e2e.axe import AXE_SCRIPT
 from tests.e2e.features_scene import Scene, open_scene
 from tests.support.server import ServerProcess, running
 
@@ -51,6 +52,18 @@ async def server(tmp_path: Path) -> AsyncIterator[ServerProcess]:
         pytest.fail("The web apps are not built: run `make build` first.", pytrace=False)
     async with running(ServerProcess(tmp_path / "data")) as process:
         yield process
+
+
+@pytest.fixture
+def axe() -> Path:
+    """The axe-core script the accessibility checks inject, from web/node_modules."""
+    if not AXE_SCRIPT.exists():
+        pytest.fail(
+            f"axe-core is not installed ({AXE_SCRIPT.relative_to(AXE_SCRIPT.parents[3])} is "
+            "missing): run `make build`, which installs web/node_modules.",
+            pytrace=False,
+        )
+    return AXE_SCRIPT
 
 
 @pytest.fixture

@@ -212,19 +212,25 @@ function Entry({
       tabIndex={-1}
       class="menu__item"
       data-testid={`menu-${item.id}`}
-      aria-label={item.label}
       aria-disabled={off ? "true" : undefined}
       aria-describedby={off ? reasonId : undefined}
       aria-haspopup={parent ? "menu" : item.dialog ? "dialog" : undefined}
       aria-expanded={parent ? expanded : undefined}
       onClick={() => onChoose(item)}
     >
-      <span class="menu__label" aria-hidden="true">
+      {/* The name is the label's text alone; the reason, seen under it, is read as the
+          item's description instead, so it stays out of the name. */}
+      <span class="menu__label">
         {item.label}
-        {parent ? <span class="menu__arrow"> {expanded ? "▾" : "▸"}</span> : null}
+        {parent ? (
+          <span class="menu__arrow" aria-hidden="true">
+            {" "}
+            {expanded ? "▾" : "▸"}
+          </span>
+        ) : null}
       </span>
       {off ? (
-        <span id={reasonId} class="menu__reason">
+        <span id={reasonId} class="menu__reason" aria-hidden="true">
           {item.disabledReason}
         </span>
       ) : null}

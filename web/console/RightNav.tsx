@@ -24,8 +24,17 @@ export function RightNav({ tab, open }: { tab: Tab | null; open: boolean }) {
   useLayoutEffect(() => {
     if (panel.current !== null) panel.current.scrollTop = 0;
   }, [tabId]);
+  // A tab stop of its own: the panel scrolls, and once a session has ended nothing in
+  // it takes the focus, so without one a keyboard could not scroll to its notes.
   return (
-    <aside id={RIGHT_NAV_ID} ref={panel} class="right-nav" aria-label="Session panel" hidden={!open}>
+    <aside
+      id={RIGHT_NAV_ID}
+      ref={panel}
+      class="right-nav"
+      aria-label="Session panel"
+      hidden={!open}
+      tabIndex={0}
+    >
       {tab === null ? (
         <p class="muted right-nav__empty">Open a session to see its details.</p>
       ) : (

@@ -1,5 +1,5 @@
 import type { ComponentChildren } from "preact";
-import { useEffect, useRef } from "preact/hooks";
+import { useEffect, useId, useRef } from "preact/hooks";
 
 interface DialogProps {
   open: boolean;
@@ -17,7 +17,10 @@ interface DialogProps {
 export function Dialog({ open, title, onClose, children, testId, class: cls, returnFocus }: DialogProps) {
   const ref = useRef<HTMLDialogElement>(null);
   const opener = useRef<Element | null>(null);
-  const titleId = `dialog-title-${title.replace(/[^a-z0-9]+/gi, "-").toLowerCase()}`;
+  // Unique per dialog: two dialogs with one title (one per session tab, one per
+  // library category) would otherwise share an id, and aria-labelledby would name
+  // one of them with the other's heading.
+  const titleId = `dialog-title-${useId()}`;
 
   useEffect(() => {
     const dialog = ref.current;
