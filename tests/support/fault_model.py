@@ -29,7 +29,7 @@ class Line:
     """One line the model sent: its text is unique, so any copy of it can be found."""
 
     session: str
-    side: str  # "customer" or "representative"
+    sender: str  # the viewer's name
     kind: str  # "message" or "note"
     text: str
 
