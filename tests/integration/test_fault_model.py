@@ -97,8 +97,8 @@ class FaultModel(RuleBasedStateMachine):
         # Per history, so a replayed history draws exactly what it drew before.
         self.numbers = itertools.count()
         self.restarts = 0
-        # Once a step has failed, the end of the history only cleans up: waiting for
-        # the rest to come right would only slow the search for a shorter history.
+        # Once a step has failed, the end of the history only cleans up: its checks
+        # would only wait out their timeouts before the failure is reported.
         self.failed = False
 
     # The model ---------------------------------------------------------------------
