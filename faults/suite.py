@@ -3,8 +3,9 @@ and a schedule of faults; then a tally against the store, the truth.
 
 Faults, in order: a node killed with SIGKILL under load (and started again), Redis
 hung with SIGSTOP (and resumed), Redis killed (and started again), PostgreSQL crashed
-(and started again), a node started while Redis is down, and clients whose sockets
-are cut (they resume with the last seq they saw).
+(and started again), a node started while Redis is down, then more node kills, each
+node in turn, until the run has made at least ``--sends`` sends and ``--node-kills``
+kills, and last clients whose sockets are cut (they resume with the last seq they saw).
 """
 
 from __future__ import annotations
@@ -41,6 +42,9 @@ class Plan:
     rate: float  # lines per second per customer
     fault_seconds: float  # how long a hang or outage lasts
     settle_seconds: float  # load between faults
+    # At least this many sends and node kills: node kills go on until both are reached.
+    sends: int = 0
+    node_kills: int = 0
 
 
 QUICK = Plan(sessions=2, rate=4.0, fault_seconds=3.0, settle_seconds=1.5)
@@ -182,6 +186,14 @@ async def run(plan: Plan, folder: Path) -> tuple[str, bool]:
         await asyncio.sleep(plan.fault_seconds)
         await asyncio.to_thread(postgres.start)
         await settle()
+        # Node kills, each node in turn, until the run is as large as asked.
+        while counts.node_kills < plan.node_kills or sum(c.sends for c in clients) < plan.sends:
+            node = nodes[counts.node_kills % len(nodes)]
+            node.kill()
+            counts.node_kills += 1
+            await settle()
+            await node.start()
+            await settle()
         # Clients whose sockets are cut resume with the last seq they saw.
         for client in clients:
             client.stop_socket()
