@@ -77,8 +77,10 @@ e2e: build
 test: build check web-test
 	$(BIN)/pytest
 
+# FAULTS="--sends 50000 --node-kills 20" makes the run as large as asked.
+FAULTS ?=
 faults: build
-	$(BIN)/python -m faults
+	$(BIN)/python -m faults $(FAULTS)
 
 BENCH_INSTALLED := $(VENV)/.bench-installed
 PEERS_INSTALLED := $(VENV)/.bench-peers-installed
