@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 
-from helpline.domain.errors import LimitReached
+from helpline.domain.errors import LimitReached, NotFound
 from helpline.server import wire
 from helpline.server.answers import Answer
 from helpline.server.dependencies import Rep, check_origin
@@ -84,7 +84,7 @@ def summary(webhook: Any) -> wire.JsonDict:
 @router.post(
     "/webhooks",
     status_code=201,
-    responses={**answer(WebhookCreated, 201), **errors(LimitReached)},
+    responses={**answer(WebhookCreated, 201), **errors(LimitReached, NotFound)},
 )
 async def add_webhook(body: WebhookBody, actor: Rep, webhooks: WebhookService) -> Any:
     made = await webhooks.add(actor, body.url, list(body.events), body.portal)

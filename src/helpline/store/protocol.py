@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from typing import Any, Protocol
+from datetime import datetime
+from typing import Protocol
 
 from helpline.domain.agent_links import AgentLink
 from helpline.domain.codes import SessionCode
@@ -30,9 +30,9 @@ from helpline.domain.sessions import (
     SessionStatus,
     SupportSession,
 )
-from helpline.domain.webhooks import DeliveryState, Webhook, WebhookEvent
 from helpline.store.computer_protocol import ComputerStore
 from helpline.store.observer import AppendObserver
+from helpline.store.webhook_protocol import WebhookStore
 
 
 @dataclass(frozen=True)
@@ -391,36 +391,6 @@ class AgentStore(Protocol):
         append ``note(session, attendees)``. ``NotFound`` for an unknown secret,
         ``Expired`` for a used or expired one, ``SessionEnded`` if the session has
         ended (the link then stays unused)."""
-
-
-class WebhookStore(Protocol):
-    async def create_webhook(
-        self,
-        url: str,
-        events: frozenset[WebhookEvent],
-        portal_id: int | None,
-        secret: str,
-        created_by: int,
-        now: datetime,
-    ) -> Webhook: ...
-    async def list_webhooks(self) -> list[Webhook]: ...
-    async def delete_webhook(self, webhook_id: int) -> bool: ...
-    async def queue_deliveries(
-        self, targets: Sequence[Webhook], event: WebhookEvent, session_id: int, now: datetime
-    ) -> None: ...
-    async def claim_deliveries(
-        self, now: datetime, hold: timedelta, limit: int = 20
-    ) -> list[tuple[Any, Webhook]]: ...
-    async def finish_delivery(
-        self,
-        delivery_id: int,
-        state: DeliveryState,
-        status: int | None,
-        error: str | None,
-        now: datetime,
-        due_at: datetime | None = None,
-    ) -> None: ...
-    async def deliveries_of(self, webhook_id: int, limit: int = 100) -> list[Any]: ...
 
 
 class HelplineStore(
