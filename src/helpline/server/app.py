@@ -33,6 +33,7 @@ from helpline.server import (
     api_sessions,
     api_tools,
     api_transfers,
+    api_webhooks,
     pages,
 )
 from helpline.server.agent_links import AgentLinks
@@ -53,6 +54,7 @@ from helpline.server.presence import CustomerPresence
 from helpline.server.scripts import ScriptLibrary
 from helpline.server.service import HelplineService
 from helpline.server.settings import Settings
+from helpline.server.webhooks import Dispatcher, Webhooks
 from helpline.store.database import create_engine
 from helpline.store.migrate import upgrade
 from helpline.store.protocol import HelplineStore
@@ -208,6 +210,10 @@ def create_app(
         app.state.agent_links = AgentLinks(service)
         presence = CustomerPresence(service, settings.heartbeat_seconds)
         app.state.gateway = Gateway(service, app.state.invitations, app.state.consents, presence)
+        app.state.webhooks = Webhooks(service)
+        service.on_session_event = app.state.webhooks.queue
+        dispatcher = Dispatcher(app.state.webhooks)
+        dispatcher.start()
         sweeper = asyncio.create_task(_sweep_files(app.state.files))
         presence.start()
         try:
@@ -217,6 +223,7 @@ def create_app(
             with contextlib.suppress(asyncio.CancelledError):
                 await sweeper
             await presence.close()
+            await dispatcher.close()
             await service.limits.close()
             await own_bus.close()
             await own_store.close()
@@ -294,6 +301,7 @@ def create_app(
     app.include_router(api_sessions.router)
     app.include_router(api_tools.router)
     app.include_router(api_transfers.router)
+    app.include_router(api_webhooks.router)
     app.include_router(pages.router)
 
     app.mount("/static", StaticFiles(directory=pages.STATIC_DIR, check_dir=False), name="static")

@@ -19,6 +19,7 @@ from helpline.domain.people import Representative, check_display_name
 from helpline.domain.portals import Portal, check_intake
 from helpline.domain.scripts import fill_placeholders
 from helpline.domain.sessions import Change, ClientInfo, SupportSession, format_public_id
+from helpline.domain.webhooks import WebhookEvent
 from helpline.server import wire
 from helpline.server.accounts import RepActor
 from helpline.server.security import new_token, random_below, token_hash
@@ -126,6 +127,7 @@ class Joining(ServiceCore):
         )
         await self.publish_events(session.id, events)
         await self.publish_assigned(session, [rep.id])
+        await self.announce(WebhookEvent.SESSION_STARTED, session)
         return session, token
 
     async def _claim_code(self, code_text: str, address: str) -> SessionCode:

@@ -8,7 +8,7 @@ routes and the gateway still hold one object while no file holds every action.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,6 +17,7 @@ from helpline.domain.errors import NotFound
 from helpline.domain.events import Event
 from helpline.domain.portals import Portal
 from helpline.domain.sessions import Attendee, Change, SupportSession
+from helpline.domain.webhooks import EVENT_OF_ACTION, WebhookEvent
 from helpline.server import wire
 from helpline.server.metrics import Metrics
 from helpline.server.ratelimit import RateLimits
@@ -40,6 +41,9 @@ def portal_channel(portal_id: int) -> str:
     return f"portal:{portal_id}"
 
 
+SessionHook = Callable[[WebhookEvent, SupportSession], Awaitable[None]]
+
+
 class ServiceCore:
     """The shared state of ``HelplineService`` and what its parts all use."""
 
@@ -58,6 +62,8 @@ class ServiceCore:
         self.clock = clock
         self.limits = limits or RateLimits(settings)
         self.metrics = metrics or Metrics()
+        # Told when a session starts, ends or is transferred (server/webhooks.py).
+        self.on_session_event: SessionHook | None = None
         self._portals: dict[int, Portal] = {}
 
     # Portals ------------------------------------------------------------------------
@@ -101,10 +107,18 @@ class ServiceCore:
 
     async def after_change(self, change: Change, events: Sequence[Event]) -> None:
         await self.publish_events(change.session.id, events)
+        for event in events:
+            announced = EVENT_OF_ACTION.get(str(event.body.get("action")))
+            if announced is not None:
+                await self.announce(announced, change.session)
         await self.publish(
             session_channel(change.session.id),
             {"t": "session", "s": wire.session_record(change.session, change.attendees)},
         )
+
+    async def announce(self, event: WebhookEvent, session: SupportSession) -> None:
+        if self.on_session_event is not None:
+            await self.on_session_event(event, session)
 
     async def publish_assigned(
         self,

@@ -47,6 +47,7 @@ LIMITS = "Rate limits (each " + RATE_EXAMPLES + ")"
 SOCKETS = "Sockets"
 CAPS = "Other limits"
 LOGS = "Logs"
+WEBHOOKS = "Webhooks"
 METRICS = "Metrics (/metrics is off unless a token or addresses are set)"
 
 # Listed one per value in a flag, or separated by spaces or commas in a variable.
@@ -202,6 +203,19 @@ class Settings(BaseSettings):
         "text",
         description="text, or json: one JSON object a line (time, level, logger, message; "
         "client, method, path and status for requests), for a log collector.",
+    )
+    webhook_timeout_seconds: Annotated[float, Option(WEBHOOKS, "SECONDS", "10")] = Field(
+        5.0,
+        gt=0,
+        le=60,
+        description="How long a webhook call may take before it counts as failed.",
+    )
+    webhook_retry_seconds: Annotated[float, Option(WEBHOOKS, "SECONDS", "30")] = Field(
+        10.0,
+        gt=0,
+        le=3600,
+        description="The wait before a failed webhook call is tried again; each later "
+        "wait is six times the one before, for six tries in all.",
     )
     metrics_token: Annotated[str | None, Option(METRICS, "TOKEN", "long-random-secret")] = Field(
         None,

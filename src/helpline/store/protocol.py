@@ -32,6 +32,7 @@ from helpline.domain.sessions import (
 )
 from helpline.store.computer_protocol import ComputerStore
 from helpline.store.observer import AppendObserver
+from helpline.store.webhook_protocol import WebhookStore
 
 
 @dataclass(frozen=True)
@@ -392,5 +393,7 @@ class AgentStore(Protocol):
         ended (the link then stays unused)."""
 
 
-class HelplineStore(Store, SessionToolsStore, TransferStore, AgentStore, ComputerStore, Protocol):
+class HelplineStore(
+    Store, SessionToolsStore, TransferStore, AgentStore, ComputerStore, WebhookStore, Protocol
+):
     """Everything the service layer needs from storage."""

@@ -17,6 +17,7 @@ states the rules every transaction follows). Callers import ``SqlStore`` from he
 - ``scripts.py``: scripted messages and URLs
 - ``history.py``: history search
 - ``files.py`` and ``consents.py``: shared files and consent requests
+- ``webhooks.py``: webhook endpoints and the calls to make to them
 
 Rows become domain objects (and back) in ``rows.py``; the tables are in ``tables.py``.
 """
@@ -39,6 +40,7 @@ from helpline.store.presence import PresenceMixin
 from helpline.store.scripts import ScriptsMixin
 from helpline.store.sessions import SessionsMixin
 from helpline.store.team_settings import TeamSettingsMixin
+from helpline.store.webhooks import WebhooksMixin
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
@@ -58,6 +60,7 @@ class SqlStore(
     TeamSettingsMixin,
     ScriptsMixin,
     HistoryMixin,
+    WebhooksMixin,
     FilesMixin,
     ConsentsMixin,
     ComputerMixin,

@@ -35,6 +35,7 @@ from sqlalchemy import (
 from helpline.store.agent_tables import agent_links, customer_presence
 from helpline.store.columns import BigId, JsonText, UtcDateTime, metadata
 from helpline.store.computer_tables import diagnostics, session_tasks
+from helpline.store.webhook_tables import webhook_deliveries, webhooks
 
 # The agent's tables live in ``agent_tables``; they are named here too, so that
 # importing this module (as Alembic's env does) registers every table in ``metadata``.
@@ -63,6 +64,8 @@ __all__ = [
     "session_tasks",
     "sessions",
     "team_settings",
+    "webhook_deliveries",
+    "webhooks",
 ]
 
 representatives = Table(
