@@ -128,6 +128,7 @@ def test_cleaning_a_cleaned_name_changes_nothing(name: str) -> None:
     ("size", "shown"),
     [
         (0, "0 bytes"),
+        (1, "1 byte"),
         (1023, "1023 bytes"),
         (KB, "1.0 KB"),
         (1536, "1.5 KB"),
@@ -148,6 +149,16 @@ def test_a_file_may_be_as_large_as_the_limit() -> None:
 def test_a_larger_file_is_refused_with_both_sizes() -> None:
     with pytest.raises(TooLarge, match=r"^Files can be at most 10.0 MB; this one is 15.5 MB\.$"):
         check_size(int(15.5 * KB**2), 10 * KB**2)
+
+
+def test_a_file_just_over_the_limit_is_told_by_how_much() -> None:
+    just_over = DEFAULT_MAX_FILE_BYTES + 1
+    with pytest.raises(TooLarge) as refused:
+        check_size(just_over, DEFAULT_MAX_FILE_BYTES)
+    assert refused.value.message == (
+        "Files can be at most 2.0 GB; this one is 2,147,483,649 bytes, 1 more than the "
+        "limit of 2,147,483,648."
+    )
 
 
 # Who a file is for --------------------------------------------------------------------------

@@ -89,16 +89,29 @@ def sanitize_name(name: str) -> str:
 
 def check_size(size: int, limit: int) -> None:
     if size > limit:
-        raise TooLarge(f"Files can be at most {human_size(limit)}; this one is {human_size(size)}.")
+        raise TooLarge(
+            f"Files can be at most {human_size(limit)}; this one is {_over(size, limit)}."
+        )
 
 
 def human_size(size: int) -> str:
+    """A size as people read it: "1 byte", "900 bytes", "1.5 KB", "2.0 GB"."""
+    if size == 1:
+        return "1 byte"
     value = float(size)
     for unit in ("bytes", "KB", "MB", "GB"):
         if value < 1024 or unit == "GB":
             return f"{int(value)} bytes" if unit == "bytes" else f"{value:.1f} {unit}"
         value /= 1024
     raise AssertionError("unreachable")
+
+
+def _over(size: int, limit: int) -> str:
+    """How much too large, said so that the two sizes never read the same."""
+    shown, most = human_size(size), human_size(limit)
+    if shown == most:
+        return f"{size:,} bytes, {size - limit:,} more than the limit of {limit:,}"
+    return shown
 
 
 def file_audience_for(sender_is_customer: bool, requested: str | None) -> FileAudience:
