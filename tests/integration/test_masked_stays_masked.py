@@ -156,6 +156,10 @@ NOT_SESSION_ACTIONS = {
     "POST /api/sessions/{public_id}/attendees",
     # Exit all leaves every session: the same as leave, per session.
     "POST /api/console/exit-all",
+    # A manager's webhook endpoints: their calls go to the team's ticketing, never to
+    # a customer (the chat log in them is a representative's).
+    "POST /api/webhooks",
+    "DELETE /api/webhooks/{webhook_id}",
 }
 ROUTES_OF_ACTIONS = {
     "POST /api/sessions/{public_id}/leave": "leave",
