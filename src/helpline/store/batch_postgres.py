@@ -126,12 +126,7 @@ class PostgresBatches:
     async def commit(self, batch: Batch) -> None:
         """One batch in one transaction. Staging that fails is rolled back and raised
         as ``Uncommitted``; connecting, BEGIN or COMMIT failing raise as they are."""
-        raw = await self._connection()
-        try:
-            transaction = raw.transaction()
-            await transaction.start()
-        except Exception as exc:
-            raise await self._failed(exc) from exc
+        raw, transaction = await self._begin()
         try:
             await _stage(raw, batch, self._statements)
         except Exception as exc:
@@ -144,6 +139,24 @@ class PostgresBatches:
             await transaction.commit()
         except Exception as exc:
             raise await self._failed(exc) from exc
+
+    async def _begin(self) -> tuple[Any, Any]:
+        """The connection, in a new transaction. A kept connection that the server
+        dropped while it sat idle (a restart, an idle timeout; the pool's pre-ping
+        would have found it out at checkout) fails BEGIN, before anything was sent
+        for the batch: it is let go and BEGIN tried once on a new one."""
+        reused = self._raw is not None
+        while True:
+            raw = await self._connection()
+            try:
+                transaction = raw.transaction()
+                await transaction.start()
+                return raw, transaction
+            except Exception as exc:
+                failed = await self._failed(exc)
+                if not (reused and self._raw is None):
+                    raise failed from exc
+                reused = False
 
     async def close(self, *, invalidate: bool = False) -> None:
         """Give the connection back to the pool (or, ``invalidate``, discard it)."""
