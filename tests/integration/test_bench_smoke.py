@@ -8,6 +8,7 @@ package beyond the project's: without ``hdrh`` the bench takes exact percentiles
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import socket
@@ -16,6 +17,7 @@ import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import asyncpg
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
@@ -108,7 +110,17 @@ def test_quick_bench_runs_every_scenario_and_loses_nothing(tmp_path: Path) -> No
 
 def test_the_store_bench_times_reads_and_appends() -> None:
     finished = subprocess.run(
-        [sys.executable, "-m", "bench.store", "--reads", "200", "--appends", "200"],
+        [
+            sys.executable,
+            "-m",
+            "bench.store",
+            "--reads",
+            "200",
+            "--appends",
+            "200",
+            "--alone",
+            "20",
+        ],
         cwd=REPO,
         capture_output=True,
         text=True,
@@ -121,5 +133,57 @@ def test_the_store_bench_times_reads_and_appends() -> None:
         "read, one at a time",
         "read, 50 callers",
         "append, 50 callers",
+        "append, one at a time",
     ]
     assert all("wall " in figure and " us, cpu " in figure for figure in figures)
+
+
+def _store_bench_databases() -> set[str]:
+    async def names() -> set[str]:
+        admin = await asyncpg.connect(POSTGRES_URL)
+        try:
+            rows = await admin.fetch(
+                "SELECT datname FROM pg_database WHERE datname LIKE 'helpline_bench_store_%'"
+            )
+        finally:
+            await admin.close()
+        return {row["datname"] for row in rows}
+
+    return asyncio.run(names())
+
+
+def test_the_store_bench_times_postgresql_on_a_database_it_drops() -> None:
+    if not _postgres_reachable():
+        pytest.skip(f"PostgreSQL is not reachable at {POSTGRES_URL}")
+    before = _store_bench_databases()
+    url = POSTGRES_URL.replace("postgresql://", "postgresql+asyncpg://", 1)
+    finished = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bench.store",
+            "--reads",
+            "100",
+            "--appends",
+            "200",
+            "--alone",
+            "20",
+            "--sessions",
+            "10",
+            "--database-url",
+            url,
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+
+    figures = finished.stdout.strip().split("; ")
+    assert [figure.split(":")[0] for figure in figures][2:] == [
+        "append, 50 callers",
+        "append, one at a time",
+    ]
+    assert "load average at start" in finished.stderr
+    assert _store_bench_databases() == before

@@ -20,6 +20,7 @@ from sqlalchemy import text
 from helpline.domain.errors import InvalidInput, NotFound
 from helpline.domain.events import Author, EventDraft
 from helpline.store.database import create_engine, for_writes
+from helpline.store.migrate import upgrade
 from helpline.store.protocol import Appended
 from helpline.store.sql import SqlStore
 from helpline.store.writer import AppendWriter
@@ -246,3 +247,41 @@ async def test_a_caller_cancelled_during_its_commit_keeps_its_event(
     # Its resend finds the committed original.
     resent = await store.append(session.id, chat("m2", client_id="c-2"), LATER)
     assert (resent.created, resent.event.seq) == (False, 4)
+
+
+# The database drops the writer's connection ----------------------------------------------
+
+
+async def test_appends_go_on_after_postgresql_dropped_the_writers_idle_connection(
+    postgres_url: str,
+) -> None:
+    """The writer keeps its connection between batches; one that the server closed
+    meanwhile (a restart, an idle timeout) is replaced without failing an append."""
+    await upgrade(postgres_url)
+    store = SqlStore(create_engine(postgres_url))
+    admin = create_engine(postgres_url)
+    try:
+        session = await open_session(store)
+        await store.append(session.id, chat("before"), NOW)
+        async with admin.connect() as conn:
+            others = (
+                await conn.scalars(
+                    text(
+                        "SELECT pid FROM pg_stat_activity"
+                        " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                    )
+                )
+            ).all()
+            for pid in others:
+                # Waits until that server process has exited.
+                await conn.execute(text("SELECT pg_terminate_backend(:pid, 5000)"), {"pid": pid})
+        dropped = len(others)
+        assert dropped >= 1
+
+        after = await store.append(session.id, chat("after"), NOW)
+
+        assert after.event.seq == 3
+        assert await gapless(store, session.id) == [1, 2, 3]
+    finally:
+        await store.close()
+        await admin.dispose()

@@ -3,7 +3,7 @@
 The append writer (``helpline.store.writer``) saves many callers' appends in one
 transaction. What that transaction must do is decided here, apart from how it runs, so
 the rules are stated once for both ways of running it (``batch_sqlite`` on SQLite's
-raw connection, ``batch_core`` through SQLAlchemy Core) and tested without a database
+raw connection, ``batch_postgres`` on PostgreSQL's asyncpg connection) and tested without a database
 (tests/unit/test_batch_plan.py):
 
 - which appends go together: a ``Batch`` plans one transaction over some ``Append``s;

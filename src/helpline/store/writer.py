@@ -38,8 +38,9 @@ what fails alone) is ``batch_plan``'s, pure and tested alone. On SQLite it runs 
 call (``batch_sqlite``), under the store's write lock, on the writer's own ``sqlite3``
 connection in a thread of its own (``sqlite_thread.SqliteThread``: opened as the
 engine's connections are, WAL, ``synchronous=FULL``, foreign keys, busy timeout), so a
-batch is one hand-off. On PostgreSQL it runs as SQLAlchemy Core statements
-(``batch_core``). This module is the queue and the writer task: it takes the batches,
+batch is one hand-off. On PostgreSQL it runs on the writer's own asyncpg connection,
+checked out of the store's pool once (``batch_postgres``): BEGIN, three statements
+prepared once, COMMIT. This module is the queue and the writer task: it takes the batches,
 runs them, tries again or splits the ones that fail, and answers every caller.
 """
 
@@ -57,7 +58,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from helpline.domain.events import Event, EventDraft
-from helpline.store.batch_core import commit_core
 from helpline.store.batch_plan import (
     Added,
     Append,
@@ -67,6 +67,7 @@ from helpline.store.batch_plan import (
     alone_failure,
     unstorable_apart,
 )
+from helpline.store.batch_postgres import PostgresBatches
 from helpline.store.batch_sqlite import SqliteStatements, commit_sqlite
 from helpline.store.database import connect_sqlite
 from helpline.store.observer import AppendObserver
@@ -136,6 +137,8 @@ class AppendWriter:
             else SqliteThread(connect_sqlite(write_engine), "helpline-sqlite-appends")
         )
         self._statements: SqliteStatements | None = None
+        # PostgreSQL's batches: the writer's own connection, checked out of the pool.
+        self._pg = PostgresBatches(write_engine) if self._postgres else None
         self._pending: deque[_Request] = deque()
         self._wake: asyncio.Event | None = None
         self._task: asyncio.Task[None] | None = None
@@ -163,6 +166,8 @@ class AppendWriter:
                 await task
         if self._sqlite is not None:
             await self._sqlite.close()
+        if self._pg is not None:
+            await self._pg.close()
 
     def _running(self, loop: asyncio.AbstractEventLoop) -> asyncio.Event:
         task = self._task
@@ -299,9 +304,10 @@ class AppendWriter:
             for observer in self._observers:
                 observer.committing(len(requests))
             started = time.perf_counter()
-            if self._sqlite is None:
-                await commit_core(self._write_engine, batch, postgres=True)
+            if self._pg is not None:
+                await self._pg.commit(batch)
             else:
+                assert self._sqlite is not None
                 if self._statements is None:
                     self._statements = SqliteStatements(self._write_engine.dialect)
                 await self._sqlite.call(commit_sqlite, batch, self._statements)
