@@ -150,8 +150,8 @@ def test_a_request_nobody_can_answer_at_an_unattended_computer_says_why() -> Non
 
     assert why is DeclineReason.UNATTENDED
     assert read_by_customer(note) == [
-        "Nobody is at the customer's computer to answer the request to see the customer's "
-        "screen (the agent runs there only as a service), so it was declined."
+        "The request to see the customer's screen was declined: nobody is at the agent's "
+        "window on that computer, where only its service runs."
     ]
     assert note.body["reason"] == "unattended"
 
