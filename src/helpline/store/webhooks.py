@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 
 from helpline.domain.webhooks import DeliveryState, Webhook, WebhookEvent
 from helpline.store.base import StoreBase
@@ -92,6 +92,13 @@ class WebhooksMixin(StoreBase):
         self, now: datetime, hold: timedelta, limit: int = 20
     ) -> list[tuple[Any, Webhook]]:
         """Due calls, held for ``hold`` (another dispatcher skips them meanwhile)."""
+        # Every process asks every second: with nothing due, a read, never the write lock.
+        async with self._reading() as conn:
+            if (
+                await conn.scalar(_ANY_DUE, {"state": DeliveryState.PENDING.value, "now": now})
+                is None
+            ):
+                return []
         async with self._writing() as conn:
             due = (
                 select(webhook_deliveries.c.id)
@@ -157,3 +164,13 @@ class WebhooksMixin(StoreBase):
                 .limit(limit)
             )
             return list(rows)
+
+
+_ANY_DUE = (
+    select(webhook_deliveries.c.id)
+    .where(
+        webhook_deliveries.c.state == bindparam("state"),
+        webhook_deliveries.c.due_at <= bindparam("now"),
+    )
+    .limit(1)
+)
