@@ -8,16 +8,15 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from typing import Any
 
 from helpline.domain import consent as rules
 from helpline.domain.consent import ConsentKind, ConsentRequest, ConsentState
 from helpline.domain.drafting import seal
-from helpline.domain.errors import Forbidden, InvalidFrame, NotFound
+from helpline.domain.errors import Forbidden, NotFound
 from helpline.domain.events import EventDraft
 from helpline.domain.sessions import check_open, check_rep_in_session
-from helpline.server import frames
 from helpline.server.accounts import CustomerActor, RepActor
+from helpline.server.inbound import Consent
 from helpline.server.service import HelplineService
 
 
@@ -66,13 +65,9 @@ class Consents:
         await asyncio.shield(self._record_answer(session_id, answered, note))
         return answered
 
-    async def answer_frame(self, actor: CustomerActor, frame: dict[str, Any]) -> None:
+    async def answer_frame(self, actor: CustomerActor, frame: Consent) -> None:
         """A ``consent`` frame from the customer's socket."""
-        allow = frame.get("allow")
-        if not isinstance(allow, bool):
-            raise InvalidFrame("'allow' is true or false.")
-        request = frames.required_text(frame, "request")
-        await self.answer(actor, request, allow, frame.get("reason"))
+        await self.answer(actor, frame.request, frame.allow, frame.reason)
 
     async def _record_answer(
         self, session_id: int, answered: ConsentRequest, note: EventDraft

@@ -13,7 +13,7 @@ import asyncio
 import functools
 import logging
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, assert_never
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
@@ -21,7 +21,6 @@ from helpline.bus.base import Subscription
 from helpline.domain.errors import (
     Forbidden,
     HelplineError,
-    InvalidFrame,
     InvalidInput,
     RateLimited,
     SessionEnded,
@@ -29,7 +28,7 @@ from helpline.domain.errors import (
 from helpline.domain.events import Event
 from helpline.domain.sessions import SessionStatus, normalize_public_id
 from helpline.domain.visibility import Viewer
-from helpline.server import bus_routing, frames, screen_sharing, wire
+from helpline.server import bus_routing, frames, inbound, screen_sharing, wire
 from helpline.server.accounts import Actor, CustomerActor, RepActor
 from helpline.server.closes import CLOSE_SESSION_ENDED, CLOSE_SILENT, NORMAL_ENDS, Closing
 from helpline.server.consents import Consents
@@ -200,77 +199,63 @@ class Connection:
                 await self.error(error)
 
     async def _handle_text(self, text: str) -> None:
-        frame: Any = None
+        frame: inbound.AnyClientFrame | None = None
         try:
             frame = frames.parse(text, self.max_frame_bytes)
-            frames.check_storable(text, frame)
             await self._dispatch(frame)
         except Exception as failure:
             # A database outage is answered like any refusal: the client resends.
             error = failure if isinstance(failure, HelplineError) else as_unavailable(failure)
             if error is None:
                 raise
-            context = frame if isinstance(frame, dict) else {}
-            await self.error(
-                error,
-                session=frames.echoable_text(context.get("session")),
-                client_id=frames.echoable_text(context.get("client_id")),
-            )
+            session, client_id = frames.echoed(frame, text, self.max_frame_bytes)
+            await self.error(error, session=session, client_id=client_id)
 
-    async def _dispatch(self, frame: dict[str, Any]) -> None:
-        kind = frame["type"]
-        if kind == "ping":
-            await self.send({"type": "pong"})
-        elif kind == "subscribe":
-            await self.subscribe(frames.required_text(frame, "session"), frames.after_seq(frame))
-        elif kind == "unsubscribe":
-            await self.unsubscribe(frames.required_text(frame, "session"))
-        elif kind == "send":
-            await self._send_event(frame)
-        elif kind == "consent":
-            await self.consents.answer_frame(self.customer("answer a request"), frame)
-        elif kind == "screen":
-            await screen_sharing.set_sharing(self, frame)
-        elif kind == "watch":
-            await screen_sharing.watch(self, frame)
-        elif kind == "url_opened":
-            await self.pushed_urls.report(self.customer("report a pushed URL"), frame)
-        else:
-            raise InvalidFrame(f"Unknown frame type {kind!r}.")
+    async def _dispatch(self, frame: inbound.AnyClientFrame) -> None:
+        match frame:
+            case inbound.Ping():
+                await self.send({"type": "pong"})
+            case inbound.Subscribe():
+                await self.subscribe(frame.session, frame.after)
+            case inbound.Unsubscribe():
+                await self.unsubscribe(frame.session)
+            case inbound.Send():
+                await self._send_event(frame)
+            case inbound.Consent():
+                await self.consents.answer_frame(self.customer("answer a request"), frame)
+            case inbound.Screen():
+                await screen_sharing.set_sharing(self, frame)
+            case inbound.Watch():
+                await screen_sharing.watch(self, frame)
+            case inbound.UrlOpened():
+                await self.pushed_urls.report(self.customer("report a pushed URL"), frame)
+            case _:
+                assert_never(frame)
 
-    async def _send_event(self, frame: dict[str, Any]) -> None:
+    async def _send_event(self, frame: inbound.Send) -> None:
         if self._message_rate is None:
             self._message_rate = MessageRate(self.service.limits.messages, self._loop.time)
         self._message_rate.take()
-        public_id = frames.required_text(frame, "session")
-        client_id = frames.required_text(frame, "client_id")
-        text = frames.required_text(frame, "text")
-        kind = frame.get("kind", "message")
-        if not isinstance(kind, str):
-            raise InvalidFrame("'kind' is 'message' or 'note'.")
+        public_id, client_id, kind, text, to = (
+            frame.session,
+            frame.client_id,
+            frame.kind,
+            frame.text,
+            frame.to,
+        )
         followed = self._followed_by_public_id(public_id)
         if followed is None:
-            appended = await self.service.send(
-                self.actor, public_id, kind, text, frame.get("to"), client_id
-            )
+            appended = await self.service.send(self.actor, public_id, kind, text, to, client_id)
         else:
             try:
                 appended = await self.service.send_in(
-                    self.actor,
-                    followed.session,
-                    followed.attendees,
-                    kind,
-                    text,
-                    frame.get("to"),
-                    client_id,
+                    self.actor, followed.session, followed.attendees, kind, text, to, client_id
                 )
             except (Forbidden, InvalidInput, SessionEnded):
                 # This socket may not have heard yet of a change that allows it (a
                 # colleague added a moment ago is a valid "to"): ask the store. Nothing
                 # was saved, so trying again cannot save twice.
-                appended = await self.service.send(
-                    self.actor, public_id, kind, text, frame.get("to"), client_id
-                )
+                appended = await self.service.send(self.actor, public_id, kind, text, to, client_id)
         await self.send(
             {
                 "type": "ack",

@@ -10,13 +10,11 @@ gateway, which is about delivery.
 
 from __future__ import annotations
 
-from typing import Any
-
-from helpline.domain.errors import InvalidFrame, NotFound
+from helpline.domain.errors import NotFound
 from helpline.domain.events import EventKind
 from helpline.domain.urls import not_opened_note
 from helpline.server.accounts import CustomerActor
-from helpline.server.frames import SQL_INT_MAX, required_text
+from helpline.server.inbound import UrlOpened
 from helpline.server.service import HelplineService
 
 
@@ -25,17 +23,10 @@ class PushedUrls:
         self.service = service
         self.store = service.store
 
-    async def report(self, actor: CustomerActor, frame: dict[str, Any]) -> None:
+    async def report(self, actor: CustomerActor, frame: UrlOpened) -> None:
         """A ``url_opened`` frame: ``{"seq": N, "opened": bool}`` of the customer's session."""
-        seq = frame.get("seq")
-        if not isinstance(seq, int) or isinstance(seq, bool) or not 1 <= seq <= SQL_INT_MAX:
-            raise InvalidFrame(
-                f"'seq' is the seq of the url_pushed event: a whole number from 1 to {SQL_INT_MAX}."
-            )
-        opened = frame.get("opened")
-        if not isinstance(opened, bool):
-            raise InvalidFrame("'opened' is true or false.")
-        session = await self.service.session_for(actor, required_text(frame, "session"))
+        seq, opened = frame.seq, frame.opened
+        session = await self.service.session_for(actor, frame.session)
         found = await self.store.events_after(session.id, seq - 1, 1)
         pushed = found[0] if found and found[0].seq == seq else None
         if (

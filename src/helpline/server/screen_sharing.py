@@ -10,12 +10,12 @@ socket does with frames is here. The state (``sharing``, ``watching``) stays on 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from helpline.domain.consent import ConsentKind
 from helpline.domain.errors import Forbidden, InvalidFrame
-from helpline.server import frames
 from helpline.server.accounts import CustomerActor, RepActor
+from helpline.server.inbound import FIELD_RULES, Screen, Watch
 from helpline.server.screen import THUMBNAIL, frame_kind, parse_frame, screen_channel
 from helpline.server.service_core import session_channel
 
@@ -23,21 +23,19 @@ if TYPE_CHECKING:
     from helpline.server.gateway import Connection
 
 
-async def set_sharing(connection: Connection, frame: dict[str, Any]) -> None:
+async def set_sharing(connection: Connection, frame: Screen) -> None:
     """A ``screen`` frame: the customer starts (with a consent they gave) or stops."""
     actor = connection.customer("share their screen")
-    sharing = frame.get("sharing")
-    if sharing is True:
-        request = frames.required_text(frame, "request")
-        if not await connection.consents.allowed(actor, request, ConsentKind.SCREEN):
+    if frame.sharing:
+        if not frame.request:
+            raise InvalidFrame(FIELD_RULES["request"])
+        if not await connection.consents.allowed(actor, frame.request, ConsentKind.SCREEN):
             raise Forbidden("Screen sharing needs the customer's consent first.")
         if connection.sharing is None:
             connection.sharing = actor.session_id
             await connection.service.screen_note(actor, "screen_started")
-    elif sharing is False:
-        await stop_sharing(connection)
     else:
-        raise InvalidFrame("'sharing' is true or false.")
+        await stop_sharing(connection)
 
 
 async def stop_sharing(connection: Connection) -> None:
@@ -63,13 +61,13 @@ async def relay_frame(connection: Connection, data: bytes) -> None:
     await connection.service.bus.publish(screen_channel(actor.session_id), frame.data)
 
 
-async def watch(connection: Connection, frame: dict[str, Any]) -> None:
+async def watch(connection: Connection, frame: Watch) -> None:
     """A Viewer window says it is open (every few seconds) or closed."""
     if not isinstance(connection.actor, RepActor):
         raise Forbidden("Only representatives watch a screen.")
     service = connection.service
-    session = await service.session_for(connection.actor, frames.required_text(frame, "session"))
-    if frame.get("on", True) is False:
+    session = await service.session_for(connection.actor, frame.session)
+    if not frame.on:
         connection.watching.discard(session.id)
         return
     if session.id not in connection.followed:
