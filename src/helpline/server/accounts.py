@@ -24,6 +24,7 @@ from helpline.domain.people import (
 )
 from helpline.domain.sessions import SupportSession
 from helpline.domain.visibility import Viewer
+from helpline.server.records import LoggedOut
 from helpline.server.security import hash_password, new_token, token_hash, verify_password
 from helpline.server.service_core import ServiceCore, rep_channel
 from helpline.server.settings import Settings
@@ -83,9 +84,7 @@ class Accounts(ServiceCore):
 
     async def logout(self, actor: RepActor) -> None:
         await self.store.delete_login(actor.login_hash)
-        await self.publish(
-            rep_channel(actor.rep.id), {"t": "logout", "login": actor.login_hash.hex()}
-        )
+        await self.publish(rep_channel(actor.rep.id), LoggedOut(login=actor.login_hash.hex()))
 
     async def rep_actor(self, token: str | None) -> RepActor | None:
         if not token:

@@ -36,6 +36,7 @@ from helpline.domain.sessions import (
 )
 from helpline.server import wire
 from helpline.server.accounts import RepActor
+from helpline.server.records import AgentOffered, SessionChanged
 from helpline.server.security import new_token, token_hash
 from helpline.server.service import HelplineService
 from helpline.server.service_core import session_channel
@@ -72,7 +73,7 @@ class AgentLinks:
         offer = AgentOffer(url, attach_command(url), link.expires_at)
         await service.publish(
             session_channel(session.id),
-            {"t": "agent_offer", "command": offer.command, "expires_at": wire.iso(link.expires_at)},
+            AgentOffered(command=offer.command, expires_at=wire.iso(link.expires_at)),
         )
         return offer
 
@@ -103,6 +104,6 @@ class AgentLinks:
         attendees = await self.store.list_attendees(session.id)
         await service.publish(
             session_channel(session.id),
-            {"t": "session", "s": wire.session_record(session, attendees)},
+            SessionChanged(s=wire.session_record(session, attendees)),
         )
         return session, token

@@ -11,13 +11,12 @@ the store, the delivery lock) stays on ``gateway.Connection``.
 from __future__ import annotations
 
 import functools
-import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from helpline.bus.base import Lost, Message
 from helpline.domain.events import Event
 from helpline.domain.sessions import SessionStatus, find_attendee
-from helpline.server import wire
+from helpline.server import outbound, records, wire
 from helpline.server.accounts import CustomerActor, RepActor
 from helpline.server.closes import CLOSE_LOGGED_OUT, CLOSE_SESSION_ENDED, Closing
 from helpline.server.screen_sharing import on_screen
@@ -45,69 +44,72 @@ async def route(connection: Connection, message: Message) -> None:
         await on_screen(connection, int(message.channel.split(":", 1)[1]), message.data)
         return
     payload, event = _decoded(message.data)
-    kind = payload.get("t")
-    if event is not None:
-        if event.body.get("action") in ("screen_stopped", "ended"):
-            connection.thumbnails.forget(event.session_id)
-        async with connection.delivery_lock:
-            followed = connection.followed.get(event.session_id)
-            if followed is None or event.seq <= followed.last_sent:
-                return
-            if event.seq == followed.last_sent + 1:
-                await connection.deliver(followed, event)
-                # Live deliveries only: a replay's lag is how long the socket was away.
-                connection.service.metrics.delivered(event.created_at, connection.service.clock())
-            else:
-                await connection.catch_up(event.session_id)
-    elif kind == "session":
-        await _session_changed(connection, payload["s"], presence=payload.get("presence", False))
-    elif kind == "assigned":
-        session, attendees = wire.session_from_record(payload["s"])
-        portal = await connection.service.portal(session.portal_id)
-        body = wire.session_frame_body(connection.viewer, session, attendees, portal)
-        await connection.send({"type": "assigned", "session": body})
-    elif kind == "queue":
-        session, attendees = wire.session_from_record(payload["s"])
-        portal = await connection.service.portal(session.portal_id)
-        body = wire.session_frame_body(connection.viewer, session, attendees, portal)
-        await connection.send({"type": "queue", "action": payload["action"], "session": body})
-    elif kind == "agent_offer" and isinstance(connection.actor, CustomerActor):
-        followed = connection.followed.get(connection.actor.session_id)
-        if followed is not None:
-            await connection.send(
-                {
-                    "type": "agent_offer",
-                    "session": followed.public_id,
-                    "command": payload["command"],
-                    "expires_at": payload["expires_at"],
-                }
-            )
-    elif kind == "watch" and isinstance(connection.actor, CustomerActor):
-        followed = connection.followed.get(connection.actor.session_id)
-        if followed is not None:
-            await connection.send({"type": "screen_watch", "session": followed.public_id})
-    elif kind == "invitation" and isinstance(connection.actor, RepActor):
-        offer = payload["i"]
-        mine = offer["from_id"] == connection.actor.rep.id
-        attendee = None
-        if not mine and offer["kind"] == "invite":
-            session = await connection.service.find_session(offer["session"]["id"])
-            attendees = await connection.service.store.list_attendees(session.id)
-            attendee = find_attendee(attendees, connection.actor.rep.id)
-        if not mine and not (attendee and attendee.present):
-            await connection.send({"type": "invitation", "invitation": offer})
-    elif kind == "invitation_closed":
-        await connection.send({"type": "invitation_closed", "id": payload["id"]})
-    elif (
-        kind == "logout"
-        and isinstance(connection.actor, RepActor)
-        and payload.get("login") == connection.actor.login_hash.hex()
-    ):
-        raise Closing(CLOSE_LOGGED_OUT, "Logged out.")
+    actor = connection.actor
+    match payload:
+        case records.EventAppended() if event is not None:
+            await _event_appended(connection, event)
+        case records.SessionChanged():
+            await _session_changed(connection, payload.s, presence=payload.presence)
+        case records.SessionAssigned():
+            await connection.send(outbound.Assigned(session=await _view(connection, payload.s)))
+        case records.QueueChanged():
+            session = await _view(connection, payload.s)
+            await connection.send(outbound.Queue(action=payload.action, session=session))
+        case records.AgentOffered() if isinstance(actor, CustomerActor):
+            followed = connection.followed.get(actor.session_id)
+            if followed is not None:
+                await connection.send(
+                    outbound.AgentOffer(
+                        session=followed.public_id,
+                        command=payload.command,
+                        expires_at=payload.expires_at,
+                    )
+                )
+        case records.ViewerOpened() if isinstance(actor, CustomerActor):
+            followed = connection.followed.get(actor.session_id)
+            if followed is not None:
+                await connection.send(outbound.ScreenWatch(session=followed.public_id))
+        case records.InvitationOffered() if isinstance(actor, RepActor):
+            offer = payload.i
+            mine = offer["from_id"] == actor.rep.id
+            attendee = None
+            if not mine and offer["kind"] == "invite":
+                invited = await connection.service.find_session(offer["session"]["id"])
+                attendees = await connection.service.store.list_attendees(invited.id)
+                attendee = find_attendee(attendees, actor.rep.id)
+            if not mine and not (attendee and attendee.present):
+                await connection.send(outbound.InvitationFrame(invitation=offer))
+        case records.InvitationAnswered():
+            await connection.send(outbound.InvitationClosed(id=payload.id))
+        case records.LoggedOut() if (
+            isinstance(actor, RepActor) and payload.login == actor.login_hash.hex()
+        ):
+            raise Closing(CLOSE_LOGGED_OUT, "Logged out.")
+
+
+async def _event_appended(connection: Connection, event: Event) -> None:
+    if event.body.get("action") in ("screen_stopped", "ended"):
+        connection.thumbnails.forget(event.session_id)
+    async with connection.delivery_lock:
+        followed = connection.followed.get(event.session_id)
+        if followed is None or event.seq <= followed.last_sent:
+            return
+        if event.seq == followed.last_sent + 1:
+            await connection.deliver(followed, event)
+            # Live deliveries only: a replay's lag is how long the socket was away.
+            connection.service.metrics.delivered(event.created_at, connection.service.clock())
+        else:
+            await connection.catch_up(event.session_id)
+
+
+async def _view(connection: Connection, record: records.SessionRecord) -> outbound.SessionBody:
+    session, attendees = wire.session_from_record(record)
+    portal = await connection.service.portal(session.portal_id)
+    return wire.session_view(connection.viewer, session, attendees, portal)
 
 
 async def _session_changed(
-    connection: Connection, record: dict[str, Any], presence: bool = False
+    connection: Connection, record: records.SessionRecord, presence: bool = False
 ) -> None:
     """``presence``: only whether the customer is online changed, which the
     customer's own sockets are not told (they know)."""
@@ -127,8 +129,8 @@ async def _session_changed(
     if presence and isinstance(actor, CustomerActor):
         return
     portal = await connection.service.portal(session.portal_id)
-    body = wire.session_frame_body(connection.viewer, session, attendees, portal)
-    await connection.send({"type": "session", "session": body})
+    body = wire.session_view(connection.viewer, session, attendees, portal)
+    await connection.send(outbound.SessionFrame(session=body))
     if isinstance(actor, CustomerActor):
         if session.status is SessionStatus.ENDED:
             raise Closing(CLOSE_SESSION_ENDED, "The session has ended.")
@@ -140,9 +142,11 @@ async def _session_changed(
 
 
 @functools.lru_cache(maxsize=1024)
-def _decoded(data: bytes) -> tuple[dict[str, Any], Event | None]:
+def _decoded(data: bytes) -> tuple[records.AnyBusMessage | None, Event | None]:
     """A bus message and the event it carries, decoded once for every socket of this
     process that hears it (the fan-out hands them all the same bytes). Read-only."""
-    payload: dict[str, Any] = json.loads(data)
-    event = wire.event_from_record(payload["e"]) if payload.get("t") == "event" else None
+    payload = wire.read_message(data)
+    event = (
+        wire.event_from_record(payload.e) if isinstance(payload, records.EventAppended) else None
+    )
     return payload, event

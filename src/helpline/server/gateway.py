@@ -28,7 +28,7 @@ from helpline.domain.errors import (
 from helpline.domain.events import Event
 from helpline.domain.sessions import SessionStatus, normalize_public_id
 from helpline.domain.visibility import Viewer
-from helpline.server import bus_routing, frames, inbound, screen_sharing, wire
+from helpline.server import bus_routing, frames, inbound, outbound, screen_sharing, wire
 from helpline.server.accounts import Actor, CustomerActor, RepActor
 from helpline.server.closes import CLOSE_SESSION_ENDED, CLOSE_SILENT, NORMAL_ENDS, Closing
 from helpline.server.consents import Consents
@@ -98,20 +98,25 @@ class Connection:
         # delivery never interleave and ``last_sent`` stays true.
         self.delivery_lock = asyncio.Lock()
 
-    async def send(self, frame: dict[str, Any]) -> None:
+    async def send(self, frame: outbound.ServerFrame) -> None:
         async with self._send_lock:
-            await self.socket.send_text(wire.dumps(frame))
+            await self.socket.send_text(wire.frame_text(frame))
 
     async def send_binary(self, data: bytes) -> None:
         async with self._send_lock:
             await self.socket.send_bytes(data)
 
-    async def error(self, error: HelplineError, **context: Any) -> None:
-        frame: dict[str, Any] = {"type": "error", **wire.error_body(error.code, error.message)}
+    async def error(
+        self, error: HelplineError, session: str | None = None, client_id: str | None = None
+    ) -> None:
+        frame = outbound.ErrorFrame(code=error.code, message=error.message)
         if isinstance(error, RateLimited):
-            frame["retry_after"] = max(1, int(error.retry_after_seconds + 0.999))
+            frame.retry_after = max(1, int(error.retry_after_seconds + 0.999))
             self.service.metrics.rate_limited.labels("socket").inc()
-        frame.update({k: v for k, v in context.items() if v is not None})
+        if session is not None:
+            frame.session = session
+        if client_id is not None:
+            frame.client_id = client_id
         await self.send(frame)
 
     # The loop ---------------------------------------------------------------------
@@ -165,7 +170,7 @@ class Connection:
                 self._reader.cancel()
             return False
         if self._beat_send is None or self._beat_send.done():
-            self._beat_send = self._loop.create_task(self.send({"type": "heartbeat"}))
+            self._beat_send = self._loop.create_task(self.send(outbound.Heartbeat()))
             self._beat_send.add_done_callback(self._beat_sent)
         return True
 
@@ -214,7 +219,7 @@ class Connection:
     async def _dispatch(self, frame: inbound.AnyClientFrame) -> None:
         match frame:
             case inbound.Ping():
-                await self.send({"type": "pong"})
+                await self.send(outbound.Pong())
             case inbound.Subscribe():
                 await self.subscribe(frame.session, frame.after)
             case inbound.Unsubscribe():
@@ -257,13 +262,12 @@ class Connection:
                 # was saved, so trying again cannot save twice.
                 appended = await self.service.send(self.actor, public_id, kind, text, to, client_id)
         await self.send(
-            {
-                "type": "ack",
-                "session": public_id,
-                "client_id": client_id,
-                "seq": appended.event.seq,
-                "duplicate": not appended.created,
-            }
+            outbound.Ack(
+                session=public_id,
+                client_id=client_id,
+                seq=appended.event.seq,
+                duplicate=not appended.created,
+            )
         )
 
     def _followed_by_public_id(self, public_id: str) -> Followed | None:
@@ -291,23 +295,16 @@ class Connection:
             session = await self.service.store.get_session(session.id) or session
             attendees = await self.service.store.list_attendees(session.id)
             portal = await self.service.portal(session.portal_id)
-            body = wire.session_frame_body(self.viewer, session, attendees, portal)
-            await self.send(
-                {
-                    "type": "subscribed",
-                    "session": body,
-                    "last_seq": await self.service.store.last_seq(session.id),
-                }
-            )
+            body = wire.session_view(self.viewer, session, attendees, portal)
+            last_seq = await self.service.store.last_seq(session.id)
+            await self.send(outbound.Subscribed(session=body, last_seq=last_seq))
             self.followed[session.id] = Followed(self.sessions.share(session), attendees, after)
             self._by_public_id[session.public_id] = session.id
             await self.catch_up(session.id)
             # The customer's seqs have holes (events they may not see): only this
             # marker tells a client that the replay is over and it is current.
             last_sent = self.followed[session.id].last_sent
-            await self.send(
-                {"type": "replayed", "session": session.public_id, "last_seq": last_sent}
-            )
+            await self.send(outbound.Replayed(session=session.public_id, last_seq=last_sent))
         thumbnail = self.thumbnails.latest(session.id)
         if thumbnail is not None and isinstance(self.actor, RepActor):
             await self.send_binary(thumbnail)
@@ -354,9 +351,9 @@ class Connection:
         followed.attendees = await self.service.store.list_attendees(session_id)
 
     async def deliver(self, followed: Followed, event: Event) -> None:
-        body = wire.event_frame_body(self.viewer, event)
+        body = wire.event_view(self.viewer, event)
         if body is not None:
-            await self.send({"type": "event", "session": followed.public_id, "event": body})
+            await self.send(outbound.EventFrame(session=followed.public_id, event=body))
         followed.last_sent = event.seq
 
 

@@ -16,6 +16,7 @@ from helpline.domain.portals import Portal
 from helpline.domain.sessions import SupportSession, find_attendee
 from helpline.server import wire
 from helpline.server.accounts import RepActor
+from helpline.server.records import BusMessage, InvitationAnswered, InvitationOffered
 from helpline.server.service import HelplineService
 from helpline.server.service_core import portal_channel, rep_channel
 
@@ -58,7 +59,7 @@ class Invitations:
         )
         saved, event = await self.store.create_invitation(invitation, note, now)
         await self.service.publish_events(session.id, [event])
-        await self._ring(saved, {"t": "invitation", "i": await self.body(saved, session)})
+        await self._ring(saved, InvitationOffered(i=await self.body(saved, session)))
         return saved
 
     async def pending(self, actor: RepActor) -> list[wire.JsonDict]:
@@ -109,7 +110,7 @@ class Invitations:
         answered, change = rules.accept(invitation, session, attendees, actor.rep, now)
         events = await self.store.answer_invitation(answered, change, (), now)
         await self.service.after_change(change, events)
-        await self._ring(answered, {"t": "invitation_closed", "id": answered.id})
+        await self._ring(answered, InvitationAnswered(id=answered.id))
         await self.service.publish_assigned(change.session, [actor.rep.id], change.attendees)
         return change.session
 
@@ -120,11 +121,11 @@ class Invitations:
         events = await self.store.answer_invitation(answered, None, (note,), now)
         await self.service.publish_events(invitation.session_id, events)
         if answered.to_rep_id is not None:
-            await self._ring(answered, {"t": "invitation_closed", "id": answered.id})
+            await self._ring(answered, InvitationAnswered(id=answered.id))
         else:
             self._remember_decline(invitation, actor.rep.id)
 
-    async def _ring(self, invitation: Invitation, payload: wire.JsonDict) -> None:
+    async def _ring(self, invitation: Invitation, payload: BusMessage) -> None:
         if invitation.to_rep_id is not None:
             await self.service.publish(rep_channel(invitation.to_rep_id), payload)
         elif invitation.to_portal_id is not None:

@@ -22,6 +22,7 @@ from helpline.domain.sessions import Change, ClientInfo, SupportSession, format_
 from helpline.domain.webhooks import WebhookEvent
 from helpline.server import wire
 from helpline.server.accounts import RepActor
+from helpline.server.records import QueueChanged
 from helpline.server.security import new_token, random_below, token_hash
 from helpline.server.service_core import ServiceCore, portal_channel
 from helpline.store.protocol import NewSession
@@ -56,7 +57,7 @@ class Joining(ServiceCore):
         await self.publish_events(session.id, events)
         await self.publish(
             portal_channel(portal.id),
-            {"t": "queue", "action": "added", "s": wire.session_record(session, [])},
+            QueueChanged(action="added", s=wire.session_record(session, [])),
         )
         return session, token
 

@@ -26,6 +26,7 @@ from datetime import datetime
 
 from helpline.domain.presence import stale_before
 from helpline.server import wire
+from helpline.server.records import SessionChanged
 from helpline.server.service import HelplineService
 from helpline.server.service_core import session_channel, utc_now
 from helpline.store.protocol import PresenceChanges
@@ -146,5 +147,5 @@ class CustomerPresence:
             attendees = await self.store.list_attendees(session_id)
             await self.service.publish(
                 session_channel(session_id),
-                {"t": "session", "s": wire.session_record(session, attendees), "presence": True},
+                SessionChanged(s=wire.session_record(session, attendees), presence=True),
             )

@@ -16,6 +16,7 @@ from helpline.domain.consent import ConsentKind
 from helpline.domain.errors import Forbidden, InvalidFrame
 from helpline.server.accounts import CustomerActor, RepActor
 from helpline.server.inbound import FIELD_RULES, Screen, Watch
+from helpline.server.records import ViewerOpened
 from helpline.server.screen import THUMBNAIL, frame_kind, parse_frame, screen_channel
 from helpline.server.service_core import session_channel
 
@@ -73,7 +74,7 @@ async def watch(connection: Connection, frame: Watch) -> None:
     if session.id not in connection.followed:
         await connection.subscribe(session.public_id, await service.store.last_seq(session.id))
     connection.watching.add(session.id)
-    await service.publish(session_channel(session.id), {"t": "watch"})
+    await service.publish(session_channel(session.id), ViewerOpened())
 
 
 async def on_screen(connection: Connection, session_id: int, data: bytes) -> None:

@@ -37,6 +37,8 @@ from helpline.domain.visibility import Viewer, view_log
 from helpline.server import wire
 from helpline.server.accounts import Accounts, Actor, CustomerActor, RepActor, check_own_session
 from helpline.server.joining import Joining
+from helpline.server.outbound import SessionBody
+from helpline.server.records import QueueChanged
 from helpline.server.service_core import portal_channel
 from helpline.store.protocol import Appended
 
@@ -76,11 +78,13 @@ class HelplineService(Accounts, Joining):
                 return
         raise Forbidden("You are not in this session.")
 
-    async def session_body(self, viewer: Viewer, session: SupportSession) -> wire.JsonDict:
+    async def session_view(self, viewer: Viewer, session: SupportSession) -> SessionBody:
         attendees = await self.store.list_attendees(session.id)
-        return wire.session_frame_body(
-            viewer, session, attendees, await self.portal(session.portal_id)
-        )
+        return wire.session_view(viewer, session, attendees, await self.portal(session.portal_id))
+
+    async def session_body(self, viewer: Viewer, session: SupportSession) -> wire.JsonDict:
+        """``session_view`` as the HTTP answers hold it."""
+        return wire.as_dict(await self.session_view(viewer, session))
 
     async def visible_events(
         self, viewer: Viewer, session: SupportSession, after: int, limit: int = 500
@@ -135,7 +139,7 @@ class HelplineService(Accounts, Joining):
         if change.session.status is SessionStatus.WAITING and change.session.portal_id is not None:
             await self.publish(
                 portal_channel(change.session.portal_id),
-                {"t": "queue", "action": "added", "s": wire.session_record(change.session, [])},
+                QueueChanged(action="added", s=wire.session_record(change.session, [])),
             )
         return change.session
 

@@ -8,9 +8,8 @@ routes and the gateway still hold one object while no file holds every action.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
-from typing import Any
 
 from helpline.bus.base import Bus
 from helpline.domain.errors import NotFound
@@ -21,6 +20,13 @@ from helpline.domain.webhooks import EVENT_OF_ACTION, WebhookEvent
 from helpline.server import wire
 from helpline.server.metrics import Metrics
 from helpline.server.ratelimit import RateLimits
+from helpline.server.records import (
+    BusMessage,
+    EventAppended,
+    QueueChanged,
+    SessionAssigned,
+    SessionChanged,
+)
 from helpline.server.settings import Settings
 from helpline.store.protocol import HelplineStore
 
@@ -90,8 +96,8 @@ class ServiceCore:
 
     # Ringing the bus, always after commit ------------------------------------------
 
-    async def publish(self, channel: str, payload: Mapping[str, Any]) -> None:
-        await self.bus.publish(channel, wire.dumps(payload).encode())
+    async def publish(self, channel: str, message: BusMessage) -> None:
+        await self.bus.publish(channel, wire.message_bytes(message))
 
     async def publish_events(self, session_id: int, events: Sequence[Event]) -> None:
         """Ring the bus for events just appended (and count them)."""
@@ -102,7 +108,7 @@ class ServiceCore:
         """Ring the bus for events stored before (a resend's original)."""
         for event in events:
             await self.publish(
-                session_channel(session_id), {"t": "event", "e": wire.event_record(event)}
+                session_channel(session_id), EventAppended(e=wire.event_record(event))
             )
 
     async def after_change(self, change: Change, events: Sequence[Event]) -> None:
@@ -113,7 +119,7 @@ class ServiceCore:
                 await self.announce(announced, change.session)
         await self.publish(
             session_channel(change.session.id),
-            {"t": "session", "s": wire.session_record(change.session, change.attendees)},
+            SessionChanged(s=wire.session_record(change.session, change.attendees)),
         )
 
     async def announce(self, event: WebhookEvent, session: SupportSession) -> None:
@@ -130,11 +136,11 @@ class ServiceCore:
             attendees = await self.store.list_attendees(session.id)
         record = wire.session_record(session, attendees)
         for rep_id in rep_ids:
-            await self.publish(rep_channel(rep_id), {"t": "assigned", "s": record})
+            await self.publish(rep_channel(rep_id), SessionAssigned(s=record))
 
     async def _publish_queue_removed(self, session: SupportSession) -> None:
         if session.portal_id is not None:
             await self.publish(
                 portal_channel(session.portal_id),
-                {"t": "queue", "action": "removed", "s": wire.session_record(session, [])},
+                QueueChanged(action="removed", s=wire.session_record(session, [])),
             )

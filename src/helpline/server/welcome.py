@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from helpline.server import wire
 from helpline.server.accounts import RepActor
 from helpline.server.closes import CLOSE_CREDENTIALS, Closing
+from helpline.server.outbound import CustomerWelcome, RepWelcome
 from helpline.server.service_core import portal_channel, rep_channel
 
 if TYPE_CHECKING:
@@ -28,33 +29,29 @@ async def welcome(connection: Connection) -> None:
         for portal in await service.store.portals_of(rep.id):
             await connection.subscription.add(portal_channel(portal.id))
         sessions = [
-            await service.session_body(connection.viewer, s)
+            await service.session_view(connection.viewer, s)
             for s in await service.open_sessions_for(connection.actor)
         ]
         queue = [
-            await service.session_body(connection.viewer, s)
+            await service.session_view(connection.viewer, s)
             for s in await service.queue_for(connection.actor)
         ]
         await connection.send(
-            {
-                "type": "welcome",
-                "role": "representative",
-                "me": wire.me_body(rep),
-                "sessions": sessions,
-                "queue": queue,
-                "invitations": await connection.invitations.pending(connection.actor),
-                "heartbeat_seconds": connection.heartbeat_seconds,
-            }
+            RepWelcome(
+                me=wire.me_body(rep),
+                sessions=sessions,
+                queue=queue,
+                invitations=await connection.invitations.pending(connection.actor),
+                heartbeat_seconds=connection.heartbeat_seconds,
+            )
         )
     else:
         session = await service.store.get_session(connection.actor.session_id)
         if session is None:
             raise Closing(CLOSE_CREDENTIALS, "The session is gone.")
         await connection.send(
-            {
-                "type": "welcome",
-                "role": "customer",
-                "session": await service.session_body(connection.viewer, session),
-                "heartbeat_seconds": connection.heartbeat_seconds,
-            }
+            CustomerWelcome(
+                session=await service.session_view(connection.viewer, session),
+                heartbeat_seconds=connection.heartbeat_seconds,
+            )
         )

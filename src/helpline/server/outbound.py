@@ -1,0 +1,256 @@
+"""The frames the server sends over a socket, and the ``Event`` and ``Session`` objects
+in them, as declared types: docs/protocol.md's "Server to client" table.
+
+Why this exists: the frames were dicts assembled where they were sent, so the
+protocol's table, the web client's types and the code could each say something else,
+and nothing but the tests kept a field for representatives out of the customer's copy.
+Here each frame declares its fields once; ``wire.py`` fills them in from what
+``helpline.domain.visibility`` lets a viewer see and encodes them with msgspec. Types
+only: no I/O.
+
+The customer's copies are types of their own (``CustomerEvent``, ``CustomerSession``,
+``CustomerAttendee``) that have no field for what only representatives may read
+(``internal``, ``masked``, ``to``, authors' and attendees' ids, ``outcome``,
+``end_notes``): no code path can
+put one there. A field that is ``UNSET`` is left out of the JSON; ``None`` is sent as
+``null``, exactly where the protocol says so.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from msgspec import UNSET, Struct, UnsetType
+
+from helpline.domain.events import Scalar
+
+# The objects inside frames (and HTTP answers) ------------------------------------------
+
+
+class PortalBody(Struct):
+    slug: str
+    name: str
+
+
+class CustomerBody(Struct):
+    """The customer in a ``Session``: their name and their computer as far as known."""
+
+    name: str
+    os: str
+    browser: str
+    kernel: str
+    arch: str
+    host: str
+    user: str
+    app: str
+    online: bool
+
+
+class CustomerAttendee(Struct):
+    name: str
+    role: str
+
+
+class RepAttendee(Struct):
+    name: str
+    role: str
+    id: int
+    masked: bool
+    present: bool
+
+
+class CustomerSession(Struct, kw_only=True):
+    """The customer's copy of a ``Session``."""
+
+    id: str
+    status: str
+    started_at: str
+    portal: PortalBody | None
+    customer: CustomerBody
+    query: str
+    fields: dict[str, str]
+    attendees: list[CustomerAttendee]
+    ended_at: str | None
+    ended_by: str | None
+
+
+class RepSession(Struct, kw_only=True):
+    """A representative's copy of a ``Session``."""
+
+    id: str
+    status: str
+    started_at: str
+    portal: PortalBody | None
+    customer: CustomerBody
+    query: str
+    fields: dict[str, str]
+    attendees: list[RepAttendee]
+    ended_at: str | None
+    ended_by: str | None
+    outcome: str | None
+    end_notes: str
+
+
+SessionBody = CustomerSession | RepSession
+
+
+class CustomerAuthor(Struct):
+    """Who wrote an event, as the customer knows them: by name only."""
+
+    kind: str
+    name: str
+
+
+class AuthorBody(Struct):
+    kind: str
+    name: str
+    # Left out for an author who is no representative.
+    id: int | UnsetType = UNSET
+
+
+class RecipientBody(Struct):
+    """Whom a private line went to (representatives only)."""
+
+    id: int | None
+    name: Scalar
+
+
+class CustomerEvent(Struct, kw_only=True):
+    """The customer's copy of an ``Event``."""
+
+    seq: int
+    at: str
+    kind: str
+    audience: str
+    author: CustomerAuthor
+    body: dict[str, Any]
+    client_id: str | UnsetType = UNSET
+
+
+class RepEvent(Struct, kw_only=True):
+    """A representative's copy of an ``Event``."""
+
+    seq: int
+    at: str
+    kind: str
+    audience: str
+    author: AuthorBody
+    body: dict[str, Any]
+    to: RecipientBody | UnsetType = UNSET
+    internal: dict[str, Any]
+    masked: bool
+    client_id: str | UnsetType = UNSET
+
+
+EventBody = CustomerEvent | RepEvent
+
+# Frames, tagged by ``type`` -----------------------------------------------------------
+
+
+class ServerFrame(Struct, tag_field="type", kw_only=True):
+    """A frame to a client; ``type`` is its tag."""
+
+
+class RepWelcome(ServerFrame, tag="welcome", kw_only=True):
+    role: str = "representative"
+    # ``Me`` and ``Invitation`` are also HTTP answers, built as dicts there.
+    me: dict[str, Any]
+    sessions: list[SessionBody]
+    queue: list[SessionBody]
+    invitations: list[dict[str, Any]]
+    heartbeat_seconds: float
+
+
+class CustomerWelcome(ServerFrame, tag="welcome", kw_only=True):
+    role: str = "customer"
+    session: SessionBody
+    heartbeat_seconds: float
+
+
+class Subscribed(ServerFrame, tag="subscribed"):
+    session: SessionBody
+    last_seq: int
+
+
+class Replayed(ServerFrame, tag="replayed"):
+    session: str
+    last_seq: int
+
+
+class EventFrame(ServerFrame, tag="event"):
+    session: str
+    event: EventBody
+
+
+class Ack(ServerFrame, tag="ack"):
+    session: str
+    client_id: str
+    seq: int
+    duplicate: bool
+
+
+class SessionFrame(ServerFrame, tag="session"):
+    session: SessionBody
+
+
+class Assigned(ServerFrame, tag="assigned"):
+    session: SessionBody
+
+
+class Queue(ServerFrame, tag="queue"):
+    action: str
+    session: SessionBody
+
+
+class InvitationFrame(ServerFrame, tag="invitation"):
+    invitation: dict[str, Any]
+
+
+class InvitationClosed(ServerFrame, tag="invitation_closed"):
+    id: int
+
+
+class ScreenWatch(ServerFrame, tag="screen_watch"):
+    session: str
+
+
+class AgentOffer(ServerFrame, tag="agent_offer"):
+    session: str
+    command: str
+    expires_at: str
+
+
+class Heartbeat(ServerFrame, tag="heartbeat"):
+    pass
+
+
+class Pong(ServerFrame, tag="pong"):
+    pass
+
+
+class ErrorFrame(ServerFrame, tag="error", kw_only=True):
+    code: str
+    message: str
+    session: str | UnsetType = UNSET
+    client_id: str | UnsetType = UNSET
+    retry_after: int | UnsetType = UNSET
+
+
+AnyServerFrame = (
+    RepWelcome
+    | CustomerWelcome
+    | Subscribed
+    | Replayed
+    | EventFrame
+    | Ack
+    | SessionFrame
+    | Assigned
+    | Queue
+    | InvitationFrame
+    | InvitationClosed
+    | ScreenWatch
+    | AgentOffer
+    | Heartbeat
+    | Pong
+    | ErrorFrame
+)
