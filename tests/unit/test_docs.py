@@ -121,3 +121,14 @@ def test_every_close_code_is_in_the_protocol() -> None:
     assert len(codes) >= 4
     for code in codes:
         assert f"| {code} |" in protocol
+
+
+def test_the_invitation_object_is_documented_with_its_fields() -> None:
+    protocol = " ".join((ROOT / "docs/protocol.md").read_text().split())
+    shape = protocol.split("`Invitation` is `", 1)[1].split("`", 1)[0]
+    declared = {
+        field.encode_name
+        for struct in (outbound.InvitationBody, outbound.InvitedSession)
+        for field in msgspec.structs.fields(struct)
+    }
+    assert set(re.findall(r'"([a-z_]+)"', shape)) == declared

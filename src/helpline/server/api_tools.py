@@ -12,7 +12,7 @@ from helpline.domain.errors import Conflict, Expired, Forbidden, NotFound
 from helpline.domain.invitations import MAX_COMMENT_CHARS, InvitationKind
 from helpline.domain.scripts import ScriptKind
 from helpline.domain.sessions import Outcome
-from helpline.server import answers
+from helpline.server import answers, wire
 from helpline.server.dependencies import (
     HistoryService,
     InvitationService,
@@ -146,12 +146,12 @@ async def invite(
     )
     session = await invitations.store.get_session(made.session_id)
     assert session is not None
-    return {"invitation": await invitations.body(made, session)}
+    return {"invitation": wire.as_dict(await invitations.body(made, session))}
 
 
 @router.get("/invitations", responses=answer(answers.InvitationsAnswer))
 async def my_invitations(actor: Rep, invitations: InvitationService) -> Any:
-    return {"invitations": await invitations.pending(actor)}
+    return {"invitations": [wire.as_dict(offer) for offer in await invitations.pending(actor)]}
 
 
 @router.post(

@@ -71,10 +71,10 @@ async def route(connection: Connection, message: Message) -> None:
                 await connection.send(outbound.ScreenWatch(session=followed.public_id))
         case records.InvitationOffered() if isinstance(actor, RepActor):
             offer = payload.i
-            mine = offer["from_id"] == actor.rep.id
+            mine = offer.from_id == actor.rep.id
             attendee = None
-            if not mine and offer["kind"] == "invite":
-                invited = await connection.service.find_session(offer["session"]["id"])
+            if not mine and offer.kind == "invite":
+                invited = await connection.service.find_session(offer.session.id)
                 attendees = await connection.service.store.list_attendees(invited.id)
                 attendee = find_attendee(attendees, actor.rep.id)
             if not mine and not (attendee and attendee.present):

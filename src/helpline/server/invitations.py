@@ -16,6 +16,7 @@ from helpline.domain.portals import Portal
 from helpline.domain.sessions import SupportSession, find_attendee
 from helpline.server import wire
 from helpline.server.accounts import RepActor
+from helpline.server.outbound import InvitationBody, InvitedSession
 from helpline.server.records import BusMessage, InvitationAnswered, InvitationOffered
 from helpline.server.service import HelplineService
 from helpline.server.service_core import portal_channel, rep_channel
@@ -62,7 +63,7 @@ class Invitations:
         await self._ring(saved, InvitationOffered(i=await self.body(saved, session)))
         return saved
 
-    async def pending(self, actor: RepActor) -> list[wire.JsonDict]:
+    async def pending(self, actor: RepActor) -> list[InvitationBody]:
         portals = await self.store.portals_of(actor.rep.id)
         found = await self.store.pending_invitations(
             actor.rep.id, [p.id for p in portals], self.service.clock()
@@ -131,20 +132,16 @@ class Invitations:
         elif invitation.to_portal_id is not None:
             await self.service.publish(portal_channel(invitation.to_portal_id), payload)
 
-    async def body(self, invitation: Invitation, session: SupportSession) -> wire.JsonDict:
+    async def body(self, invitation: Invitation, session: SupportSession) -> InvitationBody:
         portal = await self.service.portal(invitation.to_portal_id)
-        return {
-            "id": invitation.id,
-            "kind": invitation.kind.value,
-            "session": {
-                "id": session.public_id,
-                "customer": session.customer_name,
-                "query": session.query,
-            },
-            "from": invitation.from_name,
-            "from_id": invitation.from_rep_id,
-            "portal": portal.name if portal else None,
-            "masked": invitation.masked,
-            "comment": invitation.comment,
-            "expires_at": wire.iso(invitation.expires_at),
-        }
+        return InvitationBody(
+            id=invitation.id,
+            kind=invitation.kind.value,
+            session=InvitedSession(session.public_id, session.customer_name, session.query),
+            from_=invitation.from_name,
+            from_id=invitation.from_rep_id,
+            portal=portal.name if portal else None,
+            masked=invitation.masked,
+            comment=invitation.comment,
+            expires_at=wire.iso(invitation.expires_at),
+        )

@@ -1,5 +1,7 @@
-"""The frames the server sends over a socket, and the ``Event`` and ``Session`` objects
-in them, as declared types: docs/protocol.md's "Server to client" table.
+"""The frames the server sends over a socket, and the ``Event``, ``Session``, ``Me`` and
+``Invitation`` objects in them, as declared types: docs/protocol.md's "Server to
+client" table. The HTTP answers that hold the same objects are made from these types
+too (``wire.as_dict``).
 
 Why this exists: the frames were dicts assembled where they were sent, so the
 protocol's table, the web client's types and the code could each say something else,
@@ -8,12 +10,12 @@ Here each frame declares its fields once; ``wire.py`` fills them in from what
 ``helpline.domain.visibility`` lets a viewer see and encodes them with msgspec. Types
 only: no I/O.
 
-The customer's copies are types of their own (``CustomerEvent``, ``CustomerSession``,
-``CustomerAttendee``) that have no field for what only representatives may read
-(``internal``, ``masked``, ``to``, authors' and attendees' ids, ``outcome``,
-``end_notes``): no code path can
-put one there. A field that is ``UNSET`` is left out of the JSON; ``None`` is sent as
-``null``, exactly where the protocol says so.
+The customer's copies are types of their own (``CustomerEvent``, ``CustomerAuthor``,
+``CustomerSession``, ``CustomerAttendee``) that have no field for what only
+representatives may read (``internal``, ``masked``, ``to``, authors' and attendees'
+ids, ``outcome``, ``end_notes``): no code path can put one there. A field that is
+``UNSET`` is left out of the JSON; ``None`` is sent as ``null``, exactly where the
+protocol says so.
 """
 
 from __future__ import annotations
@@ -94,6 +96,37 @@ class RepSession(Struct, kw_only=True):
 SessionBody = CustomerSession | RepSession
 
 
+class MeBody(Struct):
+    """``Me``: the representative a console belongs to."""
+
+    id: int
+    username: str
+    name: str
+    role: str
+    preferences: dict[str, Any]
+    max_concurrent_sessions: int
+
+
+class InvitedSession(Struct):
+    id: str
+    customer: str
+    query: str
+
+
+class InvitationBody(Struct, rename={"from_": "from"}):
+    """``Invitation``: an offer to join or take over a session (representatives only)."""
+
+    id: int
+    kind: str
+    session: InvitedSession
+    from_: str
+    from_id: int
+    portal: str | None
+    masked: bool
+    comment: str
+    expires_at: str
+
+
 class CustomerAuthor(Struct):
     """Who wrote an event, as the customer knows them: by name only."""
 
@@ -153,11 +186,10 @@ class ServerFrame(Struct, tag_field="type", kw_only=True):
 
 class RepWelcome(ServerFrame, tag="welcome", kw_only=True):
     role: str = "representative"
-    # ``Me`` and ``Invitation`` are also HTTP answers, built as dicts there.
-    me: dict[str, Any]
+    me: MeBody
     sessions: list[SessionBody]
     queue: list[SessionBody]
-    invitations: list[dict[str, Any]]
+    invitations: list[InvitationBody]
     heartbeat_seconds: float
 
 
@@ -203,7 +235,7 @@ class Queue(ServerFrame, tag="queue"):
 
 
 class InvitationFrame(ServerFrame, tag="invitation"):
-    invitation: dict[str, Any]
+    invitation: InvitationBody
 
 
 class InvitationClosed(ServerFrame, tag="invitation_closed"):

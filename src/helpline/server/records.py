@@ -20,6 +20,8 @@ from typing import Any
 
 from msgspec import Struct
 
+from helpline.server.outbound import InvitationBody
+
 
 class EventRecord(Struct, rename={"internal": "int"}):
     sid: int
@@ -106,7 +108,7 @@ class ViewerOpened(BusMessage, tag="watch"):
 
 class InvitationOffered(BusMessage, tag="invitation"):
     # The ``Invitation`` object of the protocol, as the console receives it.
-    i: dict[str, Any]
+    i: InvitationBody
 
 
 class InvitationAnswered(BusMessage, tag="invitation_closed"):

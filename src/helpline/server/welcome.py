@@ -38,7 +38,7 @@ async def welcome(connection: Connection) -> None:
         ]
         await connection.send(
             RepWelcome(
-                me=wire.me_body(rep),
+                me=wire.me_view(rep),
                 sessions=sessions,
                 queue=queue,
                 invitations=await connection.invitations.pending(connection.actor),

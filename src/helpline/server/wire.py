@@ -47,6 +47,7 @@ from helpline.server.outbound import (
     CustomerEvent,
     CustomerSession,
     EventBody,
+    MeBody,
     PortalBody,
     RecipientBody,
     RepAttendee,
@@ -333,15 +334,20 @@ def customer_body(session: SupportSession) -> CustomerBody:
     )
 
 
+def me_view(rep: Representative) -> MeBody:
+    return MeBody(
+        id=rep.id,
+        username=rep.username,
+        name=rep.display_name,
+        role=rep.role.value,
+        preferences=dict(rep.preferences.as_dict()),
+        max_concurrent_sessions=rep.max_concurrent_sessions,
+    )
+
+
 def me_body(rep: Representative) -> JsonDict:
-    return {
-        "id": rep.id,
-        "username": rep.username,
-        "name": rep.display_name,
-        "role": rep.role.value,
-        "preferences": rep.preferences.as_dict(),
-        "max_concurrent_sessions": rep.max_concurrent_sessions,
-    }
+    """``me_view`` as the HTTP answers hold it."""
+    return as_dict(me_view(rep))
 
 
 def code_body(code: SessionCode, base_url: str, link: str | None = None) -> JsonDict:
