@@ -9,8 +9,9 @@ compiled, and asyncpg prepared, a new statement for most batch sizes. Here the w
 keeps one connection, checked out of the store's pool once, and runs on its asyncpg
 connection (``AsyncConnection.get_raw_connection().driver_connection``) three
 statements whose text never changes, passing the batch as arrays (``unnest``), so
-asyncpg prepares each once per connection: BEGIN, the lookup, the UPDATE, one INSERT
-of events and search rows, COMMIT; five round trips, a few hundred microseconds of CPU.
+asyncpg prepares each once per connection: BEGIN, the lookup, the UPDATE (which also
+returns each session's chain head and salt), one INSERT of events, new chain heads and
+search rows, COMMIT; five round trips, a few hundred microseconds of CPU.
 
 What the transaction does is the ``batch_plan.Batch``'s; this module only asks the
 database. Several server processes write concurrently on PostgreSQL: the UPDATE locks
@@ -88,7 +89,7 @@ class PostgresStatements:
             "AS d(id, if_open, if_ended) "
             "WHERE s.id = d.id AND s.id IN "
             f"(SELECT id FROM sessions WHERE id = ANY({session_id}) ORDER BY id FOR UPDATE) "
-            "RETURNING s.id, s.last_seq, s.status, s.public_id"
+            "RETURNING s.id, s.last_seq, s.status, s.public_id, s.chain_head, s.chain_salt"
         )
 
         self.insert_columns = [c for c in events.c if c.name != "id"]
@@ -96,16 +97,21 @@ class PostgresStatements:
             c.type.dialect_impl(dialect).bind_processor(dialect) for c in self.insert_columns
         ]
         count = len(self.insert_columns)
+        heads = (sessions.c.id, sessions.c.chain_head)
         search = (session_search.c.session_id, session_search.c.content)
-        # Events and their search rows in one statement: a data-modifying WITH runs
-        # to completion whether or not the main statement reads it.
+        # Events, the sessions' new chain heads and the search rows in one statement:
+        # a data-modifying WITH runs to completion whether or not the main statement
+        # reads it. The sessions' rows are locked by this transaction's UPDATE already.
         self.insert = (
             "WITH saved AS (INSERT INTO events "
             f"({', '.join(c.name for c in self.insert_columns)}) "
             "SELECT * FROM unnest("
-            f"{', '.join(array(n, c) for n, c in enumerate(self.insert_columns, 1))})) "
+            f"{', '.join(array(n, c) for n, c in enumerate(self.insert_columns, 1))})), "
+            "chained AS (UPDATE sessions AS s SET chain_head = h.head FROM unnest("
+            f"{', '.join(array(n, c) for n, c in enumerate(heads, count + 1))}) "
+            "AS h(id, head) WHERE s.id = h.id) "
             "INSERT INTO session_search (session_id, content) SELECT * FROM unnest("
-            f"{', '.join(array(n, c) for n, c in enumerate(search, count + 1))})"
+            f"{', '.join(array(n, c) for n, c in enumerate(search, count + 3))})"
         )
 
 
@@ -231,7 +237,7 @@ async def _stage(raw: Any, batch: Batch, sql: PostgresStatements) -> None:
         if_open = [added[0] for added in counts.values()]
         if_ended = [added[1] for added in counts.values()]
         for row in await raw.fetch(sql.bump, list(counts), if_open, if_ended, ENDED):
-            bumped[row[0]] = Bumped(int(row[1]), row[2], row[3])
+            bumped[row[0]] = Bumped(int(row[1]), row[2], row[3], row[4], row[5])
     created = batch.assign(bumped)
     if not created:
         return
@@ -245,4 +251,11 @@ async def _stage(raw: Any, batch: Batch, sql: PostgresStatements) -> None:
     searchable = [(event.session_id, text) for event in created if (text := searchable_text(event))]
     search_ids: Sequence[int] = [session_id for session_id, _ in searchable]
     search_texts: Sequence[str] = [text for _, text in searchable]
-    await raw.execute(sql.insert, *columns, search_ids, search_texts)
+    await raw.execute(
+        sql.insert,
+        *columns,
+        list(batch.heads),
+        list(batch.heads.values()),
+        search_ids,
+        search_texts,
+    )

@@ -49,6 +49,18 @@ class Appended:
 
 
 @dataclass(frozen=True)
+class ChainState:
+    """A session's chain as its row holds it: the salt of its sealed digests, and its
+    newest event's seq and hash (``head``, None before the first event)."""
+
+    session_id: int
+    public_id: str
+    salt: str
+    last_seq: int
+    head: str | None
+
+
+@dataclass(frozen=True)
 class NewSession:
     public_id: str
     portal_id: int | None
@@ -175,6 +187,13 @@ class Store(Protocol):
         """Events with ``seq > after_seq`` in order, at most ``limit`` of them."""
 
     async def last_seq(self, session_id: int) -> int: ...
+
+    async def chain_of(self, session_id: int) -> ChainState:
+        """The session's chain as its row says (``helpline.domain.chain``); ``NotFound``
+        for an unknown session."""
+
+    async def chains(self) -> list[ChainState]:
+        """Every session's chain, by session id: what ``helpline db verify`` walks."""
 
     # Session codes -----------------------------------------------------------------------
     async def create_code(self, code: SessionCode) -> SessionCode:
