@@ -18,6 +18,7 @@ import asyncio
 import pytest
 from sqlalchemy import text
 
+from helpline.domain.chain import LogCheck
 from helpline.domain.events import Author
 from helpline.store import writer
 from helpline.store.database import create_engine
@@ -62,10 +63,16 @@ def transactions(batches: Batches) -> list[int]:
 
 
 async def gapless(store: SqlStore, session_id: int) -> list[int]:
-    """The session's seqs, checked to be 1..last_seq."""
-    logged = seqs(await store.events_after(session_id, 0, limit=10_000))
+    """The session's seqs, checked to be 1..last_seq, and its events' hash chain
+    checked to hold in that order (the chain is computed where the seq is given)."""
+    events = await store.events_after(session_id, 0, limit=10_000)
+    logged = seqs(events)
     assert logged == list(range(1, len(logged) + 1))
     assert await store.last_seq(session_id) == len(logged)
+    chain = await store.chain_of(session_id)
+    check = LogCheck(chain.public_id, chain.salt)
+    check.feed(events)
+    assert check.finish(chain.last_seq, chain.head) is None
     return logged
 
 

@@ -130,7 +130,14 @@ class Event:
     chain_hash: str | None = field(default=None, compare=False)
 
     @classmethod
-    def from_draft(cls, draft: EventDraft, session_id: int, seq: int, at: datetime) -> Event:
+    def from_draft(
+        cls,
+        draft: EventDraft,
+        session_id: int,
+        seq: int,
+        at: datetime,
+        chain_hash: str | None = None,
+    ) -> Event:
         return cls(
             session_id=session_id,
             seq=seq,
@@ -142,6 +149,7 @@ class Event:
             internal=draft.internal,
             reveals_masked=draft.reveals_masked,
             client_id=draft.client_id,
+            chain_hash=chain_hash,
         )
 
 

@@ -27,7 +27,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import TypeVar
 
-from helpline.domain.chain import chained, genesis
+from helpline.domain.chain import content_hash, genesis
 from helpline.domain.errors import NotFound, SessionEnded
 from helpline.domain.events import Event, EventDraft
 from helpline.domain.sessions import SessionStatus
@@ -161,13 +161,10 @@ class Batch:
                 continue
             next_seq[append.session_id] = seq + 1
             prev = heads.get(append.session_id) or row.head or genesis(row.public_id)
-            event = chained(
-                Event.from_draft(append.draft, append.session_id, seq, append.now),
-                prev,
-                row.salt,
-            )
-            assert event.chain_hash is not None
-            heads[append.session_id] = event.chain_hash
+            draft = append.draft
+            chain_hash = content_hash(draft, seq, append.now, prev, row.salt)
+            heads[append.session_id] = chain_hash
+            event = Event.from_draft(draft, append.session_id, seq, append.now, chain_hash)
             append.event = event
             append.outcome = Appended(event, created=True)
             created.append(event)

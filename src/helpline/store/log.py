@@ -26,7 +26,7 @@ from typing import Any
 from sqlalchemy import Integer, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from helpline.domain.chain import chained, genesis
+from helpline.domain.chain import content_hash, genesis
 from helpline.domain.errors import NotFound
 from helpline.domain.events import Event, EventDraft
 from helpline.store.base import StoreBase
@@ -105,10 +105,8 @@ async def insert_events(
     prev = head or genesis(public_id)
     appended = []
     for seq, draft in enumerate(drafts, start=first):
-        event = chained(Event.from_draft(draft, session_id, seq, now), prev, salt or "")
-        assert event.chain_hash is not None
-        prev = event.chain_hash
-        appended.append(event)
+        prev = content_hash(draft, seq, now, prev, salt or "")
+        appended.append(Event.from_draft(draft, session_id, seq, now, prev))
     await conn.execute(insert(events), [event_values(event) for event in appended])
     await conn.execute(update(sessions).where(sessions.c.id == session_id).values(chain_head=prev))
     searchable = [
