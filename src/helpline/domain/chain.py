@@ -47,7 +47,9 @@ _canonical = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_asci
 
 def stamp(moment: datetime) -> str:
     """An event's time as its hash covers it: the protocol's ``at``."""
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    if moment.tzinfo is not UTC:
+        moment = moment.astimezone(UTC)
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def genesis(public_id: str) -> str:
@@ -86,8 +88,10 @@ def sealed_digest(
     """SHA-256 of the salt and the canonical JSON of what only representatives read
     (spelled out in sorted key order, as ``open_text``)."""
     e = _canonical
+    # Most events have no internal details: "{}" without a trip through the encoder.
+    internal_text = "{}" if type(internal) is dict and not internal else e(internal)
     sealed = (
-        f'{{"by":{e(author_rep_id)},"client_id":{e(client_id)},"internal":{e(internal)},'
+        f'{{"by":{e(author_rep_id)},"client_id":{e(client_id)},"internal":{internal_text},'
         f'"masked":{e(reveals_masked)},"to":{e(audience_rep_id)}}}'
     )
     return sha256(f"{salt}\n{sealed}".encode()).hexdigest()
@@ -105,9 +109,10 @@ def event_open_text(event: Event | EventDraft, seq: int, at: datetime) -> str:
     return open_text(
         seq,
         stamp(at),
-        event.kind.value,
-        event.audience.kind.value,
-        event.author.kind.value,
+        # StrEnums: encoded as their values, without the cost of ``.value``.
+        event.kind,
+        event.audience.kind,
+        event.author.kind,
         event.author.name,
         _plain(event.body),
     )
