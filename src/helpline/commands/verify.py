@@ -19,7 +19,7 @@ import click
 from helpline.commands.common import data_dir_option, database_option, make_settings, with_store
 from helpline.domain.chain import Broken, LogCheck, TranscriptCheck, check_transcript
 from helpline.domain.errors import InvalidInput
-from helpline.store.protocol import Store
+from helpline.store.protocol import HelplineStore
 
 # How often ``db verify`` says how far it got, in seconds.
 PROGRESS_EVERY = 2.0
@@ -78,7 +78,7 @@ class _Walk:
     broken: list[tuple[str, Broken]] = field(default_factory=list)
 
 
-async def _walk(store: Store) -> _Walk:
+async def _walk(store: HelplineStore) -> _Walk:
     walk = _Walk()
     chains = await store.chains()
     said = time.monotonic()

@@ -30,7 +30,8 @@ from helpline.domain.chain import content_hash, genesis
 from helpline.domain.errors import NotFound
 from helpline.domain.events import Event, EventDraft
 from helpline.store.base import StoreBase
-from helpline.store.protocol import Appended, ChainState
+from helpline.store.chain_protocol import ChainState
+from helpline.store.protocol import Appended
 from helpline.store.reader import Query
 from helpline.store.rows import event_from_row, event_values, searchable_text
 from helpline.store.tables import events, session_search, sessions

@@ -30,6 +30,7 @@ from helpline.domain.sessions import (
     SessionStatus,
     SupportSession,
 )
+from helpline.store.chain_protocol import ChainStore
 from helpline.store.computer_protocol import ComputerStore
 from helpline.store.observer import AppendObserver
 from helpline.store.webhook_protocol import WebhookStore
@@ -46,18 +47,6 @@ class Appended:
 
     event: Event
     created: bool
-
-
-@dataclass(frozen=True)
-class ChainState:
-    """A session's chain as its row holds it: the salt of its sealed digests, and its
-    newest event's seq and hash (``head``, None before the first event)."""
-
-    session_id: int
-    public_id: str
-    salt: str
-    last_seq: int
-    head: str | None
 
 
 @dataclass(frozen=True)
@@ -187,13 +176,6 @@ class Store(Protocol):
         """Events with ``seq > after_seq`` in order, at most ``limit`` of them."""
 
     async def last_seq(self, session_id: int) -> int: ...
-
-    async def chain_of(self, session_id: int) -> ChainState:
-        """The session's chain as its row says (``helpline.domain.chain``); ``NotFound``
-        for an unknown session."""
-
-    async def chains(self) -> list[ChainState]:
-        """Every session's chain, by session id: what ``helpline db verify`` walks."""
 
     # Session codes -----------------------------------------------------------------------
     async def create_code(self, code: SessionCode) -> SessionCode:
@@ -413,6 +395,13 @@ class AgentStore(Protocol):
 
 
 class HelplineStore(
-    Store, SessionToolsStore, TransferStore, AgentStore, ComputerStore, WebhookStore, Protocol
+    Store,
+    SessionToolsStore,
+    TransferStore,
+    AgentStore,
+    ComputerStore,
+    WebhookStore,
+    ChainStore,
+    Protocol,
 ):
     """Everything the service layer needs from storage."""
