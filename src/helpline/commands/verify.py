@@ -27,30 +27,39 @@ _PAGE = 1000
 
 
 @click.command("verify")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def verify_file(file: Path) -> None:
-    """Check a downloaded transcript.json: recompute each event's hash from what the
-    file shows and name the first event that was changed.
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+def verify_file(files: tuple[Path, ...]) -> None:
+    """Check downloaded transcript.json files: recompute each event's hash from what
+    the file shows and name the first event that was changed.
 
     \b
     A representative's copy is checked whole; a customer's copy leaves out private
     lines and notes: those seqs are reported as left out, not as changed. Exit
-    status 0 when it holds, 1 when an event was changed, 2 when FILE is not a
-    transcript with a chain.
+    status 0 when every file holds, 1 when an event was changed in any, 2 when a
+    file is not a transcript with a chain.
     """
+    changed = False
+    for file in files:
+        found = _check_file(file)
+        prefix = f"{file}: " if len(files) > 1 else ""
+        click.echo(prefix + _transcript_report(found))
+        changed = changed or found.broken is not None
+    if changed:
+        raise SystemExit(1)
+
+
+def _check_file(file: Path) -> TranscriptCheck:
     try:
         document = json.loads(file.read_text(encoding="utf-8"))
     except ValueError as error:  # not UTF-8, or not JSON
-        raise click.BadParameter(
-            f"{file} is not a JSON file ({error}).", param_hint="FILE"
-        ) from None
+        message = f"{file} is not a JSON file ({error})."
+        raise click.BadParameter(message, param_hint="FILES") from None
     try:
-        found = check_transcript(document)
+        return check_transcript(document)
     except InvalidInput as error:
-        raise click.BadParameter(error.message, param_hint="FILE") from None
-    click.echo(_transcript_report(found))
-    if found.broken is not None:
-        raise SystemExit(1)
+        raise click.BadParameter(f"{file}: {error.message}", param_hint="FILES") from None
 
 
 def _transcript_report(found: TranscriptCheck) -> str:
