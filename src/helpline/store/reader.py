@@ -77,7 +77,7 @@ class Reader:
         if prepared is None:
             prepared = self._prepared[query] = Prepared(query.statement, self._engine.dialect)
         sql, params = prepared.bind(values)
-        rows = await self._sqlite.call(_fetch, sql, params)
+        rows = await self._sqlite.call(fetch_rows, sql, params)
         return [prepared.row(row) for row in rows]
 
     async def first(self, query: Query, **values: Any) -> Any | None:
@@ -125,7 +125,7 @@ def _read_only(
     return connect_read_only
 
 
-def _fetch(raw: sqlite3.Connection, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+def fetch_rows(raw: sqlite3.Connection, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
     """One read, whole, in the reads' thread: fetching every row finishes the
     statement, which ends its read transaction."""
     cursor = raw.cursor()
