@@ -55,9 +55,14 @@ class Webhook:
     portal_id: int | None
     secret: str
     created_at: datetime
+    enabled: bool = True
 
     def wants(self, event: WebhookEvent, portal_id: int | None) -> bool:
-        return event in self.events and (self.portal_id is None or self.portal_id == portal_id)
+        return (
+            self.enabled
+            and event in self.events
+            and (self.portal_id is None or self.portal_id == portal_id)
+        )
 
 
 def check_endpoint_url(text: str) -> str:

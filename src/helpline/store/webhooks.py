@@ -28,6 +28,7 @@ def webhook_from_row(row: Any) -> Webhook:
         portal_id=row.portal_id,
         secret=row.secret,
         created_at=row.created_at,
+        enabled=bool(row.enabled),
     )
 
 
@@ -60,6 +61,23 @@ class WebhooksMixin(StoreBase):
         async with self._reading() as conn:
             rows = await conn.execute(select(webhooks).order_by(webhooks.c.id))
             return [webhook_from_row(r) for r in rows]
+
+    async def change_webhook(
+        self, webhook_id: int, *, enabled: bool | None = None, secret: str | None = None
+    ) -> Webhook | None:
+        """Switch an endpoint on or off, or give it a new secret; None: no such one."""
+        values: dict[str, Any] = {}
+        if enabled is not None:
+            values["enabled"] = enabled
+        if secret is not None:
+            values["secret"] = secret
+        async with self._writing() as conn:
+            if values:
+                await conn.execute(
+                    update(webhooks).where(webhooks.c.id == webhook_id).values(**values)
+                )
+            row = (await conn.execute(select(webhooks).where(webhooks.c.id == webhook_id))).first()
+            return None if row is None else webhook_from_row(row)
 
     async def delete_webhook(self, webhook_id: int) -> bool:
         async with self._writing() as conn:
