@@ -166,6 +166,18 @@ async def test_a_session_reaches_the_teams_ticketing_signed_and_retried(
             assert delivered[0]["next_attempt_at"] is None
             assert (await bob.http.get(f"/api/webhooks/{hang['id']}/deliveries")).status_code == 403
 
+            # Switched off, its waiting call is given up at once.
+            off_again = await alice.http.patch(
+                f"/api/webhooks/{hang['id']}", json={"enabled": False}
+            )
+            assert off_again.status_code == 200, off_again.text
+            given_up = (await log_of(hang))[0]
+            assert (given_up["state"], given_up["last_error"]) == (
+                "failed",
+                "the endpoint was switched off",
+            )
+            assert given_up["next_attempt_at"] is None
+
             assert (await alice.http.delete(f"/api/webhooks/{hang['id']}")).status_code == 204
             left = (await alice.http.get("/api/webhooks")).json()["webhooks"]
             assert hang["id"] not in [w["id"] for w in left]

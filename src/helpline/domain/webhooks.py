@@ -25,6 +25,8 @@ MAX_ATTEMPTS = 6
 # The wait before attempt n+1 is BACKOFF_FACTOR ** (n - 1) times the base wait.
 BACKOFF_FACTOR = 6
 MAX_ENDPOINTS = 20
+# A switched-off endpoint's waiting calls are given up, with this as their last error.
+SWITCHED_OFF = "the endpoint was switched off"
 
 
 class WebhookEvent(StrEnum):

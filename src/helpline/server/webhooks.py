@@ -76,7 +76,7 @@ class Webhooks:
     async def switch(self, actor: RepActor, webhook_id: int, enabled: bool) -> Webhook:
         """On: sent new calls again. Off: none queued, and waiting ones given up."""
         _manager(actor)
-        changed = await self.store.change_webhook(webhook_id, enabled=enabled)
+        changed = await self.store.change_webhook(webhook_id, self.service.clock(), enabled=enabled)
         if changed is None:
             raise NotFound("There is no such webhook.")
         return changed
@@ -84,7 +84,9 @@ class Webhooks:
     async def rotate(self, actor: RepActor, webhook_id: int) -> Webhook:
         """A new secret signs every call from now on (also retries); the old one no more."""
         _manager(actor)
-        changed = await self.store.change_webhook(webhook_id, secret=secrets.token_urlsafe(32))
+        changed = await self.store.change_webhook(
+            webhook_id, self.service.clock(), secret=secrets.token_urlsafe(32)
+        )
         if changed is None:
             raise NotFound("There is no such webhook.")
         return changed
@@ -188,7 +190,7 @@ class Dispatcher:
                 row.id,
                 DeliveryState.FAILED,
                 None,
-                "the endpoint was switched off",
+                rules.SWITCHED_OFF,
                 self.webhooks.service.clock(),
             )
             return

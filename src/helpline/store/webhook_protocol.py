@@ -24,7 +24,12 @@ class WebhookStore(Protocol):
     ) -> Webhook: ...
     async def list_webhooks(self) -> list[Webhook]: ...
     async def change_webhook(
-        self, webhook_id: int, *, enabled: bool | None = None, secret: str | None = None
+        self,
+        webhook_id: int,
+        now: datetime,
+        *,
+        enabled: bool | None = None,
+        secret: str | None = None,
     ) -> Webhook | None: ...
     async def delete_webhook(self, webhook_id: int) -> bool: ...
     async def queue_deliveries(
