@@ -115,4 +115,20 @@ async def test_a_manager_adds_a_webhook_and_reads_that_the_ended_session_was_del
         await expect(ended.get_by_test_id("delivery-attempts")).to_have_text("1")
         await expect(ended).to_have_attribute("data-state", "delivered")
         await assert_no_serious_findings(manager, "the Webhooks page with a delivery log")
+
+        # Off, a new secret shown once, then gone; focus lands on the list's heading.
+        await row.get_by_role("button", name=f"Switch off {hook_url}").click()
+        await expect(row.get_by_test_id("webhook-state")).to_have_text("Off")
+        await row.get_by_role("button", name=f"New secret for {hook_url}").click()
+        confirm = manager.get_by_role("dialog", name="Make a new secret?")
+        await confirm.get_by_role("button", name="Make a new secret").click()
+        renewed = manager.get_by_role("dialog", name="New signing secret")
+        new_secret = (await renewed.get_by_test_id("webhook-secret").inner_text()).strip()
+        assert len(new_secret) >= 32 and new_secret != secret
+        await renewed.get_by_role("button", name="Done").click()
+        await row.get_by_role("button", name=f"Delete {hook_url}").click()
+        confirm = manager.get_by_role("dialog", name="Delete endpoint?")
+        await confirm.get_by_role("button", name="Delete endpoint").click()
+        await expect(manager.get_by_text("No endpoints yet.")).to_be_visible()
+        await expect(manager.get_by_role("heading", name="Endpoints")).to_be_focused()
         assert dialogs == []

@@ -5,7 +5,7 @@
  * log (WebhookLog.tsx). The rules and the words of each row are in webhook-rows.ts.
  */
 
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { errorMessage } from "../common/api";
 import type { PortalInfo } from "../common/protocol-bodies";
 import { Dialog } from "../common/ui/Dialog";
@@ -38,6 +38,9 @@ export function WebhooksPage() {
   const [confirm, setConfirm] = useState<Confirm>(null);
   const [busy, setBusy] = useState(false);
   const [logOf, setLogOf] = useState<number | null>(null);
+  // After a delete the button that opened its confirmation is gone: focus goes to the
+  // list's heading instead (a cancelled one returns to the button).
+  const deleted = useRef(false);
 
   const reload = () =>
     loadWebhooks()
@@ -78,6 +81,7 @@ export function WebhooksPage() {
     await reload();
   };
   const confirmed = (c: NonNullable<Confirm>) => {
+    deleted.current = c.kind === "delete";
     setConfirm(null);
     void change(async () => {
       if (c.kind === "delete") {
@@ -202,9 +206,12 @@ export function WebhooksPage() {
       <Dialog
         open={confirm !== null}
         title={confirm?.kind === "rotate" ? "Make a new secret?" : "Delete endpoint?"}
-        onClose={() => setConfirm(null)}
+        onClose={() => {
+          deleted.current = false;
+          setConfirm(null);
+        }}
         testId="webhook-confirm"
-        returnFocus={confirm?.kind === "delete" ? () => document.getElementById(HEADING_ID) : undefined}
+        returnFocus={() => (deleted.current ? document.getElementById(HEADING_ID) : null)}
       >
         {confirm !== null ? (
           <>
@@ -215,7 +222,13 @@ export function WebhooksPage() {
                 : `Helpline will no longer call ${confirm.webhook.url}, and its delivery log is deleted with it.`}
             </p>
             <div class="dialog__actions">
-              <button type="button" onClick={() => setConfirm(null)}>
+              <button
+                type="button"
+                onClick={() => {
+                  deleted.current = false;
+                  setConfirm(null);
+                }}
+              >
                 Cancel
               </button>
               <button type="button" class="danger" onClick={() => confirmed(confirm)}>
