@@ -5,10 +5,12 @@ Accept-Language), English otherwise; the representative's console stays English.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from playwright.async_api import Browser, expect
 
+from tests.e2e.axe import assert_no_serious_findings
 from tests.e2e.steps import (
     MARKUP,
     NewPage,
@@ -24,8 +26,8 @@ from tests.support.server import ServerProcess
 pytestmark = pytest.mark.e2e
 
 
-async def test_a_german_customer_asks_for_help_and_chats_in_german(
-    browser: Browser, server: ServerProcess, new_page: NewPage
+async def test_customer_pages_speak_german_french_or_spanish_as_the_browser_prefers(
+    browser: Browser, server: ServerProcess, new_page: NewPage, axe: Path
 ) -> None:
     console = await new_page()
     await log_in(console, "alice")
@@ -68,6 +70,8 @@ async def test_a_german_customer_asks_for_help_and_chats_in_german(
             await expect(shown_in.locator("img")).to_have_count(0)
         await say(console, "Guten Tag!")
         await expect(line(log, "Guten Tag!")).to_contain_text("Alice Martin")
+        # The German page passes the same WCAG checks (its lang included) as the English one.
+        await assert_no_serious_findings(customer, "the customer's chat page in German")
         assert dialogs == []
     finally:
         await german.close()
