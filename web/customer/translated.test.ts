@@ -23,7 +23,7 @@ describe("statusText", () => {
       { action: "file_offered", text: "…", name: "log.txt", size: 2048, audience: "customer" },
       { kind: "representative", name: "A representative" },
     );
-    expect(statusText(offered, de, "Dana")).toBe("Ein Mitarbeiter hat die Datei log.txt (2.0 KB) angeboten.");
+    expect(statusText(offered, de, "Dana")).toBe("Ein Mitarbeiter hat die Datei log.txt (2,0 KB) angeboten.");
     const ended = note({ action: "ended", text: "The session was ended by a representative.", ended_by: "a representative" });
     expect(statusText(ended, textFor("fr"), "Dana")).toBe("La session a été terminée par un conseiller.");
   });

@@ -7,7 +7,6 @@
  */
 
 import { ApiError, errorMessage } from "../common/api";
-import { humanSize } from "../common/files";
 import type { Params, Text, TextKey } from "../common/i18n/text";
 import type { SessionEvent } from "../common/protocol";
 
@@ -64,7 +63,7 @@ export function statusText(e: SessionEvent, text: Text, customerName: string): s
   if (e.kind !== "status") return null;
   const rep = field(e, "rep_name");
   const file = field(e, "name");
-  const size = typeof e.body["size"] === "number" ? humanSize(e.body["size"]) : null;
+  const size = typeof e.body["size"] === "number" ? text.size(e.body["size"]) : null;
   switch (e.body.action) {
     case "customer_joined":
       return customerName !== "" ? t("status.customerJoined", { name: customerName }) : null;

@@ -58,3 +58,25 @@ describe("text", () => {
     expect(splitLink("No link.")).toEqual({ before: "No link.", link: "", after: "" });
   });
 });
+
+describe("size", () => {
+  it("writes sizes in English as the server's notes do", () => {
+    const size = textFor("en").size;
+    expect(size(0)).toBe("0 bytes");
+    expect(size(1)).toBe("1 byte");
+    expect(size(1023)).toBe("1023 bytes");
+    expect(size(1024)).toBe("1.0 KB");
+    expect(size(300_000)).toBe("293.0 KB");
+    expect(size(1_048_575)).toBe("1024.0 KB");
+    expect(size(1_300_000)).toBe("1.2 MB");
+    expect(size(5 * 1024 ** 4)).toBe("5120.0 GB");
+  });
+
+  it("says it in the language's numbers and units", () => {
+    expect(textFor("de").size(2048)).toBe("2,0 KB");
+    expect(textFor("fr").size(300_000)).toBe("293,0 Ko");
+    expect(textFor("fr").size(1)).toBe("1 octet");
+    expect(textFor("fr").size(7)).toBe("7 octets");
+    expect(textFor("es").size(5e9)).toBe("4,7 GB");
+  });
+});

@@ -58,6 +58,8 @@ export interface Text {
   t(key: TextKey, params?: Params): string;
   /** "Alice, Bob and Carol" in the language's way. */
   list(items: readonly string[]): string;
+  /** A file's size: "1 byte", "293.0 KB" ("293,0 Ko" in French). */
+  size(bytes: number): string;
 }
 
 /** Fill `{name}`s with `params` (numbers in the language's format); unknown ones stay. */
@@ -72,11 +74,23 @@ export function fill(sentence: string, params: Params, lang: Language): string {
 export function textFor(lang: Language): Text {
   const catalogue: Catalogue = CATALOGUES[lang];
   const lists = new Intl.ListFormat(lang, { style: "long", type: "conjunction" });
-  return {
-    lang,
-    t: (key, params = {}) => fill(catalogue[key], params, lang),
-    list: (items) => lists.format(items),
+  const plurals = new Intl.PluralRules(lang);
+  const tenths = new Intl.NumberFormat(lang, { minimumFractionDigits: 1, maximumFractionDigits: 1, useGrouping: false });
+  const t = (key: TextKey, params: Params = {}): string => fill(catalogue[key], params, lang);
+  // As the server writes sizes in English: whole bytes under 1 KiB, else tenths of the unit.
+  const size = (bytes: number): string => {
+    if (bytes < 1024) {
+      const n = Math.trunc(bytes);
+      return t(plurals.select(n) === "one" ? "size.byte" : "size.bytes", { n: String(n) });
+    }
+    let value = bytes / 1024;
+    for (const unit of ["size.kb", "size.mb"] as const) {
+      if (value < 1024) return t(unit, { n: tenths.format(value) });
+      value /= 1024;
+    }
+    return t("size.gb", { n: tenths.format(value) });
   };
+  return { lang, t, list: (items) => lists.format(items), size };
 }
 
 export const ENGLISH: Text = textFor(DEFAULT_LANGUAGE);

@@ -5,7 +5,6 @@ import { useText, type TextKey } from "../i18n/text";
 import {
   answerFile,
   downloadFile,
-  humanSize,
   isRecipient,
   listFiles,
   percent,
@@ -227,12 +226,12 @@ export function FilesPanel({
 }
 
 function UploadRow({ u }: { u: UploadItem }) {
-  const { t } = useText();
+  const { t, size } = useText();
   const p = percent(u.loaded, u.size);
   return (
     <li class="file" data-testid="upload" data-state={u.state}>
       <div class="file__head">
-        <span class="file__name">{u.name}</span> <span class="muted">{humanSize(u.size)}</span>{" "}
+        <span class="file__name">{u.name}</span> <span class="muted">{size(u.size)}</span>{" "}
         <span class="file__state">{u.state === "uploading" ? t("files.sendingPercent", { percent: String(p) }) : t("files.notSent")}</span>
       </div>
       {u.state === "uploading" ? (
@@ -267,7 +266,7 @@ function TransferRow({
   sessionId: string;
   customer: boolean;
 }) {
-  const { t: say } = useText();
+  const { t: say, size } = useText();
   const dl = downloads.value.get(t.id) ?? null;
   const busy = dl !== null && (dl.phase === "answering" || dl.phase === "downloading");
   const from = t.fromMe
@@ -288,7 +287,7 @@ function TransferRow({
   return (
     <li class={`file file--${t.state}`} data-testid="file-item" data-file={t.id} data-state={t.state} data-download={dl?.phase}>
       <div class="file__head">
-        <span class="file__name">{t.name}</span> <span class="muted">{humanSize(t.size)}</span>{" "}
+        <span class="file__name">{t.name}</span> <span class="muted">{size(t.size)}</span>{" "}
         <span class="muted">{say("files.fromTo", { from, to })}</span>{" "}
         <span class={`file__state file__state--${t.state}`} data-testid="file-state">
           {say(STATE_TEXT[t.state])}
