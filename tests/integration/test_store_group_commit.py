@@ -14,12 +14,13 @@ migrated like the server's.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 
 import pytest
 from sqlalchemy import text
 
 from helpline.domain.chain import LogCheck
-from helpline.domain.events import Author
+from helpline.domain.events import Author, Event
 from helpline.store import writer
 from helpline.store.database import create_engine
 from helpline.store.migrate import upgrade
@@ -45,7 +46,7 @@ class Batches:
         self.sizes.append(size)
         self.taken.set()
 
-    def committed(self, size: int, seconds: float) -> None:
+    def committed(self, size: int, seconds: float, stored: Sequence[Event]) -> None:
         """Counted when taken: a batch that fails is a transaction too."""
 
 

@@ -33,22 +33,17 @@ from collections import namedtuple
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import asyncpg
 from sqlalchemy import Column
 from sqlalchemy.engine import Dialect
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from helpline.domain.events import Event
+from helpline.store.asyncpg_errors import as_sqlalchemy, connection_lost
 from helpline.store.batch_plan import ENDED, Batch, Bumped, Key, Uncommitted
 from helpline.store.rows import event_from_row, event_values, searchable_text
 from helpline.store.tables import events, session_search, sessions
 
 _Convert = Callable[[Any], Any] | None
-
-# PostgreSQL's error classes for "connection exception" and "operator intervention"
-# (shutting down, starting up): the connection is not to be used again.
-_LOST_SQLSTATE_CLASSES = ("08", "57")
 
 
 def _sql_type(column: Column[Any], dialect: Dialect) -> str:
@@ -199,24 +194,10 @@ class PostgresBatches:
     async def _failed(self, exc: Exception) -> Exception:
         """``exc`` as SQLAlchemy would raise it; a connection that is not to be used
         again is let go."""
-        raw = self._raw
-        lost = (
-            raw is None
-            or raw.is_closed()
-            or isinstance(exc, asyncpg.InterfaceError | OSError | TimeoutError)
-            or str(getattr(exc, "sqlstate", "")).startswith(_LOST_SQLSTATE_CLASSES)
-        )
+        lost = connection_lost(self._raw, exc)
         if lost:
             await self.close(invalidate=True)
-        if isinstance(exc, asyncpg.IntegrityConstraintViolationError):
-            return IntegrityError(None, None, exc)
-        if isinstance(exc, asyncpg.InterfaceError) or (
-            lost and isinstance(exc, asyncpg.PostgresError)
-        ):
-            return OperationalError(None, None, exc, connection_invalidated=True)
-        if isinstance(exc, asyncpg.PostgresError):
-            return DBAPIError(None, None, exc)
-        return exc
+        return as_sqlalchemy(exc, lost=lost)
 
 
 async def _stage(raw: Any, batch: Batch, sql: PostgresStatements) -> None:

@@ -1,7 +1,7 @@
 """The tamper-evident chain of each session's log (``helpline.domain.chain``).
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-04
 
 - ``events.chain_hash``: SHA-256 of the previous event's hash and this event's
@@ -26,8 +26,8 @@ from helpline.domain.chain import chained, genesis
 from helpline.store.columns import JsonText, UtcDateTime
 from helpline.store.rows import event_from_row
 
-revision: str = "0008"
-down_revision: str | None = "0007"
+revision: str = "0009"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
