@@ -13,7 +13,7 @@ WEB_SOURCES := $(shell find web -path web/node_modules -prune -o -type f -print 
 
 help:
 	@echo "make run      install, build and start Helpline on http://127.0.0.1:8000"
-	@echo "make test     install, build and run every check and test"
+	@echo "make test     install, build and run every check and test (two test processes; TEST_WORKERS=0 for one)"
 	@echo "make demo     start with demo accounts and portals (alice, bob / helpline-demo)"
 	@echo "make dist     build the wheel (with the web app) into dist/, for pip install"
 	@echo "make check    lint, format check, type check, import contracts"
@@ -65,17 +65,24 @@ check: $(INSTALLED)
 web-test: $(WEB_INSTALLED)
 	cd web && npm run typecheck && npm test
 
+# Two test processes (pytest-xdist): most of a test's time is spent waiting on a
+# server, a browser or a subprocess, so two of them keep two cores busy. Every test
+# has its own ports, data folder, PostgreSQL database and Redis namespace, so the two
+# never meet. TEST_WORKERS=0 runs the suite in one process (to debug one test).
+TEST_WORKERS ?= 2
+PYTEST := $(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal
+
 unit: $(INSTALLED)
-	$(BIN)/pytest tests/unit
+	$(PYTEST) tests/unit
 
 integration: build
-	$(BIN)/pytest tests/integration
+	$(PYTEST) tests/integration
 
 e2e: build
-	$(BIN)/pytest tests/e2e
+	$(PYTEST) tests/e2e
 
 test: build check web-test
-	$(BIN)/pytest
+	$(PYTEST)
 
 # FAULTS="--sends 50000 --node-kills 20" makes the run as large as asked.
 FAULTS ?=

@@ -13,6 +13,7 @@ from helpline.commands.admin import admin
 from helpline.commands.common import data_dir_option, database_option, make_settings, with_store
 from helpline.commands.options import setting_option
 from helpline.commands.serve import serve
+from helpline.commands.verify import db_verify, verify_file
 from helpline.store.protocol import HelplineStore, Store
 
 
@@ -29,6 +30,11 @@ def main() -> None:
     Then open http://127.0.0.1:8000/console and log in.
 
     \b
+    Check that logs were not changed after they were written:
+      helpline verify chatlog.json  a downloaded transcript.json
+      helpline db verify            every session in the store
+
+    \b
     Customers get help in a terminal with the agent (pip install 'helpline[agent]'):
       helpline agent join 123456789 --server https://help.example.com
 
@@ -40,11 +46,12 @@ def main() -> None:
 main.add_command(agent)
 main.add_command(serve)
 main.add_command(admin)
+main.add_command(verify_file)
 
 
 @main.group()
 def db() -> None:
-    """Database schema commands."""
+    """Database commands: schema migrations, checking the logs' hash chains."""
 
 
 @db.command("upgrade")
@@ -58,6 +65,9 @@ def db_upgrade(data_dir: str | None, database_url: str | None) -> None:
 
     with_store(make_settings(data_dir, database_url), nothing)
     click.echo("The database schema is up to date.")
+
+
+db.add_command(db_verify)
 
 
 @main.command()

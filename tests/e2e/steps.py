@@ -100,6 +100,21 @@ async def say(page: Page, text: str) -> None:
     await expect(box).to_have_value("")
 
 
+async def close_session(console: Page, outcome: str, notes: str) -> None:
+    """Close the open session with an outcome and end notes; done when it shows ended."""
+    await (
+        console.get_by_role("group", name="Session actions")
+        .get_by_role("button", name="Close session")
+        .click()
+    )
+    dialog = console.get_by_role("dialog", name="Close session")
+    await dialog.get_by_role("radio", name=outcome, exact=True).check()
+    await dialog.get_by_label("End-of-session notes").fill(notes)
+    await dialog.get_by_role("button", name="Close session").click()
+    await expect(dialog).to_be_hidden()
+    await expect(console.get_by_test_id("session-ended")).to_be_visible()
+
+
 async def add_note(console: Page, text: str) -> None:
     await console.get_by_role("textbox", name="Session note").fill(text)
     await console.get_by_role("button", name="Add note").click()

@@ -18,6 +18,7 @@ from tests.e2e.steps import (
     add_note,
     ask_for_help,
     chat_tab,
+    close_session,
     console_log,
     customer_log,
     line,
@@ -89,20 +90,6 @@ async def accept_invitation(console: Page, customer_name: str) -> Locator:
     await expect(alert).to_have_count(0)
     await expect(chat_tab(console, customer_name)).to_have_attribute("aria-selected", "true")
     return alert
-
-
-async def close_session(console: Page, outcome: str, notes: str) -> None:
-    await (
-        console.get_by_role("group", name="Session actions")
-        .get_by_role("button", name="Close session")
-        .click()
-    )
-    dialog = console.get_by_role("dialog", name="Close session")
-    await dialog.get_by_role("radio", name=outcome, exact=True).check()
-    await dialog.get_by_label("End-of-session notes").fill(notes)
-    await dialog.get_by_role("button", name="Close session").click()
-    await expect(dialog).to_be_hidden()
-    await expect(console.get_by_test_id("session-ended")).to_be_visible()
 
 
 def without_times(text: str) -> set[str]:

@@ -160,6 +160,8 @@ NOT_SESSION_ACTIONS = {
     # a customer (the chat log in them is a representative's).
     "POST /api/webhooks",
     "DELETE /api/webhooks/{webhook_id}",
+    "PATCH /api/webhooks/{webhook_id}",
+    "POST /api/webhooks/{webhook_id}/secret",
 }
 ROUTES_OF_ACTIONS = {
     "POST /api/sessions/{public_id}/leave": "leave",

@@ -4,7 +4,10 @@ greetings, scripts, transcripts and history."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Callable
+from pathlib import Path
 
 from tests.support.clients import Browser, Peer
 from tests.support.server import ServerProcess
@@ -312,3 +315,57 @@ async def test_an_inviter_neither_sees_nor_accepts_their_own_portal_offer(
     details = (await bob.http.get(f"/api/sessions/{session_id}")).json()["session"]
     assert [(a["name"], a["role"]) for a in details["attendees"]] == [("Bob Chen", "primary")]
     await console.close()
+
+
+async def test_a_downloaded_transcript_verifies_and_an_edited_line_in_it_is_caught(
+    shared_browsers: Callable[[], Browser], tmp_path: Path
+) -> None:
+    session_id, carol, console, _customer_browser, chat = await _picked_up(
+        shared_browsers, "carol", "Toner everywhere"
+    )
+    assert (await chat.say(session_id, "It is all over the carpet"))["type"] == "ack"
+    note = await console.say(session_id, "Offer a vacuum cleaner", kind="note")
+    assert note["type"] == "ack"
+    assert (await console.say(session_id, "I will send a new cartridge"))["type"] == "ack"
+    ended = await carol.http.post(f"/api/sessions/{session_id}/end", json={"outcome": "resolved"})
+    assert ended.status_code == 200, ended.text
+    # The server is shared: leave no socket open on it.
+    await console.close()
+    await chat.close()
+    rep_copy = tmp_path / "rep.json"
+    rep_copy.write_bytes(
+        (await carol.http.get(f"/api/sessions/{session_id}/transcript.json")).content
+    )
+    customer_copy = tmp_path / "customer.json"
+    customer_copy.write_bytes(
+        (await _customer_browser.http.get(f"/api/sessions/{session_id}/transcript.json")).content
+    )
+
+    both = verify(rep_copy, customer_copy)
+    assert both.returncode == 0, both.stdout + both.stderr
+    whole, filtered = both.stdout.split(f"{customer_copy}: ")
+    assert f"{rep_copy}: Session {session_id}: the chain holds" in whole
+    assert "Left out" not in whole
+    assert f"Session {session_id}: the chain holds" in filtered
+    note_seq = note["seq"]
+    assert f"Left out of this copy (not shown to its reader): {note_seq}." in filtered
+
+    document = json.loads(customer_copy.read_text())
+    line = next(
+        e for e in document["events"] if e["body"].get("text") == "I will send a new cartridge"
+    )
+    line["body"]["text"] = "Buy a new printer"
+    customer_copy.write_text(json.dumps(document))
+    edited = verify(customer_copy)
+    assert edited.returncode == 1
+    assert f"event {line['seq']} was changed" in edited.stdout
+
+
+def verify(*paths: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "helpline", "verify", *map(str, paths)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )

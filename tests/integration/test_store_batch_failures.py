@@ -18,12 +18,11 @@ import pytest
 from sqlalchemy import text
 
 from helpline.domain.errors import InvalidInput, NotFound
-from helpline.domain.events import Author, EventDraft
+from helpline.domain.events import Author, Event, EventDraft
 from helpline.store.database import create_engine, for_writes
 from helpline.store.migrate import upgrade
 from helpline.store.protocol import Appended
 from helpline.store.sql import SqlStore
-from helpline.store.writer import AppendWriter
 from tests.integration import test_store as contract
 from tests.integration import test_store_group_commit as group_commit
 from tests.integration.test_store import LATER, NOW, chat, open_session
@@ -178,20 +177,24 @@ async def test_a_draft_that_fails_to_encode_alone_is_refused_with_invalid_input(
 
 
 async def test_the_writer_answers_a_batch_it_could_not_handle_and_keeps_running(
-    store: SqlStore, monkeypatch: pytest.MonkeyPatch
+    store: SqlStore,
 ) -> None:
     session = await open_session(store)
-    write = AppendWriter._write
-    broken = True
 
-    async def fails_once(self: AppendWriter, requests: Sequence[Any], **kw: Any) -> None:
-        nonlocal broken
-        if broken:
-            broken = False
-            raise RuntimeError("a bug in the writer")
-        await write(self, requests, **kw)
+    class FailsOnce:
+        """An observer that raises is a bug in the batch's handling like any other."""
 
-    monkeypatch.setattr(AppendWriter, "_write", fails_once)
+        broken = True
+
+        def committing(self, size: int) -> None:
+            if self.broken:
+                self.broken = False
+                raise RuntimeError("a bug in the writer")
+
+        def committed(self, size: int, seconds: float, stored: Sequence[Event]) -> None:
+            pass
+
+    store.watch_appends(FailsOnce())
 
     with pytest.raises(RuntimeError, match="a bug in the writer"):
         await store.append(session.id, chat("unlucky"), NOW)

@@ -21,15 +21,13 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from helpline.domain.events import Audience, Author, EventDraft, EventKind
+from helpline.domain.events import Audience, Author, Event, EventDraft, EventKind
 from helpline.domain.people import Preferences
 from helpline.domain.sessions import AttendeeRole, SessionStatus, pick_up
-from helpline.store import reader
 from helpline.store.database import create_engine
 from helpline.store.protocol import Appended
 from helpline.store.sql import SqlStore
 from helpline.store.sqlite_thread import SqliteThread
-from helpline.store.writer import AppendWriter
 from tests.integration import test_store as contract
 from tests.integration.test_store import NOW, chat, make_rep, open_session, seqs
 
@@ -125,15 +123,17 @@ async def test_reads_during_committing_batches_see_whole_batches(
     session = await open_session(store)
     # The session's last seq after each committed transaction that touched it.
     boundaries = {1}
-    commit = AppendWriter._commit
 
-    async def recorded(self: AppendWriter, requests: Sequence[Any]) -> None:
-        await commit(self, requests)
-        outcomes = [r.outcome for r in requests if isinstance(r.outcome, Appended)]
-        if outcomes:
-            boundaries.add(max(o.event.seq for o in outcomes))
+    class Boundaries:
+        def committing(self, size: int) -> None:
+            pass
 
-    monkeypatch.setattr(AppendWriter, "_commit", recorded)
+        def committed(self, size: int, seconds: float, stored: Sequence[Event]) -> None:
+            ours = [e.seq for e in stored if e.session_id == session.id]
+            if ours:
+                boundaries.add(max(ours))
+
+    store.watch_appends(Boundaries())
     answered = [1]
 
     async def append(i: int) -> None:
@@ -242,17 +242,22 @@ async def test_a_read_cancelled_in_the_driver_thread_leaves_nothing_for_the_next
     hold = threading.Event()
     started = asyncio.Event()
     release = threading.Event()
-    fetch = reader._fetch
+    call = SqliteThread.call
 
-    def held(*args: Any) -> Any:
-        # The next read to get here, once ``hold`` is set, waits in the reads' thread.
-        if hold.is_set():
-            hold.clear()
+    async def held(self: SqliteThread, function: Any, *args: Any, **kwargs: Any) -> Any:
+        # The next call into a store thread, once ``hold`` is set, waits in that thread.
+        if not hold.is_set():
+            return await call(self, function, *args, **kwargs)
+        hold.clear()
+
+        def waits_then_runs(*inner: Any, **named: Any) -> Any:
             loop.call_soon_threadsafe(started.set)
             release.wait(timeout=30)
-        return fetch(*args)
+            return function(*inner, **named)
 
-    monkeypatch.setattr(reader, "_fetch", held)
+        return await call(self, waits_then_runs, *args, **kwargs)
+
+    monkeypatch.setattr(SqliteThread, "call", held)
     hold.set()
     cancelled = asyncio.create_task(store.get_session_by_public_id(session.public_id))
     await started.wait()
@@ -348,7 +353,7 @@ async def test_a_read_on_sqlite_costs_one_hand_off_to_the_driver_thread(
         counted[name] = len(hand_offs)
 
     assert counted == dict.fromkeys(reads, 1)
-    assert set(hand_offs) == {"_fetch"}
+    assert set(hand_offs) == {"fetch_rows"}
 
 
 @on_sqlite

@@ -14,11 +14,13 @@ migrated like the server's.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 
 import pytest
 from sqlalchemy import text
 
-from helpline.domain.events import Author
+from helpline.domain.chain import LogCheck
+from helpline.domain.events import Author, Event
 from helpline.store import writer
 from helpline.store.database import create_engine
 from helpline.store.migrate import upgrade
@@ -44,7 +46,7 @@ class Batches:
         self.sizes.append(size)
         self.taken.set()
 
-    def committed(self, size: int, seconds: float) -> None:
+    def committed(self, size: int, seconds: float, stored: Sequence[Event]) -> None:
         """Counted when taken: a batch that fails is a transaction too."""
 
 
@@ -62,10 +64,16 @@ def transactions(batches: Batches) -> list[int]:
 
 
 async def gapless(store: SqlStore, session_id: int) -> list[int]:
-    """The session's seqs, checked to be 1..last_seq."""
-    logged = seqs(await store.events_after(session_id, 0, limit=10_000))
+    """The session's seqs, checked to be 1..last_seq, and its events' hash chain
+    checked to hold in that order (the chain is computed where the seq is given)."""
+    events = await store.events_after(session_id, 0, limit=10_000)
+    logged = seqs(events)
     assert logged == list(range(1, len(logged) + 1))
     assert await store.last_seq(session_id) == len(logged)
+    chain = await store.chain_of(session_id)
+    check = LogCheck(chain.public_id, chain.salt)
+    check.feed(events)
+    assert check.finish(chain.last_seq, chain.head) is None
     return logged
 
 

@@ -21,6 +21,7 @@ from sqlalchemy import insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
+from helpline.domain.chain import LogCheck
 from helpline.domain.errors import Conflict, Expired, NotFound
 from helpline.domain.events import Audience, Author, EventDraft, EventKind
 from helpline.domain.invitations import (
@@ -860,6 +861,12 @@ async def test_upgrade_from_the_first_schema_indexes_the_conversations_already_s
         # New text in the old session is indexed as it is appended.
         await upgraded.append(session_id, chat("still jammed"), LATER)
         assert await search(upgraded, text="still") == ["OLD0-0001"]
+        # The events already stored were chained by the upgrade, the new one after them.
+        chain = await upgraded.chain_of(session_id)
+        check = LogCheck(chain.public_id, chain.salt)
+        check.feed(await upgraded.events_after(session_id, 0))
+        assert check.finish(chain.last_seq, chain.head) is None
+        assert chain.last_seq == 3
     finally:
         await upgraded.close()
 

@@ -88,12 +88,26 @@ async def test_a_session_reaches_the_teams_ticketing_signed_and_retried(
             flaky = await add(alice, got.url + "/flaky", ["session.ended"])
             hang = await add(alice, got.url + "/hang", ["session.started"], portal="acme")
             other_portal = await add(alice, got.url + "/ok-globex", ALL, portal="globex")
+            off = await add(alice, got.url + "/ok-off", ALL)
+            switch = f"/api/webhooks/{off['id']}"
+            assert (await bob.http.patch(switch, json={"enabled": False})).status_code == 403
+            switched = await alice.http.patch(switch, json={"enabled": False})
+            assert switched.status_code == 200, switched.text
+            assert switched.json()["enabled"] is False
             listed = (await alice.http.get("/api/webhooks")).json()["webhooks"]
             assert [w["id"] for w in listed] == [
                 team["id"],
                 flaky["id"],
                 hang["id"],
                 other_portal["id"],
+                off["id"],
+            ]
+            assert [(w["portal"], w["enabled"]) for w in listed] == [
+                (None, True),
+                (None, True),
+                ("acme", True),
+                ("globex", True),
+                (None, False),
             ]
             assert all("secret" not in w for w in listed)
 
@@ -123,6 +137,13 @@ async def test_a_session_reaches_the_teams_ticketing_signed_and_retried(
             said = [e["body"].get("text") for e in finished["transcript"]]
             assert "Smoke is coming out of it" in said
             assert got.to("/ok-globex") == []  # another portal's endpoint hears nothing
+            # A switched-off endpoint had nothing queued (queued before the answers).
+            assert (await alice.http.get(f"{switch}/deliveries")).json()["deliveries"] == []
+
+            rotated = await alice.http.post(f"/api/webhooks/{team['id']}/secret")
+            assert rotated.status_code == 200, rotated.text
+            assert rotated.json()["secret"] not in ("", team["secret"])
+            assert (await bob.http.post(f"/api/webhooks/{team['id']}/secret")).status_code == 403
 
             # Failing twice, answered the third time; every attempt in the log.
             await until(lambda: len(got.to("/flaky")) == 3, "the flaky endpoint, thrice")
@@ -141,7 +162,21 @@ async def test_a_session_reaches_the_teams_ticketing_signed_and_retried(
             waiting = (await log_of(hang))[0]
             assert waiting["state"] == "pending"
             assert waiting["last_error"] == "no answer within 1 s"
+            assert waiting["next_attempt_at"] is not None
+            assert delivered[0]["next_attempt_at"] is None
             assert (await bob.http.get(f"/api/webhooks/{hang['id']}/deliveries")).status_code == 403
+
+            # Switched off, its waiting call is given up at once.
+            off_again = await alice.http.patch(
+                f"/api/webhooks/{hang['id']}", json={"enabled": False}
+            )
+            assert off_again.status_code == 200, off_again.text
+            given_up = (await log_of(hang))[0]
+            assert (given_up["state"], given_up["last_error"]) == (
+                "failed",
+                "the endpoint was switched off",
+            )
+            assert given_up["next_attempt_at"] is None
 
             assert (await alice.http.delete(f"/api/webhooks/{hang['id']}")).status_code == 204
             left = (await alice.http.get("/api/webhooks")).json()["webhooks"]

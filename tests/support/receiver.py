@@ -1,6 +1,7 @@
 """A real local HTTP receiver for webhook calls: records each request, and answers
-by its path: ``/ok/...`` with 204, ``/flaky/...`` with 500 twice then 204, and
-``/hang/...`` not at all until the test ends (longer than any caller waits)."""
+by its path: ``/ok/...`` with 204, ``/200/...`` with 200, ``/flaky/...`` with 500
+twice then 204, and ``/hang/...`` not at all until the test ends (longer than any
+caller waits)."""
 
 from __future__ import annotations
 
@@ -44,6 +45,8 @@ def receiver() -> Iterator[Receiver]:
                 if self.path.startswith("/flaky") and failed < 2:
                     fails[self.path] = failed + 1
                     status = 500
+                elif self.path.startswith("/200"):
+                    status = 200
                 else:
                     status = 204
             if self.path.startswith("/hang"):

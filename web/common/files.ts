@@ -148,18 +148,6 @@ export function isRecipient(t: Transfer, customer: boolean): boolean {
   return t.audience === "representatives" && !t.fromMe;
 }
 
-/** "512 bytes", "1.5 KB", "2.0 MB", as the server writes sizes in its notes. */
-export function humanSize(size: number): string {
-  let value = size;
-  for (const unit of ["bytes", "KB", "MB", "GB"]) {
-    if (value < 1024 || unit === "GB") {
-      return unit === "bytes" ? `${Math.trunc(value)} ${value === 1 ? "byte" : "bytes"}` : `${value.toFixed(1)} ${unit}`;
-    }
-    value /= 1024;
-  }
-  return `${size} bytes`;
-}
-
 /** Whole percent of `loaded` out of `total` (0 while unknown). */
 export function percent(loaded: number, total: number): number {
   if (!(total > 0)) return 0;

@@ -31,6 +31,8 @@ export interface Viewer {
   myName: string;
   /** A representative's name by id (for a private line still in the outbox). */
   repName(id: number): string | null;
+  /** A status note in the viewer's language, or null for the server's `body.text`. */
+  statusText?(event: SessionEvent): string | null;
 }
 
 export function privacyLabel(audience: SessionEvent["audience"], toName: string | null): string | null {
@@ -84,7 +86,7 @@ export function chatLines(
           kind: "status",
           author: e.author.name,
           authorNote: null,
-          text: e.body.text !== "" ? e.body.text : statusFallback(e),
+          text: viewer.statusText?.(e) ?? (e.body.text !== "" ? e.body.text : statusFallback(e)),
           privacy: privacyLabel(e.audience, e.to?.name ?? null),
           mine: false,
           state: "sent",

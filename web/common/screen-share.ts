@@ -88,16 +88,14 @@ export function askForScreen(): Promise<MediaStream> {
   return devices.getDisplayMedia({ video: true });
 }
 
-/** Why getDisplayMedia failed, in words for the customer. */
-export function captureErrorText(error: unknown): string {
+/** Why getDisplayMedia failed: not allowed (refused or cancelled), not possible here, or else. */
+export type CaptureFailure = "not_allowed" | "unsupported" | "failed";
+
+export function captureFailure(error: unknown): CaptureFailure {
   const name = error instanceof DOMException || error instanceof Error ? error.name : "";
-  if (name === "NotAllowedError" || name === "AbortError") {
-    return "Screen sharing did not start: the browser was not allowed to share the screen.";
-  }
-  if (error instanceof Error && error.message === "This browser cannot share the screen.") {
-    return "Screen sharing did not start: this browser cannot share the screen.";
-  }
-  return "Screen sharing did not start: the browser could not capture the screen.";
+  if (name === "NotAllowedError" || name === "AbortError") return "not_allowed";
+  if (error instanceof Error && error.message === "This browser cannot share the screen.") return "unsupported";
+  return "failed";
 }
 
 type Every = (ms: number, tick: () => void) => () => void;

@@ -25,6 +25,7 @@ import {
 } from "./state";
 import { cycleTab, selectTabNumber } from "./tabs";
 import { Toolbar } from "./Toolbar";
+import { WebhooksPage } from "./Webhooks";
 
 export function App() {
   if (!authChecked.value) {
@@ -101,7 +102,7 @@ function Console() {
         <Toolbar />
         {banners}
         <main id="main" class="console__page" tabIndex={-1}>
-          {page === "library" ? <LibraryPage /> : <HistoryPage />}
+          {page === "library" ? <LibraryPage /> : page === "history" ? <HistoryPage /> : <WebhooksPage />}
         </main>
       </div>
     );

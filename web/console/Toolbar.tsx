@@ -27,7 +27,12 @@ export function Toolbar() {
       <nav class="toolbar__nav" aria-label="Console pages">
         <PageLink to="chats" href="#/" label="Chats" />
         <PageLink to="library" href="#/library" label="Library" />
-        {who?.role === "manager" ? <PageLink to="history" href="#/history" label="History" /> : null}
+        {who?.role === "manager" ? (
+          <>
+            <PageLink to="history" href="#/history" label="History" />
+            <PageLink to="webhooks" href="#/webhooks" label="Webhooks" />
+          </>
+        ) : null}
       </nav>
       <div class="toolbar__actions" role="group" aria-label="Console actions">
         <button type="button" onClick={() => setOpen("codes")} aria-haspopup="dialog">

@@ -43,7 +43,7 @@ export interface InvitationAlert {
   expiresAt: number;
 }
 
-export type ConsoleView = "chats" | "library" | "history";
+export type ConsoleView = "chats" | "library" | "history" | "webhooks";
 
 /** The longest an invitation alert stays up (the server's offers last 30 seconds). */
 export const INVITATION_SECONDS = 30;
@@ -67,7 +67,7 @@ export const codes = signal<SessionCode[]>([]);
 /** The server paused joining by code (too many wrong codes were tried); links still work. */
 export const codeJoiningPaused = signal(false);
 export const invitations = signal<InvitationAlert[]>([]);
-/** Which page of the console is showing: the chats, the library, the history. */
+/** Which page of the console is showing: the chats, the library, the history, the webhooks. */
 export const view = signal<ConsoleView>(viewFromHash());
 
 export const preferences = computed<Preferences>(() => me.value?.preferences ?? DEFAULT_PREFERENCES);
@@ -113,10 +113,11 @@ function viewFromHash(): ConsoleView {
   if (typeof location === "undefined") return "chats";
   if (location.hash === "#/library") return "library";
   if (location.hash === "#/history") return "history";
+  if (location.hash === "#/webhooks") return "webhooks";
   return "chats";
 }
 
-/** Follow the address's #/library or #/history (links, Back and Forward). */
+/** Follow the address's #/library, #/history or #/webhooks (links, Back and Forward). */
 export function watchView(): () => void {
   const onHash = () => {
     // Other fragments (the skip link's #main) leave the page as it is.

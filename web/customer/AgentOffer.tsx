@@ -1,6 +1,7 @@
 /** The representative offers the Helpline agent: the command to run, to copy, or to dismiss. */
 
 import { useState } from "preact/hooks";
+import { useText } from "../common/i18n/text";
 
 export interface AgentOfferProps {
   command: string;
@@ -8,6 +9,7 @@ export interface AgentOfferProps {
 }
 
 export function AgentOfferBanner({ command, onDismiss }: AgentOfferProps) {
+  const { t } = useText();
   const [copied, setCopied] = useState<boolean | null>(null);
   const copy = async () => {
     try {
@@ -18,23 +20,22 @@ export function AgentOfferBanner({ command, onDismiss }: AgentOfferProps) {
     }
   };
   return (
-    <div class="banner banner--info agent-offer" role="region" aria-label="The Helpline agent" data-testid="agent-offer">
+    <div class="banner banner--info agent-offer" role="region" aria-label={t("agent.region")} data-testid="agent-offer">
       <p class="agent-offer__text">
-        Your representative offers the Helpline agent, which can reach your computer (files, diagnostics). To use it,
-        run:
+        {t("agent.offer")}
       </p>
       <code class="agent-command" data-testid="agent-offer-command">
         {command}
       </code>
       <button type="button" class="primary" onClick={() => void copy()}>
-        {copied === true ? "Copied" : "Copy"}
+        {copied === true ? t("agent.copied") : t("agent.copy")}
       </button>
       <button type="button" class="link-button" onClick={onDismiss}>
-        Dismiss
+        {t("ui.dismiss")}
       </button>
       {copied === false ? (
         <p class="agent-offer__text muted" role="status">
-          Could not copy: select the command and copy it yourself.
+          {t("agent.copyFailed")}
         </p>
       ) : null}
     </div>

@@ -1,3 +1,5 @@
+import { useText } from "../common/i18n/text";
+import { LinkedSentence } from "../common/ui/LinkedSentence";
 import { ChatPage } from "./ChatPage";
 import { JoinPage } from "./JoinPage";
 import { Page } from "./Layout";
@@ -5,6 +7,7 @@ import { PortalPage } from "./PortalPage";
 import { route } from "./route";
 
 export function App({ pathname }: { pathname: string }) {
+  const { t } = useText();
   const r = route(pathname);
   switch (r.page) {
     case "portal":
@@ -15,19 +18,19 @@ export function App({ pathname }: { pathname: string }) {
       return <ChatPage />;
     case "attach":
       return (
-        <Page title="The Helpline agent">
-          <p>This link is for the Helpline agent, not for the browser. To use it, run this on your computer:</p>
+        <Page title={t("attach.title")}>
+          <p>{t("attach.lead")}</p>
           <code class="agent-command" data-testid="attach-command">
             {`helpline agent attach '${location.href.replace(/'/g, "'\\''")}'`}
           </code>
-          <p class="muted">It works once, for a few minutes. If it no longer does, ask your representative again.</p>
+          <p class="muted">{t("attach.once")}</p>
         </Page>
       );
     default:
       return (
-        <Page title="Page not found">
+        <Page title={t("notFound.title")}>
           <p>
-            There is nothing here. If a representative gave you a session code, <a href="/join">enter it here</a>.
+            <LinkedSentence sentence={t("notFound.text")} href="/join" />
           </p>
         </Page>
       );

@@ -1,5 +1,7 @@
 import { useEffect, useMemo, useState } from "preact/hooks";
-import { errorMessage, seg } from "../common/api";
+import { seg } from "../common/api";
+import { useText, type Text } from "../common/i18n/text";
+import { LinkedSentence } from "../common/ui/LinkedSentence";
 import { chatLines, type Viewer } from "../common/lines";
 import type { TransferViewer } from "../common/files";
 import { ChatLog } from "../common/ui/ChatLog";
@@ -31,15 +33,19 @@ import {
   share,
   start,
   stopSharing,
+  type SharePhase,
 } from "./chat-store";
 import { AgentOfferBanner } from "./AgentOffer";
 import { Page } from "./Layout";
 import { ScreenConsentDialog } from "./ScreenConsent";
+import { customerError, personName, statusText } from "./translated";
 
 /** /chat: the customer's chat window. */
 export function ChatPage() {
+  const text = useText();
+  const { t } = text;
   useEffect(() => {
-    document.title = "Chat · Helpline";
+    document.title = t("chat.documentTitle");
     start();
   }, []);
   const s = session.value;
@@ -49,13 +55,14 @@ export function ChatPage() {
   const [endError, setEndError] = useState<string | null>(null);
 
   const outbox = pending();
-  const myName = s?.customer.name ?? "You";
+  const myName = s?.customer.name ?? t("chat.you");
   const viewer: Viewer = {
     isMine: (e) => e.author.kind === "customer",
     myName,
     repName: () => null,
+    statusText: (e) => statusText(e, text, s?.customer.name ?? ""),
   };
-  const lines = useMemo(() => chatLines(events.value, outbox, viewer), [events.value, outbox, myName]);
+  const lines = useMemo(() => chatLines(events.value, outbox, viewer), [events.value, outbox, myName, text]);
   const transferViewer: TransferViewer = {
     customer: true,
     isMine: (e) => e.author.kind === "customer",
@@ -67,12 +74,12 @@ export function ChatPage() {
 
   if (gone.value) {
     return (
-      <Page title="Chat">
+      <Page title={t("chat.title")}>
         <p class="notice notice--info" role="status" data-testid="chat-gone">
-          There is no open chat in this browser.
+          {t("chat.gone")}
         </p>
         <p>
-          If a representative gave you a session code, <a href="/join">join with the code</a>.
+          <LinkedSentence sentence={t("chat.goneHint")} href="/join" />
         </p>
       </Page>
     );
@@ -89,24 +96,24 @@ export function ChatPage() {
       await endSession();
       setConfirmOpen(false);
     } catch (error) {
-      setEndError(errorMessage(error));
+      setEndError(customerError(error, text));
     } finally {
       setEndBusy(false);
     }
   };
 
   return (
-    <Page title={s?.portal?.name ?? "Chat with support"} wide>
+    <Page title={s?.portal?.name ?? t("chat.defaultTitle")} wide>
       <div class="customer-chat">
         <div class="customer-chat__bar">
           <p class="muted customer-chat__who">
             {s === null
-              ? "Connecting…"
+              ? t("chat.connecting")
               : reps.length > 0
-                ? `You are chatting with ${reps.join(", ")}.`
+                ? t("chat.chattingWith", { names: text.list(reps) })
                 : ended
                   ? ""
-                  : "A representative will join soon."}
+                  : t("chat.repSoon")}
           </p>
           <div class="customer-chat__tools">
             <FontSizeSelect id="customer-font-size" value={fontSize.value} onChange={setFontSize} />
@@ -117,7 +124,7 @@ export function ChatPage() {
                 download="chatlog.txt"
                 data-testid="save-chat-log"
               >
-                Save chat log
+                {t("chat.saveLog")}
               </a>
             ) : null}
             <button
@@ -130,24 +137,25 @@ export function ChatPage() {
                 setConfirmOpen(true);
               }}
             >
-              End session
+              {t("chat.end")}
             </button>
           </div>
         </div>
         {state.phase === "reconnecting" ? (
           <p class="banner banner--warning" role="status" data-testid="connection-banner">
-            Connection lost. Reconnecting… Anything you type is kept and sent when we are back.
+            {t("chat.reconnecting")}
           </p>
         ) : null}
         {waiting && !ended ? (
           <p class="banner banner--info" role="status" data-testid="waiting">
-            Waiting for a representative…
+            {t("chat.waiting")}
           </p>
         ) : null}
         {ended && s !== null ? (
           <p class="banner banner--info" role="status" data-testid="session-ended">
-            This session has ended
-            {s.ended_by !== null ? `. It was ended by ${s.ended_by}` : ""}. You can still save the chat log.
+            {s.ended_by !== null
+              ? t("chat.endedBy", { name: personName(s.ended_by, text, true) })
+              : t("chat.ended")}
           </p>
         ) : null}
         {pushedUrl.value !== null && !ended ? <PushedBanner url={pushedUrl.value.url} /> : null}
@@ -159,16 +167,17 @@ export function ChatPage() {
             <span class="sharing-bar__dot" aria-hidden="true">
               ●
             </span>{" "}
-            <strong>Your screen is being shared</strong>
-            {reps.length > 0 ? ` with ${reps.join(", ")}` : ""}.{" "}
+            <strong>
+              {reps.length > 0 ? t("chat.sharingWith", { names: text.list(reps) }) : t("chat.sharing")}
+            </strong>{" "}
             <button type="button" class="danger" onClick={() => stopSharing()}>
-              Stop sharing
+              {t("chat.stopSharing")}
             </button>
           </div>
         ) : null}
         {sharing.phase === "starting" && !ended ? (
           <p class="banner banner--info" role="status" data-testid="sharing-starting">
-            Choose the screen, window or tab to share in your browser's window…
+            {t("chat.choosingScreen")}
           </p>
         ) : null}
         {(sharing.phase === "failed" || sharing.phase === "stopped") && !ended ? (
@@ -177,9 +186,9 @@ export function ChatPage() {
             role={sharing.phase === "failed" ? "alert" : "status"}
             data-testid={sharing.phase === "failed" ? "share-error" : "share-stopped"}
           >
-            {sharing.message}{" "}
+            {shareMessage(sharing, text)}{" "}
             <button type="button" class="link-button" onClick={() => dismissShareMessage()}>
-              Dismiss
+              {t("ui.dismiss")}
             </button>
           </p>
         ) : null}
@@ -187,14 +196,14 @@ export function ChatPage() {
           <p class="banner banner--error" role="alert">
             {notice.value}{" "}
             <button type="button" class="link-button" onClick={() => (notice.value = null)}>
-              Dismiss
+              {t("ui.dismiss")}
             </button>
           </p>
         ) : null}
         <ChatLog
           lines={lines}
-          label="Conversation"
-          emptyText={s === null ? "Connecting…" : "No messages yet. Say hello!"}
+          label={t("chat.log")}
+          emptyText={s === null ? t("chat.connecting") : t("chat.empty")}
           fontSize={fontSize.value}
           onRetry={ended ? undefined : retry}
           onDiscard={discard}
@@ -204,20 +213,20 @@ export function ChatPage() {
         ) : null}
         <Composer
           id="customer-message"
-          label="Chat message"
+          label={t("chat.message")}
           value={draft.value}
           onInput={(text) => (draft.value = text)}
           onSend={send}
           disabled={ended || s === null}
-          disabledReason={ended ? "The session has ended." : undefined}
+          disabledReason={ended ? t("chat.endedReason") : undefined}
           fontSize={fontSize.value}
-          placeholder="Type your message (Enter sends, Shift+Enter for a new line)"
+          placeholder={t("chat.placeholder")}
           onFiles={s !== null ? (files) => sendFiles(s.id, files, null) : undefined}
         />
         {s !== null ? (
-          <div class="file-bar" role="group" aria-label="Send files">
+          <div class="file-bar" role="group" aria-label={t("chat.sendFiles")}>
             <SendFileButton sessionId={s.id} to={null} disabled={ended} />
-            <span class="muted file-bar__hint">to your representative, or drop files on the message box</span>
+            <span class="muted file-bar__hint">{t("chat.fileHint")}</span>
           </div>
         ) : null}
       </div>
@@ -226,9 +235,9 @@ export function ChatPage() {
       ) : null}
       <ConfirmDialog
         open={confirmOpen}
-        title="End session?"
-        message="End this support session? The chat closes for everyone."
-        confirmLabel="Yes, end session"
+        title={t("chat.endTitle")}
+        message={t("chat.endMessage")}
+        confirmLabel={t("chat.endConfirm")}
         busy={endBusy}
         error={endError}
         onConfirm={() => void confirmEnd()}
@@ -240,9 +249,10 @@ export function ChatPage() {
 
 /** A page the representative sent, for when the browser did not open it by itself. */
 function PushedBanner({ url }: { url: string }) {
+  const { t } = useText();
   return (
     <div class="banner banner--alert pushed-banner" role="alert" data-testid="pushed-url">
-      <p class="pushed-banner__text">Your representative sent you a page. If it did not open in a new tab:</p>
+      <p class="pushed-banner__text">{t("chat.pushed")}</p>
       <a
         class="button primary pushed-banner__open"
         href={url}
@@ -250,11 +260,29 @@ function PushedBanner({ url }: { url: string }) {
         rel="noopener noreferrer"
         onClick={() => dismissPushed()}
       >
-        Open {url}
+        {t("chat.openUrl", { url })}
       </a>{" "}
       <button type="button" class="link-button" onClick={() => dismissPushed()}>
-        Dismiss
+        {t("ui.dismiss")}
       </button>
     </div>
   );
+}
+
+/** What the share's end or failure says, in the page's language. */
+function shareMessage(sharing: SharePhase, text: Text): string {
+  if (sharing.phase === "stopped") {
+    return text.t(sharing.why === "track_ended" ? "chat.shareEndedByBrowser" : "chat.shareStopped");
+  }
+  if (sharing.phase !== "failed") return "";
+  switch (sharing.reason) {
+    case "not_allowed":
+      return text.t("chat.shareNotAllowed");
+    case "unsupported":
+      return text.t("chat.shareUnsupported");
+    case "failed":
+      return text.t("chat.shareFailed");
+    default:
+      return sharing.message;
+  }
 }

@@ -1,12 +1,14 @@
 import { useState } from "preact/hooks";
-import { api, errorMessage } from "../common/api";
+import { api } from "../common/api";
 import { normalizeCode } from "../common/format";
+import { useText } from "../common/i18n/text";
 import { decodeSession } from "../common/protocol";
 import { joinLinkSecret } from "../common/protocol-bodies";
 import { isObject } from "../common/protocol-json";
 import { TextField } from "../common/ui/TextField";
 import { Page } from "./Layout";
 import { clientInfo, rememberSession } from "./storage";
+import { customerError } from "./translated";
 
 /**
  * /join and /join/<code>: enter the nine-digit code a representative read out. A join
@@ -14,6 +16,8 @@ import { clientInfo, rememberSession } from "./storage";
  * while joining by code is throttled; the secret never leaves the page but to join.
  */
 export function JoinPage({ code: initialCode, message }: { code: string; message?: string | null }) {
+  const text = useText();
+  const { t } = text;
   const [link] = useState(() => (typeof location === "undefined" ? null : joinLinkSecret(location.hash)));
   const [code, setCode] = useState(initialCode);
   const [name, setName] = useState("");
@@ -24,7 +28,7 @@ export function JoinPage({ code: initialCode, message }: { code: string; message
     e.preventDefault();
     const digits = normalizeCode(code);
     if (link === null && digits === null) {
-      setError("A session code has nine digits.");
+      setError(t("join.badCode"));
       return;
     }
     setBusy(true);
@@ -35,28 +39,34 @@ export function JoinPage({ code: initialCode, message }: { code: string; message
       if (isObject(body)) rememberSession(decodeSession(body["session"]).id);
       location.assign("/chat");
     } catch (err) {
-      setError(errorMessage(err));
+      setError(
+        customerError(
+          err,
+          text,
+          link !== null
+            ? { not_found: "join.linkUnknown", expired: "join.linkUsed" }
+            : { not_found: "join.codeUnknown", expired: "join.codeUsed" },
+        ),
+      );
       setBusy(false);
     }
   };
 
   return (
-    <Page title="Join a support session">
+    <Page title={t("join.title")}>
       {message ? (
         <p class="notice notice--info" role="status">
           {message}
         </p>
       ) : null}
       <p class="lead">
-        {link !== null
-          ? "Your representative sent you this link. Enter your name to join."
-          : "Enter the session code your representative gave you."}
+        {link !== null ? t("join.leadLink") : t("join.lead")}
       </p>
-      <form class="stack card" onSubmit={submit} aria-label="Join a session">
+      <form class="stack card" onSubmit={submit} aria-label={t("join.form")}>
         {link === null ? (
           <TextField
             id="join-code"
-            label="Session code"
+            label={t("join.code")}
             value={code}
             onValue={setCode}
             name="code"
@@ -69,7 +79,7 @@ export function JoinPage({ code: initialCode, message }: { code: string; message
         ) : null}
         <TextField
           id="join-name"
-          label="Your name"
+          label={t("join.name")}
           value={name}
           onValue={setName}
           name="name"
@@ -83,7 +93,7 @@ export function JoinPage({ code: initialCode, message }: { code: string; message
           </p>
         ) : null}
         <button type="submit" class="primary" disabled={busy}>
-          {busy ? "Joining…" : "Join session"}
+          {busy ? t("join.joining") : t("join.submit")}
         </button>
       </form>
     </Page>

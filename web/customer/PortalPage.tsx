@@ -1,20 +1,25 @@
 import { useEffect, useState } from "preact/hooks";
-import { api, errorMessage, seg } from "../common/api";
+import { api, seg } from "../common/api";
+import { useText, type TextKey } from "../common/i18n/text";
+import { LinkedSentence } from "../common/ui/LinkedSentence";
 import { decodeSession } from "../common/protocol";
 import { decodePortal, type Portal } from "../common/protocol-bodies";
 import { isObject } from "../common/protocol-json";
 import { TextField } from "../common/ui/TextField";
 import { Page } from "./Layout";
 import { clientInfo, rememberSession } from "./storage";
+import { customerError } from "./translated";
 
-const FIELD_INPUTS: Record<string, { label: string; type: string; autocomplete: string }> = {
-  email: { label: "Email", type: "email", autocomplete: "email" },
-  phone: { label: "Phone", type: "tel", autocomplete: "tel" },
-  company: { label: "Company", type: "text", autocomplete: "organization" },
+const FIELD_INPUTS: Record<string, { label: TextKey; type: string; autocomplete: string }> = {
+  email: { label: "portal.email", type: "email", autocomplete: "email" },
+  phone: { label: "portal.phone", type: "tel", autocomplete: "tel" },
+  company: { label: "portal.company", type: "text", autocomplete: "organization" },
 };
 
 /** /p/<slug>: ask for help on a portal. */
 export function PortalPage({ slug }: { slug: string }) {
+  const text = useText();
+  const { t } = text;
   const [portal, setPortal] = useState<Portal | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
   const [name, setName] = useState("");
@@ -28,9 +33,13 @@ export function PortalPage({ slug }: { slug: string }) {
       .then((body) => {
         const p = decodePortal(body);
         setPortal(p);
-        document.title = `${p.name} · Helpline`;
+        document.title = t("portal.documentTitle", { portal: p.name });
       })
-      .catch((err: unknown) => setLoadError(errorMessage(err)));
+      .catch((err: unknown) =>
+        setLoadError(
+          customerError(err, text, { not_found: "portal.notFound" }, { slug }),
+        ),
+      );
   }, [slug]);
 
   const submit = async (e: Event) => {
@@ -50,37 +59,37 @@ export function PortalPage({ slug }: { slug: string }) {
       if (isObject(body)) rememberSession(decodeSession(body["session"]).id);
       location.assign("/chat");
     } catch (err) {
-      setError(errorMessage(err));
+      setError(customerError(err, text));
       setBusy(false);
     }
   };
 
   if (loadError !== null) {
     return (
-      <Page title="Support">
+      <Page title={t("portal.title")}>
         <p class="form-error" role="alert">
           {loadError}
         </p>
         <p>
-          If a representative gave you a session code, <a href="/join">enter it here</a>.
+          <LinkedSentence sentence={t("portal.joinHint")} href="/join" />
         </p>
       </Page>
     );
   }
   if (portal === null) {
     return (
-      <Page title="Support">
-        <p role="status">Loading…</p>
+      <Page title={t("portal.title")}>
+        <p role="status">{t("portal.loading")}</p>
       </Page>
     );
   }
   return (
     <Page title={portal.name}>
-      <p class="lead">Tell us who you are and what you need help with. A representative will be with you shortly.</p>
-      <form class="stack card" onSubmit={submit} aria-label="Ask for help">
+      <p class="lead">{t("portal.lead")}</p>
+      <form class="stack card" onSubmit={submit} aria-label={t("portal.form")}>
         <TextField
           id="customer-name"
-          label="Your name"
+          label={t("portal.name")}
           value={name}
           onValue={setName}
           name="name"
@@ -89,7 +98,8 @@ export function PortalPage({ slug }: { slug: string }) {
           maxLength={80}
         />
         {portal.fields.map((f) => {
-          const spec = FIELD_INPUTS[f] ?? { label: f, type: "text", autocomplete: "off" };
+          const known = FIELD_INPUTS[f];
+          const spec = known !== undefined ? { ...known, label: t(known.label) } : { label: f, type: "text", autocomplete: "off" };
           return (
             <TextField
               key={f}
@@ -107,7 +117,7 @@ export function PortalPage({ slug }: { slug: string }) {
         <TextField
           multiline
           id="customer-query"
-          label="Your question"
+          label={t("portal.question")}
           value={query}
           onValue={setQuery}
           name="query"
@@ -120,7 +130,7 @@ export function PortalPage({ slug }: { slug: string }) {
           </p>
         ) : null}
         <button type="submit" class="primary" disabled={busy}>
-          {busy ? "Starting…" : "Start chat"}
+          {busy ? t("portal.starting") : t("portal.start")}
         </button>
       </form>
     </Page>

@@ -1,5 +1,7 @@
 import { useEffect, useRef } from "preact/hooks";
+import { useText } from "../common/i18n/text";
 import type { ScreenRequest } from "../common/screen-status";
+import { personName } from "./translated";
 
 /**
  * "Alice asks to see your screen": a modal alert dialog that waits for Allow or
@@ -12,6 +14,8 @@ export function ScreenConsentDialog({
   request: ScreenRequest;
   onAnswer: (allow: boolean) => void;
 }) {
+  const text = useText();
+  const { t } = text;
   const ref = useRef<HTMLDialogElement>(null);
   useEffect(() => {
     const dialog = ref.current;
@@ -20,7 +24,7 @@ export function ScreenConsentDialog({
       if (dialog?.open) dialog.close();
     };
   }, [request.requestId]);
-  const who = request.from || "Your representative";
+  const who = request.from ? personName(request.from, text) : t("consent.yourRep");
   return (
     <dialog
       ref={ref}
@@ -36,20 +40,17 @@ export function ScreenConsentDialog({
         onAnswer(false);
       }}
     >
-      <h2 id="consent-title">Share your screen?</h2>
+      <h2 id="consent-title">{t("consent.title")}</h2>
       <div id="consent-text">
-        <p class="consent-dialog__ask">{who} asks to see your screen.</p>
-        <p>
-          If you allow it, your browser asks which screen, window or tab to show. You see a bar while it is shared
-          and can stop at any time.
-        </p>
+        <p class="consent-dialog__ask">{t("consent.asks", { name: who })}</p>
+        <p>{t("consent.explain")}</p>
       </div>
       <div class="dialog__actions">
         <button type="button" onClick={() => onAnswer(false)}>
-          Decline
+          {t("consent.decline")}
         </button>
         <button type="button" class="primary" onClick={() => onAnswer(true)}>
-          Allow
+          {t("consent.allow")}
         </button>
       </div>
     </dialog>

@@ -6,7 +6,7 @@ import { Connection } from "../common/connection";
 import type { ConnectionState } from "../common/connection-types";
 import { decodeSession, type Session, type SessionEvent } from "../common/protocol";
 import { isObject } from "../common/protocol-json";
-import { ScreenShare, askForScreen, captureErrorText, type ShareEnd } from "../common/screen-share";
+import { ScreenShare, askForScreen, captureFailure, type CaptureFailure, type ShareEnd } from "../common/screen-share";
 import { pendingScreenRequest, type ScreenRequest } from "../common/screen-status";
 import { livePushedUrl } from "./pushed";
 import { rememberedSession, rememberSession } from "./storage";
@@ -49,9 +49,10 @@ export type SharePhase =
   | { phase: "idle" }
   | { phase: "starting" }
   | { phase: "sharing" }
-  /** Ended by the customer or the browser: said once, plainly. */
-  | { phase: "stopped"; message: string }
-  | { phase: "failed"; message: string };
+  /** Ended by the customer or the browser: said once, plainly (in the page's language). */
+  | { phase: "stopped"; why: ShareEnd }
+  /** The browser did not capture (`reason`), or the server refused the answer (`message`). */
+  | { phase: "failed"; reason: CaptureFailure | null; message: string };
 
 /** This window's screen share. */
 export const share = signal<SharePhase>({ phase: "idle" });
@@ -288,7 +289,7 @@ export function answerScreenRequest(request: ScreenRequest, allow: boolean): voi
         await recorded;
       } catch (error) {
         for (const track of stream.getTracks()) track.stop();
-        share.value = { phase: "failed", message: errorMessage(error) };
+        share.value = { phase: "failed", reason: null, message: errorMessage(error) };
         return;
       }
       if (session.value?.status === "ended" || share.value.phase !== "starting") {
@@ -299,7 +300,7 @@ export function answerScreenRequest(request: ScreenRequest, allow: boolean): voi
     },
     (error: unknown) => {
       conn.sendControl({ type: "screen", session: id, sharing: false });
-      share.value = { phase: "failed", message: captureErrorText(error) };
+      share.value = { phase: "failed", reason: captureFailure(error), message: "" };
     },
   );
 }
@@ -318,13 +319,7 @@ function startShare(id: string, requestId: string, stream: MediaStream, conn: Co
     },
     (why: ShareEnd) => {
       current = null;
-      share.value = {
-        phase: "stopped",
-        message:
-          why === "track_ended"
-            ? "Screen sharing stopped: the browser ended it."
-            : "You stopped sharing your screen.",
-      };
+      share.value = { phase: "stopped", why };
     },
   );
 }

@@ -125,9 +125,19 @@ class Event:
     internal: Body = field(default_factory=dict)
     reveals_masked: bool = False
     client_id: str | None = None
+    # SHA-256 of the previous event's hash and of this event (``helpline.domain.chain``),
+    # set by the store; not part of what makes two events equal.
+    chain_hash: str | None = field(default=None, compare=False)
 
     @classmethod
-    def from_draft(cls, draft: EventDraft, session_id: int, seq: int, at: datetime) -> Event:
+    def from_draft(
+        cls,
+        draft: EventDraft,
+        session_id: int,
+        seq: int,
+        at: datetime,
+        chain_hash: str | None = None,
+    ) -> Event:
         return cls(
             session_id=session_id,
             seq=seq,
@@ -139,6 +149,7 @@ class Event:
             internal=draft.internal,
             reveals_masked=draft.reveals_masked,
             client_id=draft.client_id,
+            chain_hash=chain_hash,
         )
 
 

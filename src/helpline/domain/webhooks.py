@@ -25,6 +25,8 @@ MAX_ATTEMPTS = 6
 # The wait before attempt n+1 is BACKOFF_FACTOR ** (n - 1) times the base wait.
 BACKOFF_FACTOR = 6
 MAX_ENDPOINTS = 20
+# A switched-off endpoint's waiting calls are given up, with this as their last error.
+SWITCHED_OFF = "the endpoint was switched off"
 
 
 class WebhookEvent(StrEnum):
@@ -55,9 +57,14 @@ class Webhook:
     portal_id: int | None
     secret: str
     created_at: datetime
+    enabled: bool = True
 
     def wants(self, event: WebhookEvent, portal_id: int | None) -> bool:
-        return event in self.events and (self.portal_id is None or self.portal_id == portal_id)
+        return (
+            self.enabled
+            and event in self.events
+            and (self.portal_id is None or self.portal_id == portal_id)
+        )
 
 
 def check_endpoint_url(text: str) -> str:

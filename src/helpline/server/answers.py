@@ -164,10 +164,38 @@ class EventsAnswer(Answer):
     events: list[Event]
 
 
+class ChainLink(Answer):
+    prev: str = Field(description="The previous event's hash (seq 1: the genesis).")
+    hash: str | None = Field(description="SHA-256 of prev, sealed and the event's content.")
+    sealed: str | None = Field(
+        default=None,
+        description="The customer's copy only: the digest of the fields it does not show.",
+    )
+    body: dict[str, Any] | None = Field(
+        default=None, description="The stored body, where it differs from the one shown."
+    )
+    author: str | None = Field(
+        default=None, description="The stored author name, where it differs from the one shown."
+    )
+
+
+class ChainedEvent(Event):
+    chain: ChainLink
+
+
+class TranscriptChain(Answer):
+    algorithm: Literal["sha256"]
+    genesis: str
+    last_seq: int = Field(description="The newest event of the log when the copy was made.")
+    head: str | None = Field(description="That event's hash.")
+    salt: str | None = Field(default=None, description="Representatives' copies only.")
+
+
 class Transcript(Answer):
     header: list[str]
     session: Session
-    events: list[Event]
+    events: list[ChainedEvent]
+    chain: TranscriptChain
 
 
 class SessionCode(Answer):

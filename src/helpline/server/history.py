@@ -12,6 +12,7 @@ from helpline.domain.transcript import header_lines, render_html, render_text
 from helpline.domain.visibility import view_log
 from helpline.server import wire
 from helpline.server.accounts import Actor, RepActor
+from helpline.server.chain_frames import chain_frames, chain_summary
 from helpline.server.service import HelplineService
 from helpline.store.protocol import HistoryQuery
 
@@ -64,13 +65,17 @@ class History:
             "sessions": [await self.service.session_body(actor.viewer, s) for s in sessions],
         }
 
-    async def _log(self, actor: Actor, public_id: str) -> tuple[SupportSession, list[Event]]:
+    async def _stored(self, actor: Actor, public_id: str) -> tuple[SupportSession, list[Event]]:
         session = await self.service.session_for(actor, public_id)
         events: list[Event] = []
         after = 0
         while batch := await self.store.events_after(session.id, after, 1000):
             events.extend(batch)
             after = batch[-1].seq
+        return session, events
+
+    async def _log(self, actor: Actor, public_id: str) -> tuple[SupportSession, list[Event]]:
+        session, events = await self._stored(actor, public_id)
         return session, view_log(actor.viewer, events)
 
     async def _portal_name(self, session: SupportSession) -> str | None:
@@ -86,11 +91,14 @@ class History:
         return render_html(session, await self._portal_name(session), events)
 
     async def json(self, actor: Actor, public_id: str) -> wire.JsonDict:
-        session, events = await self._log(actor, public_id)
-        bodies = [wire.event_frame_body(actor.viewer, e) for e in events]
+        """The log as ``actor`` may see it, each event with its link in the session's
+        chain (``helpline verify FILE`` checks it offline: ``helpline.domain.chain``)."""
+        session, stored = await self._stored(actor, public_id)
+        salt = (await self.store.chain_of(session.id)).salt
         details = await self.service.session_body(actor.viewer, session)
         return {
             "header": header_lines(session, await self._portal_name(session)),
             "session": details,
-            "events": [b for b in bodies if b is not None],
+            "events": chain_frames(actor.viewer, session.public_id, stored, salt),
+            "chain": chain_summary(actor.viewer, session.public_id, stored, salt),
         }

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -27,6 +27,8 @@ from prometheus_client import (
     Histogram,
     generate_latest,
 )
+
+from helpline.domain.events import Event
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -99,7 +101,7 @@ class Metrics:
     def committing(self, size: int) -> None:
         """Nothing to count until the batch is in."""
 
-    def committed(self, size: int, seconds: float) -> None:
+    def committed(self, size: int, seconds: float, stored: Sequence[Event]) -> None:
         self.appends.inc(size)
         self.batch_size.observe(size)
         self.commit_seconds.observe(seconds)

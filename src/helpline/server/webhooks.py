@@ -73,6 +73,27 @@ class Webhooks:
         _manager(actor)
         return await self.store.list_webhooks()
 
+    async def switch(self, actor: RepActor, webhook_id: int, enabled: bool) -> Webhook:
+        """On: sent new calls again. Off: none queued, and waiting ones given up."""
+        _manager(actor)
+        changed = await self.store.change_webhook(webhook_id, self.service.clock(), enabled=enabled)
+        if changed is None:
+            raise NotFound("There is no such webhook.")
+        return changed
+
+    async def rotate(self, actor: RepActor, webhook_id: int) -> Webhook:
+        """A new secret signs every call from now on (also retries); the old one no more."""
+        _manager(actor)
+        changed = await self.store.change_webhook(
+            webhook_id, self.service.clock(), secret=secrets.token_urlsafe(32)
+        )
+        if changed is None:
+            raise NotFound("There is no such webhook.")
+        return changed
+
+    async def portal_slugs(self) -> dict[int, str]:
+        return {p.id: p.slug for p in await self.store.list_portals()}
+
     async def remove(self, actor: RepActor, webhook_id: int) -> None:
         _manager(actor)
         if not await self.store.delete_webhook(webhook_id):
@@ -164,6 +185,15 @@ class Dispatcher:
         store = self.webhooks.store
         status: int | None = None
         error: str | None = None
+        if not target.enabled:
+            await store.finish_delivery(
+                row.id,
+                DeliveryState.FAILED,
+                None,
+                rules.SWITCHED_OFF,
+                self.webhooks.service.clock(),
+            )
+            return
         try:
             body = await self.webhooks.payload(row.id, row.event, row.session_id)
             stamp = int(time.time())

@@ -27,6 +27,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import TypeVar
 
+from helpline.domain.chain import content_hash, genesis
 from helpline.domain.errors import NotFound, SessionEnded
 from helpline.domain.events import Event, EventDraft
 from helpline.domain.sessions import SessionStatus
@@ -53,15 +54,25 @@ def ended(public_id: str) -> SessionEnded:
 
 
 class Bumped:
-    """What the batch's UPDATE of one session said: its new ``last_seq``, and whether
-    the session had ended (its guarded appends were not counted then)."""
+    """What the batch's UPDATE of one session said: its new ``last_seq``, whether
+    the session had ended (its guarded appends were not counted then), and its chain's
+    head before this batch (None: no event yet) and salt (``helpline.domain.chain``)."""
 
-    __slots__ = ("ended", "last_seq", "public_id")
+    __slots__ = ("ended", "head", "last_seq", "public_id", "salt")
 
-    def __init__(self, last_seq: int, status: str, public_id: str) -> None:
+    def __init__(
+        self,
+        last_seq: int,
+        status: str,
+        public_id: str,
+        head: str | None = None,
+        salt: str | None = None,
+    ) -> None:
         self.last_seq = last_seq
         self.ended = status == ENDED
         self.public_id = public_id
+        self.head = head
+        self.salt = salt or ""
 
 
 class Append:
@@ -93,6 +104,8 @@ class Batch:
         self._new: list[Append] = []
         self._twins: list[tuple[Append, Append]] = []
         self._counts: dict[int, Added] = {}
+        # Each session's chain head after ``assign``: what its row is to say.
+        self.heads: dict[int, str] = {}
 
     def lookup_keys(self) -> list[Key]:
         """The idempotency keys to look up in the log, each once."""
@@ -127,9 +140,11 @@ class Batch:
         return dict(self._counts)
 
     def assign(self, bumped: Mapping[int, Bumped]) -> list[Event]:
-        """Number the new events, given what each session's UPDATE returned (a session
-        missing here does not exist); returns the events to insert."""
+        """Number the new events and chain them, given what each session's UPDATE
+        returned (a session missing here does not exist); returns the events to insert,
+        and leaves each session's new chain head in ``heads``."""
         next_seq: dict[int, int] = {}
+        heads = self.heads = {}
         for session_id, (if_open, if_ended) in self._counts.items():
             row = bumped.get(session_id)
             if row is not None:
@@ -145,7 +160,11 @@ class Batch:
                 append.outcome = ended(row.public_id)
                 continue
             next_seq[append.session_id] = seq + 1
-            event = Event.from_draft(append.draft, append.session_id, seq, append.now)
+            prev = heads.get(append.session_id) or row.head or genesis(row.public_id)
+            draft = append.draft
+            chain_hash = content_hash(draft, seq, append.now, prev, row.salt)
+            heads[append.session_id] = chain_hash
+            event = Event.from_draft(draft, append.session_id, seq, append.now, chain_hash)
             append.event = event
             append.outcome = Appended(event, created=True)
             created.append(event)

@@ -9,8 +9,9 @@ compiled, and asyncpg prepared, a new statement for most batch sizes. Here the w
 keeps one connection, checked out of the store's pool once, and runs on its asyncpg
 connection (``AsyncConnection.get_raw_connection().driver_connection``) three
 statements whose text never changes, passing the batch as arrays (``unnest``), so
-asyncpg prepares each once per connection: BEGIN, the lookup, the UPDATE, one INSERT
-of events and search rows, COMMIT; five round trips, a few hundred microseconds of CPU.
+asyncpg prepares each once per connection: BEGIN, the lookup, the UPDATE (which also
+returns each session's chain head and salt), one INSERT of events, new chain heads and
+search rows, COMMIT; five round trips, a few hundred microseconds of CPU.
 
 What the transaction does is the ``batch_plan.Batch``'s; this module only asks the
 database. Several server processes write concurrently on PostgreSQL: the UPDATE locks
@@ -32,22 +33,17 @@ from collections import namedtuple
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import asyncpg
 from sqlalchemy import Column
 from sqlalchemy.engine import Dialect
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from helpline.domain.events import Event
+from helpline.store.asyncpg_errors import as_sqlalchemy, connection_lost
 from helpline.store.batch_plan import ENDED, Batch, Bumped, Key, Uncommitted
 from helpline.store.rows import event_from_row, event_values, searchable_text
 from helpline.store.tables import events, session_search, sessions
 
 _Convert = Callable[[Any], Any] | None
-
-# PostgreSQL's error classes for "connection exception" and "operator intervention"
-# (shutting down, starting up): the connection is not to be used again.
-_LOST_SQLSTATE_CLASSES = ("08", "57")
 
 
 def _sql_type(column: Column[Any], dialect: Dialect) -> str:
@@ -88,7 +84,7 @@ class PostgresStatements:
             "AS d(id, if_open, if_ended) "
             "WHERE s.id = d.id AND s.id IN "
             f"(SELECT id FROM sessions WHERE id = ANY({session_id}) ORDER BY id FOR UPDATE) "
-            "RETURNING s.id, s.last_seq, s.status, s.public_id"
+            "RETURNING s.id, s.last_seq, s.status, s.public_id, s.chain_head, s.chain_salt"
         )
 
         self.insert_columns = [c for c in events.c if c.name != "id"]
@@ -96,16 +92,21 @@ class PostgresStatements:
             c.type.dialect_impl(dialect).bind_processor(dialect) for c in self.insert_columns
         ]
         count = len(self.insert_columns)
+        heads = (sessions.c.id, sessions.c.chain_head)
         search = (session_search.c.session_id, session_search.c.content)
-        # Events and their search rows in one statement: a data-modifying WITH runs
-        # to completion whether or not the main statement reads it.
+        # Events, the sessions' new chain heads and the search rows in one statement:
+        # a data-modifying WITH runs to completion whether or not the main statement
+        # reads it. The sessions' rows are locked by this transaction's UPDATE already.
         self.insert = (
             "WITH saved AS (INSERT INTO events "
             f"({', '.join(c.name for c in self.insert_columns)}) "
             "SELECT * FROM unnest("
-            f"{', '.join(array(n, c) for n, c in enumerate(self.insert_columns, 1))})) "
+            f"{', '.join(array(n, c) for n, c in enumerate(self.insert_columns, 1))})), "
+            "chained AS (UPDATE sessions AS s SET chain_head = h.head FROM unnest("
+            f"{', '.join(array(n, c) for n, c in enumerate(heads, count + 1))}) "
+            "AS h(id, head) WHERE s.id = h.id) "
             "INSERT INTO session_search (session_id, content) SELECT * FROM unnest("
-            f"{', '.join(array(n, c) for n, c in enumerate(search, count + 1))})"
+            f"{', '.join(array(n, c) for n, c in enumerate(search, count + 3))})"
         )
 
 
@@ -193,24 +194,10 @@ class PostgresBatches:
     async def _failed(self, exc: Exception) -> Exception:
         """``exc`` as SQLAlchemy would raise it; a connection that is not to be used
         again is let go."""
-        raw = self._raw
-        lost = (
-            raw is None
-            or raw.is_closed()
-            or isinstance(exc, asyncpg.InterfaceError | OSError | TimeoutError)
-            or str(getattr(exc, "sqlstate", "")).startswith(_LOST_SQLSTATE_CLASSES)
-        )
+        lost = connection_lost(self._raw, exc)
         if lost:
             await self.close(invalidate=True)
-        if isinstance(exc, asyncpg.IntegrityConstraintViolationError):
-            return IntegrityError(None, None, exc)
-        if isinstance(exc, asyncpg.InterfaceError) or (
-            lost and isinstance(exc, asyncpg.PostgresError)
-        ):
-            return OperationalError(None, None, exc, connection_invalidated=True)
-        if isinstance(exc, asyncpg.PostgresError):
-            return DBAPIError(None, None, exc)
-        return exc
+        return as_sqlalchemy(exc, lost=lost)
 
 
 async def _stage(raw: Any, batch: Batch, sql: PostgresStatements) -> None:
@@ -231,7 +218,7 @@ async def _stage(raw: Any, batch: Batch, sql: PostgresStatements) -> None:
         if_open = [added[0] for added in counts.values()]
         if_ended = [added[1] for added in counts.values()]
         for row in await raw.fetch(sql.bump, list(counts), if_open, if_ended, ENDED):
-            bumped[row[0]] = Bumped(int(row[1]), row[2], row[3])
+            bumped[row[0]] = Bumped(int(row[1]), row[2], row[3], row[4], row[5])
     created = batch.assign(bumped)
     if not created:
         return
@@ -245,4 +232,11 @@ async def _stage(raw: Any, batch: Batch, sql: PostgresStatements) -> None:
     searchable = [(event.session_id, text) for event in created if (text := searchable_text(event))]
     search_ids: Sequence[int] = [session_id for session_id, _ in searchable]
     search_texts: Sequence[str] = [text for _, text in searchable]
-    await raw.execute(sql.insert, *columns, search_ids, search_texts)
+    await raw.execute(
+        sql.insert,
+        *columns,
+        list(batch.heads),
+        list(batch.heads.values()),
+        search_ids,
+        search_texts,
+    )

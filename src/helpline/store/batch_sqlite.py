@@ -51,7 +51,19 @@ class SqliteStatements:
                     else_=bindparam("if_open", type_=Integer),
                 )
             )
-            .returning(sessions.c.last_seq, sessions.c.status, sessions.c.public_id),
+            .returning(
+                sessions.c.last_seq,
+                sessions.c.status,
+                sessions.c.public_id,
+                sessions.c.chain_head,
+                sessions.c.chain_salt,
+            ),
+            dialect,
+        )
+        self.set_head = Prepared(
+            update(sessions)
+            .where(sessions.c.id == bindparam("session_id"))
+            .values(chain_head=bindparam("head")),
             dialect,
         )
         self.insert_event = Prepared(
@@ -87,8 +99,8 @@ def commit_sqlite(raw: sqlite3.Connection, batch: Batch, sql: SqliteStatements) 
                 values = {"session_id": session_id, "if_open": if_open, "if_ended": if_ended}
                 row = cursor.execute(sql.bump.sql, sql.bump.params(values)).fetchone()
                 if row is not None:
-                    last_seq, status, public_id = sql.bump.row(row)
-                    bumped[session_id] = Bumped(int(last_seq), status, public_id)
+                    last_seq, status, public_id, head, salt = sql.bump.row(row)
+                    bumped[session_id] = Bumped(int(last_seq), status, public_id, head, salt)
             created = batch.assign(bumped)
             if created:
                 cursor.executemany(
@@ -102,6 +114,13 @@ def commit_sqlite(raw: sqlite3.Connection, batch: Batch, sql: SqliteStatements) 
                 ]
                 if searchable:
                     cursor.executemany(sql.insert_search.sql, searchable)
+                cursor.executemany(
+                    sql.set_head.sql,
+                    [
+                        sql.set_head.params({"session_id": session_id, "head": head})
+                        for session_id, head in batch.heads.items()
+                    ],
+                )
         except Exception as exc:
             cursor.execute("ROLLBACK")
             raise Uncommitted from exc

@@ -9,12 +9,18 @@ writer's own steps: they must be quick and must not raise.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol
+
+from helpline.domain.events import Event
 
 
 class AppendObserver(Protocol):
     def committing(self, size: int) -> None:
-        """A batch of ``size`` appends goes to the database now."""
+        """A batch of ``size`` appends goes to the database now. An observer that
+        raises here fails the batch as a bug in the writer would: its callers get the
+        error and the writer goes on with the next batch."""
 
-    def committed(self, size: int, seconds: float) -> None:
-        """That batch is committed, ``seconds`` after it went."""
+    def committed(self, size: int, seconds: float, stored: Sequence[Event]) -> None:
+        """That batch is committed, ``seconds`` after it went; ``stored`` are the
+        events it added to the log, in the order they were appended."""

@@ -30,6 +30,7 @@ from helpline.domain.sessions import (
     SessionStatus,
     SupportSession,
 )
+from helpline.store.chain_protocol import ChainStore
 from helpline.store.computer_protocol import ComputerStore
 from helpline.store.observer import AppendObserver
 from helpline.store.webhook_protocol import WebhookStore
@@ -394,6 +395,13 @@ class AgentStore(Protocol):
 
 
 class HelplineStore(
-    Store, SessionToolsStore, TransferStore, AgentStore, ComputerStore, WebhookStore, Protocol
+    Store,
+    SessionToolsStore,
+    TransferStore,
+    AgentStore,
+    ComputerStore,
+    WebhookStore,
+    ChainStore,
+    Protocol,
 ):
     """Everything the service layer needs from storage."""

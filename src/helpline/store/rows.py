@@ -77,6 +77,7 @@ def event_values(event: Event) -> dict[str, Any]:
         "internal": dict(event.internal),
         "reveals_masked": event.reveals_masked,
         "client_id": event.client_id,
+        "chain_hash": event.chain_hash,
     }
 
 
@@ -93,6 +94,7 @@ def event_from_row(row: Any) -> Event:
         internal=row.internal,
         reveals_masked=bool(row.reveals_masked),
         client_id=row.client_id,
+        chain_hash=row.chain_hash,
     )
 
 

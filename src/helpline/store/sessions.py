@@ -10,6 +10,7 @@ same function, in transactions of their own.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
@@ -60,6 +61,7 @@ class SessionsMixin(StoreBase):
                         query=new.query,
                         **client_values(new.client),
                         last_seq=0,
+                        chain_salt=secrets.token_hex(16),
                         extra=dict(new.extra),
                     )
                     .returning(sessions.c.id)

@@ -154,6 +154,10 @@ sessions = Table(
     Column("ended_by", String(80), nullable=True),
     # The seq of the newest event; appends increment it under the row's lock.
     Column("last_seq", Integer, nullable=False, server_default=text("0")),
+    # The newest event's hash, moved with ``last_seq``; a random salt for the digest of
+    # what only representatives read (``helpline.domain.chain``).
+    Column("chain_head", String(64), nullable=True),
+    Column("chain_salt", String(32), nullable=True),
     Column("extra", JsonText, nullable=False),
     # Set when a representative closes the session; ``Outcome`` values.
     Column("outcome", String(16), nullable=True),
@@ -221,6 +225,7 @@ events = Table(
     Column("internal", JsonText, nullable=False),
     Column("reveals_masked", Boolean, nullable=False),
     Column("client_id", String(64), nullable=True),
+    Column("chain_hash", String(64), nullable=True),  # see helpline.domain.chain
     # Also the index for replay: events of a session by seq.
     UniqueConstraint("session_id", "seq"),
     # Idempotent resends; NULL client ids are distinct on both dialects.

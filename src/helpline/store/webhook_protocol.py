@@ -23,6 +23,14 @@ class WebhookStore(Protocol):
         now: datetime,
     ) -> Webhook: ...
     async def list_webhooks(self) -> list[Webhook]: ...
+    async def change_webhook(
+        self,
+        webhook_id: int,
+        now: datetime,
+        *,
+        enabled: bool | None = None,
+        secret: str | None = None,
+    ) -> Webhook | None: ...
     async def delete_webhook(self, webhook_id: int) -> bool: ...
     async def queue_deliveries(
         self, targets: Sequence[Webhook], event: WebhookEvent, session_id: int, now: datetime

@@ -7,7 +7,7 @@ session's conversation. Registered in the same ``metadata`` and re-exported by
 
 from __future__ import annotations
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, String, Table, Text
+from sqlalchemy import Boolean, Column, ForeignKey, Index, Integer, String, Table, Text, text
 
 from helpline.store.columns import JsonText, UtcDateTime, metadata
 
@@ -21,6 +21,8 @@ webhooks = Table(
     # None: every portal's sessions, and sessions started from a session code.
     Column("portal_id", Integer, ForeignKey("portals.id", ondelete="CASCADE"), nullable=True),
     Column("secret", Text, nullable=False),
+    # False: switched off by a manager; no new calls, waiting ones given up.
+    Column("enabled", Boolean, nullable=False, server_default=text("true")),
     Column("created_by", Integer, ForeignKey("representatives.id"), nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     sqlite_autoincrement=True,

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, delete, insert, select, update
 
-from helpline.domain.webhooks import DeliveryState, Webhook, WebhookEvent
+from helpline.domain.webhooks import SWITCHED_OFF, DeliveryState, Webhook, WebhookEvent
 from helpline.store.base import StoreBase
 from helpline.store.webhook_tables import webhook_deliveries, webhooks
 
@@ -28,6 +28,7 @@ def webhook_from_row(row: Any) -> Webhook:
         portal_id=row.portal_id,
         secret=row.secret,
         created_at=row.created_at,
+        enabled=bool(row.enabled),
     )
 
 
@@ -60,6 +61,42 @@ class WebhooksMixin(StoreBase):
         async with self._reading() as conn:
             rows = await conn.execute(select(webhooks).order_by(webhooks.c.id))
             return [webhook_from_row(r) for r in rows]
+
+    async def change_webhook(
+        self,
+        webhook_id: int,
+        now: datetime,
+        *,
+        enabled: bool | None = None,
+        secret: str | None = None,
+    ) -> Webhook | None:
+        """Switch an endpoint on or off (off gives up its waiting calls), or give it a
+        new secret; None: no such one."""
+        values: dict[str, Any] = {}
+        if enabled is not None:
+            values["enabled"] = enabled
+        if secret is not None:
+            values["secret"] = secret
+        async with self._writing() as conn:
+            if values:
+                await conn.execute(
+                    update(webhooks).where(webhooks.c.id == webhook_id).values(**values)
+                )
+            if enabled is False:
+                await conn.execute(
+                    update(webhook_deliveries)
+                    .where(
+                        webhook_deliveries.c.webhook_id == webhook_id,
+                        webhook_deliveries.c.state == DeliveryState.PENDING.value,
+                    )
+                    .values(
+                        state=DeliveryState.FAILED.value,
+                        last_error=SWITCHED_OFF,
+                        finished_at=now,
+                    )
+                )
+            row = (await conn.execute(select(webhooks).where(webhooks.c.id == webhook_id))).first()
+            return None if row is None else webhook_from_row(row)
 
     async def delete_webhook(self, webhook_id: int) -> bool:
         async with self._writing() as conn:
@@ -151,7 +188,11 @@ class WebhooksMixin(StoreBase):
         async with self._writing() as conn:
             await conn.execute(
                 update(webhook_deliveries)
-                .where(webhook_deliveries.c.id == delivery_id)
+                # A call given up meanwhile (its endpoint switched off) stays given up.
+                .where(
+                    webhook_deliveries.c.id == delivery_id,
+                    webhook_deliveries.c.state == DeliveryState.PENDING.value,
+                )
                 .values(**values)
             )
 

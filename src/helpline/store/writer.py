@@ -312,8 +312,14 @@ class AppendWriter:
                     self._statements = SqliteStatements(self._write_engine.dialect)
                 await self._sqlite.call(commit_sqlite, batch, self._statements)
             took = time.perf_counter() - started
-            for observer in self._observers:
-                observer.committed(len(requests), took)
+            if self._observers:
+                stored = [
+                    r.outcome.event
+                    for r in requests
+                    if isinstance(r.outcome, Appended) and r.outcome.created
+                ]
+                for observer in self._observers:
+                    observer.committed(len(requests), took, stored)
 
 
 def _answer(request: _Request) -> None:

@@ -1,5 +1,6 @@
 import { useLayoutEffect, useRef } from "preact/hooks";
 import { formatClock } from "../format";
+import { useText } from "../i18n/text";
 import type { LogLine } from "../lines";
 import { Linkified } from "./Linkified";
 
@@ -61,6 +62,7 @@ function Line({
   onDiscard: ((clientId: string) => void) | undefined;
   onOpenReport: ((reportId: number) => void) | undefined;
 }) {
+  const { t } = useText();
   const time = (
     <time class="line__time" dateTime={line.at}>
       {formatClock(line.at)}
@@ -122,20 +124,20 @@ function Line({
       </div>
       {line.state === "pending" ? (
         <div class="line__pending" data-testid="pending-mark">
-          Sending…{line.error !== null ? <span class="muted"> {line.error}</span> : null}
+          {t("ui.sending")}{line.error !== null ? <span class="muted"> {line.error}</span> : null}
         </div>
       ) : null}
       {line.state === "failed" ? (
         <div class="line__failed" role="alert">
-          <span>Not sent: {line.error ?? "the server refused this message."}</span>{" "}
+          <span>{t("ui.notSent", { reason: line.error ?? t("ui.refused") })}</span>{" "}
           {onRetry !== undefined && line.clientId !== null ? (
             <button type="button" class="link-button" onClick={() => onRetry(line.clientId ?? "")}>
-              Try again
+              {t("ui.tryAgain")}
             </button>
           ) : null}{" "}
           {onDiscard !== undefined && line.clientId !== null ? (
             <button type="button" class="link-button" onClick={() => onDiscard(line.clientId ?? "")}>
-              Discard
+              {t("ui.discard")}
             </button>
           ) : null}
         </div>

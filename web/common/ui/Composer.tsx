@@ -1,4 +1,5 @@
 import { useRef, useState } from "preact/hooks";
+import { useText } from "../i18n/text";
 
 export const MAX_MESSAGE_CHARS = 4000;
 
@@ -27,6 +28,7 @@ function carriesFiles(e: DragEvent): boolean {
 
 /** A text box where Enter sends and Shift+Enter starts a new line, with a Send button. */
 export function Composer(props: ComposerProps) {
+  const { t } = useText();
   const [error, setError] = useState<string | null>(null);
   const [dropping, setDropping] = useState(false);
   const box = useRef<HTMLTextAreaElement>(null);
@@ -37,7 +39,7 @@ export function Composer(props: ComposerProps) {
     if (props.disabled) return;
     if (text.trim() === "") return;
     if (text.length > MAX_MESSAGE_CHARS) {
-      setError(`A message has at most ${MAX_MESSAGE_CHARS} characters; this one has ${text.length}. Please split it.`);
+      setError(t("ui.messageTooLong", { max: String(MAX_MESSAGE_CHARS), count: String(text.length) }));
       return;
     }
     setError(null);
@@ -96,7 +98,7 @@ export function Composer(props: ComposerProps) {
         }}
       />
       <button type="submit" class="primary composer__send" disabled={props.disabled || props.value.trim() === ""}>
-        {props.sendLabel ?? "Send"}
+        {props.sendLabel ?? t("ui.send")}
       </button>
       {error !== null ? (
         <p id={errorId} class="form-error composer__error" role="alert">

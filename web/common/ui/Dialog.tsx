@@ -1,5 +1,6 @@
 import type { ComponentChildren } from "preact";
 import { useEffect, useId, useRef } from "preact/hooks";
+import { useText } from "../i18n/text";
 
 interface DialogProps {
   open: boolean;
@@ -15,6 +16,7 @@ interface DialogProps {
 
 /** A modal <dialog>: Escape and the close button call onClose; focus returns to the opener. */
 export function Dialog({ open, title, onClose, children, testId, class: cls, returnFocus }: DialogProps) {
+  const { t } = useText();
   const ref = useRef<HTMLDialogElement>(null);
   const opener = useRef<Element | null>(null);
   // Unique per dialog: two dialogs with one title (one per session tab, one per
@@ -48,7 +50,7 @@ export function Dialog({ open, title, onClose, children, testId, class: cls, ret
     >
       <div class="dialog__head">
         <h2 id={titleId}>{title}</h2>
-        <button type="button" class="icon-button" aria-label="Close" onClick={onClose}>
+        <button type="button" class="icon-button" aria-label={t("ui.close")} onClick={onClose}>
           <span aria-hidden="true">×</span>
         </button>
       </div>
@@ -71,6 +73,7 @@ interface ConfirmProps {
 
 /** "Are you sure?" with a named confirm button (e.g. "End session") and Cancel. */
 export function ConfirmDialog(props: ConfirmProps) {
+  const { t } = useText();
   return (
     <Dialog open={props.open} title={props.title} onClose={props.onCancel} testId="confirm-dialog">
       <p>{props.message}</p>
@@ -81,7 +84,7 @@ export function ConfirmDialog(props: ConfirmProps) {
       ) : null}
       <div class="dialog__actions">
         <button type="button" onClick={props.onCancel}>
-          {props.cancelLabel ?? "Cancel"}
+          {props.cancelLabel ?? t("ui.cancel")}
         </button>
         <button type="button" class="danger" disabled={props.busy} onClick={props.onConfirm}>
           {props.confirmLabel}

@@ -1,10 +1,10 @@
 import { signal } from "@preact/signals";
 import { useEffect, useRef } from "preact/hooks";
 import { ApiError, errorMessage } from "../api";
+import { useText, type TextKey } from "../i18n/text";
 import {
   answerFile,
   downloadFile,
-  humanSize,
   isRecipient,
   listFiles,
   percent,
@@ -149,6 +149,7 @@ export function SendFileButton({
   to: FileAudience | null;
   disabled: boolean;
 }) {
+  const { t } = useText();
   const input = useRef<HTMLInputElement>(null);
   return (
     <span class="send-file">
@@ -157,7 +158,7 @@ export function SendFileButton({
         type="file"
         multiple
         hidden
-        aria-label="Choose files"
+        aria-label={t("files.chooseFiles")}
         data-testid="file-input"
         disabled={disabled}
         onChange={(e) => {
@@ -167,17 +168,17 @@ export function SendFileButton({
         }}
       />
       <button type="button" disabled={disabled} onClick={() => input.current?.click()}>
-        Send file
+        {t("files.sendFile")}
       </button>
     </span>
   );
 }
 
-const STATE_TEXT: Record<Transfer["state"], string> = {
-  offered: "Offered",
-  accepted: "Accepted",
-  declined: "Declined",
-  received: "Received",
+const STATE_TEXT: Record<Transfer["state"], TextKey> = {
+  offered: "files.state.offered",
+  accepted: "files.state.accepted",
+  declined: "files.state.declined",
+  received: "files.state.received",
 };
 
 /**
@@ -195,6 +196,7 @@ export function FilesPanel({
   viewer: TransferViewer;
   ended: boolean;
 }) {
+  const { t } = useText();
   useEffect(() => {
     void refreshFiles(sessionId);
   }, [sessionId]);
@@ -202,8 +204,8 @@ export function FilesPanel({
   const mine = uploads.value.filter((u) => u.sessionId === sessionId);
   if (list.length === 0 && mine.length === 0) return null;
   return (
-    <section class="files" aria-label="Files">
-      <h3 class="files__title">Files</h3>
+    <section class="files" aria-label={t("files.title")}>
+      <h3 class="files__title">{t("files.title")}</h3>
       <ul class="files__list">
         {list.map((t) => (
           <TransferRow
@@ -224,25 +226,26 @@ export function FilesPanel({
 }
 
 function UploadRow({ u }: { u: UploadItem }) {
+  const { t, size } = useText();
   const p = percent(u.loaded, u.size);
   return (
     <li class="file" data-testid="upload" data-state={u.state}>
       <div class="file__head">
-        <span class="file__name">{u.name}</span> <span class="muted">{humanSize(u.size)}</span>{" "}
-        <span class="file__state">{u.state === "uploading" ? `Sending… ${p}%` : "Not sent"}</span>
+        <span class="file__name">{u.name}</span> <span class="muted">{size(u.size)}</span>{" "}
+        <span class="file__state">{u.state === "uploading" ? t("files.sendingPercent", { percent: String(p) }) : t("files.notSent")}</span>
       </div>
       {u.state === "uploading" ? (
         <div class="file__progress">
-          <progress max={100} value={p} aria-label={`Sending ${u.name}`} />{" "}
+          <progress max={100} value={p} aria-label={t("files.sendingName", { name: u.name })} />{" "}
           <button type="button" class="link-button" onClick={() => u.abort()}>
-            Cancel
+            {t("ui.cancel")}
           </button>
         </div>
       ) : (
         <p class="form-error" role="alert" data-testid="upload-error">
           {u.error}{" "}
           <button type="button" class="link-button" onClick={() => setUpload(u.key, () => null)}>
-            Dismiss
+            {t("ui.dismiss")}
           </button>
         </p>
       )}
@@ -263,27 +266,31 @@ function TransferRow({
   sessionId: string;
   customer: boolean;
 }) {
+  const { t: say, size } = useText();
   const dl = downloads.value.get(t.id) ?? null;
   const busy = dl !== null && (dl.phase === "answering" || dl.phase === "downloading");
-  const from = t.fromMe ? "you" : t.from || (t.fromCustomer ? "the customer" : "a representative");
-  const to =
+  const from = t.fromMe
+    ? say("files.from.you")
+    : t.from
+      ? say("files.from.name", { name: t.from })
+      : say(t.fromCustomer ? "files.from.customer" : "files.from.rep");
+  const to = say(
     t.audience === "representatives"
       ? customer
-        ? "the representatives"
-        : "representatives only"
+        ? "files.to.reps"
+        : "files.to.repsOnly"
       : customer
-        ? "you"
-        : "the customer";
+        ? "files.to.you"
+        : "files.to.customer",
+  );
   const canSave = recipient && (t.state === "accepted" || t.state === "received");
   return (
     <li class={`file file--${t.state}`} data-testid="file-item" data-file={t.id} data-state={t.state} data-download={dl?.phase}>
       <div class="file__head">
-        <span class="file__name">{t.name}</span> <span class="muted">{humanSize(t.size)}</span>{" "}
-        <span class="muted">
-          from {from}, to {to}
-        </span>{" "}
+        <span class="file__name">{t.name}</span> <span class="muted">{size(t.size)}</span>{" "}
+        <span class="muted">{say("files.fromTo", { from, to })}</span>{" "}
         <span class={`file__state file__state--${t.state}`} data-testid="file-state">
-          {STATE_TEXT[t.state]}
+          {say(STATE_TEXT[t.state])}
         </span>
       </div>
       {t.originalName !== null ? (
@@ -298,30 +305,30 @@ function TransferRow({
             type="button"
             class="primary"
             disabled={busy}
-            aria-label={`Accept ${t.name}`}
+            aria-label={say("files.acceptName", { name: t.name })}
             onClick={() => void answer(sessionId, t, true)}
           >
-            Accept
+            {say("files.accept")}
           </button>
           <button
             type="button"
             disabled={busy}
-            aria-label={`Decline ${t.name}`}
+            aria-label={say("files.declineName", { name: t.name })}
             onClick={() => void answer(sessionId, t, false)}
           >
-            Decline
+            {say("files.decline")}
           </button>
         </div>
       ) : null}
       {dl?.phase === "downloading" ? (
         <div class="file__progress">
-          <progress max={100} value={percent(dl.loaded, dl.total)} aria-label={`Downloading ${t.name}`} />{" "}
+          <progress max={100} value={percent(dl.loaded, dl.total)} aria-label={say("files.downloadingName", { name: t.name })} />{" "}
           <span class="muted">{percent(dl.loaded, dl.total)}%</span>
         </div>
       ) : null}
       {dl?.phase === "saved" ? (
         <p class="muted file__note" data-testid="file-saved">
-          Checked and saved.
+          {say("files.saved")}
         </p>
       ) : null}
       {dl?.phase === "failed" ? (
@@ -331,8 +338,8 @@ function TransferRow({
       ) : null}
       {canSave && !busy && dl?.phase !== "saved" ? (
         <div class="file__actions">
-          <button type="button" aria-label={`Download ${t.name}`} onClick={() => void fetchAndSave(t, true)}>
-            Download
+          <button type="button" aria-label={say("files.downloadName", { name: t.name })} onClick={() => void fetchAndSave(t, true)}>
+            {say("files.download")}
           </button>
         </div>
       ) : null}

@@ -1,3 +1,5 @@
+import { useText } from "../i18n/text";
+
 export const FONT_SIZES = [10, 12, 13, 14, 16, 18, 20, 22, 24, 28, 32];
 
 /** A labelled "Font size" select (10 to 32 pixels). */
@@ -5,17 +7,18 @@ export function FontSizeSelect({
   value,
   onChange,
   id,
-  label = "Font size",
+  label,
 }: {
   value: number;
   onChange: (size: number) => void;
   id: string;
   label?: string;
 }) {
+  const { t } = useText();
   const sizes = FONT_SIZES.includes(value) ? FONT_SIZES : [...FONT_SIZES, value].sort((a, b) => a - b);
   return (
     <span class="inline-field">
-      <label for={id}>{label}</label>
+      <label for={id}>{label ?? t("ui.fontSize")}</label>
       <select
         id={id}
         value={String(value)}
@@ -23,7 +26,7 @@ export function FontSizeSelect({
       >
         {sizes.map((size) => (
           <option key={size} value={String(size)}>
-            {size} px
+            {t("ui.fontSizeOption", { size: String(size) })}
           </option>
         ))}
       </select>
