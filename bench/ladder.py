@@ -144,7 +144,8 @@ def ladder(
     rates: tuple[int, ...],
     label: str,
 ) -> list[dict[str, Any]]:
-    """Offered rates in increasing order, until the p99 passes 100 ms."""
+    """Offered rates in increasing order, until two steps failed (p99 past 100 ms, or
+    anything lost): a step that fails is measured once more before it counts."""
     steps = []
     # Warm up (first queries compile and cache, lazy imports load): not reported.
     warmup_start = time.monotonic_ns() + 200_000_000
@@ -162,75 +163,108 @@ def ladder(
         ],
         timeout=run.plan.step_s + 3 * run.plan.drain_s + 60,
     )
+    failed_steps = 0
     for number, rate in enumerate(rates):
-        server_cpu = target.server.cpu()
-        server_sys = proc.cpu_split(target.server.pid)[1]
-        generator_cpu = generator.cpu_seconds()
-        start_ns = time.monotonic_ns() + 500_000_000
-        with profiled(run, target, f"{label}-{rate}", run.plan.step_s + 0.5):
-            replies = generator.call(
-                [
-                    {
-                        "op": "chat",
-                        "step": f"{label}-{number}",
-                        "rate": share,
-                        "duration": run.plan.step_s,
-                        "start_ns": start_ns,
-                        "drain": run.plan.drain_s,
-                    }
-                    for share in generator.rate_shares(rate)
-                ],
-                timeout=run.plan.step_s + 3 * run.plan.drain_s + 60,
-            )
-        step = _merge_steps(replies)
-        alive = target.server.alive()
-        server_cpu = target.server.cpu() - server_cpu if alive else None
-        server_sys = proc.cpu_split(target.server.pid)[1] - server_sys if alive else None
-        generator_cpu = generator.cpu_seconds() - generator_cpu
-        # The window the work happened in: the send window, or longer if deliveries lagged.
-        wall = max(run.plan.step_s, step["elapsed_s"] or 0.0)
-        per_message = step["expected_deliveries"] / step["sent"] if step["sent"] else 1
-        delivered_messages = step["delivered"] / per_message if per_message else 0
-        achieved = delivered_messages / step["elapsed_s"] if step["elapsed_s"] else 0.0
-        frames = step["delivered"] + step["counters"].get("echo", 0)
-        step.update(
-            {
-                "offered_rate": rate,
-                "achieved_rate": achieved,
-                "receivers_per_message": per_message,
-                "server_cpu_s": server_cpu,
-                "server_cpu_percent": 100 * server_cpu / wall if server_cpu is not None else None,
-                "server_system_cpu_percent": (
-                    100 * server_sys / wall if server_sys is not None else None
-                ),
-                "server_us_per_delivered_frame": (
-                    1e6 * server_cpu / frames if server_cpu is not None and frames else None
-                ),
-                "generator_cpu_percent": 100 * generator_cpu / wall,
-                "duplicated": step["counters"].get("duplicated", 0),
-                "reordered": step["counters"].get("reordered", 0),
-                "server_alive": target.server.alive(),
-            }
-        )
+        step = _step(run, generator, target, rate, f"{label}-{number}", label)
         steps.append(step)
-        lat = step["latency"]
-        run.progress(
-            f"{label}: offered {rate}/s achieved {achieved:.0f}/s "
-            f"p50 {figure(lat['p50_ms'])} p95 {figure(lat['p95_ms'])} "
-            f"p99 {figure(lat['p99_ms'])} ms, "
-            f"lost {step['missing']} dup {step['duplicated']} reord {step['reordered']}, "
-            f"server cpu {_pct(step['server_cpu_percent'])} "
-            f"(sys {_pct(step['server_system_cpu_percent'])}) gen cpu "
-            f"{_pct(step['generator_cpu_percent'])}"
-            + (f", errors: {step['errors'][:1]}" if step["errors"] else "")
-        )
-        if not target.server.alive():
+        if step["server_alive"] and not passed(step):
+            # One transient on a busy machine must not decide the capacity: the step is
+            # measured once more, and both runs are reported.
+            run.progress(f"{label}: {rate}/s failed once; measuring it again")
+            step = _step(run, generator, target, rate, f"{label}-{number}-again", label)
+            step["attempt"] = 2
+            steps.append(step)
+        if not step["server_alive"]:
             run.progress(f"{label}: the server died:\n{target.server.log_tail()}")
             break
-        p99 = lat["p99_ms"]
-        if p99 is None or p99 > P99_LIMIT_MS:
-            break
+        if not passed(step):
+            failed_steps += 1
+            if failed_steps == 2:
+                break
     return steps
+
+
+def passed(step: dict[str, Any], p99_limit_ms: float = P99_LIMIT_MS) -> bool:
+    """Within the latency limit, and nothing lost or doubled."""
+    p99 = step["latency"]["p99_ms"]
+    return (
+        p99 is not None and p99 <= p99_limit_ms and step["missing"] == 0 and step["duplicated"] == 0
+    )
+
+
+def _step(
+    run: Run,
+    generator: Generator,
+    target: targets.Target,
+    rate: int,
+    step_name: str,
+    label: str,
+) -> dict[str, Any]:
+    """One step of the ladder: ``rate`` messages a second offered for the step's
+    seconds, and what the server and the generator did meanwhile."""
+    cpu_before = target.server.cpu()
+    sys_before = proc.cpu_split(target.server.pid)[1]
+    generator_cpu = generator.cpu_seconds()
+    start_ns = time.monotonic_ns() + 500_000_000
+    with profiled(run, target, f"{step_name}-{rate}", run.plan.step_s + 0.5):
+        replies = generator.call(
+            [
+                {
+                    "op": "chat",
+                    "step": step_name,
+                    "rate": share,
+                    "duration": run.plan.step_s,
+                    "start_ns": start_ns,
+                    "drain": run.plan.drain_s,
+                }
+                for share in generator.rate_shares(rate)
+            ],
+            timeout=run.plan.step_s + 3 * run.plan.drain_s + 60,
+        )
+    step = _merge_steps(replies)
+    alive = target.server.alive()
+    server_cpu = target.server.cpu() - cpu_before if alive else None
+    server_sys = proc.cpu_split(target.server.pid)[1] - sys_before if alive else None
+    generator_cpu = generator.cpu_seconds() - generator_cpu
+    # The window the work happened in: the send window, or longer if deliveries lagged.
+    wall = max(run.plan.step_s, step["elapsed_s"] or 0.0)
+    per_message = step["expected_deliveries"] / step["sent"] if step["sent"] else 1
+    delivered_messages = step["delivered"] / per_message if per_message else 0
+    achieved = delivered_messages / step["elapsed_s"] if step["elapsed_s"] else 0.0
+    frames = step["delivered"] + step["counters"].get("echo", 0)
+    step.update(
+        {
+            "offered_rate": rate,
+            "attempt": 1,
+            "achieved_rate": achieved,
+            "receivers_per_message": per_message,
+            "server_cpu_s": server_cpu,
+            "server_cpu_percent": 100 * server_cpu / wall if server_cpu is not None else None,
+            "server_system_cpu_percent": (
+                100 * server_sys / wall if server_sys is not None else None
+            ),
+            "server_us_per_delivered_frame": (
+                1e6 * server_cpu / frames if server_cpu is not None and frames else None
+            ),
+            "generator_cpu_percent": 100 * generator_cpu / wall,
+            "duplicated": step["counters"].get("duplicated", 0),
+            "reordered": step["counters"].get("reordered", 0),
+            "server_alive": target.server.alive(),
+        }
+    )
+    lat = step["latency"]
+    run.progress(
+        f"{label}: offered {rate}/s achieved {achieved:.0f}/s "
+        f"p50 {figure(lat['p50_ms'])} p95 {figure(lat['p95_ms'])} "
+        f"p99 {figure(lat['p99_ms'])} p99.9 {figure(lat['p999_ms'])} "
+        f"max {figure(lat['max_ms'])} ms, "
+        f"lost {step['missing']} dup {step['duplicated']} reord {step['reordered']}, "
+        f"server cpu {_pct(step['server_cpu_percent'])} "
+        f"(sys {_pct(step['server_system_cpu_percent'])}) gen cpu "
+        f"{_pct(step['generator_cpu_percent'])}"
+        + (f", errors: {step['errors'][:1]}" if step["errors"] else "")
+    )
+    return step
 
 
 def figure(value: float | None) -> str:
@@ -242,15 +276,9 @@ def _pct(value: float | None) -> str:
 
 
 def capacity(steps: list[dict[str, Any]], p99_limit_ms: float = P99_LIMIT_MS) -> float:
-    """The highest achieved rate of a step with p99 within the limit and nothing lost."""
-    good = [
-        s["achieved_rate"]
-        for s in steps
-        if s["latency"]["p99_ms"] is not None
-        and s["latency"]["p99_ms"] <= p99_limit_ms
-        and s["missing"] == 0
-        and s["duplicated"] == 0
-    ]
+    """The highest achieved rate of a step (a first run or its second) with p99 within
+    the limit and nothing lost."""
+    good = [s["achieved_rate"] for s in steps if passed(s, p99_limit_ms)]
     return max(good, default=0.0)
 
 

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import proc, report, stats, targets
+from bench import machine, proc, report, stats, targets
 from bench.generator import Generator
 from bench.ladder import Run, capacity, connect, figure, ladder, profiled
 from bench.plan import Plan
@@ -293,12 +293,17 @@ def execute(
         failures: list[str] = []
 
         def attempt(name: str, work: Any) -> Any:
+            around = machine.before(0.0 if quick else 1.0)
             try:
-                return work()
+                result = work()
             except Exception as error:
                 run.progress(f"{name}: FAILED: {error}")
                 failures.append(f"{name}: {error}")
-                return {"failed": str(error)}
+                result = {"failed": str(error)}
+            around["load_after"] = machine.load()
+            run.progress(f"{name}: {machine.describe(around)}")
+            result["machine"] = around
+            return result
 
         first_db = databases[0]
         if "idle" in scenarios or "storm" in scenarios:

@@ -77,5 +77,6 @@ class Latency:
             "p50_ms": self.percentile_ms(50),
             "p95_ms": self.percentile_ms(95),
             "p99_ms": self.percentile_ms(99),
+            "p999_ms": self.percentile_ms(99.9),
             "max_ms": self.max_us / 1000.0 if self.count else None,
         }

@@ -95,6 +95,12 @@ def test_quick_bench_runs_every_scenario_and_loses_nothing(tmp_path: Path) -> No
             assert step["duplicated"] == 0, (name, step)
             assert step["reordered"] == 0, (name, step)
             assert step["errors"] == [], (name, step)
+            latency = step["latency"]
+            assert latency["p99_ms"] <= latency["p999_ms"] <= latency["max_ms"], (name, step)
+    for name, ladder in [*ladders.items(), ("idle", figures["idle"]), ("storm", figures["storm"])]:
+        machine = ladder["machine"]
+        assert len(machine["load_before"]) == len(machine["load_after"]) == 3, (name, machine)
+    assert "The machine around each scenario: idle: load " in completed.stdout, completed.stdout
     for db in expected:
         for step in figures["chat"][db]["steps"]:
             assert step["unacked"] == 0, step  # every message persisted and acknowledged

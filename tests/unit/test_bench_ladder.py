@@ -1,0 +1,43 @@
+"""The bench's rule for a step and a capacity: a step passes within the latency limit
+with nothing lost or doubled, and a capacity counts a second run that passed where
+the first did not (one transient must not decide a figure)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bench.ladder import capacity, passed
+
+
+def step(rate: float, p99: float | None, *, missing: int = 0, attempt: int = 1) -> dict[str, Any]:
+    return {
+        "achieved_rate": rate,
+        "latency": {"p99_ms": p99},
+        "missing": missing,
+        "duplicated": 0,
+        "attempt": attempt,
+    }
+
+
+def test_a_step_passes_within_the_limit_with_nothing_lost() -> None:
+    assert passed(step(100, 99.9))
+    assert not passed(step(100, 100.1))
+    assert not passed(step(100, None))
+    assert not passed(step(100, 5.0, missing=1))
+
+
+def test_a_step_that_passed_on_its_second_run_counts_for_the_capacity() -> None:
+    steps = [
+        step(100, 4.0),
+        step(200, 430.0),  # a transient
+        step(200, 6.0, attempt=2),
+        step(400, 180.0),
+        step(400, 150.0, attempt=2),
+    ]
+
+    assert capacity(steps) == 200
+    assert capacity(steps, 5.0) == 100
+
+
+def test_nothing_passed_is_a_capacity_of_zero() -> None:
+    assert capacity([step(25, 432.0), step(25, 250.0, attempt=2)]) == 0.0
