@@ -24,8 +24,9 @@ from helpline.domain.events import Author, Event
 from helpline.store import writer
 from helpline.store.database import create_engine
 from helpline.store.migrate import upgrade
-from helpline.store.protocol import Appended, HistoryQuery
+from helpline.store.protocol import Appended
 from helpline.store.sql import SqlStore
+from helpline.store.tools_protocol import HistoryQuery
 from tests.integration import test_store as contract
 from tests.integration.test_store import LATER, NOW, chat, make_rep, open_session, seqs
 

@@ -48,9 +48,10 @@ from helpline.domain.sessions import (
 )
 from helpline.store.database import create_engine, for_writes
 from helpline.store.migrate import alembic_config, current_revision, head_revision, upgrade
-from helpline.store.protocol import HistoryQuery
+from helpline.store.search_table import is_described
 from helpline.store.sql import SqlStore
-from helpline.store.tables import events, is_described, metadata, portals, sessions
+from helpline.store.tables import events, metadata, portals, sessions
+from helpline.store.tools_protocol import HistoryQuery
 from tests.integration import test_store as contract
 from tests.integration.test_store import LATER, NOW, chat, make_rep, open_session
 

@@ -26,8 +26,8 @@ from helpline.domain.files import FileAudience, FileState, SharedFile
 from helpline.domain.people import Representative
 from helpline.domain.sessions import SupportSession, as_author, end
 from helpline.domain.visibility import Viewer
-from helpline.store.protocol import HistoryQuery
 from helpline.store.sql import SqlStore
+from helpline.store.tools_protocol import HistoryQuery
 from tests.integration import test_store as contract
 from tests.integration.test_store import LATER, NOW, chat, make_rep, open_session
 from tests.integration.test_store_tools import picked_up_by

@@ -14,7 +14,7 @@ from helpline.server import wire
 from helpline.server.accounts import Actor, RepActor
 from helpline.server.chain_frames import chain_frames, chain_summary
 from helpline.server.service import HelplineService
-from helpline.store.protocol import HistoryQuery
+from helpline.store.tools_protocol import HistoryQuery
 
 MAX_PAGE = 200
 

@@ -25,7 +25,8 @@ from helpline.domain.events import Event
 from helpline.store.batch_plan import ENDED, Batch, Bumped, Key, Uncommitted
 from helpline.store.prepared import Prepared
 from helpline.store.rows import event_from_row, event_values, searchable_text
-from helpline.store.tables import events, session_search, sessions
+from helpline.store.search_table import session_search
+from helpline.store.tables import events, sessions
 
 
 class SqliteStatements:

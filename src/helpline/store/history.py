@@ -1,7 +1,7 @@
 """History search: finding past sessions by their words and details.
 
 Why this exists: one of the concerns ``SqlStore`` is composed of (see ``sql.py``).
-The index (``tables.session_search``) differs per dialect, FTS5 on SQLite and a GIN
+The index (``search_table.session_search``) differs per dialect, FTS5 on SQLite and a GIN
 index over ``to_tsvector('simple', ...)`` on PostgreSQL, so matching a term is spelled
 per dialect here. The page's count and rows are read in one transaction, so they
 agree.
@@ -15,9 +15,10 @@ from sqlalchemy import ColumnElement, bindparam, exists, func, literal_column, s
 
 from helpline.domain.sessions import SupportSession
 from helpline.store.base import StoreBase
-from helpline.store.protocol import HistoryQuery
 from helpline.store.rows import session_from_row
-from helpline.store.tables import attendees, session_search, sessions
+from helpline.store.search_table import session_search
+from helpline.store.tables import attendees, sessions
+from helpline.store.tools_protocol import HistoryQuery
 
 
 class HistoryMixin(StoreBase):

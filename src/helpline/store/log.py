@@ -34,7 +34,8 @@ from helpline.store.chain_protocol import ChainState
 from helpline.store.protocol import Appended
 from helpline.store.reader import Query
 from helpline.store.rows import event_from_row, event_values, searchable_text
-from helpline.store.tables import events, session_search, sessions
+from helpline.store.search_table import session_search
+from helpline.store.tables import events, sessions
 
 
 class LogMixin(StoreBase):

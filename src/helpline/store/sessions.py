@@ -27,7 +27,8 @@ from helpline.store.log import insert_events
 from helpline.store.protocol import NewSession
 from helpline.store.reader import Query
 from helpline.store.rows import attendee_from_row, client_values, session_from_row
-from helpline.store.tables import attendees, customer_tokens, portals, session_search, sessions
+from helpline.store.search_table import session_search
+from helpline.store.tables import attendees, customer_tokens, portals, sessions
 
 
 class SessionsMixin(StoreBase):

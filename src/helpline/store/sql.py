@@ -45,7 +45,8 @@ from helpline.store.webhooks import WebhooksMixin
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
 
-    from helpline.store.protocol import HelplineStore, SessionToolsStore, Store, TransferStore
+    from helpline.store.protocol import HelplineStore, Store, TransferStore
+    from helpline.store.tools_protocol import SessionToolsStore
 
 
 class SqlStore(

@@ -13,9 +13,6 @@ here so that this module still names the whole schema).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -24,7 +21,6 @@ from sqlalchemy import (
     Index,
     Integer,
     LargeBinary,
-    MetaData,
     String,
     Table,
     Text,
@@ -40,7 +36,6 @@ from helpline.store.webhook_tables import webhook_deliveries, webhooks
 # The agent's tables live in ``agent_tables``; they are named here too, so that
 # importing this module (as Alembic's env does) registers every table in ``metadata``.
 __all__ = [
-    "SEARCH_TABLE",
     "agent_links",
     "attendees",
     "consent_requests",
@@ -50,7 +45,6 @@ __all__ = [
     "events",
     "files",
     "invitations",
-    "is_described",
     "logins",
     "metadata",
     "portal_members",
@@ -58,9 +52,7 @@ __all__ = [
     "representatives",
     "script_categories",
     "scripts",
-    "search_metadata",
     "session_codes",
-    "session_search",
     "session_tasks",
     "sessions",
     "team_settings",
@@ -368,34 +360,3 @@ consent_requests = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("answered_at", UtcDateTime, nullable=True),
 )
-
-
-# The history search index ------------------------------------------------------------
-#
-# One row per session (its customer name and query) and one per event with text. On
-# SQLite it is an FTS5 virtual table, on PostgreSQL a plain table with a GIN index over
-# ``to_tsvector('simple', content)``. Neither shape can be described to Alembic as one
-# table (FTS5 keeps its index in shadow tables such as ``session_search_data``), so it
-# lives outside ``metadata``: the migrations create it per dialect, and ``is_described``
-# tells schema comparisons to leave it alone. These columns are the ones both share.
-
-SEARCH_TABLE = "session_search"
-
-search_metadata = MetaData()
-
-session_search = Table(
-    SEARCH_TABLE,
-    search_metadata,
-    Column("session_id", Integer, nullable=False),
-    Column("content", Text, nullable=False),
-)
-
-
-def is_described(
-    name: str | None, type_: str, parent_names: Mapping[Any, str | None] | None = None
-) -> bool:
-    """Whether ``metadata`` describes this schema object: an Alembic ``include_name`` hook
-    that leaves out the search index and its FTS5 shadow tables."""
-    if type_ == "table" and name is not None:
-        return name != SEARCH_TABLE and not name.startswith(f"{SEARCH_TABLE}_")
-    return True

@@ -13,7 +13,8 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 from helpline.store.database import create_engine, for_writes
-from helpline.store.tables import is_described, metadata
+from helpline.store.search_table import is_described
+from helpline.store.tables import metadata
 
 config = context.config
 
