@@ -96,8 +96,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("sessions") as batch:
-        batch.drop_column("chain_salt")
-        batch.drop_column("chain_head")
-    with op.batch_alter_table("events") as batch:
-        batch.drop_column("chain_hash")
+    # Dropped in place (SQLite 3.35 and newer can), never by copying the table as
+    # batch mode would: with foreign keys on, dropping the old ``sessions`` would
+    # delete every row that refers to it (attendees, events, tokens) by cascade.
+    op.drop_column("sessions", "chain_salt")
+    op.drop_column("sessions", "chain_head")
+    op.drop_column("events", "chain_hash")
