@@ -20,8 +20,9 @@ generator's processes are pinned to the other cores; everything on loopback):
                sessions, alternately customer -> representative and back, each
                persisted before it is acknowledged. Open loop: latency from each
                message's *scheduled* send time to its delivery on the other party's
-               socket (p50/p95/p99 from an HDR histogram), at increasing rates until
-               the p99 passes 100 ms. On SQLite and PostgreSQL (--database).
+               socket (p50/p95/p99/p99.9/max from an HDR histogram), at increasing
+               rates after a warm-up, until two steps failed (a step that fails is
+               measured once more before it counts). On SQLite and PostgreSQL.
   fanout    3. Fan-out: sessions with a customer and three representatives (one of
                them masked); server CPU time per delivered event frame.
   storm     4. Reconnect storm: every customer sends one message and every socket
@@ -38,7 +39,8 @@ generator's processes are pinned to the other cores; everything on loopback):
 Every message carries a per-sender sequence number: loss, duplication and reordering
 are counted, not guessed. The capacity of a target is the highest achieved rate of a
 step with p99 <= 100 ms and nothing lost. A progress line per step goes to stderr,
-the table to stdout, all figures to the JSON file.
+the table to stdout, all figures to the JSON file, with the machine's load before and
+after every scenario (a figure from a busy machine is not the product's).
 """
 
 
