@@ -172,3 +172,10 @@ class HeldReplies:
         for message in self.held:
             self.page_side.send(message)
         self.held.clear()
+
+
+async def open_page(console: Page, name: str) -> None:
+    """Follow a link of the console's toolbar: "Chats", "Library" or "History"."""
+    link = console.get_by_role("navigation", name="Console pages").get_by_role("link", name=name)
+    await link.click()
+    await expect(link).to_have_attribute("aria-current", "page")

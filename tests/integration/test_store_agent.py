@@ -16,9 +16,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
-from alembic import command
 from sqlalchemy import insert, select
-from sqlalchemy.engine import Connection
 
 from helpline.domain.agent_links import AgentLink, agent_attached_note
 from helpline.domain.drafting import seal
@@ -34,13 +32,14 @@ from helpline.domain.sessions import (
     end,
 )
 from helpline.store.database import create_engine, for_writes
-from helpline.store.migrate import alembic_config, current_revision, head_revision, upgrade
+from helpline.store.migrate import current_revision, head_revision, upgrade
 from helpline.store.protocol import PresenceChanges
 from helpline.store.sql import SqlStore
 from helpline.store.tables import events, sessions
 from tests.integration import test_store as contract
 from tests.integration.test_store import LATER, NOW, make_rep, new_session, open_session
-from tests.integration.test_store_tools import migrate_to, picked_up_by
+from tests.integration.test_store_tools import picked_up_by
+from tests.support.migrations import migrate_down, migrate_to
 
 # The contract's fixtures: every test here runs on a fresh database of each kind.
 store_url = contract.store_url
@@ -274,20 +273,6 @@ async def test_no_agent_attaches_to_an_ended_session_and_its_link_stays_unused(
 
 
 # The migration --------------------------------------------------------------------------------
-
-
-async def migrate_down(url: str, revision: str) -> None:
-    def run(connection: Connection) -> None:
-        config = alembic_config()
-        config.attributes["connection"] = connection
-        command.downgrade(config, revision)
-
-    engine = create_engine(url)
-    try:
-        async with for_writes(engine).begin() as connection:
-            await connection.run_sync(run)
-    finally:
-        await engine.dispose()
 
 
 async def test_upgrade_gives_earlier_sessions_a_browser_and_no_details(store_url: str) -> None:

@@ -18,7 +18,6 @@ from helpline.store.sql import SqlStore
 from helpline.store.tables import sessions
 from tests.integration import test_store as contract
 from tests.integration.test_store import LATER, NOW, chat, make_rep, open_session
-from tests.integration.test_store_tools import migrate_to
 from tests.integration.test_store_transfers import (
     a_file,
     actions,
@@ -29,6 +28,7 @@ from tests.integration.test_store_transfers import (
     screen_note,
     screen_request,
 )
+from tests.support.migrations import migrate_to
 
 # The contract's fixtures: every test here runs on a fresh database of each kind.
 store_url = contract.store_url

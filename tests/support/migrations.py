@@ -1,0 +1,37 @@
+"""Taking a test's database to one migration, up or down, for the tests of upgrades
+from older schemas with data already in them and of downgrades that keep it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy.engine import Connection
+
+from helpline.store.database import create_engine, for_writes
+from helpline.store.migrate import alembic_config
+
+
+async def _migrate(url: str, step: Callable[[Config, str], None], revision: str) -> None:
+    def run(connection: Connection) -> None:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        step(config, revision)
+
+    engine = create_engine(url)
+    try:
+        async with for_writes(engine).begin() as connection:
+            await connection.run_sync(run)
+    finally:
+        await engine.dispose()
+
+
+async def migrate_to(url: str, revision: str) -> None:
+    """Like ``helpline.store.migrate.upgrade``, but stopping at ``revision``."""
+    await _migrate(url, command.upgrade, revision)
+
+
+async def migrate_down(url: str, revision: str) -> None:
+    """Downgrade to ``revision``."""
+    await _migrate(url, command.downgrade, revision)
