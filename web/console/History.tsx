@@ -1,18 +1,17 @@
 /** The managers' History page: past sessions by filter and by words from the chats. */
 
 import { useEffect, useState } from "preact/hooks";
-import { api, errorMessage, seg } from "../common/api";
+import { api, seg } from "../common/api";
 import { formatClock, formatDateTime } from "../common/format";
 import { privacyLabel } from "../common/lines";
 import type { Representative, Session, SessionEvent } from "../common/protocol";
 import {
   decodeHistoryPage,
   decodeTranscript,
-  type HistoryPage as Page,
   type PortalInfo,
-  type TranscriptJson,
 } from "../common/protocol-bodies";
 import { Dialog } from "../common/ui/Dialog";
+import { useLoaded } from "../common/useLoaded";
 import { Linkified } from "../common/ui/Linkified";
 import { TextField } from "../common/ui/TextField";
 import { NO_FILTERS, historyQuery, type HistoryFilters } from "./history-query";
@@ -29,9 +28,6 @@ export function HistoryPage() {
   const [form, setForm] = useState<HistoryFilters>(NO_FILTERS);
   const [applied, setApplied] = useState<HistoryFilters>(NO_FILTERS);
   const [offset, setOffset] = useState(0);
-  const [result, setResult] = useState<Page | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const [viewing, setViewing] = useState<string | null>(null);
 
   useEffect(() => {
@@ -44,25 +40,16 @@ export function HistoryPage() {
       .catch(() => undefined);
   }, [manager]);
 
-  useEffect(() => {
-    if (!manager) return;
-    let live = true;
-    setBusy(true);
-    setError(null);
-    api("GET", `/api/history?${historyQuery(applied, PAGE_SIZE, offset)}`)
-      .then((body) => {
-        if (live) setResult(decodeHistoryPage(body));
-      })
-      .catch((err: unknown) => {
-        if (live) setError(errorMessage(err));
-      })
-      .finally(() => {
-        if (live) setBusy(false);
-      });
-    return () => {
-      live = false;
-    };
-  }, [manager, applied, offset]);
+  const {
+    value: result,
+    error,
+    busy,
+  } = useLoaded(
+    manager
+      ? async () => decodeHistoryPage(await api("GET", `/api/history?${historyQuery(applied, PAGE_SIZE, offset)}`))
+      : null,
+    [manager, applied, offset],
+  );
 
   if (!manager) {
     return (
@@ -252,22 +239,10 @@ function HistoryRow({ session, onView }: { session: Session; onView: () => void 
 
 /** The JSON transcript, shown in the page: the details, then every line as text. */
 function TranscriptView({ sessionId }: { sessionId: string }) {
-  const [transcript, setTranscript] = useState<TranscriptJson | null>(null);
-  const [error, setError] = useState<string | null>(null);
-
-  useEffect(() => {
-    let live = true;
-    api("GET", `/api/sessions/${seg(sessionId)}/transcript.json`)
-      .then((body) => {
-        if (live) setTranscript(decodeTranscript(body));
-      })
-      .catch((err: unknown) => {
-        if (live) setError(errorMessage(err));
-      });
-    return () => {
-      live = false;
-    };
-  }, [sessionId]);
+  const { value: transcript, error } = useLoaded(
+    async () => decodeTranscript(await api("GET", `/api/sessions/${seg(sessionId)}/transcript.json`)),
+    [sessionId],
+  );
 
   if (error !== null) {
     return (

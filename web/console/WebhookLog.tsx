@@ -6,38 +6,16 @@
  */
 
 import { useEffect, useState } from "preact/hooks";
-import { errorMessage } from "../common/api";
-import { anyWaiting, deliveryRow, type Delivery, type Webhook } from "./webhook-rows";
+import { useLoaded } from "../common/useLoaded";
+import { anyWaiting, deliveryRow, type Webhook } from "./webhook-rows";
 import { loadDeliveries } from "./webhooks-api";
 
 /** How often the log reads itself again while a call waits. */
 const WAITING_REFRESH_MS = 3000;
 
 export function WebhookLog({ webhook, onClose }: { webhook: Webhook; onClose: () => void }) {
-  const [deliveries, setDeliveries] = useState<Delivery[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
   const [reads, setReads] = useState(0);
-
-  useEffect(() => {
-    let live = true;
-    setBusy(true);
-    loadDeliveries(webhook.id)
-      .then((rows) => {
-        if (!live) return;
-        setDeliveries(rows);
-        setError(null);
-      })
-      .catch((err: unknown) => {
-        if (live) setError(errorMessage(err));
-      })
-      .finally(() => {
-        if (live) setBusy(false);
-      });
-    return () => {
-      live = false;
-    };
-  }, [webhook.id, reads]);
+  const { value: deliveries, error, busy } = useLoaded(() => loadDeliveries(webhook.id), [webhook.id, reads]);
 
   const waiting = deliveries !== null && anyWaiting(deliveries);
   useEffect(() => {
