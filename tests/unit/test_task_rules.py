@@ -193,6 +193,17 @@ def test_a_task_done_or_failed_says_what_and_why() -> None:
     ]
 
 
+def test_a_failure_carries_the_agent_s_reason_for_a_page_in_another_language() -> None:
+    failed = task(TaskKind.UNLOCK_SCREEN).moved_to(TaskState.FAILED)
+
+    assert progress_note(failed, "Dana", "no session is locked").body["detail"] == (
+        "no session is locked"
+    )
+    assert "detail" not in progress_note(failed, "Dana", None).body
+    done = task(TaskKind.UNLOCK_SCREEN).moved_to(TaskState.DONE)
+    assert "detail" not in progress_note(done, "Dana", "ignored").body
+
+
 def test_system_information_collected_by_a_task_names_its_report() -> None:
     done = task(TaskKind.ELEVATED_DIAGNOSTICS).moved_to(TaskState.DONE)
     note = progress_note(done, "Dana", None, diagnostics_id=12)

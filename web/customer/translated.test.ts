@@ -49,3 +49,50 @@ describe("customerError", () => {
     expect(customerError(new ApiError(422, "invalid_input", "A name is needed."), de)).toBe("A name is needed.");
   });
 });
+
+describe("statusText for the agent's features", () => {
+  const rep = { kind: "representative", name: "Alice" };
+  const customer = { kind: "customer", name: "Dana" };
+
+  it("says every request to the customer and every answer in their language", () => {
+    const asked = note({ request_id: "r", consent: "credentials" }, rep, "consent_requested");
+    expect(statusText(asked, de, "Dana")).toBe("Alice bittet um Ihre Anmeldedaten.");
+    const masked = note({ request_id: "r", consent: "diagnostics" }, { kind: "representative", name: "A representative" }, "consent_requested");
+    expect(statusText(masked, textFor("es"), "Dana")).toBe("Un representante pide información del sistema de su ordenador.");
+    const allowed = note({ request_id: "r", consent: "service", answer: "allowed" }, customer, "consent_answered");
+    expect(statusText(allowed, textFor("fr"), "Dana")).toBe(
+      "Vous avez accepté la demande d’exécuter l’agent d’assistance en tant que service.",
+    );
+    const declined = note({ request_id: "r", consent: "url", answer: "declined" }, customer, "consent_answered");
+    expect(statusText(declined, de, "Dana")).toBe("Sie haben die Anfrage abgelehnt, eine Webseite auf Ihrem Computer zu öffnen.");
+    const timedOut = note({ request_id: "r", consent: "file", answer: "declined", reason: "timeout" }, customer, "consent_answered");
+    expect(statusText(timedOut, de, "Dana")).toBe("Niemand hat die Anfrage rechtzeitig beantwortet, daher wurde sie abgelehnt.");
+    const revoked = note({ action: "consent_revoked", request_id: "r", consent: "credentials" }, customer);
+    expect(statusText(revoked, de, "Dana")).toBe("Sie haben die Erlaubnis zur Verwendung Ihrer Anmeldedaten zurückgezogen.");
+    expect(statusText(note({ action: "diagnostics_sent", request_id: "r", diagnostics_id: 4 }, customer), de, "Dana")).toBe(
+      "Sie haben Systeminformationen an die Mitarbeiter gesendet.",
+    );
+  });
+
+  it("says each step of a task, with the agent's reason for a failure as it came", () => {
+    const service = { task_id: "t", task: "restart_service", service: "nginx" };
+    const requested = note({ action: "task_requested", runner: "credentials", ...service }, rep);
+    expect(statusText(requested, de, "Dana")).toBe(
+      "Alice hat mit Ihren Anmeldedaten Folgendes veranlasst: Systemdienst nginx neu starten.",
+    );
+    const failed = note({ action: "task_failed", detail: "systemctl exited with status 5.", ...service }, customer);
+    expect(statusText(failed, textFor("fr"), "Dana")).toBe(
+      "Échec : redémarrer le service système nginx. systemctl exited with status 5.",
+    );
+    const reboot = { task_id: "t", task: "reboot" };
+    expect(statusText(note({ action: "task_done", ...reboot }, customer), de, "Dana")).toBe(
+      "Ihr Computer wurde neu gestartet und ist wieder mit dieser Sitzung verbunden.",
+    );
+    expect(statusText(note({ action: "task_done", reconnects: false, ...reboot }, customer), textFor("es"), "Dana")).toContain(
+      "no volverá solo a esta sesión",
+    );
+    const stopped = note({ action: "task_failed", reason: "stopped_waiting", ...reboot }, rep);
+    expect(statusText(stopped, de, "Dana")).toBe("Alice wartet nicht mehr darauf, dass Ihr Computer dies abschließt: Computer neu starten.");
+    expect(statusText(note({ action: "task_done", task_id: "t", task: "format_disk" }, customer), de, "Dana")).toBeNull();
+  });
+});

@@ -53,13 +53,7 @@ export function statusText(e: SessionEvent, text: Text, customerName: string): s
   if (text.lang === "en") return null;
   const { t } = text;
   const author = e.author.name !== "" ? personName(e.author.name, text) : null;
-  if (e.kind === "consent_requested") {
-    return e.body["consent"] === "screen" && author !== null ? t("status.screenAsked", { name: author }) : null;
-  }
-  if (e.kind === "consent_answered") {
-    if (e.body["consent"] !== "screen" || e.body["reason"] !== undefined) return null;
-    return t(e.body["answer"] === "allowed" ? "status.screenAllowed" : "status.screenDeclined");
-  }
+  if (e.kind === "consent_requested" || e.kind === "consent_answered") return consentText(e, text, author);
   if (e.kind !== "status") return null;
   const rep = field(e, "rep_name");
   const file = field(e, "name");
@@ -103,6 +97,89 @@ export function statusText(e: SessionEvent, text: Text, customerName: string): s
       return t("status.screenStarted");
     case "screen_stopped":
       return t("status.screenStopped");
+    case "consent_revoked": {
+      const consent = e.body["consent"];
+      return consent === "credentials" || consent === "service" ? t(`status.revoked.${consent}`) : null;
+    }
+    case "diagnostics_sent":
+      return t("status.diagnosticsSent");
+    default:
+      return e.body.action?.startsWith("task_") === true ? taskText(e, text, author) : null;
+  }
+}
+
+const CONSENTS = ["screen", "file", "url", "credentials", "service", "diagnostics"] as const;
+type Consent = (typeof CONSENTS)[number];
+
+function consentOf(e: SessionEvent): Consent | null {
+  const kind = e.body["consent"];
+  return CONSENTS.find((c) => c === kind) ?? null;
+}
+
+/** A request to the customer, and their answer (or their client's, with its reason). */
+function consentText(e: SessionEvent, text: Text, author: string | null): string | null {
+  const { t } = text;
+  const consent = consentOf(e);
+  if (consent === null) return null;
+  if (e.kind === "consent_requested") return author !== null ? t(`status.ask.${consent}`, { name: author }) : null;
+  switch (e.body["reason"]) {
+    case undefined:
+      return t(e.body["answer"] === "allowed" ? `status.allowed.${consent}` : `status.declined.${consent}`);
+    case "no_display":
+      return t("status.declinedNoDisplay");
+    case "timeout":
+      return t("status.declinedTimeout");
+    case "unattended":
+      return t("status.declinedUnattended");
+    default:
+      return null;
+  }
+}
+
+/** What a task does, as the catalogue names it; null for a task this page does not know. */
+function taskName(e: SessionEvent, text: Text): string | null {
+  const service = field(e, "service");
+  switch (e.body["task"]) {
+    case "reboot":
+      return text.t("task.reboot");
+    case "restart_service":
+      return service !== null ? text.t("task.restartService", { service }) : null;
+    case "elevated_diagnostics":
+      return text.t("task.elevatedDiagnostics");
+    case "unlock_screen":
+      return text.t("task.unlockScreen");
+    default:
+      return null;
+  }
+}
+
+/**
+ * A step of a task on the customer's computer. A failure's detail is the agent's own
+ * words about the system (a command's exit status), shown as they came.
+ */
+function taskText(e: SessionEvent, text: Text, author: string | null): string | null {
+  const { t } = text;
+  const task = taskName(e, text);
+  if (task === null) return null;
+  switch (e.body.action) {
+    case "task_requested":
+      if (author === null) return null;
+      return t(e.body["runner"] === "credentials" ? "status.taskWithCredentials" : "status.taskByService", {
+        name: author,
+        task,
+      });
+    case "task_restarting":
+      return t("status.taskRestarting");
+    case "task_done":
+      if (e.body["reconnects"] === false) return t("status.taskRestartingForGood");
+      return t(e.body["task"] === "reboot" ? "status.taskRebooted" : "status.taskDone", { task });
+    case "task_failed": {
+      if (e.body["reason"] === "stopped_waiting") {
+        return author !== null ? t("status.taskStopped", { name: author, task }) : null;
+      }
+      const detail = field(e, "detail");
+      return detail !== null ? t("status.taskFailedDetail", { task, detail }) : t("status.taskFailed", { task });
+    }
     default:
       return null;
   }

@@ -179,6 +179,9 @@ def progress_note(
     }
     if not returns:
         body["reconnects"] = False
+    if task.state is TaskState.FAILED and detail:
+        # The agent's own words about the system, for a reader in another language.
+        body["detail"] = detail
     if diagnostics_id is not None:
         body["diagnostics_id"] = diagnostics_id
     return Draft(
