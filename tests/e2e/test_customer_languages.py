@@ -18,6 +18,7 @@ from tests.e2e.steps import (
     line,
     log_in,
     pick_up,
+    read_download,
     record_dialogs,
     say,
 )
@@ -70,6 +71,18 @@ async def test_customer_pages_speak_german_french_or_spanish_as_the_browser_pref
             await expect(shown_in.locator("img")).to_have_count(0)
         await say(console, "Guten Tag!")
         await expect(line(log, "Guten Tag!")).to_contain_text("Alice Martin")
+
+        # The chat log the customer saves is German too, written from what the page shows.
+        async with customer.expect_download() as saving:
+            await customer.get_by_role("button", name="Chatverlauf speichern").click()
+        saved = await saving.value
+        assert saved.suggested_filename == "chatlog.txt"
+        chat_log = await read_download(saved)
+        assert chat_log.startswith("Helpline-Chatverlauf\nSitzungs-ID: ")
+        assert "Anliegen: Mein Drucker brennt\n" in chat_log
+        assert "* Alice Martin hat die Sitzung übernommen." in chat_log
+        assert "Alice Martin: Guten Tag!" in chat_log
+        assert f"Dana: {MARKUP}" in chat_log
         # The German page passes the same WCAG checks (its lang included) as the English one.
         await assert_no_serious_findings(customer, "the customer's chat page in German")
         assert dialogs == []

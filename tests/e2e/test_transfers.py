@@ -348,22 +348,25 @@ async def small_server(tmp_path: Path) -> AsyncIterator[ServerProcess]:
         yield process
 
 
-async def test_a_file_over_the_limit_is_refused_with_the_servers_reason(
+async def test_a_file_over_the_limit_is_refused_in_the_customer_s_language(
     browser: Browser, small_server: ServerProcess
 ) -> None:
     pages: list[Page] = []
-    for _ in range(2):
+    for locale in ("de-DE", "en-US"):
         context = await browser.new_context(
-            base_url=small_server.base_url, viewport={"width": 1400, "height": 900}
+            base_url=small_server.base_url, viewport={"width": 1400, "height": 900}, locale=locale
         )
         pages.append(await context.new_page())
     customer, console = pages
     try:
-        await ask_for_help(customer, "acme", "Dana", "Here is my crash dump")
+        await customer.goto("/p/acme")
+        await customer.get_by_label("Ihr Name").fill("Dana")
+        await customer.get_by_label("Ihre Frage").fill("Hier ist mein Absturzabbild")
+        await customer.get_by_role("button", name="Chat starten").click()
         await log_in(console, "bob")
         await pick_up(console, "Dana")
         async with customer.expect_file_chooser() as chooser_info:
-            await customer.get_by_role("button", name="Send file").click()
+            await customer.get_by_role("button", name="Datei senden").click()
         chooser = await chooser_info.value
         crash_dump = os.urandom(1_300_000)
         await chooser.set_files(
@@ -371,8 +374,9 @@ async def test_a_file_over_the_limit_is_refused_with_the_servers_reason(
         )
         upload = customer.get_by_test_id("upload").filter(has_text="crash.dmp")
         await expect(upload).to_have_attribute("data-state", "failed")
+        # The server says it in English ("Files can be at most 1.0 MB..."); the page in German.
         await expect(upload.get_by_test_id("upload-error")).to_contain_text(
-            "Files can be at most 1.0 MB; this one is 1.2 MB."
+            "Diese Datei ist zu groß zum Senden (1,2 MB)."
         )
         await expect(file_item(customer, "crash.dmp")).to_have_count(0)
         await expect(file_item(console, "crash.dmp")).to_have_count(0)

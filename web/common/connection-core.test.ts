@@ -114,9 +114,9 @@ describe("Outbox", () => {
   it("marks a refused send failed and never resends it", () => {
     const o = new Outbox();
     o.add(entry("a"));
-    const failed = o.fail("a", "A message has at most 4000 characters.");
+    const failed = o.fail("a", { code: "too_large", message: "A message has at most 4000 characters." });
     expect(failed?.state).toBe("failed");
-    expect(failed?.error).toContain("4000");
+    expect(failed?.error?.message).toContain("4000");
     expect(o.unacknowledged()).toEqual([]);
     expect(o.forSession("S1")).toHaveLength(1);
   });
@@ -125,13 +125,11 @@ describe("Outbox", () => {
     const o = new Outbox();
     o.add(entry("poison"));
     o.add(entry("busy"));
-    const refused = o.refuse("poison", "invalid_input", "This message holds a character that cannot be stored.");
-    expect(refused).toMatchObject({ state: "failed", error: "This message holds a character that cannot be stored." });
+    const poison = { code: "invalid_input", message: "This message holds a character that cannot be stored." };
+    expect(o.refuse("poison", poison)).toMatchObject({ state: "failed", error: poison });
     for (const code of ["rate_limited", "unavailable"]) {
-      expect(o.refuse("busy", code, "Too many messages; wait a moment.")).toMatchObject({
-        state: "pending",
-        error: "Too many messages; wait a moment.",
-      });
+      const busy = { code, message: "Too many messages; wait a moment." };
+      expect(o.refuse("busy", busy)).toMatchObject({ state: "pending", error: busy });
     }
     expect(o.unacknowledged().map((e) => e.clientId)).toEqual(["busy"]);
     // Once acknowledged, the note of the delay goes.
@@ -155,7 +153,7 @@ describe("Outbox", () => {
     expect(reloaded.get("poison")?.strikes).toBe(MAX_STRIKES - 1);
     const given = reloaded.strike("poison");
     expect(given?.state).toBe("failed");
-    expect(given?.error).toMatch(/could not take this message/);
+    expect(given?.error).toMatchObject({ code: "server_failed", message: expect.stringMatching(/could not take this message/) });
     expect(reloaded.unacknowledged()).toEqual([]);
     // Only pending sends are struck.
     expect(reloaded.strike("poison")?.strikes).toBe(MAX_STRIKES);
@@ -165,7 +163,7 @@ describe("Outbox", () => {
     const o = new Outbox();
     o.add(entry("a"));
     o.ack("a", 2);
-    expect(o.fail("a", "late error")?.state).toBe("acked");
+    expect(o.fail("a", { code: "conflict", message: "late error" })?.state).toBe("acked");
   });
 
   it("builds send frames with the same client id every time, `to` only for messages", () => {

@@ -4,6 +4,7 @@
  * No I/O and no timers here, so every rule is unit-tested (connection-core.test.ts).
  */
 
+import { type Problem, SERVER_FAILED } from "./i18n/problems";
 import {
   type ClientFrame,
   CLOSE_CREDENTIALS_EXPIRED,
@@ -71,7 +72,7 @@ export interface OutboxEntry {
   readonly state: "pending" | "acked" | "failed";
   readonly seq: number | null;
   /** Why it failed; for a pending entry, why its last try was put off. */
-  readonly error: string | null;
+  readonly error: Problem | null;
   /** How often the server went down while this send was the oldest unanswered one. */
   readonly strikes: number;
 }
@@ -126,20 +127,20 @@ export class Outbox {
   }
 
   /** The server refused `clientId`: keep the text on screen, never resend it as is. */
-  fail(clientId: string, message: string): OutboxEntry | undefined {
+  fail(clientId: string, problem: Problem): OutboxEntry | undefined {
     return this.update(clientId, (e) =>
-      e.state === "acked" ? e : { ...e, state: "failed", error: message },
+      e.state === "acked" ? e : { ...e, state: "failed", error: problem },
     );
   }
 
   /**
-   * The server answered `clientId` with an error `code`: a final one fails the entry
-   * (never resent as is), a transient one (`isTransientError`) keeps it pending, to be
-   * sent again later, with the reason noted. Returns the entry, if it was ours.
+   * The server answered `clientId` with an error: a final one fails the entry (never
+   * resent as is), a transient one (`isTransientError`) keeps it pending, to be sent
+   * again later, with the reason noted. Returns the entry, if it was ours.
    */
-  refuse(clientId: string, code: string, message: string): OutboxEntry | undefined {
-    if (!isTransientError(code)) return this.fail(clientId, message);
-    return this.update(clientId, (e) => (e.state === "pending" ? { ...e, error: message } : e));
+  refuse(clientId: string, problem: Problem): OutboxEntry | undefined {
+    if (!isTransientError(problem.code)) return this.fail(clientId, problem);
+    return this.update(clientId, (e) => (e.state === "pending" ? { ...e, error: problem } : e));
   }
 
   /**
@@ -152,7 +153,7 @@ export class Outbox {
       if (e.state !== "pending") return e;
       const strikes = e.strikes + 1;
       return strikes >= MAX_STRIKES
-        ? { ...e, strikes, state: "failed", error: SERVER_FAILED_MESSAGE }
+        ? { ...e, strikes, state: "failed", error: { code: SERVER_FAILED, message: SERVER_FAILED_MESSAGE } }
         : { ...e, strikes };
     });
   }
@@ -256,7 +257,7 @@ export function restoreEntries(value: unknown): OutboxEntry[] {
       createdAt: typeof createdAt === "number" ? createdAt : Date.now(),
       state: state === "failed" ? "failed" : "pending",
       seq: null,
-      error: typeof o["error"] === "string" ? o["error"] : null,
+      error: restoreProblem(o["error"]),
       strikes: typeof o["strikes"] === "number" && o["strikes"] >= 0 ? o["strikes"] : 0,
     });
   }
@@ -316,4 +317,12 @@ export function attemptAfterClose(attempt: number, welcomedForMs: number | null)
 /** A socket that has heard no frame for three heartbeat intervals is dead. */
 export function isSilent(nowMs: number, lastFrameAtMs: number, heartbeatSeconds: number): boolean {
   return nowMs - lastFrameAtMs > 3 * heartbeatSeconds * 1000;
+}
+
+/** A stored entry's reason; one kept as bare English (an older page's) has no code. */
+function restoreProblem(value: unknown): Problem | null {
+  if (typeof value === "string") return { code: "error", message: value };
+  if (typeof value !== "object" || value === null) return null;
+  const { code, message } = value as Record<string, unknown>;
+  return typeof code === "string" && typeof message === "string" ? { code, message } : null;
 }

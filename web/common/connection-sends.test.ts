@@ -19,7 +19,7 @@ describe("Connection sends", () => {
     last().frame({ type: "ack", session: "S1", client_id: fine.clientId, seq: 2, duplicate: false });
     expect(c.pendingFor("S1").find((e) => e.clientId === poison.clientId)).toMatchObject({
       state: "failed",
-      error: message,
+      error: { code: "invalid_input", message },
     });
     last().drop(1006);
     vi.advanceTimersByTime(1000);
@@ -32,7 +32,7 @@ describe("Connection sends", () => {
     last().open();
     last().frame(welcome);
     expect(last().types()).toEqual([]);
-    expect(reloaded.pendingFor("S1")).toMatchObject([{ clientId: poison.clientId, state: "failed", error: message }]);
+    expect(reloaded.pendingFor("S1")).toMatchObject([{ clientId: poison.clientId, state: "failed", error: { code: "invalid_input", message } }]);
   });
 
   it("keeps a send refused for now (rate_limited, unavailable) and sends it again later", () => {
@@ -140,7 +140,7 @@ describe("Connection sends", () => {
     last().frame(welcome);
     const e = c.send("S1", "message", "x".repeat(10));
     last().frame({ type: "error", code: "too_large", message: "Too long.", client_id: e.clientId, session: "S1" });
-    expect(c.pendingFor("S1")[0]).toMatchObject({ state: "failed", error: "Too long." });
+    expect(c.pendingFor("S1")[0]).toMatchObject({ state: "failed", error: { code: "too_large", message: "Too long." } });
     last().drop(1006);
     vi.advanceTimersByTime(1000);
     last().open();

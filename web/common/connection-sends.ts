@@ -149,7 +149,7 @@ export class Sends {
   blame(code: number, suspects: Suspects): void {
     if (code === CLOSE_TOO_BIG && suspects.lastSent !== null) {
       // The transport refused our frame: drop it rather than resend it forever.
-      if (this.outbox.fail(suspects.lastSent, "This message is too large to send.") !== undefined) {
+      if (this.outbox.fail(suspects.lastSent, { code: "too_large", message: "This message is too large to send." }) !== undefined) {
         this.changed();
       }
     }
@@ -195,7 +195,7 @@ export class Sends {
    */
   private refused(clientId: string, code: string, message: string, retryAfter: number | null): void {
     this.answered(clientId);
-    const entry = this.outbox.refuse(clientId, code, message);
+    const entry = this.outbox.refuse(clientId, { code, message });
     if (entry === undefined) return;
     this.changed();
     if (entry.state !== "pending") return;

@@ -225,9 +225,9 @@ export function uploadFile(
   return { promise, abort: () => xhr.abort() };
 }
 
-export class ChecksumError extends Error {
+export class ChecksumError extends ApiError {
   constructor(name: string) {
-    super(`The file ${name} arrived damaged (its SHA-256 does not match), so it was not saved. Try again.`);
+    super(0, "damaged", `The file ${name} arrived damaged (its SHA-256 does not match), so it was not saved. Try again.`);
     this.name = "ChecksumError";
   }
 }
@@ -267,7 +267,7 @@ export async function downloadFile(
   const bytes = await readAll(response, total, onProgress, t.name);
   const subtle = typeof crypto !== "undefined" ? crypto.subtle : undefined;
   if (subtle === undefined) {
-    throw new Error(`This browser cannot check ${t.name} (it needs a secure, https connection), so it was not saved.`);
+    throw new ApiError(0, "insecure", `This browser cannot check ${t.name} (it needs a secure, https connection), so it was not saved.`);
   }
   const expected = (t.sha256 !== "" ? t.sha256 : (response.headers.get("X-Content-SHA256") ?? "")).toLowerCase();
   const actual = toHex(await subtle.digest("SHA-256", bytes));

@@ -75,7 +75,7 @@ describe("chatLines", () => {
       [
         entry("p"),
         entry("a", { state: "acked", seq: 3 }),
-        entry("f", { state: "failed", error: "Too long.", to: 4 }),
+        entry("f", { state: "failed", error: { code: "too_large", message: "Too long." }, to: 4 }),
         entry("n", { kind: "note" }),
       ],
       viewer,
@@ -90,7 +90,7 @@ describe("chatLines", () => {
     const failed = lines.find((l) => l.key === "cf");
     expect(failed?.privacy).toBe("Private to Bob");
     expect(failed?.author).toBe("Alice");
-    expect(failed?.error).toBe("Too long.");
+    expect(failed?.error?.message).toBe("Too long.");
   });
 
   it("marks masked authors for representatives and keeps text as it is", () => {

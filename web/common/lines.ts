@@ -1,6 +1,7 @@
 /** Turn the log and the outbox into the lines the chat box shows. Pure. */
 
 import type { OutboxEntry } from "./connection-core";
+import type { Problem } from "./i18n/problems";
 import type { SessionEvent } from "./protocol";
 import type { Recipient } from "./protocol-frames";
 
@@ -18,7 +19,7 @@ export interface LogLine {
   privacy: string | null;
   mine: boolean;
   state: "sent" | "pending" | "failed";
-  error: string | null;
+  error: Problem | null;
   clientId: string | null;
   /** A status note that announces a system information report: the report's id. */
   reportId: number | null;

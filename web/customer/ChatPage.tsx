@@ -1,9 +1,10 @@
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { seg } from "../common/api";
+import { sayError, sayProblem } from "../common/i18n/problems";
 import { useText, type Text } from "../common/i18n/text";
 import { LinkedSentence } from "../common/ui/LinkedSentence";
 import { chatLines, type Viewer } from "../common/lines";
-import type { TransferViewer } from "../common/files";
+import { saveBlob, type TransferViewer } from "../common/files";
 import { ChatLog } from "../common/ui/ChatLog";
 import { Composer } from "../common/ui/Composer";
 import { FilesPanel, SendFileButton, sendFiles } from "../common/ui/Files";
@@ -36,9 +37,10 @@ import {
   type SharePhase,
 } from "./chat-store";
 import { AgentOfferBanner } from "./AgentOffer";
+import { chatLogText } from "./chat-log";
 import { Page } from "./Layout";
 import { ScreenConsentDialog } from "./ScreenConsent";
-import { customerError, personName, statusText } from "./translated";
+import { personName, statusText } from "./translated";
 
 /** /chat: the customer's chat window. */
 export function ChatPage() {
@@ -96,7 +98,7 @@ export function ChatPage() {
       await endSession();
       setConfirmOpen(false);
     } catch (error) {
-      setEndError(customerError(error, text));
+      setEndError(sayError(error, text));
     } finally {
       setEndBusy(false);
     }
@@ -117,7 +119,7 @@ export function ChatPage() {
           </p>
           <div class="customer-chat__tools">
             <FontSizeSelect id="customer-font-size" value={fontSize.value} onChange={setFontSize} />
-            {s !== null ? (
+            {s !== null && text.lang === "en" ? (
               <a
                 class="button"
                 href={`/api/sessions/${seg(s.id)}/transcript.txt`}
@@ -126,6 +128,16 @@ export function ChatPage() {
               >
                 {t("chat.saveLog")}
               </a>
+            ) : null}
+            {s !== null && text.lang !== "en" ? (
+              // The server writes its file in English: in another language the page writes it.
+              <button
+                type="button"
+                data-testid="save-chat-log"
+                onClick={() => saveBlob(new Blob([chatLogText(s, lines, text)], { type: "text/plain;charset=utf-8" }), "chatlog.txt")}
+              >
+                {t("chat.saveLog")}
+              </button>
             ) : null}
             <button
               type="button"
@@ -194,7 +206,7 @@ export function ChatPage() {
         ) : null}
         {notice.value !== null ? (
           <p class="banner banner--error" role="alert">
-            {notice.value}{" "}
+            {sayProblem(notice.value, text)}{" "}
             <button type="button" class="link-button" onClick={() => (notice.value = null)}>
               {t("ui.dismiss")}
             </button>
@@ -283,6 +295,6 @@ function shareMessage(sharing: SharePhase, text: Text): string {
     case "failed":
       return text.t("chat.shareFailed");
     default:
-      return sharing.message;
+      return sharing.problem !== null ? sayProblem(sharing.problem, text) : "";
   }
 }

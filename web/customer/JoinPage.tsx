@@ -8,7 +8,7 @@ import { isObject } from "../common/protocol-json";
 import { TextField } from "../common/ui/TextField";
 import { Page } from "./Layout";
 import { clientInfo, rememberSession } from "./storage";
-import { customerError } from "./translated";
+import { sayError } from "../common/i18n/problems";
 
 /**
  * /join and /join/<code>: enter the nine-digit code a representative read out. A join
@@ -40,7 +40,7 @@ export function JoinPage({ code: initialCode, message }: { code: string; message
       location.assign("/chat");
     } catch (err) {
       setError(
-        customerError(
+        sayError(
           err,
           text,
           link !== null

@@ -8,7 +8,7 @@ import { isObject } from "../common/protocol-json";
 import { TextField } from "../common/ui/TextField";
 import { Page } from "./Layout";
 import { clientInfo, rememberSession } from "./storage";
-import { customerError } from "./translated";
+import { sayError } from "../common/i18n/problems";
 
 const FIELD_INPUTS: Record<string, { label: TextKey; type: string; autocomplete: string }> = {
   email: { label: "portal.email", type: "email", autocomplete: "email" },
@@ -37,7 +37,7 @@ export function PortalPage({ slug }: { slug: string }) {
       })
       .catch((err: unknown) =>
         setLoadError(
-          customerError(err, text, { not_found: "portal.notFound" }, { slug }),
+          sayError(err, text, { not_found: "portal.notFound" }, { slug }),
         ),
       );
   }, [slug]);
@@ -59,7 +59,7 @@ export function PortalPage({ slug }: { slug: string }) {
       if (isObject(body)) rememberSession(decodeSession(body["session"]).id);
       location.assign("/chat");
     } catch (err) {
-      setError(customerError(err, text));
+      setError(sayError(err, text));
       setBusy(false);
     }
   };

@@ -1,7 +1,8 @@
 /** The customer's chat: one session over /ws/customer. */
 
 import { batch, computed, signal } from "@preact/signals";
-import { api, ApiError, errorMessage, seg } from "../common/api";
+import { api, ApiError, seg } from "../common/api";
+import { type Problem, problemOf } from "../common/i18n/problems";
 import { Connection } from "../common/connection";
 import type { ConnectionState } from "../common/connection-types";
 import { decodeSession, type Session, type SessionEvent } from "../common/protocol";
@@ -17,7 +18,7 @@ export const connection = signal<ConnectionState>({ phase: "connecting" });
 export const outboxVersion = signal(0);
 /** The credentials are gone (4001/4003, or a refused handshake): join again. */
 export const gone = signal(false);
-export const notice = signal<string | null>(null);
+export const notice = signal<Problem | null>(null);
 export const draft = signal("");
 /** The command that attaches the Helpline agent, while the representative's offer stands. */
 export const agentOffer = signal<{ command: string; expires_at: string } | null>(null);
@@ -51,8 +52,8 @@ export type SharePhase =
   | { phase: "sharing" }
   /** Ended by the customer or the browser: said once, plainly (in the page's language). */
   | { phase: "stopped"; why: ShareEnd }
-  /** The browser did not capture (`reason`), or the server refused the answer (`message`). */
-  | { phase: "failed"; reason: CaptureFailure | null; message: string };
+  /** The browser did not capture (`reason`), or the server refused the answer (`problem`). */
+  | { phase: "failed"; reason: CaptureFailure | null; problem: Problem | null };
 
 /** This window's screen share. */
 export const share = signal<SharePhase>({ phase: "idle" });
@@ -177,7 +178,7 @@ export function start(): void {
             return;
           case "error":
             // A send refused for speed stays queued and goes out by itself: say why it waits.
-            if (frame.client_id === null || frame.code === "rate_limited") notice.value = frame.message;
+            if (frame.client_id === null || frame.code === "rate_limited") notice.value = { code: frame.code, message: frame.message };
             if (frame.code === "session_ended") markEnded(null);
             return;
           default:
@@ -256,7 +257,7 @@ export async function endSession(): Promise<void> {
       markEnded(null);
       return;
     }
-    throw new Error(errorMessage(error));
+    throw error;
   }
 }
 
@@ -278,7 +279,7 @@ export function answerScreenRequest(request: ScreenRequest, allow: boolean): voi
     : api("POST", `/api/consents/${seg(request.requestId)}`, { allow }).then(() => undefined);
   if (capture === null) {
     recorded.catch((error: unknown) => {
-      notice.value = errorMessage(error);
+      notice.value = problemOf(error);
     });
     return;
   }
@@ -289,7 +290,7 @@ export function answerScreenRequest(request: ScreenRequest, allow: boolean): voi
         await recorded;
       } catch (error) {
         for (const track of stream.getTracks()) track.stop();
-        share.value = { phase: "failed", reason: null, message: errorMessage(error) };
+        share.value = { phase: "failed", reason: null, problem: problemOf(error) };
         return;
       }
       if (session.value?.status === "ended" || share.value.phase !== "starting") {
@@ -300,7 +301,7 @@ export function answerScreenRequest(request: ScreenRequest, allow: boolean): voi
     },
     (error: unknown) => {
       conn.sendControl({ type: "screen", session: id, sharing: false });
-      share.value = { phase: "failed", reason: captureFailure(error), message: "" };
+      share.value = { phase: "failed", reason: captureFailure(error), problem: null };
     },
   );
 }

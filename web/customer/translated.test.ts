@@ -1,8 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { ApiError } from "../common/api";
 import { textFor } from "../common/i18n/text";
 import { decodeEvent, type SessionEvent } from "../common/protocol";
-import { customerError, statusText } from "./translated";
+import { statusText } from "./translated";
 
 const de = textFor("de");
 const en = textFor("en");
@@ -33,20 +32,6 @@ describe("statusText", () => {
     expect(statusText(picked, en, "Dana")).toBeNull();
     expect(statusText(note({ action: "task_failed", text: "Could not restart." }), de, "Dana")).toBeNull();
     expect(statusText(note({ action: "rep_left", text: "Alice left the session." }), de, "Dana")).toBeNull();
-  });
-});
-
-describe("customerError", () => {
-  it("says the errors the page knows in its language, others as the server said them", () => {
-    const missing = new ApiError(404, "not_found", "There is no support portal called 'x'.");
-    expect(customerError(missing, de, { not_found: "portal.notFound" }, { slug: "x" })).toBe(
-      "Es gibt kein Supportportal namens „x“.",
-    );
-    expect(customerError(missing, en, { not_found: "portal.notFound" }, { slug: "x" })).toBe(
-      "There is no support portal called 'x'.",
-    );
-    expect(customerError(new ApiError(429, "rate_limited", "Too many."), de)).toContain("Zu viele Versuche");
-    expect(customerError(new ApiError(422, "invalid_input", "A name is needed."), de)).toBe("A name is needed.");
   });
 });
 

@@ -1,35 +1,16 @@
 /**
- * What the server says to the customer, in the customer's language. The server writes
- * English: errors carry a `code` beside their message, and status notes a `body.action`
- * with their facts beside a ready English `body.text`. In English the page shows the
- * server's own words; in another language it renders the errors and notes it knows
- * from the catalogue, and shows the server's English for the rest. Pure.
+ * The session's status notes, in the customer's language. The server writes English:
+ * each note carries a `body.action` (or its kind) with its facts beside a ready English
+ * `body.text`. In English the page shows the server's own words; in another language
+ * it renders the notes it knows from the catalogue, and the server's English for the
+ * rest. Errors are said the same way by ../common/i18n/problems. Pure.
  */
 
-import { ApiError, errorMessage } from "../common/api";
-import type { Params, Text, TextKey } from "../common/i18n/text";
+import type { Text } from "../common/i18n/text";
 import type { SessionEvent } from "../common/protocol";
 
 /** How the server writes a masked representative to the customer (domain/drafting.py). */
 const ANONYMOUS = "A representative";
-
-/**
- * An error for the customer: by its code where the page names one in `known`, the
- * network and rate limits everywhere; else (and always in English) the server's message.
- * `params` fill the known sentences' placeholders.
- */
-export function customerError(
-  error: unknown,
-  text: Text,
-  known: Readonly<Record<string, TextKey>> = {},
-  params: Params = {},
-): string {
-  if (text.lang === "en" || !(error instanceof ApiError)) return errorMessage(error);
-  const key = known[error.code] ?? (error.code === "network" ? "error.network" : null);
-  if (key !== null) return text.t(key, params);
-  if (error.code === "rate_limited") return text.t("error.tooMany");
-  return errorMessage(error);
-}
 
 /** A person's name as the server sent it, with its "A representative" in the page's language. */
 export function personName(name: string, text: Text, lower = false): string {

@@ -4,6 +4,7 @@ import { act } from "preact/test-utils";
 import { afterEach, describe, expect, it } from "vitest";
 import { textFor, TextContext } from "../i18n/text";
 import type { LogLine } from "../lines";
+import type { Problem } from "../i18n/problems";
 import { ChatLog } from "./ChatLog";
 
 let root: HTMLElement;
@@ -13,9 +14,9 @@ afterEach(() => {
   root.remove();
 });
 
-function mine(state: LogLine["state"], error: string | null): LogLine {
+function mine(state: LogLine["state"], error: Problem | null, key: string = state): LogLine {
   return {
-    key: `c-${state}`,
+    key: `c-${key}`,
     seq: null,
     at: "2026-12-04T10:00:00Z",
     kind: "message",
@@ -26,7 +27,7 @@ function mine(state: LogLine["state"], error: string | null): LogLine {
     mine: true,
     state,
     error,
-    clientId: `id-${state}`,
+    clientId: `id-${key}`,
     reportId: null,
   };
 }
@@ -50,8 +51,18 @@ describe("ChatLog", () => {
     expect(root.querySelector(".line__text")?.textContent).toBe("<b>Hallo</b>");
   });
 
+  it("says why a message was not sent, or is waiting, in the reader's language", () => {
+    const busy = { code: "rate_limited", message: "Too many messages; wait 3 seconds." };
+    const ended = { code: "session_ended", message: "This session has ended." };
+    const unknown = { code: "invalid_input", message: "This message holds a character that cannot be stored." };
+    show([mine("pending", busy), mine("failed", ended, "ended"), mine("failed", unknown, "unknown")], "de");
+    expect(root.textContent).toContain("Wird gesendet… Zu viele Versuche.");
+    expect(root.textContent).toContain("Nicht gesendet: Die Sitzung ist beendet.");
+    expect(root.textContent).toContain("Nicht gesendet: This message holds a character that cannot be stored.");
+  });
+
   it("is English without a language, as in the console", () => {
-    show([mine("failed", "Too long.")]);
+    show([mine("failed", { code: "too_large", message: "Too long." })]);
     expect(root.textContent).toContain("Not sent: Too long.");
     expect([...root.querySelectorAll("button")].map((b) => b.textContent)).toEqual(["Try again", "Discard"]);
   });

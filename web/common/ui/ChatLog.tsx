@@ -1,5 +1,6 @@
 import { useLayoutEffect, useRef } from "preact/hooks";
 import { formatClock } from "../format";
+import { sayProblem } from "../i18n/problems";
 import { useText } from "../i18n/text";
 import type { LogLine } from "../lines";
 import { Linkified } from "./Linkified";
@@ -62,7 +63,8 @@ function Line({
   onDiscard: ((clientId: string) => void) | undefined;
   onOpenReport: ((reportId: number) => void) | undefined;
 }) {
-  const { t } = useText();
+  const text = useText();
+  const { t } = text;
   const time = (
     <time class="line__time" dateTime={line.at}>
       {formatClock(line.at)}
@@ -124,12 +126,12 @@ function Line({
       </div>
       {line.state === "pending" ? (
         <div class="line__pending" data-testid="pending-mark">
-          {t("ui.sending")}{line.error !== null ? <span class="muted"> {line.error}</span> : null}
+          {t("ui.sending")}{line.error !== null ? <span class="muted"> {sayProblem(line.error, text)}</span> : null}
         </div>
       ) : null}
       {line.state === "failed" ? (
         <div class="line__failed" role="alert">
-          <span>{t("ui.notSent", { reason: line.error ?? t("ui.refused") })}</span>{" "}
+          <span>{t("ui.notSent", { reason: line.error !== null ? sayProblem(line.error, text) : t("ui.refused") })}</span>{" "}
           {onRetry !== undefined && line.clientId !== null ? (
             <button type="button" class="link-button" onClick={() => onRetry(line.clientId ?? "")}>
               {t("ui.tryAgain")}

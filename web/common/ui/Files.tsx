@@ -1,6 +1,7 @@
 import { signal } from "@preact/signals";
 import { useEffect, useRef } from "preact/hooks";
-import { ApiError, errorMessage } from "../api";
+import { ApiError } from "../api";
+import { type Problem, problemOf, sayProblem } from "../i18n/problems";
 import { useText, type TextKey } from "../i18n/text";
 import {
   answerFile,
@@ -26,7 +27,7 @@ interface UploadItem {
   size: number;
   loaded: number;
   state: "uploading" | "failed";
-  error: string | null;
+  error: Problem | null;
   abort: () => void;
 }
 
@@ -34,7 +35,7 @@ type DownloadItem =
   | { phase: "answering" }
   | { phase: "downloading"; loaded: number; total: number }
   | { phase: "saved" }
-  | { phase: "failed"; message: string };
+  | { phase: "failed"; problem: Problem };
 
 const uploads = signal<readonly UploadItem[]>([]);
 const downloads = signal<ReadonlyMap<number, DownloadItem>>(new Map());
@@ -96,7 +97,7 @@ export function sendFiles(sessionId: string, files: readonly File[], to: FileAud
     ];
     handle.promise.then(
       () => setUpload(key, () => null),
-      (error: unknown) => setUpload(key, (u) => ({ ...u, state: "failed", error: errorMessage(error) })),
+      (error: unknown) => setUpload(key, (u) => ({ ...u, state: "failed", error: problemOf(error) })),
     );
   }
 }
@@ -115,7 +116,7 @@ async function fetchAndSave(t: Transfer, recipient: boolean): Promise<void> {
     saveBlob(blob, t.name);
     setDownload(t.id, { phase: "saved" });
   } catch (error) {
-    setDownload(t.id, { phase: "failed", message: errorMessage(error) });
+    setDownload(t.id, { phase: "failed", problem: problemOf(error) });
     return;
   }
   if (recipient && t.state !== "received") {
@@ -128,7 +129,7 @@ async function answer(sessionId: string, t: Transfer, accept: boolean): Promise<
   try {
     await answerFile(t.id, accept);
   } catch (error) {
-    setDownload(t.id, { phase: "failed", message: errorMessage(error) });
+    setDownload(t.id, { phase: "failed", problem: problemOf(error) });
     if (error instanceof ApiError && error.status === 409) void refreshFiles(sessionId);
     return;
   }
@@ -226,7 +227,8 @@ export function FilesPanel({
 }
 
 function UploadRow({ u }: { u: UploadItem }) {
-  const { t, size } = useText();
+  const text = useText();
+  const { t, size } = text;
   const p = percent(u.loaded, u.size);
   return (
     <li class="file" data-testid="upload" data-state={u.state}>
@@ -243,7 +245,7 @@ function UploadRow({ u }: { u: UploadItem }) {
         </div>
       ) : (
         <p class="form-error" role="alert" data-testid="upload-error">
-          {u.error}{" "}
+          {u.error !== null ? sayProblem(u.error, text, { too_large: "files.tooLarge" }, { size: size(u.size) }) : null}{" "}
           <button type="button" class="link-button" onClick={() => setUpload(u.key, () => null)}>
             {t("ui.dismiss")}
           </button>
@@ -266,7 +268,8 @@ function TransferRow({
   sessionId: string;
   customer: boolean;
 }) {
-  const { t: say, size } = useText();
+  const text = useText();
+  const { t: say, size } = text;
   const dl = downloads.value.get(t.id) ?? null;
   const busy = dl !== null && (dl.phase === "answering" || dl.phase === "downloading");
   const from = t.fromMe
@@ -333,7 +336,7 @@ function TransferRow({
       ) : null}
       {dl?.phase === "failed" ? (
         <p class="form-error" role="alert" data-testid="file-error">
-          {dl.message}
+          {sayProblem(dl.problem, text)}
         </p>
       ) : null}
       {canSave && !busy && dl?.phase !== "saved" ? (
