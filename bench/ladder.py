@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench import proc, stats, targets
+from bench import database_load, proc, stats, targets
 from bench.generator import Generator, split
 from bench.plan import Plan
 
@@ -202,6 +202,7 @@ def _step(
 ) -> dict[str, Any]:
     """One step of the ladder: ``rate`` messages a second offered for the step's
     seconds, and what the server and the generator did meanwhile."""
+    database_before = database_load.sample(target.database_url)
     cpu_before = target.server.cpu()
     sys_before = proc.cpu_split(target.server.pid)[1]
     generator_cpu = generator.cpu_seconds()
@@ -226,6 +227,7 @@ def _step(
     server_cpu = target.server.cpu() - cpu_before if alive else None
     server_sys = proc.cpu_split(target.server.pid)[1] - sys_before if alive else None
     generator_cpu = generator.cpu_seconds() - generator_cpu
+    database_after = database_load.sample(target.database_url)
     # The window the work happened in: the send window, or longer if deliveries lagged.
     wall = max(run.plan.step_s, step["elapsed_s"] or 0.0)
     per_message = step["expected_deliveries"] / step["sent"] if step["sent"] else 1
@@ -250,6 +252,7 @@ def _step(
             "duplicated": step["counters"].get("duplicated", 0),
             "reordered": step["counters"].get("reordered", 0),
             "server_alive": target.server.alive(),
+            **database_load.step_figures(database_before, database_after, wall, step["sent"]),
         }
     )
     lat = step["latency"]
@@ -262,6 +265,7 @@ def _step(
         f"server cpu {_pct(step['server_cpu_percent'])} "
         f"(sys {_pct(step['server_system_cpu_percent'])}) gen cpu "
         f"{_pct(step['generator_cpu_percent'])}"
+        + database_load.describe(step)
         + (f", errors: {step['errors'][:1]}" if step["errors"] else "")
     )
     return step

@@ -101,6 +101,13 @@ def test_quick_bench_runs_every_scenario_and_loses_nothing(tmp_path: Path) -> No
         machine = ladder["machine"]
         assert len(machine["load_before"]) == len(machine["load_after"]) == 3, (name, machine)
     assert "The machine around each scenario: idle: load " in completed.stdout, completed.stdout
+    if database == "both":
+        # What PostgreSQL itself did: every message committed, the WAL flushed for it.
+        for step in figures["chat"]["postgresql"]["steps"]:
+            assert step["database_commits"] >= 1, step
+            assert step["database_wal_syncs"] >= 1, step
+            assert step["database_cpu_percent"] is not None, step
+        assert "commits and" in completed.stderr, completed.stderr[-2000:]
     for db in expected:
         for step in figures["chat"][db]["steps"]:
             assert step["unacked"] == 0, step  # every message persisted and acknowledged

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bench.database_load import Sample, describe, step_figures
 from bench.ladder import capacity, passed
 
 
@@ -41,3 +42,27 @@ def test_a_step_that_passed_on_its_second_run_counts_for_the_capacity() -> None:
 
 def test_nothing_passed_is_a_capacity_of_zero() -> None:
     assert capacity([step(25, 432.0), step(25, 250.0, attempt=2)]) == 0.0
+
+
+def test_postgresql_s_work_is_counted_per_message_of_the_step() -> None:
+    before = Sample(cpu_s=10.0, commits=100, wal_syncs=90, wal_writes=95)
+    after = Sample(cpu_s=12.5, commits=600, wal_syncs=340, wal_writes=400)
+
+    figures = step_figures(before, after, wall_s=10.0, messages=1000)
+
+    assert figures["database_cpu_percent"] == 25.0
+    assert figures["database_us_per_message"] == 2500.0
+    assert figures["database_commits_per_message"] == 0.5
+    assert figures["database_wal_syncs_per_message"] == 0.25
+    assert describe(figures) == (
+        ", postgres cpu 25% (2500 us/msg), 0.50 commits and 0.25 WAL flushes a message"
+    )
+
+
+def test_a_target_without_postgresql_adds_no_database_figures() -> None:
+    assert step_figures(None, None, wall_s=10.0, messages=1000) == {}
+    assert describe({}) == ""
+    unreadable = Sample(cpu_s=None, commits=None, wal_syncs=None, wal_writes=None)
+    figures = step_figures(unreadable, unreadable, wall_s=10.0, messages=1000)
+    assert figures["database_cpu_percent"] is None
+    assert describe(figures) == ""

@@ -1,0 +1,124 @@
+"""What PostgreSQL did during a chat step: its processes' CPU, commits and WAL flushes.
+
+Why: past 1,500 msg/s on PostgreSQL the server's own core was half idle while the
+latency passed its limit, so the wait is in the database or in the machine around it.
+PostgreSQL is not pinned to a core: its CPU comes out of the same cores as the
+server's and the generator's. Each step records how much CPU all ``postgres``
+processes used (read from /proc, so the machine's PostgreSQL must be local), how many
+transactions the bench's database committed and how often the WAL was flushed to
+disk, per message: a commit per message says batching is not happening, PostgreSQL's
+CPU beside the server's and the generator's says whether the cores are used up.
+
+PostgreSQL's statistics reach its views up to a second late (each backend flushes its
+counts at most once a second), so the counts of a ten-second step are good to about
+a tenth.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+from dataclasses import dataclass
+from typing import Any
+
+from bench.proc import CLOCK_TICKS
+
+
+def postgres_cpu_seconds() -> float | None:
+    """User plus system CPU seconds of every live ``postgres`` process, or None when
+    none can be read (PostgreSQL elsewhere, or /proc closed to this user)."""
+    total = 0
+    seen = False
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            with open(f"/proc/{entry}/stat") as stat:
+                raw = stat.read()
+            name = raw[raw.index("(") + 1 : raw.rindex(")")]
+            if name != "postgres" and not name.startswith("postgres:"):
+                continue
+            fields = raw.rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+            seen = True
+    return total / CLOCK_TICKS if seen else None
+
+
+@dataclass(frozen=True)
+class Sample:
+    cpu_s: float | None
+    commits: int | None
+    wal_syncs: int | None
+    wal_writes: int | None
+
+
+async def _counters(url: str) -> tuple[int, int, int]:
+    import asyncpg
+
+    connection = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://", 1))
+    try:
+        commits = await connection.fetchval(
+            "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()"
+        )
+        wal = await connection.fetchrow("SELECT wal_sync, wal_write FROM pg_stat_wal")
+        return int(commits), int(wal["wal_sync"]), int(wal["wal_write"])
+    finally:
+        await connection.close()
+
+
+def sample(database_url: str | None) -> Sample | None:
+    """Now's counts for a PostgreSQL target; None for any other."""
+    if database_url is None or not database_url.startswith("postgresql"):
+        return None
+    cpu = postgres_cpu_seconds()
+    try:
+        commits, syncs, writes = asyncio.run(_counters(database_url))
+    except (OSError, ImportError, RuntimeError):
+        return Sample(cpu, None, None, None)
+    return Sample(cpu, commits, syncs, writes)
+
+
+def _diff(after: float | None, before: float | None) -> float | None:
+    return after - before if after is not None and before is not None else None
+
+
+def step_figures(
+    before: Sample | None, after: Sample | None, wall_s: float, messages: float
+) -> dict[str, Any]:
+    """The step's database figures: CPU share of one core, and per message the CPU,
+    the commits and the WAL flushes (all None where unknown)."""
+    if before is None or after is None:
+        return {}
+    cpu = _diff(after.cpu_s, before.cpu_s)
+    commits = _diff(after.commits, before.commits)
+    syncs = _diff(after.wal_syncs, before.wal_syncs)
+
+    def per_message(value: float | None) -> float | None:
+        return value / messages if value is not None and messages else None
+
+    cpu_per_message = per_message(cpu)
+    return {
+        "database_cpu_percent": 100 * cpu / wall_s if cpu is not None and wall_s else None,
+        "database_us_per_message": 1e6 * cpu_per_message if cpu_per_message is not None else None,
+        "database_commits": commits,
+        "database_commits_per_message": per_message(commits),
+        "database_wal_syncs": syncs,
+        "database_wal_syncs_per_message": per_message(syncs),
+    }
+
+
+def describe(step: dict[str, Any]) -> str:
+    """ ", postgres cpu 61% (240 us/msg), 0.31 commits and 0.30 WAL flushes a message"."""
+    if step.get("database_cpu_percent") is None and step.get("database_commits") is None:
+        return ""
+
+    def figure(value: float | None, template: str) -> str:
+        return "-" if value is None else template.format(value)
+
+    return (
+        f", postgres cpu {figure(step.get('database_cpu_percent'), '{:.0f}%')} "
+        f"({figure(step.get('database_us_per_message'), '{:.0f}')} us/msg), "
+        f"{figure(step.get('database_commits_per_message'), '{:.2f}')} commits and "
+        f"{figure(step.get('database_wal_syncs_per_message'), '{:.2f}')} WAL flushes a message"
+    )
