@@ -22,14 +22,30 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy.engine import make_url
+
 from bench.proc import CLOCK_TICKS
 
+# PostgreSQL's own processes, which work for every database: their CPU counts.
+_SHARED = ("checkpointer", "background writer", "walwriter", "autovacuum", "logical")
 
-def postgres_cpu_seconds() -> float | None:
-    """User plus system CPU seconds of every live ``postgres`` process, or None when
-    none can be read (PostgreSQL elsewhere, or /proc closed to this user)."""
-    total = 0
-    seen = False
+
+def _counted(title: str, database: str | None) -> bool:
+    """Whether a ``postgres`` process works for ``database``: its backends (titled
+    "postgres: 15/main: USER DATABASE HOST(PORT) STATE") and the shared processes;
+    with no database named, every one."""
+    if database is None:
+        return True
+    doing = title.rsplit(": ", 1)[-1]
+    words = doing.split()
+    return doing.startswith(_SHARED) or (len(words) > 1 and words[1] == database)
+
+
+def postgres_cpu(database: str | None = None) -> dict[int, float]:
+    """CPU seconds (user plus system) of each live ``postgres`` process that works for
+    ``database``, by pid; empty when none can be read (PostgreSQL elsewhere, or /proc
+    closed to this user)."""
+    found: dict[int, float] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -39,15 +55,27 @@ def postgres_cpu_seconds() -> float | None:
             name = raw[raw.index("(") + 1 : raw.rindex(")")]
             if name != "postgres" and not name.startswith("postgres:"):
                 continue
+            with open(f"/proc/{entry}/cmdline", "rb") as cmdline:
+                title = cmdline.read().replace(b"\0", b" ").decode(errors="replace").strip()
+            if title.startswith("postgres: ") and not _counted(title, database):
+                continue
             fields = raw.rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])
-            seen = True
-    return total / CLOCK_TICKS if seen else None
+            found[int(entry)] = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+    return found
+
+
+def cpu_between(before: dict[int, float], after: dict[int, float]) -> float | None:
+    """The CPU seconds spent between two readings: each process's growth, a new one's
+    whole time. A process that ended in between takes its last stretch with it, so
+    this can fall short, never go negative."""
+    if not before and not after:
+        return None
+    return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
 
 
 @dataclass(frozen=True)
 class Sample:
-    cpu_s: float | None
+    cpu: dict[int, float]
     commits: int | None
     wal_syncs: int | None
     wal_writes: int | None
@@ -71,7 +99,7 @@ def sample(database_url: str | None) -> Sample | None:
     """Now's counts for a PostgreSQL target; None for any other."""
     if database_url is None or not database_url.startswith("postgresql"):
         return None
-    cpu = postgres_cpu_seconds()
+    cpu = postgres_cpu(make_url(database_url).database)
     try:
         commits, syncs, writes = asyncio.run(_counters(database_url))
     except (OSError, ImportError, RuntimeError):
@@ -90,7 +118,7 @@ def step_figures(
     the commits and the WAL flushes (all None where unknown)."""
     if before is None or after is None:
         return {}
-    cpu = _diff(after.cpu_s, before.cpu_s)
+    cpu = cpu_between(before.cpu, after.cpu)
     commits = _diff(after.commits, before.commits)
     syncs = _diff(after.wal_syncs, before.wal_syncs)
 

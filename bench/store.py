@@ -6,8 +6,8 @@ its ladder moves with the neighbours' load; this measures only what the store ad
 per read and per append, in a few seconds, so two trees can be compared in turns
 (``PYTHONPATH=TREE/src python -m bench.store``, alternating, repeated). Besides the
 wall time it reports the process's CPU time (every thread's) per operation, which a
-busy machine disturbs far less than it does latency. The database server's own CPU
-(PostgreSQL's backends) is not in it.
+busy machine disturbs far less than it does latency, and on PostgreSQL the CPU of its
+processes (every ``postgres`` process on this machine, so a quiet one) per operation.
 
 On PostgreSQL (``--database-url postgresql+asyncpg://USER@HOST:PORT/DB``) the URL
 names a database to connect to for administration; the bench creates a fresh
@@ -31,6 +31,7 @@ from pathlib import Path
 import uvloop
 from sqlalchemy.engine import make_url
 
+from bench.database_load import cpu_between, postgres_cpu
 from helpline.domain.events import Audience, Author, EventDraft, EventKind
 from helpline.domain.sessions import Change, ClientInfo, SupportSession
 from helpline.store.database import create_engine, sqlite_url_for
@@ -46,19 +47,24 @@ def opened(session: SupportSession) -> Change:
 
 
 class _Clock:
-    """Wall and CPU time since it was made."""
+    """Wall and CPU time since it was made, this process's and (on PostgreSQL, when
+    it runs on this machine) the database server's."""
 
-    def __init__(self) -> None:
+    def __init__(self, database: str | None) -> None:
         self.wall = time.perf_counter()
         self.cpu = time.process_time()
+        self.name = database
+        self.database = postgres_cpu(database) if database is not None else {}
 
-    def per(self, count: int) -> tuple[float, float]:
-        """Microseconds of wall and of CPU time per operation."""
+    def per(self, count: int) -> tuple[float, float, float | None]:
+        """Microseconds of wall, of CPU and of the database's CPU per operation."""
         count = max(count, 1)
-        return (
-            (time.perf_counter() - self.wall) / count * 1e6,
-            (time.process_time() - self.cpu) / count * 1e6,
-        )
+        wall = (time.perf_counter() - self.wall) / count * 1e6
+        cpu = (time.process_time() - self.cpu) / count * 1e6
+        if self.name is None:
+            return wall, cpu, None
+        database = cpu_between(self.database, postgres_cpu(self.name))
+        return wall, cpu, database / count * 1e6 if database is not None else None
 
 
 @contextlib.asynccontextmanager
@@ -112,15 +118,16 @@ async def open_sessions(store: SqlStore, count: int) -> list[int]:
 
 async def measure(
     url: str | None, reads: int, appends: int, alone: int, callers: int, sessions: int
-) -> dict[str, tuple[float, float]]:
+) -> dict[str, tuple[float, float, float | None]]:
     async with fresh_database(url) as fresh:
         await upgrade(fresh)
+        database = make_url(fresh).database if url is not None else None
         store = SqlStore(create_engine(fresh))
         try:
             ids = await open_sessions(store, sessions)
             first = await store.get_session(ids[0])  # opens the reads' connection
             assert first is not None
-            clock = _Clock()
+            clock = _Clock(database)
             for _ in range(reads):
                 await store.get_session_by_public_id(first.public_id)
             one_by_one = clock.per(reads)
@@ -129,7 +136,7 @@ async def measure(
                 for _ in range(reads // callers):
                     await store.list_attendees(first.id)
 
-            clock = _Clock()
+            clock = _Clock(database)
             await asyncio.gather(*(reader() for _ in range(callers)))
             together = clock.per(reads // callers * callers)
 
@@ -147,12 +154,12 @@ async def measure(
                     )
                     await store.append(session_id, draft, NOW)
 
-            clock = _Clock()
+            clock = _Clock(database)
             await asyncio.gather(*(writer(n) for n in range(callers)))
             appending = clock.per(appends // callers * callers)
 
             # One caller: every batch is one append, what a quiet server's are.
-            clock = _Clock()
+            clock = _Clock(database)
             for i in range(alone):
                 draft = EventDraft(
                     EventKind.MESSAGE,
@@ -209,7 +216,8 @@ def main() -> None:
     print(
         "; ".join(
             f"{name}: wall {wall:,.1f} us, cpu {cpu:,.1f} us"
-            for name, (wall, cpu) in figures.items()
+            + (f", postgres cpu {database:,.1f} us" if database is not None else "")
+            for name, (wall, cpu, database) in figures.items()
         )
     )
     print(f"load average at start: {load:.1f}", file=sys.stderr)
