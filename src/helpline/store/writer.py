@@ -75,6 +75,7 @@ from helpline.store.protocol import Appended
 from helpline.store.rows import event_from_row
 from helpline.store.sqlite_thread import SqliteThread
 from helpline.store.tables import events
+from helpline.store.wal_checkpoints import WalCheckpoints, without_autocheckpoint
 
 __all__ = ["MAX_BATCH", "Added", "AppendWriter", "Key"]
 
@@ -134,8 +135,14 @@ class AppendWriter:
         self._sqlite = (
             None
             if self._postgres
-            else SqliteThread(connect_sqlite(write_engine), "helpline-sqlite-appends")
+            else SqliteThread(
+                without_autocheckpoint(connect_sqlite(write_engine)), "helpline-sqlite-appends"
+            )
         )
+        # Its WAL checkpoints run beside it, not inside its commits (wal_checkpoints.py).
+        self.checkpoints = None if self._postgres else WalCheckpoints(connect_sqlite(write_engine))
+        if self.checkpoints is not None:
+            self._observers.append(self.checkpoints)
         self._statements: SqliteStatements | None = None
         # PostgreSQL's batches: the writer's own connection, checked out of the pool.
         self._pg = PostgresBatches(write_engine) if self._postgres else None
@@ -164,6 +171,8 @@ class AppendWriter:
             self._wake.set()
             if task.get_loop() is asyncio.get_running_loop():
                 await task
+        if self.checkpoints is not None:
+            await self.checkpoints.close()
         if self._sqlite is not None:
             await self._sqlite.close()
         if self._pg is not None:
