@@ -1,10 +1,11 @@
 """Session events as the agent reads them off the wire, and the pure rules about them.
 
 Why here and not in helpline.domain: the agent reads the customer's copy of events
-from docs/protocol.md, a wire format, not the server's domain objects; keeping its own
-small reader means the agent depends on the protocol only, as any other client does.
-The rules (which seqs are new, which pushed URL to open, which request still waits for
-an answer, how a line reads) are pure and unit-tested.
+from docs/protocol.md (``helpline.protocol``'s ``CustomerEvent``, decoded and checked
+with its frame), a wire format, not the server's domain objects; so the agent depends
+on the protocol only, as any other client does. The rules (which seqs are new, which
+pushed URL to open, which request still waits for an answer, how a line reads) are
+pure and unit-tested.
 """
 
 from __future__ import annotations
@@ -13,6 +14,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from typing import Any
+
+from msgspec import UNSET
+
+from helpline.protocol.server_frames import CustomerEvent
 
 
 @dataclass(frozen=True)
@@ -46,25 +51,16 @@ def parse_time(value: object) -> datetime:
     return datetime.now(UTC)
 
 
-def parse_event(raw: object) -> Event | None:
-    """An ``Event`` from a frame's ``event``; None when it is not one (no seq)."""
-    if not isinstance(raw, Mapping):
-        return None
-    seq = raw.get("seq")
-    if not isinstance(seq, int) or isinstance(seq, bool):
-        return None
-    author = raw.get("author")
-    author = author if isinstance(author, Mapping) else {}
-    body = raw.get("body")
-    client_id = raw.get("client_id")
+def event_from_wire(body: CustomerEvent) -> Event:
+    """The agent's ``Event`` from the customer's copy in an ``event`` frame."""
     return Event(
-        seq=seq,
-        at=parse_time(raw.get("at")),
-        kind=str(raw.get("kind", "")),
-        author_kind=str(author.get("kind", "system")),
-        author_name=str(author.get("name", "")),
-        body=dict(body) if isinstance(body, Mapping) else {},
-        client_id=client_id if isinstance(client_id, str) else None,
+        seq=body.seq,
+        at=parse_time(body.at),
+        kind=body.kind,
+        author_kind=body.author.kind,
+        author_name=body.author.name,
+        body=body.body,
+        client_id=None if body.client_id is UNSET else body.client_id,
     )
 
 
