@@ -17,6 +17,8 @@ from typing import Any
 
 from msgspec import UNSET
 
+from helpline.agent import bodies
+from helpline.agent.bodies import BodyT, ConsentAnswered, ConsentAsked, UrlPushed
 from helpline.protocol.server_frames import CustomerEvent
 
 
@@ -39,6 +41,11 @@ class Event:
     def action(self) -> str | None:
         value = self.body.get("action")
         return value if isinstance(value, str) else None
+
+    def body_as(self, kind: type[BodyT]) -> BodyT | None:
+        """The body as ``kind`` (bodies.py), for an action to act on; None, and a
+        log line, when it lacks what ``kind`` needs: nothing of it is acted on."""
+        return bodies.read(self.body, kind, f"the {self.action or self.kind} event {self.seq}")
 
 
 def parse_time(value: object) -> datetime:
@@ -92,10 +99,10 @@ def live_pushed_url(event: Event, live_after: int | None) -> str | None:
         return None
     if event.kind != "status" or event.action != "url_pushed":
         return None
-    url = event.body.get("url")
-    if not isinstance(url, str) or not url.lower().startswith(("http://", "https://")):
+    pushed = event.body_as(UrlPushed)
+    if pushed is None or not pushed.url.lower().startswith(("http://", "https://")):
         return None
-    return url
+    return pushed.url
 
 
 @dataclass(frozen=True)
@@ -115,14 +122,16 @@ class Consents:
         self.ended = False
 
     def see(self, event: Event) -> None:
-        request_id = event.body.get("request_id")
-        if event.kind == "consent_requested" and isinstance(request_id, str):
-            consent = event.body.get("consent")
-            self._requests[request_id] = ConsentRequest(
-                request_id, str(consent or ""), event.author_name, event.seq
-            )
-        elif event.kind == "consent_answered" and isinstance(request_id, str):
-            self._answered.add(request_id)
+        if event.kind == "consent_requested":
+            asked = event.body_as(ConsentAsked)
+            if asked is not None:
+                self._requests[asked.request_id] = ConsentRequest(
+                    asked.request_id, asked.consent or "", event.author_name, event.seq
+                )
+        elif event.kind == "consent_answered":
+            answered = event.body_as(ConsentAnswered)
+            if answered is not None:
+                self._answered.add(answered.request_id)
         elif event.kind == "status" and event.action == "ended":
             self.ended = True
 
