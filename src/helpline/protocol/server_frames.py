@@ -19,6 +19,10 @@ ids, ``outcome``, ``end_notes``): no code path can put one there. A frame that h
 server sends ``Subscribed`` with either copy, the agent decodes
 ``Subscribed[CustomerSession]``. A field that is ``UNSET`` is left out of the JSON;
 ``None`` is sent as ``null``, exactly where the protocol says so.
+
+The agent decodes these strictly (every field without a default must be there), and
+ignores fields it does not know: a field added to a type the customer receives gets a
+default, so an agent of this release still reads a server that predates the field.
 """
 
 from __future__ import annotations
