@@ -26,7 +26,8 @@ from pydantic import BaseModel, Field, TypeAdapter
 from helpline.domain.events import Audience, AudienceKind, Author, AuthorKind, Event, EventKind
 from helpline.domain.text import all_storable
 from helpline.domain.visibility import Viewer, view
-from helpline.server import frames, outbound, records, wire
+from helpline.protocol import server_frames
+from helpline.server import frames, records, wire
 
 SEND = json.dumps(
     {
@@ -120,7 +121,7 @@ def stdlib_event_frame(viewer: Viewer, event: Event) -> str:
 def msgspec_event_frame(viewer: Viewer, event: Event) -> str:
     seen = wire.event_view(viewer, event)
     assert seen is not None
-    return wire.frame_text(outbound.EventFrame(session="7KQM-2XPD", event=seen))
+    return wire.frame_text(server_frames.EventFrame(session="7KQM-2XPD", event=seen))
 
 
 def stdlib_record(event: Event) -> bytes:

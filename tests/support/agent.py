@@ -22,6 +22,7 @@ from helpline.agent.joining import JoinTarget, join
 from helpline.agent.session import AgentSession
 from helpline.agent.system import client_report
 from helpline.agent.view import LogLine, View
+from helpline.protocol.server_frames import CustomerSession
 from tests.support.clients import Browser, Peer
 
 WAIT_SECONDS = 15.0
@@ -46,7 +47,7 @@ class Recorder(Listener):
         self.states.append(state)
         self._ring()
 
-    def welcomed(self, session: dict[str, Any]) -> None:
+    def welcomed(self, session: CustomerSession) -> None:
         self.welcomes += 1
         self._ring()
 
@@ -59,7 +60,7 @@ class Recorder(Listener):
     def outbox_changed(self) -> None:
         self._ring()
 
-    def subscribed(self, session: dict[str, Any], last_seq: int) -> None:
+    def subscribed(self, session: CustomerSession, last_seq: int) -> None:
         self._ring()
 
     def screen_watch(self) -> None:

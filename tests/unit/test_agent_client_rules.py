@@ -22,6 +22,7 @@ from helpline.agent.screen import THUMBNAIL, encode_frame, fit_width
 from helpline.agent.status import status_text
 from helpline.agent.system import client_report
 from helpline.agent.transfers import unique_path
+from helpline.protocol.client_frames import Send
 
 # ------------------------------------------------------------------ the outbox
 
@@ -30,13 +31,7 @@ def test_a_line_stays_until_its_event_and_is_resent_with_the_same_client_id() ->
     outbox = Outbox()
     entry = outbox.add("c1", "S", "hello")
     assert outbox.unacknowledged() == [entry]
-    assert entry.frame() == {
-        "type": "send",
-        "session": "S",
-        "client_id": "c1",
-        "kind": "message",
-        "text": "hello",
-    }
+    assert entry.frame() == Send(session="S", client_id="c1", kind="message", text="hello")
     acked = outbox.ack("c1", 7)
     assert acked is not None and acked.state is EntryState.ACKED
     assert outbox.unacknowledged() == []

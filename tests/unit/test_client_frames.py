@@ -8,7 +8,7 @@ import msgspec
 import pytest
 
 from helpline.domain.errors import InvalidFrame, InvalidInput, TooLarge
-from helpline.server import inbound
+from helpline.protocol import client_frames
 from helpline.server.frames import FRAME_TYPES, echoed, parse
 
 MAX_BYTES = 64 * 1024
@@ -24,12 +24,12 @@ def refusal(frame: object) -> InvalidFrame | InvalidInput | TooLarge:
 def test_every_field_a_client_can_get_wrong_is_explained_in_a_sentence() -> None:
     for frame_type in FRAME_TYPES.values():
         for field in msgspec.structs.fields(frame_type):
-            assert field.name in inbound.FIELD_RULES, f"{field.name} has no sentence"
+            assert field.name in client_frames.FIELD_RULES, f"{field.name} has no sentence"
 
 
 def test_a_well_formed_send_arrives_typed_with_its_defaults() -> None:
     frame = parse('{"client_id": "c1", "type": "send", "session": "7KQM-2XPD", "text": "hi"}', 99)
-    assert frame == inbound.Send(session="7KQM-2XPD", client_id="c1", text="hi")
+    assert frame == client_frames.Send(session="7KQM-2XPD", client_id="c1", text="hi")
     assert (frame.kind, frame.to) == ("message", None)
 
 
@@ -77,6 +77,6 @@ def test_the_error_names_the_frame_s_session_and_client_id_only_when_they_can_be
 ):
     text = json.dumps({"type": "send", "session": "S", "client_id": "\ud800", "text": 1})
     assert echoed(None, text, MAX_BYTES) == ("S", None)
-    sent = inbound.Send(session="S", client_id="c", text="t")
+    sent = client_frames.Send(session="S", client_id="c", text="t")
     assert echoed(sent, "", MAX_BYTES) == ("S", "c")
-    assert echoed(inbound.Ping(), "", MAX_BYTES) == (None, None)
+    assert echoed(client_frames.Ping(), "", MAX_BYTES) == (None, None)

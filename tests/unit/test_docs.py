@@ -10,7 +10,7 @@ import msgspec
 
 from helpline.commands.serve import serve
 from helpline.domain import errors
-from helpline.server import inbound, outbound
+from helpline.protocol import client_frames, server_frames
 from helpline.server.settings import Settings, default_text, flag, variable
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -84,12 +84,14 @@ def check_frames_match(
 
 
 def test_every_frame_a_client_sends_is_documented_with_its_fields_and_nothing_else() -> None:
-    check_frames_match("Client to server", inbound.ClientFrame, lambda field: not field.required)
+    check_frames_match(
+        "Client to server", client_frames.ClientFrame, lambda field: not field.required
+    )
 
 
 def test_every_frame_the_server_sends_is_documented_with_its_fields_and_nothing_else() -> None:
     check_frames_match(
-        "Server to client", outbound.ServerFrame, lambda field: field.default is msgspec.UNSET
+        "Server to client", server_frames.ServerFrame, lambda field: field.default is msgspec.UNSET
     )
 
 
@@ -128,7 +130,7 @@ def test_the_invitation_object_is_documented_with_its_fields() -> None:
     shape = protocol.split("`Invitation` is `", 1)[1].split("`", 1)[0]
     declared = {
         field.encode_name
-        for struct in (outbound.InvitationBody, outbound.InvitedSession)
+        for struct in (server_frames.InvitationBody, server_frames.InvitedSession)
         for field in msgspec.structs.fields(struct)
     }
     assert set(re.findall(r'"([a-z_]+)"', shape)) == declared

@@ -9,7 +9,8 @@ import msgspec
 
 from helpline.domain.portals import Portal
 from helpline.domain.visibility import Viewer
-from helpline.server import outbound, records, wire
+from helpline.protocol import server_frames
+from helpline.server import records, wire
 from tests.support.domain import a_session
 from tests.unit.test_transcript import TEAM, a_day
 
@@ -21,29 +22,33 @@ def declared(struct: type[msgspec.Struct]) -> set[str]:
 
 
 def test_the_customer_s_copies_have_no_field_for_what_only_representatives_read() -> None:
-    for struct in (outbound.CustomerEvent, outbound.CustomerAuthor, outbound.CustomerAttendee):
+    for struct in (
+        server_frames.CustomerEvent,
+        server_frames.CustomerAuthor,
+        server_frames.CustomerAttendee,
+    ):
         assert not declared(struct) & REPRESENTATIVES_ONLY, struct
     # The session's own "id" is its public ID, which the customer has.
-    assert not declared(outbound.CustomerSession) & (REPRESENTATIVES_ONLY - {"id"})
-    assert {"internal", "masked", "to"} <= declared(outbound.RepEvent)
+    assert not declared(server_frames.CustomerSession) & (REPRESENTATIVES_ONLY - {"id"})
+    assert {"internal", "masked", "to"} <= declared(server_frames.RepEvent)
 
 
 def test_the_customer_gets_the_customer_s_types_and_a_representative_the_others() -> None:
     session = a_session()
     customer, alice = Viewer.customer(), Viewer.representative(1)
-    assert type(wire.session_view(customer, session, TEAM, None)) is outbound.CustomerSession
-    assert type(wire.session_view(alice, session, TEAM, None)) is outbound.RepSession
+    assert type(wire.session_view(customer, session, TEAM, None)) is server_frames.CustomerSession
+    assert type(wire.session_view(alice, session, TEAM, None)) is server_frames.RepSession
     shown = [wire.event_view(customer, event) for event in a_day()]
-    assert {type(event) for event in shown if event is not None} == {outbound.CustomerEvent}
+    assert {type(event) for event in shown if event is not None} == {server_frames.CustomerEvent}
 
 
 def test_a_field_left_out_is_absent_and_a_field_without_value_is_null() -> None:
-    error = json.loads(wire.frame_text(outbound.ErrorFrame(code="forbidden", message="No.")))
+    error = json.loads(wire.frame_text(server_frames.ErrorFrame(code="forbidden", message="No.")))
     assert error == {"type": "error", "code": "forbidden", "message": "No."}
     session = a_session()
     body = json.loads(
         wire.frame_text(
-            outbound.SessionFrame(
+            server_frames.SessionFrame(
                 session=wire.session_view(
                     Viewer.representative(1), session, TEAM, Portal(1, "acme", "Acme")
                 )

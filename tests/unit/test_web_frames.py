@@ -8,7 +8,7 @@ from pathlib import Path
 
 import msgspec
 
-from helpline.server import inbound, outbound
+from helpline.protocol import client_frames, server_frames
 
 FRAMES_TS = Path(__file__).resolve().parents[2] / "web/common/protocol-frames.ts"
 
@@ -24,7 +24,7 @@ def web_frames(union: str) -> dict[str, set[str]]:
     return frames
 
 
-def server_frames(base: type[msgspec.Struct]) -> dict[str, set[str]]:
+def declared(base: type[msgspec.Struct]) -> dict[str, set[str]]:
     frames: dict[str, set[str]] = {}
     for struct in base.__subclasses__():
         names = {field.encode_name for field in msgspec.structs.fields(struct)}
@@ -35,7 +35,7 @@ def server_frames(base: type[msgspec.Struct]) -> dict[str, set[str]]:
 def test_the_web_client_sends_the_frames_the_server_reads_with_their_fields() -> None:
     sent = web_frames("ClientFrame")
     assert {"subscribe", "send", "screen", "watch"} <= set(sent)
-    assert sent == server_frames(inbound.ClientFrame)
+    assert sent == declared(client_frames.ClientFrame)
 
 
 # Frames the server sends that the web client does not read (it drops unknown types):
@@ -47,6 +47,6 @@ def test_the_web_client_reads_the_frames_the_server_sends_with_their_fields() ->
     read = web_frames("ServerFrame")
     assert {"welcome", "event", "ack", "error"} <= set(read)
     assert read["error"] == {"code", "message", "session", "client_id", "retry_after"}
-    sent = server_frames(outbound.ServerFrame)
+    sent = declared(server_frames.ServerFrame)
     assert not NOT_READ_BY_THE_WEB_CLIENT & set(read), "it reads it now: take it off the list"
     assert read == {tag: f for tag, f in sent.items() if tag not in NOT_READ_BY_THE_WEB_CLIENT}

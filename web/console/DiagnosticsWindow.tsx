@@ -8,12 +8,12 @@
 
 import { signal } from "@preact/signals";
 import { useEffect, useRef, useState } from "preact/hooks";
-import { errorMessage } from "../common/api";
 import { type Report, type ReportSection, reportAsText } from "../common/diagnostics";
 import { formatClock } from "../common/format";
 import type { ReportSummary } from "../common/diagnostics";
 import { Dialog } from "../common/ui/Dialog";
-import { askComputer, computerError, loadReport, loadReports, NEEDS_AGENT, type StoredReport } from "./computer-actions";
+import { useLoaded } from "../common/useLoaded";
+import { askComputer, computerError, loadReport, loadReports, NEEDS_AGENT } from "./computer-actions";
 import { readComputerLog } from "./computer-log";
 import type { Tab } from "./state";
 
@@ -43,45 +43,35 @@ function DiagnosticsBody({ tab, first }: { tab: Tab; first: number | null }) {
   const ended = tab.session.status === "ended";
   const log = readComputerLog(tab.events, ended);
   const name = tab.session.customer.name || "the customer";
-  const [list, setList] = useState<ReportSummary[]>([]);
   const [chosen, setChosen] = useState<number | null>(first);
-  const [report, setReport] = useState<StoredReport | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [status, setStatus] = useState<string | null>(null);
   // After Refresh, the next report to arrive is the one to show.
   const wantNewest = useRef(false);
 
   // The log announces each new report: read the list again, and show the newest.
+  const reports = useLoaded(() => loadReports(tab.id), [tab.id, log.reports.length]);
+  const list: ReportSummary[] = reports.value ?? [];
   useEffect(() => {
-    let live = true;
-    loadReports(tab.id).then(
-      (reports) => {
-        if (!live) return;
-        setList(reports);
-        const newest = reports[reports.length - 1];
-        // This runs again only when the log announced another report.
-        const keep = !wantNewest.current;
-        wantNewest.current = false;
-        setChosen((now) => (keep && now !== null && reports.some((r) => r.id === now) ? now : (newest?.id ?? null)));
-      },
-      (err: unknown) => live && setError(errorMessage(err)),
-    );
-    return () => {
-      live = false;
-    };
-  }, [tab.id, log.reports.length]);
+    const read = reports.value;
+    if (read === null) return;
+    const newest = read[read.length - 1];
+    // A new list comes only when the log announced another report.
+    const keep = !wantNewest.current;
+    wantNewest.current = false;
+    setChosen((now) => (keep && now !== null && read.some((r) => r.id === now) ? now : (newest?.id ?? null)));
+  }, [reports.value]);
 
+  const stored = useLoaded(chosen === null ? null : () => loadReport(chosen), [chosen]);
+  const report = stored.value;
+
+  // The window's one error line: a read's error, until the next action clears it.
   useEffect(() => {
-    if (chosen === null) return;
-    let live = true;
-    loadReport(chosen).then(
-      (stored) => live && setReport(stored),
-      (err: unknown) => live && setError(errorMessage(err)),
-    );
-    return () => {
-      live = false;
-    };
-  }, [chosen]);
+    if (reports.error !== null) setError(reports.error);
+  }, [reports.error]);
+  useEffect(() => {
+    if (stored.error !== null) setError(stored.error);
+  }, [stored.error]);
 
   const refresh = async () => {
     setError(null);

@@ -1,11 +1,11 @@
 /** The pickers of scripted messages and URLs in the chat box. */
 
-import { useEffect, useState } from "preact/hooks";
-import { errorMessage } from "../common/api";
+import { useState } from "preact/hooks";
 import type { Script, ScriptCategory, ScriptKind } from "../common/protocol-bodies";
 import { searchScripts } from "../common/scripts";
 import { Dialog } from "../common/ui/Dialog";
 import { TextField } from "../common/ui/TextField";
+import { useLoaded } from "../common/useLoaded";
 import { loadScripts } from "./library-api";
 import { showView } from "./state";
 
@@ -45,27 +45,11 @@ interface BodyProps {
 }
 
 function PickerBody({ kind, onClose, onChoose }: BodyProps) {
-  const [library, setLibrary] = useState<ScriptCategory[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { value, error } = useLoaded(() => loadScripts(kind), [kind]);
+  // A library that could not be read shows as empty, beside the error.
+  const library: ScriptCategory[] | null = error !== null ? [] : value;
   const [query, setQuery] = useState("");
   const what = kind === "message" ? "scripted messages" : "scripted URLs";
-
-  useEffect(() => {
-    let live = true;
-    loadScripts(kind)
-      .then((found) => {
-        if (live) setLibrary(found);
-      })
-      .catch((err: unknown) => {
-        if (live) {
-          setLibrary([]);
-          setError(errorMessage(err));
-        }
-      });
-    return () => {
-      live = false;
-    };
-  }, [kind]);
 
   const found = library === null ? [] : searchScripts(library, query);
   const empty = library !== null && library.every((c) => c.scripts.length === 0);

@@ -9,6 +9,7 @@ import type { Outcome, Representative } from "../common/protocol";
 import type { PortalInfo } from "../common/protocol-bodies";
 import { ConfirmDialog, Dialog } from "../common/ui/Dialog";
 import { TextField } from "../common/ui/TextField";
+import { useLoaded } from "../common/useLoaded";
 import {
   closeSession,
   exitAllSessions,
@@ -56,33 +57,21 @@ function plural(n: number, one: string, many: string): string {
 
 /** Mounted while the dialog is open: reads who is online and the portals afresh. */
 function InviteForm({ kind, tab, onDone }: { kind: "invite" | "transfer"; tab: Tab; onDone: () => void }) {
-  const [reps, setReps] = useState<Representative[] | null>(null);
-  const [portals, setPortals] = useState<PortalInfo[]>([]);
+  const loaded = useLoaded(() => Promise.all([loadRepresentatives(), loadPortals()]), []);
   const [target, setTarget] = useState("");
   const [masked, setMasked] = useState(false);
   const [comment, setComment] = useState("");
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const idPrefix = `${kind}-target`;
+  // Colleagues that could not be read show as none, beside the error.
+  const reps: Representative[] | null = loaded.error !== null ? [] : (loaded.value?.[0] ?? null);
+  const portals: PortalInfo[] = loaded.error !== null ? [] : (loaded.value?.[1] ?? []);
 
+  // The form's one error line: the read's error until the next submit clears it.
   useEffect(() => {
-    let live = true;
-    Promise.all([loadRepresentatives(), loadPortals()])
-      .then(([r, p]) => {
-        if (!live) return;
-        setReps(r);
-        setPortals(p);
-      })
-      .catch((err: unknown) => {
-        if (live) {
-          setReps([]);
-          setError(errorMessage(err));
-        }
-      });
-    return () => {
-      live = false;
-    };
-  }, []);
+    if (loaded.error !== null) setError(loaded.error);
+  }, [loaded.error]);
 
   const myId = me.value?.id;
   const present = new Set(tab.session.attendees.filter((a) => a.present).map((a) => a.id));

@@ -19,6 +19,7 @@ from typing import Any
 
 from helpline.agent import diagnostics, state
 from helpline.agent.api import Api, ApiError
+from helpline.agent.bodies import ConsentRevoked
 from helpline.agent.consent_prompts import Answer, ConsentPrompts
 from helpline.agent.credentials import CredentialError, Vault
 from helpline.agent.diagnostics_system import ProbeFailed
@@ -107,7 +108,7 @@ class Computer:
 
     def event(self, event: Event) -> None:
         if event.kind == "status" and event.action == "task_requested":
-            request = TaskRequest.from_body(event.body)
+            request = TaskRequest.from_body(event.body, f"the task_requested event {event.seq}")
             record = self._state()
             restarting = record is not None and record.pending_reboot is not None
             if (
@@ -122,7 +123,8 @@ class Computer:
             ):
                 self.spawn(self._run(request))
         elif event.kind == "status" and event.action == "consent_revoked":
-            if event.body.get("consent") == "credentials":
+            revoked = event.body_as(ConsentRevoked)
+            if revoked is not None and revoked.consent == "credentials":
                 self.forget_credentials()
         elif event.kind == "status" and event.action == "ended":
             self.ended()

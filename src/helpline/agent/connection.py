@@ -18,22 +18,28 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
+import logging
 import random as _random
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
 
+import msgspec
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
 
 from helpline.agent import reconnect
 from helpline.agent.api import USER_AGENT, Api, ApiError
-from helpline.agent.events import Event, SeqTracker, parse_event
+from helpline.agent.events import Event, SeqTracker, event_from_wire
+from helpline.agent.frames import FrameRefused, read_frame, read_session
 from helpline.agent.outbox import TOO_LARGE_MESSAGE, EntryState, Outbox, OutboxEntry
 from helpline.agent.sending import Sender
+from helpline.protocol import server_frames as sent
+from helpline.protocol.client_frames import ClientFrame, Ping, Subscribe
+from helpline.protocol.server_frames import CustomerSession
+
+log = logging.getLogger(__name__)
 
 DEFAULT_HEARTBEAT_SECONDS = 25.0
 OPEN_TIMEOUT_SECONDS = 10.0
@@ -62,10 +68,10 @@ class Listener:
     """What a connection reports. Every method does nothing unless overridden."""
 
     def state_changed(self, state: ConnectionState) -> None: ...
-    def welcomed(self, session: dict[str, Any]) -> None: ...
-    def subscribed(self, session: dict[str, Any], last_seq: int) -> None: ...
+    def welcomed(self, session: CustomerSession) -> None: ...
+    def subscribed(self, session: CustomerSession, last_seq: int) -> None: ...
     def event(self, event: Event, live: bool) -> None: ...
-    def session_changed(self, session: dict[str, Any]) -> None: ...
+    def session_changed(self, session: CustomerSession) -> None: ...
     def outbox_changed(self) -> None: ...
     def screen_watch(self) -> None: ...
     def error(self, code: str, message: str) -> None: ...
@@ -117,7 +123,7 @@ class Connection:
         self.sender.entry(entry)
         return entry
 
-    def send_control(self, frame: dict[str, Any]) -> bool:
+    def send_control(self, frame: ClientFrame) -> bool:
         """A frame that is not kept (consent, screen, url_opened): False when there is
         no ready socket to take it now."""
         return self.sender.frame(frame)
@@ -188,7 +194,7 @@ class Connection:
                     return socket.close_code
                 if isinstance(message, bytes):
                     continue
-                if self._receive(message) == "welcome":
+                if isinstance(self._receive(message), sent.CustomerWelcome):
                     welcomed_at.append(asyncio.get_running_loop().time())
                     if pinger is not None:
                         pinger.cancel()
@@ -203,7 +209,7 @@ class Connection:
     async def _ping(self) -> None:
         while True:
             await asyncio.sleep(self.heartbeat_seconds)
-            self.sender.frame({"type": "ping"})
+            self.sender.frame(Ping())
 
     def _teardown(self) -> None:
         self._socket = None
@@ -255,8 +261,9 @@ class Connection:
                 self._close(ConnectionState(Phase.CLOSED, reason="expired"))
                 return "expired"
             return None
-        if isinstance(body, dict) and body.get("session", {}).get("status") == "ended":
-            self.listener.session_changed(body["session"])
+        session = read_session(body)
+        if session is not None and session.status == "ended":
+            self.listener.session_changed(session)
             self._close(ConnectionState(Phase.CLOSED, reason="ended"))
             return "ended"
         return None
@@ -278,56 +285,52 @@ class Connection:
 
     # -------------------------------------------------------------- frames
 
-    def _receive(self, text: str) -> str | None:
+    def _receive(self, text: str) -> sent.CustomerServerFrame | None:
+        """Handle one frame; a frame the agent cannot read is logged and nothing of
+        it is handled."""
         try:
-            frame = json.loads(text)
-        except ValueError:
+            frame = read_frame(text)
+        except FrameRefused as refused:
+            log.log(logging.INFO if refused.unknown_type else logging.WARNING, "%s", refused)
             return None
-        if not isinstance(frame, dict):
-            return None
-        kind = frame.get("type")
-        if kind == "welcome":
-            self._on_welcome(frame)
-        elif kind == "subscribed":
-            self.live_after = int(frame.get("last_seq", 0))
-            self.listener.subscribed(frame.get("session", {}), self.live_after)
-        elif kind == "event":
-            self._on_event(frame)
-        elif kind == "ack":
-            self._on_ack(frame)
-        elif kind == "error":
-            self._on_error(frame)
-        elif kind == "session":
-            self.listener.session_changed(frame.get("session", {}))
-        elif kind == "screen_watch":
-            self.listener.screen_watch()
-        return kind if isinstance(kind, str) else None
+        match frame:
+            case sent.CustomerWelcome():
+                self._on_welcome(frame)
+            case sent.Subscribed():
+                self.live_after = frame.last_seq
+                self.listener.subscribed(frame.session, frame.last_seq)
+            case sent.EventFrame():
+                self._on_event(frame.event)
+            case sent.Ack():
+                self._on_ack(frame)
+            case sent.ErrorFrame():
+                self._on_error(frame)
+            case sent.SessionFrame():
+                self.listener.session_changed(frame.session)
+            case sent.ScreenWatch():
+                self.listener.screen_watch()
+        return frame
 
-    def _on_welcome(self, frame: dict[str, Any]) -> None:
-        heartbeat = frame.get("heartbeat_seconds")
-        if isinstance(heartbeat, int | float) and heartbeat > 0:
-            self.heartbeat_seconds = float(heartbeat)
+    def _on_welcome(self, frame: sent.CustomerWelcome[CustomerSession]) -> None:
+        if frame.heartbeat_seconds > 0:
+            self.heartbeat_seconds = frame.heartbeat_seconds
         self.sender.welcomed()
         self._set_state(ConnectionState(Phase.OPEN))
-        self.listener.welcomed(frame.get("session", {}))
-        self.sender.frame(
-            {"type": "subscribe", "session": self.session, "after": self.tracker.last}
-        )
+        self.listener.welcomed(frame.session)
+        self.sender.frame(Subscribe(session=self.session, after=self.tracker.last))
         self.sender.flush()
 
-    def _on_event(self, frame: dict[str, Any]) -> None:
-        event = parse_event(frame.get("event"))
-        if event is None or not self.tracker.accept(event.seq):
+    def _on_event(self, body: sent.CustomerEvent) -> None:
+        event = event_from_wire(body)
+        if not self.tracker.accept(event.seq):
             return
         if self.outbox.resolve(self.session, event.seq, event.client_id):
             self.listener.outbox_changed()
         live = self.live_after is not None and event.seq > self.live_after
         self.listener.event(event, live)
 
-    def _on_ack(self, frame: dict[str, Any]) -> None:
-        client_id, seq = frame.get("client_id"), frame.get("seq")
-        if not isinstance(client_id, str) or not isinstance(seq, int):
-            return
+    def _on_ack(self, frame: sent.Ack) -> None:
+        client_id, seq = frame.client_id, frame.seq
         self.sender.answered(client_id)
         if self.outbox.ack(client_id, seq) is None:
             return
@@ -336,17 +339,15 @@ class Connection:
             self.outbox.resolve(self.session, seq, client_id)
         self.listener.outbox_changed()
 
-    def _on_error(self, frame: dict[str, Any]) -> None:
-        code = str(frame.get("code", "error"))
-        message = str(frame.get("message", ""))
-        client_id = frame.get("client_id")
-        entry = self.outbox.get(client_id) if isinstance(client_id, str) else None
+    def _on_error(self, frame: sent.ErrorFrame) -> None:
+        code, message = frame.code, frame.message
+        client_id = None if frame.client_id is msgspec.UNSET else frame.client_id
+        entry = self.outbox.get(client_id) if client_id is not None else None
         if entry is None:
             self.listener.error(code, message)
             return
         self.sender.answered(entry.client_id)
-        retry_after = frame.get("retry_after")
-        delay = float(retry_after) if isinstance(retry_after, int | float) else None
+        delay = None if frame.retry_after is msgspec.UNSET else float(frame.retry_after)
         if code == "rate_limited" and entry.state is EntryState.PENDING:
             # Sent too fast: every send waits, in order, until the server said.
             self.outbox.refuse(entry.client_id, code, message)

@@ -21,6 +21,7 @@ from typing import Any
 
 from helpline.agent.api import Api, ApiError
 from helpline.agent.events import ConsentRequest, Consents
+from helpline.protocol.client_frames import ClientFrame, Consent
 
 TIMEOUT_ENV = "HELPLINE_AGENT_CONSENT_TIMEOUT"
 DEFAULT_TIMEOUT_SECONDS = 60.0
@@ -275,7 +276,7 @@ class ConsentPrompts:
 
 def server_reply(
     session: str,
-    send_control: Callable[[dict[str, Any]], bool],
+    send_control: Callable[[ClientFrame], bool],
     api: Api,
     spawn: Callable[[Coroutine[Any, Any, Any]], object],
     note: Callable[[str, str], None],
@@ -293,7 +294,8 @@ def server_reply(
         body: dict[str, Any] = {"allow": allow}
         if reason is not None:
             body["reason"] = reason
-        if not send_control({"type": "consent", "session": session, "request": request_id, **body}):
+        frame = Consent(session=session, request=request_id, allow=allow, reason=reason)
+        if not send_control(frame):
             spawn(over_http(request_id, body))
 
     return reply

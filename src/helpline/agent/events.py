@@ -1,10 +1,11 @@
 """Session events as the agent reads them off the wire, and the pure rules about them.
 
 Why here and not in helpline.domain: the agent reads the customer's copy of events
-from docs/protocol.md, a wire format, not the server's domain objects; keeping its own
-small reader means the agent depends on the protocol only, as any other client does.
-The rules (which seqs are new, which pushed URL to open, which request still waits for
-an answer, how a line reads) are pure and unit-tested.
+from docs/protocol.md (``helpline.protocol``'s ``CustomerEvent``, decoded and checked
+with its frame), a wire format, not the server's domain objects; so the agent depends
+on the protocol only, as any other client does. The rules (which seqs are new, which
+pushed URL to open, which request still waits for an answer, how a line reads) are
+pure and unit-tested.
 """
 
 from __future__ import annotations
@@ -13,6 +14,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from typing import Any
+
+from msgspec import UNSET
+
+from helpline.agent import bodies
+from helpline.agent.bodies import BodyT, ConsentAnswered, ConsentAsked, UrlPushed
+from helpline.protocol.server_frames import CustomerEvent
 
 
 @dataclass(frozen=True)
@@ -35,6 +42,11 @@ class Event:
         value = self.body.get("action")
         return value if isinstance(value, str) else None
 
+    def body_as(self, kind: type[BodyT]) -> BodyT | None:
+        """The body as ``kind`` (bodies.py), for an action to act on; None, and a
+        log line, when it lacks what ``kind`` needs: nothing of it is acted on."""
+        return bodies.read(self.body, kind, f"the {self.action or self.kind} event {self.seq}")
+
 
 def parse_time(value: object) -> datetime:
     """An ISO 8601 time with a ``Z``; now when missing or malformed."""
@@ -46,25 +58,16 @@ def parse_time(value: object) -> datetime:
     return datetime.now(UTC)
 
 
-def parse_event(raw: object) -> Event | None:
-    """An ``Event`` from a frame's ``event``; None when it is not one (no seq)."""
-    if not isinstance(raw, Mapping):
-        return None
-    seq = raw.get("seq")
-    if not isinstance(seq, int) or isinstance(seq, bool):
-        return None
-    author = raw.get("author")
-    author = author if isinstance(author, Mapping) else {}
-    body = raw.get("body")
-    client_id = raw.get("client_id")
+def event_from_wire(body: CustomerEvent) -> Event:
+    """The agent's ``Event`` from the customer's copy in an ``event`` frame."""
     return Event(
-        seq=seq,
-        at=parse_time(raw.get("at")),
-        kind=str(raw.get("kind", "")),
-        author_kind=str(author.get("kind", "system")),
-        author_name=str(author.get("name", "")),
-        body=dict(body) if isinstance(body, Mapping) else {},
-        client_id=client_id if isinstance(client_id, str) else None,
+        seq=body.seq,
+        at=parse_time(body.at),
+        kind=body.kind,
+        author_kind=body.author.kind,
+        author_name=body.author.name,
+        body=body.body,
+        client_id=None if body.client_id is UNSET else body.client_id,
     )
 
 
@@ -96,10 +99,10 @@ def live_pushed_url(event: Event, live_after: int | None) -> str | None:
         return None
     if event.kind != "status" or event.action != "url_pushed":
         return None
-    url = event.body.get("url")
-    if not isinstance(url, str) or not url.lower().startswith(("http://", "https://")):
+    pushed = event.body_as(UrlPushed)
+    if pushed is None or not pushed.url.lower().startswith(("http://", "https://")):
         return None
-    return url
+    return pushed.url
 
 
 @dataclass(frozen=True)
@@ -119,14 +122,16 @@ class Consents:
         self.ended = False
 
     def see(self, event: Event) -> None:
-        request_id = event.body.get("request_id")
-        if event.kind == "consent_requested" and isinstance(request_id, str):
-            consent = event.body.get("consent")
-            self._requests[request_id] = ConsentRequest(
-                request_id, str(consent or ""), event.author_name, event.seq
-            )
-        elif event.kind == "consent_answered" and isinstance(request_id, str):
-            self._answered.add(request_id)
+        if event.kind == "consent_requested":
+            asked = event.body_as(ConsentAsked)
+            if asked is not None:
+                self._requests[asked.request_id] = ConsentRequest(
+                    asked.request_id, asked.consent or "", event.author_name, event.seq
+                )
+        elif event.kind == "consent_answered":
+            answered = event.body_as(ConsentAnswered)
+            if answered is not None:
+                self._answered.add(answered.request_id)
         elif event.kind == "status" and event.action == "ended":
             self.ended = True
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
+from helpline.agent.bodies import FileNote, FileOffered
 from helpline.agent.events import Event
 
 
@@ -61,27 +62,28 @@ class Offers:
         """Fold in one event; returns the offer it changed, if any."""
         if event.kind != "status" or not (event.action or "").startswith("file_"):
             return None
-        file_id = event.body.get("file_id")
-        if not isinstance(file_id, int):
-            return None
-        known = self._by_id.get(file_id)
         if event.action == "file_offered":
-            if known is not None:
+            offered = event.body_as(FileOffered)
+            if offered is None or offered.file_id in self._by_id:
                 return None
-            size = event.body.get("size")
             offer = Offer(
-                id=file_id,
-                name=str(event.body.get("name") or "file"),
-                size=size if isinstance(size, int) else 0,
-                sha256=str(event.body.get("sha256") or "").lower(),
+                id=offered.file_id,
+                name=offered.name or "file",
+                size=offered.size,
+                sha256=(offered.sha256 or "").lower(),
                 sender=event.author_name,
                 from_customer=event.author_kind == "customer",
             )
-            self._by_id[file_id] = offer
+            self._by_id[offer.id] = offer
             return offer
         state = _ACTIONS.get(event.action or "")
-        if known is None or state is None or _RANK[state] <= _RANK[known.state]:
+        if state is None:
             return None
+        note = event.body_as(FileNote)
+        known = self._by_id.get(note.file_id) if note is not None else None
+        if known is None or _RANK[state] <= _RANK[known.state]:
+            return None
+        file_id = known.id
         self._by_id[file_id] = replace(known, state=state)
         return self._by_id[file_id]
 

@@ -14,7 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from enum import StrEnum
-from typing import Any
+
+from helpline.protocol.client_frames import Send
 
 TRANSIENT_ERRORS = frozenset({"rate_limited", "unavailable"})
 # Server failures (close 1011) a send may be blamed for before it is given up.
@@ -46,15 +47,9 @@ class OutboxEntry:
     # How often the server failed (1011) while this was the oldest unanswered send.
     strikes: int = 0
 
-    def frame(self) -> dict[str, Any]:
+    def frame(self) -> Send:
         """The ``send`` frame: the same ``client_id`` every time it goes out."""
-        return {
-            "type": "send",
-            "session": self.session,
-            "client_id": self.client_id,
-            "kind": "message",
-            "text": self.text,
-        }
+        return Send(session=self.session, client_id=self.client_id, text=self.text)
 
 
 class Outbox:

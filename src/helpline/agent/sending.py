@@ -13,15 +13,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 from collections.abc import Callable
-from typing import Any
 
 from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed
 
 from helpline.agent import reconnect
+from helpline.agent.frames import text_of
 from helpline.agent.outbox import EntryState, Outbox, OutboxEntry
+from helpline.protocol.client_frames import ClientFrame
 
 # A screen frame is skipped while this much is still waiting to be written.
 MAX_QUEUED_BINARY_BYTES = 1024 * 1024
@@ -90,8 +90,8 @@ class Sender:
         self._queue.put_nowait(item)
         return True
 
-    def frame(self, frame: dict[str, Any]) -> bool:
-        return self.put(json.dumps(frame))
+    def frame(self, frame: ClientFrame) -> bool:
+        return self.put(text_of(frame))
 
     def binary(self, data: bytes) -> bool:
         if self._queued_binary + len(data) > MAX_QUEUED_BINARY_BYTES:
@@ -103,7 +103,7 @@ class Sender:
 
     def entry(self, entry: OutboxEntry) -> None:
         """Send one outbox entry now, unless sends are held."""
-        if self._hold is not None or not self.put(json.dumps(entry.frame())):
+        if self._hold is not None or not self.put(text_of(entry.frame())):
             return
         self.last_sent = entry.client_id
         if entry.client_id not in self.unanswered:

@@ -24,6 +24,7 @@ from helpline.agent.computer import Computer
 from helpline.agent.connection import Connection, ConnectionState, Listener, Phase
 from helpline.agent.consent_prompts import Answer, ConsentPrompts, server_reply
 from helpline.agent.events import ConsentRequest, Consents, Event, event_line, live_pushed_url
+from helpline.agent.frames import read_session
 from helpline.agent.joining import Credentials
 from helpline.agent.offers import Offers
 from helpline.agent.outbox import EntryState, OutboxEntry
@@ -32,6 +33,8 @@ from helpline.agent.status import status_text
 from helpline.agent.view import LogLine, Progress, View, shown_path
 from helpline.agent.window import WindowLock
 from helpline.domain.diagnostics import Report
+from helpline.protocol.client_frames import Screen, UrlOpened
+from helpline.protocol.server_frames import CustomerSession
 
 # Quitting with credentials given: how long the window tries to tell the server.
 CLOSE_REVOKE_SECONDS = 3.0
@@ -54,7 +57,9 @@ class AgentSession(SessionFiles, Listener):
     def __post_init__(self) -> None:
         self.api = Api(self.credentials.server, self.credentials.token)
         self.connection = Connection(self.api, self.credentials.session, self)
-        self.session: dict[str, Any] = {}
+        self.session: CustomerSession | None = None
+        # The log or the server said the session ended (its copy may say so later).
+        self._ended = False
         self.offers = Offers()
         self.progress: dict[int | str, Progress] = {}
         self.consents = Consents()
@@ -93,14 +98,18 @@ class AgentSession(SessionFiles, Listener):
 
     @property
     def ended(self) -> bool:
-        return self.session.get("status") == "ended" or self.connection.state.reason == "ended"
+        return (
+            self._ended
+            or (self.session is not None and self.session.status == "ended")
+            or self.connection.state.reason == "ended"
+        )
 
     def status(self, now: float | None = None) -> str:
         """The status line; ``now`` (the loop's time) counts down to the next attempt."""
         return status_text(self.connection.state, self.id, self.representatives(), self.ended, now)
 
     def representatives(self) -> list[str]:
-        return [str(a.get("name", "")) for a in self.session.get("attendees", [])]
+        return [a.name for a in self.session.attendees] if self.session is not None else []
 
     # -------------------------------------------------------------- running
 
@@ -184,8 +193,9 @@ class AgentSession(SessionFiles, Listener):
             if error.code != "session_ended":
                 raise
         else:
-            if isinstance(body, dict) and isinstance(body.get("session"), dict):
-                self.session_changed(body["session"])
+            session = read_session(body)
+            if session is not None:
+                self.session_changed(session)
 
     # -------------------------------------------------------------- asking the customer
 
@@ -220,9 +230,7 @@ class AgentSession(SessionFiles, Listener):
     def _start_sharing(self, request_id: str) -> None:
         self._stop_sharing(say=False)
         self.sharing_request = request_id
-        self.connection.send_control(
-            {"type": "screen", "session": self.id, "sharing": True, "request": request_id}
-        )
+        self.connection.send_control(Screen(session=self.id, sharing=True, request=request_id))
         self.share = screen.ScreenShare(self.id, self.connection.send_binary)
         self._spawn(self._share(self.share))
         self.note("Your screen is shared. Press F8 to stop.")
@@ -241,7 +249,7 @@ class AgentSession(SessionFiles, Listener):
             return
         self.share.stop()
         self.share, self.sharing_request = None, None
-        self.connection.send_control({"type": "screen", "session": self.id, "sharing": False})
+        self.connection.send_control(Screen(session=self.id, sharing=False))
         if say:
             self.note("You stopped sharing your screen.")
         self.view.changed("consent")
@@ -258,9 +266,7 @@ class AgentSession(SessionFiles, Listener):
             self.note(f"Opened {url} in your browser.")
             return
         self.note(f"No browser could open here. Open this link yourself: {url}", "problem")
-        self.connection.send_control(
-            {"type": "url_opened", "session": self.id, "seq": event.seq, "opened": False}
-        )
+        self.connection.send_control(UrlOpened(session=self.id, seq=event.seq, opened=False))
 
     # -------------------------------------------------------------- the connection says
 
@@ -278,30 +284,27 @@ class AgentSession(SessionFiles, Listener):
                 state.remove(self.id, self.state_folder)
         self.view.changed("status")
 
-    def welcomed(self, session: dict[str, Any]) -> None:
+    def welcomed(self, session: CustomerSession) -> None:
         self.session_changed(session)
         if self.sharing_request is not None:
             # A new socket: the server forgot the share with the old one.
             self.connection.send_control(
-                {
-                    "type": "screen",
-                    "session": self.id,
-                    "sharing": True,
-                    "request": self.sharing_request,
-                }
+                Screen(session=self.id, sharing=True, request=self.sharing_request)
             )
 
-    def subscribed(self, session: dict[str, Any], last_seq: int) -> None:
+    def subscribed(self, session: CustomerSession, last_seq: int) -> None:
         self.session_changed(session)
         self.computer.subscribed(last_seq)
         self.prompts.ask()
 
-    def session_changed(self, session: dict[str, Any]) -> None:
-        if isinstance(session, dict) and session.get("id"):
-            if self.session.get("status") == "ended" and session.get("status") != "ended":
-                return
-            self.session = session
-            self.view.changed("status")
+    def session_changed(self, session: CustomerSession) -> None:
+        if not session.id:
+            return
+        ended = self._ended or (self.session is not None and self.session.status == "ended")
+        if ended and session.status != "ended":
+            return
+        self.session = session
+        self.view.changed("status")
 
     def event(self, event: Event, live: bool) -> None:
         kind = "message" if event.kind == "message" else "status"
@@ -310,7 +313,7 @@ class AgentSession(SessionFiles, Listener):
         if self.offers.see(event) is not None:
             self.view.changed("files")
         if event.action == "ended":
-            self.session = {**self.session, "status": "ended"}
+            self._ended = True
             self._stop_sharing(say=False)
             self.view.changed("status")
         self.computer.event(event)
@@ -334,7 +337,7 @@ class AgentSession(SessionFiles, Listener):
 
     def error(self, code: str, message: str) -> None:
         if code == "session_ended":
-            self.session = {**self.session, "status": "ended"}
+            self._ended = True
             self.computer.ended()
             self.view.changed("status")
         elif code != "invalid_frame":

@@ -21,7 +21,9 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from helpline.agent import bodies
 from helpline.agent.api import Api, ApiError
+from helpline.agent.bodies import TaskRequested
 from helpline.agent.credentials import CredentialError, SudoResult, Vault
 
 UNIT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9@._:-]{0,200}$")
@@ -54,15 +56,13 @@ class TaskRequest:
     runner: str  # credentials | service
 
     @classmethod
-    def from_body(cls, body: Mapping[str, Any]) -> TaskRequest | None:
-        """A ``task_requested`` event's body, or None when it is not one we can run."""
-        task_id, task = body.get("task_id"), body.get("task")
-        service, runner = body.get("service"), body.get("runner", "credentials")
-        if not isinstance(task_id, str | int) or task not in TASKS:
+    def from_body(cls, body: Mapping[str, Any], what: str = "a task") -> TaskRequest | None:
+        """A ``task_requested`` event's body (``what``: which, for the log), or None
+        when it is not one we can run."""
+        asked = bodies.read(body, TaskRequested, what)
+        if asked is None or asked.task not in TASKS:
             return None
-        if service is not None and not isinstance(service, str):
-            return None
-        return cls(str(task_id), str(task), service, str(runner))
+        return cls(str(asked.task_id), asked.task, asked.service, asked.runner)
 
     @property
     def what(self) -> str:

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING
 from helpline.bus.base import Lost, Message
 from helpline.domain.events import Event
 from helpline.domain.sessions import SessionStatus, find_attendee
-from helpline.server import outbound, records, wire
+from helpline.protocol import server_frames
+from helpline.server import records, wire
 from helpline.server.accounts import CustomerActor, RepActor
 from helpline.server.closes import CLOSE_LOGGED_OUT, CLOSE_SESSION_ENDED, Closing
 from helpline.server.screen_sharing import on_screen
@@ -51,15 +52,17 @@ async def route(connection: Connection, message: Message) -> None:
         case records.SessionChanged():
             await _session_changed(connection, payload.s, presence=payload.presence)
         case records.SessionAssigned():
-            await connection.send(outbound.Assigned(session=await _view(connection, payload.s)))
+            await connection.send(
+                server_frames.Assigned(session=await _view(connection, payload.s))
+            )
         case records.QueueChanged():
             session = await _view(connection, payload.s)
-            await connection.send(outbound.Queue(action=payload.action, session=session))
+            await connection.send(server_frames.Queue(action=payload.action, session=session))
         case records.AgentOffered() if isinstance(actor, CustomerActor):
             followed = connection.followed.get(actor.session_id)
             if followed is not None:
                 await connection.send(
-                    outbound.AgentOffer(
+                    server_frames.AgentOffer(
                         session=followed.public_id,
                         command=payload.command,
                         expires_at=payload.expires_at,
@@ -68,7 +71,7 @@ async def route(connection: Connection, message: Message) -> None:
         case records.ViewerOpened() if isinstance(actor, CustomerActor):
             followed = connection.followed.get(actor.session_id)
             if followed is not None:
-                await connection.send(outbound.ScreenWatch(session=followed.public_id))
+                await connection.send(server_frames.ScreenWatch(session=followed.public_id))
         case records.InvitationOffered() if isinstance(actor, RepActor):
             offer = payload.i
             mine = offer.from_id == actor.rep.id
@@ -78,9 +81,9 @@ async def route(connection: Connection, message: Message) -> None:
                 attendees = await connection.service.store.list_attendees(invited.id)
                 attendee = find_attendee(attendees, actor.rep.id)
             if not mine and not (attendee and attendee.present):
-                await connection.send(outbound.InvitationFrame(invitation=offer))
+                await connection.send(server_frames.InvitationFrame(invitation=offer))
         case records.InvitationAnswered():
-            await connection.send(outbound.InvitationClosed(id=payload.id))
+            await connection.send(server_frames.InvitationClosed(id=payload.id))
         case records.LoggedOut() if (
             isinstance(actor, RepActor) and payload.login == actor.login_hash.hex()
         ):
@@ -102,7 +105,7 @@ async def _event_appended(connection: Connection, event: Event) -> None:
             await connection.catch_up(event.session_id)
 
 
-async def _view(connection: Connection, record: records.SessionRecord) -> outbound.SessionBody:
+async def _view(connection: Connection, record: records.SessionRecord) -> server_frames.SessionBody:
     session, attendees = wire.session_from_record(record)
     portal = await connection.service.portal(session.portal_id)
     return wire.session_view(connection.viewer, session, attendees, portal)
@@ -130,7 +133,7 @@ async def _session_changed(
         return
     portal = await connection.service.portal(session.portal_id)
     body = wire.session_view(connection.viewer, session, attendees, portal)
-    await connection.send(outbound.SessionFrame(session=body))
+    await connection.send(server_frames.SessionFrame(session=body))
     if isinstance(actor, CustomerActor):
         if session.status is SessionStatus.ENDED:
             raise Closing(CLOSE_SESSION_ENDED, "The session has ended.")

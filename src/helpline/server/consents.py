@@ -15,8 +15,8 @@ from helpline.domain.drafting import seal
 from helpline.domain.errors import Forbidden, NotFound
 from helpline.domain.events import EventDraft
 from helpline.domain.sessions import check_open, check_rep_in_session
+from helpline.protocol.client_frames import Consent
 from helpline.server.accounts import CustomerActor, RepActor
-from helpline.server.inbound import Consent
 from helpline.server.service import HelplineService
 
 

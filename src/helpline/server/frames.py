@@ -9,7 +9,7 @@ before anything reaches the store. Kept apart from the gateway, which is about
 delivery, and cheap: the send path is benchmarked.
 
 A frame is decoded by one msgspec decoder straight into its declared type
-(``inbound.py``), which checks every field's presence, type and range on the way.
+(``client_frames.py``), which checks every field's presence, type and range on the way.
 Only a frame that decoder refuses is read again, with the standard library's parser,
 to say precisely what is wrong with it (and which ``session`` and ``client_id`` to
 name in the answer): the answers are those clients got from the hand-written checks
@@ -27,7 +27,7 @@ import msgspec
 
 from helpline.domain.errors import HelplineError, InvalidFrame, InvalidInput, TooLarge
 from helpline.domain.text import all_storable, storable
-from helpline.server.inbound import FIELD_RULES, SQL_INT_MAX, AnyClientFrame, ClientFrame
+from helpline.protocol.client_frames import FIELD_RULES, SQL_INT_MAX, AnyClientFrame, ClientFrame
 
 __all__ = ["FRAME_TYPES", "SQL_INT_MAX", "echoed", "parse"]
 

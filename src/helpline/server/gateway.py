@@ -28,7 +28,8 @@ from helpline.domain.errors import (
 from helpline.domain.events import Event
 from helpline.domain.sessions import SessionStatus, normalize_public_id
 from helpline.domain.visibility import Viewer
-from helpline.server import bus_routing, frames, inbound, outbound, screen_sharing, wire
+from helpline.protocol import client_frames, server_frames
+from helpline.server import bus_routing, frames, screen_sharing, wire
 from helpline.server.accounts import Actor, CustomerActor, RepActor
 from helpline.server.closes import CLOSE_SESSION_ENDED, CLOSE_SILENT, NORMAL_ENDS, Closing
 from helpline.server.consents import Consents
@@ -98,7 +99,7 @@ class Connection:
         # delivery never interleave and ``last_sent`` stays true.
         self.delivery_lock = asyncio.Lock()
 
-    async def send(self, frame: outbound.ServerFrame) -> None:
+    async def send(self, frame: server_frames.ServerFrame) -> None:
         async with self._send_lock:
             await self.socket.send_text(wire.frame_text(frame))
 
@@ -109,7 +110,7 @@ class Connection:
     async def error(
         self, error: HelplineError, session: str | None = None, client_id: str | None = None
     ) -> None:
-        frame = outbound.ErrorFrame(code=error.code, message=error.message)
+        frame = server_frames.ErrorFrame(code=error.code, message=error.message)
         if isinstance(error, RateLimited):
             frame.retry_after = max(1, int(error.retry_after_seconds + 0.999))
             self.service.metrics.rate_limited.labels("socket").inc()
@@ -170,7 +171,7 @@ class Connection:
                 self._reader.cancel()
             return False
         if self._beat_send is None or self._beat_send.done():
-            self._beat_send = self._loop.create_task(self.send(outbound.Heartbeat()))
+            self._beat_send = self._loop.create_task(self.send(server_frames.Heartbeat()))
             self._beat_send.add_done_callback(self._beat_sent)
         return True
 
@@ -204,7 +205,7 @@ class Connection:
                 await self.error(error)
 
     async def _handle_text(self, text: str) -> None:
-        frame: inbound.AnyClientFrame | None = None
+        frame: client_frames.AnyClientFrame | None = None
         try:
             frame = frames.parse(text, self.max_frame_bytes)
             await self._dispatch(frame)
@@ -216,28 +217,28 @@ class Connection:
             session, client_id = frames.echoed(frame, text, self.max_frame_bytes)
             await self.error(error, session=session, client_id=client_id)
 
-    async def _dispatch(self, frame: inbound.AnyClientFrame) -> None:
+    async def _dispatch(self, frame: client_frames.AnyClientFrame) -> None:
         match frame:
-            case inbound.Ping():
-                await self.send(outbound.Pong())
-            case inbound.Subscribe():
+            case client_frames.Ping():
+                await self.send(server_frames.Pong())
+            case client_frames.Subscribe():
                 await self.subscribe(frame.session, frame.after)
-            case inbound.Unsubscribe():
+            case client_frames.Unsubscribe():
                 await self.unsubscribe(frame.session)
-            case inbound.Send():
+            case client_frames.Send():
                 await self._send_event(frame)
-            case inbound.Consent():
+            case client_frames.Consent():
                 await self.consents.answer_frame(self.customer("answer a request"), frame)
-            case inbound.Screen():
+            case client_frames.Screen():
                 await screen_sharing.set_sharing(self, frame)
-            case inbound.Watch():
+            case client_frames.Watch():
                 await screen_sharing.watch(self, frame)
-            case inbound.UrlOpened():
+            case client_frames.UrlOpened():
                 await self.pushed_urls.report(self.customer("report a pushed URL"), frame)
             case _:
                 assert_never(frame)
 
-    async def _send_event(self, frame: inbound.Send) -> None:
+    async def _send_event(self, frame: client_frames.Send) -> None:
         if self._message_rate is None:
             self._message_rate = MessageRate(self.service.limits.messages, self._loop.time)
         self._message_rate.take()
@@ -262,7 +263,7 @@ class Connection:
                 # was saved, so trying again cannot save twice.
                 appended = await self.service.send(self.actor, public_id, kind, text, to, client_id)
         await self.send(
-            outbound.Ack(
+            server_frames.Ack(
                 session=public_id,
                 client_id=client_id,
                 seq=appended.event.seq,
@@ -297,14 +298,14 @@ class Connection:
             portal = await self.service.portal(session.portal_id)
             body = wire.session_view(self.viewer, session, attendees, portal)
             last_seq = await self.service.store.last_seq(session.id)
-            await self.send(outbound.Subscribed(session=body, last_seq=last_seq))
+            await self.send(server_frames.Subscribed(session=body, last_seq=last_seq))
             self.followed[session.id] = Followed(self.sessions.share(session), attendees, after)
             self._by_public_id[session.public_id] = session.id
             await self.catch_up(session.id)
             # The customer's seqs have holes (events they may not see): only this
             # marker tells a client that the replay is over and it is current.
             last_sent = self.followed[session.id].last_sent
-            await self.send(outbound.Replayed(session=session.public_id, last_seq=last_sent))
+            await self.send(server_frames.Replayed(session=session.public_id, last_seq=last_sent))
         thumbnail = self.thumbnails.latest(session.id)
         if thumbnail is not None and isinstance(self.actor, RepActor):
             await self.send_binary(thumbnail)
@@ -353,7 +354,7 @@ class Connection:
     async def deliver(self, followed: Followed, event: Event) -> None:
         body = wire.event_view(self.viewer, event)
         if body is not None:
-            await self.send(outbound.EventFrame(session=followed.public_id, event=body))
+            await self.send(server_frames.EventFrame(session=followed.public_id, event=body))
         followed.last_sent = event.seq
 
 

@@ -28,8 +28,8 @@ from pydantic import Field
 
 from helpline.domain.errors import InvalidInput
 from helpline.domain.text import all_storable, storable
+from helpline.protocol.client_frames import SQL_INT_MAX
 from helpline.server.fields import JSON_INTEGER, JSON_SAFE_INT_MAX
-from helpline.server.inbound import SQL_INT_MAX
 
 __all__ = ["SQL_INT_LIMIT", "SQL_INT_MAX", "BodyId", "CheckedRoute", "PathId"]
 

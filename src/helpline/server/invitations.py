@@ -14,9 +14,9 @@ from helpline.domain.invitations import Invitation, InvitationKind
 from helpline.domain.people import Representative
 from helpline.domain.portals import Portal
 from helpline.domain.sessions import SupportSession, find_attendee
+from helpline.protocol.server_frames import InvitationBody, InvitedSession
 from helpline.server import wire
 from helpline.server.accounts import RepActor
-from helpline.server.outbound import InvitationBody, InvitedSession
 from helpline.server.records import BusMessage, InvitationAnswered, InvitationOffered
 from helpline.server.service import HelplineService
 from helpline.server.service_core import portal_channel, rep_channel

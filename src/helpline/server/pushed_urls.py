@@ -13,8 +13,8 @@ from __future__ import annotations
 from helpline.domain.errors import NotFound
 from helpline.domain.events import EventKind
 from helpline.domain.urls import not_opened_note
+from helpline.protocol.client_frames import UrlOpened
 from helpline.server.accounts import CustomerActor
-from helpline.server.inbound import UrlOpened
 from helpline.server.service import HelplineService
 
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from msgspec import Struct
 
-from helpline.server.outbound import InvitationBody
+from helpline.protocol.server_frames import InvitationBody
 
 
 class EventRecord(Struct, rename={"internal": "int"}):

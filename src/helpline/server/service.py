@@ -34,10 +34,10 @@ from helpline.domain.sessions import (
 )
 from helpline.domain.urls import check_push_url, pushed_note
 from helpline.domain.visibility import Viewer, view_log
+from helpline.protocol.server_frames import SessionBody
 from helpline.server import wire
 from helpline.server.accounts import Accounts, Actor, CustomerActor, RepActor, check_own_session
 from helpline.server.joining import Joining
-from helpline.server.outbound import SessionBody
 from helpline.server.records import QueueChanged
 from helpline.server.service_core import portal_channel
 from helpline.store.protocol import Appended

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from helpline.protocol.server_frames import CustomerWelcome, RepWelcome
 from helpline.server import wire
 from helpline.server.accounts import RepActor
 from helpline.server.closes import CLOSE_CREDENTIALS, Closing
-from helpline.server.outbound import CustomerWelcome, RepWelcome
 from helpline.server.service_core import portal_channel, rep_channel
 
 if TYPE_CHECKING:

@@ -3,7 +3,7 @@
 Two shapes live here. *Records* are the complete internal form of an event or a
 session, published on the bus between server processes; they include what only some
 viewers may see (``records.py`` declares them). *Frames* are what one viewer receives,
-made only from what ``helpline.domain.visibility`` lets through (``outbound.py``
+made only from what ``helpline.domain.visibility`` lets through (``server_frames.py``
 declares them: the customer's copies are types without a field for what only
 representatives read). Both are encoded here with msgspec; the HTTP answers that hold
 the same objects take them as plain dicts (``as_dict``).
@@ -39,7 +39,7 @@ from helpline.domain.sessions import (
     SupportSession,
 )
 from helpline.domain.visibility import Viewer, view, visible_attendees
-from helpline.server.outbound import (
+from helpline.protocol.server_frames import (
     AuthorBody,
     CustomerAttendee,
     CustomerAuthor,

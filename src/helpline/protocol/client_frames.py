@@ -4,8 +4,10 @@
 Why this exists: each handler used to pick its fields out of a dict and check their
 types by hand, so the protocol's table, the checks and the tests could each say
 something else. Here each frame says once which fields it has, which are optional and
-what they hold; ``frames.py`` decodes a text into exactly one of them (or refuses it)
-with msgspec, and the handlers receive typed values. Types only: no I/O.
+what they hold; the server's ``frames.py`` decodes a text into exactly one of them (or
+refuses it) with msgspec, and its handlers receive typed values; the Helpline agent
+builds the frames it sends from the same types, so the two cannot drift. Types only:
+no I/O.
 
 What stays in the domain's checks, and answers ``invalid_input`` or ``forbidden``
 rather than ``invalid_frame``: rules about values (a ``client_id``'s length, a text's

@@ -1,26 +1,33 @@
 """The frames the server sends over a socket, and the ``Event``, ``Session``, ``Me`` and
 ``Invitation`` objects in them, as declared types: docs/protocol.md's "Server to
-client" table. The HTTP answers that hold the same objects are made from these types
-too (``wire.as_dict``).
+client" table. The server's HTTP answers that hold the same objects are made from
+these types too (its ``wire.as_dict``), and the Helpline agent decodes what its socket
+receives into them (``CustomerServerFrame``).
 
-Why this exists: the frames were dicts assembled where they were sent, so the
-protocol's table, the web client's types and the code could each say something else,
-and nothing but the tests kept a field for representatives out of the customer's copy.
-Here each frame declares its fields once; ``wire.py`` fills them in from what
-``helpline.domain.visibility`` lets a viewer see and encodes them with msgspec. Types
-only: no I/O.
+Why this exists: the frames were dicts assembled where they were sent and read by key
+where they arrived, so the protocol's table, the web client's types, the server and
+the agent could each say something else, and nothing but the tests kept a field for
+representatives out of the customer's copy. Here each frame declares its fields once;
+the server fills them in from what ``helpline.domain.visibility`` lets a viewer see and
+encodes them with msgspec. Types only: no I/O.
 
 The customer's copies are types of their own (``CustomerEvent``, ``CustomerAuthor``,
 ``CustomerSession``, ``CustomerAttendee``) that have no field for what only
 representatives may read (``internal``, ``masked``, ``to``, authors' and attendees'
-ids, ``outcome``, ``end_notes``): no code path can put one there. A field that is
-``UNSET`` is left out of the JSON; ``None`` is sent as ``null``, exactly where the
-protocol says so.
+ids, ``outcome``, ``end_notes``): no code path can put one there. A frame that holds a
+``Session`` or an ``Event`` is generic in it, so one declaration serves both: the
+server sends ``Subscribed`` with either copy, the agent decodes
+``Subscribed[CustomerSession]``. A field that is ``UNSET`` is left out of the JSON;
+``None`` is sent as ``null``, exactly where the protocol says so.
+
+The agent decodes these strictly (every field without a default must be there), and
+ignores fields it does not know: a field added to a type the customer receives gets a
+default, so an agent of this release still reads a server that predates the field.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from msgspec import UNSET, Struct, UnsetType
 
@@ -177,6 +184,11 @@ class RepEvent(Struct, kw_only=True):
 
 EventBody = CustomerEvent | RepEvent
 
+# The copy a frame holds: either, as the server sends them; the customer's, as the
+# agent reads them.
+SessionT = TypeVar("SessionT", bound=SessionBody)
+EventT = TypeVar("EventT", bound=EventBody)
+
 # Frames, tagged by ``type`` -----------------------------------------------------------
 
 
@@ -193,14 +205,14 @@ class RepWelcome(ServerFrame, tag="welcome", kw_only=True):
     heartbeat_seconds: float
 
 
-class CustomerWelcome(ServerFrame, tag="welcome", kw_only=True):
+class CustomerWelcome(ServerFrame, Generic[SessionT], tag="welcome", kw_only=True):
     role: str = "customer"
-    session: SessionBody
+    session: SessionT
     heartbeat_seconds: float
 
 
-class Subscribed(ServerFrame, tag="subscribed"):
-    session: SessionBody
+class Subscribed(ServerFrame, Generic[SessionT], tag="subscribed"):
+    session: SessionT
     last_seq: int
 
 
@@ -209,9 +221,9 @@ class Replayed(ServerFrame, tag="replayed"):
     last_seq: int
 
 
-class EventFrame(ServerFrame, tag="event"):
+class EventFrame(ServerFrame, Generic[EventT], tag="event"):
     session: str
-    event: EventBody
+    event: EventT
 
 
 class Ack(ServerFrame, tag="ack"):
@@ -221,17 +233,17 @@ class Ack(ServerFrame, tag="ack"):
     duplicate: bool
 
 
-class SessionFrame(ServerFrame, tag="session"):
-    session: SessionBody
+class SessionFrame(ServerFrame, Generic[SessionT], tag="session"):
+    session: SessionT
 
 
-class Assigned(ServerFrame, tag="assigned"):
-    session: SessionBody
+class Assigned(ServerFrame, Generic[SessionT], tag="assigned"):
+    session: SessionT
 
 
-class Queue(ServerFrame, tag="queue"):
+class Queue(ServerFrame, Generic[SessionT], tag="queue"):
     action: str
-    session: SessionBody
+    session: SessionT
 
 
 class InvitationFrame(ServerFrame, tag="invitation"):
@@ -270,16 +282,32 @@ class ErrorFrame(ServerFrame, tag="error", kw_only=True):
 
 AnyServerFrame = (
     RepWelcome
-    | CustomerWelcome
-    | Subscribed
+    | CustomerWelcome[SessionBody]
+    | Subscribed[SessionBody]
     | Replayed
-    | EventFrame
+    | EventFrame[EventBody]
     | Ack
-    | SessionFrame
-    | Assigned
-    | Queue
+    | SessionFrame[SessionBody]
+    | Assigned[SessionBody]
+    | Queue[SessionBody]
     | InvitationFrame
     | InvitationClosed
+    | ScreenWatch
+    | AgentOffer
+    | Heartbeat
+    | Pong
+    | ErrorFrame
+)
+
+# What a customer's socket (``/ws/customer``) may receive, as one tagged union that
+# msgspec decodes: the customer's copies, and none of the console's frames.
+CustomerServerFrame = (
+    CustomerWelcome[CustomerSession]
+    | Subscribed[CustomerSession]
+    | Replayed
+    | EventFrame[CustomerEvent]
+    | Ack
+    | SessionFrame[CustomerSession]
     | ScreenWatch
     | AgentOffer
     | Heartbeat
