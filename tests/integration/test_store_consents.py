@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from helpline.domain.consent import ConsentKind, ConsentRequest, ConsentState
 from helpline.domain.errors import Conflict, NotFound
 from helpline.domain.events import Author, EventDraft
-from helpline.store.database import create_engine, for_writes
+from helpline.store.database import create_engine
 from helpline.store.migrate import current_revision, head_revision, upgrade
 from helpline.store.sql import SqlStore
 from helpline.store.tables import sessions
@@ -28,7 +28,7 @@ from tests.integration.test_store_transfers import (
     screen_note,
     screen_request,
 )
-from tests.support.migrations import migrate_to
+from tests.support.migrations import migrate_to, writing_to
 
 # The contract's fixtures: every test here runs on a fresh database of each kind.
 store_url = contract.store_url
@@ -186,27 +186,23 @@ async def test_upgrade_from_the_session_tools_schema_adds_transfers_to_existing_
         ann = await make_rep(old, "ann", "Ann")
     finally:
         await old.close()
-    engine = create_engine(store_url)
-    try:
-        async with for_writes(engine).begin() as connection:
-            # Only the columns the schema of 0002 has: a session with one note logged.
-            session_id = await connection.scalar(
-                insert(sessions)
-                .values(
-                    public_id="OLD0-0002",
-                    status="waiting",
-                    started_at=NOW,
-                    customer_name="Casey Customer",
-                    query="My printer is on fire",
-                    client_os="Windows 11",
-                    client_browser="Firefox 140",
-                    last_seq=1,
-                    extra={},
-                )
-                .returning(sessions.c.id)
+    async with writing_to(store_url) as connection:
+        # Only the columns the schema of 0002 has: a session with one note logged.
+        session_id = await connection.scalar(
+            insert(sessions)
+            .values(
+                public_id="OLD0-0002",
+                status="waiting",
+                started_at=NOW,
+                customer_name="Casey Customer",
+                query="My printer is on fire",
+                client_os="Windows 11",
+                client_browser="Firefox 140",
+                last_seq=1,
+                extra={},
             )
-    finally:
-        await engine.dispose()
+            .returning(sessions.c.id)
+        )
 
     await upgrade(store_url)
 
