@@ -60,6 +60,15 @@ async def picked_up_by(
     return change.session, list(change.attendees)
 
 
+async def ann_picks_up_and_bob_is_on_the_team(
+    store: SqlStore,
+) -> tuple[Representative, Representative, SupportSession, list[Attendee]]:
+    """Ann and Bob are representatives; Ann has picked up a new session."""
+    ann = await make_rep(store, "ann", "Ann")
+    bob = await make_rep(store, "bob", "Bob")
+    return ann, bob, *await picked_up_by(store, ann, await open_session(store))
+
+
 async def offered(
     store: SqlStore,
     session: SupportSession,
@@ -93,9 +102,7 @@ def actions(events_: list[Any]) -> list[str]:
 
 
 async def test_created_invitation_gets_an_id_and_its_note_in_the_log(store: SqlStore) -> None:
-    ann = await make_rep(store, "ann", "Ann")
-    bob = await make_rep(store, "bob", "Bob")
-    session, attendees = await picked_up_by(store, ann, await open_session(store))
+    ann, bob, session, attendees = await ann_picks_up_and_bob_is_on_the_team(store)
     invitation, note = offer(
         session, attendees, ann, InvitationKind.INVITE, bob, None, True, "help me", 0, NOW
     )
@@ -112,9 +119,7 @@ async def test_created_invitation_gets_an_id_and_its_note_in_the_log(store: SqlS
 
 
 async def test_invitation_to_an_unknown_session_is_not_found(store: SqlStore) -> None:
-    ann = await make_rep(store, "ann", "Ann")
-    bob = await make_rep(store, "bob", "Bob")
-    session, attendees = await picked_up_by(store, ann, await open_session(store))
+    ann, bob, session, attendees = await ann_picks_up_and_bob_is_on_the_team(store)
     invitation, note = offer(
         session, attendees, ann, InvitationKind.INVITE, bob, None, False, "", 0, NOW
     )
@@ -188,9 +193,7 @@ async def test_pending_invites_are_counted_per_session_and_leave_out_transfers_a
 async def test_accepting_saves_the_answer_the_change_and_the_notes_together(
     store: SqlStore,
 ) -> None:
-    ann = await make_rep(store, "ann", "Ann")
-    bob = await make_rep(store, "bob", "Bob")
-    session, attendees = await picked_up_by(store, ann, await open_session(store))
+    ann, bob, session, attendees = await ann_picks_up_and_bob_is_on_the_team(store)
     invitation = await offered(
         store, session, attendees, ann, to_rep=bob, kind=InvitationKind.TRANSFER
     )
@@ -216,9 +219,7 @@ async def test_accepting_saves_the_answer_the_change_and_the_notes_together(
 async def test_a_failed_accept_leaves_the_invitation_pending_and_the_log_as_it_was(
     store: SqlStore,
 ) -> None:
-    ann = await make_rep(store, "ann", "Ann")
-    bob = await make_rep(store, "bob", "Bob")
-    session, attendees = await picked_up_by(store, ann, await open_session(store))
+    ann, bob, session, attendees = await ann_picks_up_and_bob_is_on_the_team(store)
     invitation = await offered(store, session, attendees, ann, to_rep=bob)
     answered, change = accept(invitation, session, attendees, bob, NOW)
     # An attendee row naming nobody breaks the change after the answer was recorded.
@@ -285,9 +286,7 @@ async def test_declining_a_portal_invitation_keeps_it_open_to_the_others(
 
 
 async def test_declining_a_personal_invitation_closes_it(store: SqlStore) -> None:
-    ann = await make_rep(store, "ann", "Ann")
-    bob = await make_rep(store, "bob", "Bob")
-    session, attendees = await picked_up_by(store, ann, await open_session(store))
+    ann, bob, session, attendees = await ann_picks_up_and_bob_is_on_the_team(store)
     invitation = await offered(store, session, attendees, ann, to_rep=bob)
 
     answered, note = decline(invitation, bob, NOW)
@@ -319,9 +318,7 @@ async def test_an_answer_after_another_saves_nothing(store: SqlStore) -> None:
 
 
 async def test_answering_an_expired_or_unknown_invitation_saves_nothing(store: SqlStore) -> None:
-    ann = await make_rep(store, "ann", "Ann")
-    bob = await make_rep(store, "bob", "Bob")
-    session, attendees = await picked_up_by(store, ann, await open_session(store))
+    ann, bob, session, attendees = await ann_picks_up_and_bob_is_on_the_team(store)
     invitation = await offered(store, session, attendees, ann, to_rep=bob)
     answered, change = accept(invitation, session, attendees, bob, NOW)
     last_seq = await store.last_seq(session.id)
