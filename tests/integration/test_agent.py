@@ -9,13 +9,12 @@ customer's browser and the console do.
 from __future__ import annotations
 
 import html
-import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 from tests.support.clients import Agent, Browser, Frame, Peer
-from tests.support.server import ServerProcess
+from tests.support.server import ServerProcess, two_nodes
 
 DEBIAN: Frame = {
     "os": "Debian GNU/Linux 12 (bookworm)",
@@ -205,11 +204,9 @@ async def test_the_customer_goes_offline_when_the_server_holding_their_socket_is
     tmp_path: Path, postgres_url: str, redis_url: str
 ) -> None:
     """Two processes behind one Redis: the console on one, the customer on the other."""
-    env = {"HELPLINE_BUS_NAMESPACE": f"test-{uuid.uuid4().hex}:", "HELPLINE_HEARTBEAT_SECONDS": "1"}
-    first = ServerProcess(tmp_path / "a", database_url=postgres_url, bus=redis_url, extra_env=env)
-    second = ServerProcess(tmp_path / "b", database_url=postgres_url, bus=redis_url, extra_env=env)
-    await first.seed()
-    (tmp_path / "b").mkdir()
+    first, second = await two_nodes(
+        tmp_path, postgres_url, redis_url, HELPLINE_HEARTBEAT_SECONDS="1"
+    )
     await first.start()
     await second.start()
     rep, customer = Browser(first), Browser(second)

@@ -9,7 +9,6 @@ expects under a bound that fails the old behaviour (an ack that waited for Redis
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -20,7 +19,7 @@ import pytest
 
 from tests.conftest import IN_CI
 from tests.support.clients import Browser, Peer
-from tests.support.server import ServerProcess
+from tests.support.server import ServerProcess, two_nodes
 from tests.support.services import OwnRedis, ServiceMissing, wait_until
 
 # An ack is "at once": well below the 10 s a publish to a hung Redis used to hold it.
@@ -51,17 +50,6 @@ class Chat:
     session: str
     console: Peer
     customer: Peer
-
-
-async def _nodes(tmp_path: Path, postgres_url: str, redis: OwnRedis) -> list[ServerProcess]:
-    isolated = {"HELPLINE_BUS_NAMESPACE": f"test-{uuid.uuid4().hex}:"}
-    nodes = [
-        ServerProcess(tmp_path / name, database_url=postgres_url, bus=redis.url, extra_env=isolated)
-        for name in ("a", "b")
-    ]
-    await nodes[0].seed()
-    nodes[1].data_dir.mkdir(parents=True)
-    return nodes
 
 
 async def _open_session(rep: Browser, customer: Browser) -> str:
@@ -109,7 +97,7 @@ async def _chat_across_nodes(
     tmp_path: Path, postgres_url: str, redis: OwnRedis
 ) -> AsyncIterator[tuple[ServerProcess, ServerProcess, Chat]]:
     """Both nodes up, Bob on node b and Dana on node a in one session; all stopped after."""
-    node_a, node_b = await _nodes(tmp_path, postgres_url, redis)
+    node_a, node_b = await two_nodes(tmp_path, postgres_url, redis.url)
     await node_a.start()
     await node_b.start()
     rep, customer = Browser(node_b), Browser(node_a)
@@ -158,7 +146,7 @@ async def test_a_hung_redis_neither_freezes_acks_nor_leaves_silent_gaps(
 async def test_a_node_starts_without_redis_and_joins_when_it_comes(
     tmp_path: Path, postgres_url: str, own_redis: OwnRedis
 ) -> None:
-    node_a, node_b = await _nodes(tmp_path, postgres_url, own_redis)
+    node_a, node_b = await two_nodes(tmp_path, postgres_url, own_redis.url)
     await node_b.start()
     rep, customer = Browser(node_b), Browser(node_b)
     other = Browser(node_b)

@@ -17,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -178,3 +179,18 @@ async def running(process: ServerProcess) -> AsyncIterator[ServerProcess]:
         yield process
     finally:
         process.stop()
+
+
+async def two_nodes(
+    folder: Path, database_url: str, bus: str, **env: str
+) -> tuple[ServerProcess, ServerProcess]:
+    """Two server processes on one database (seeded) and one bus, not started yet. Their
+    bus namespace is their own, so tests sharing the bus do not hear each other."""
+    isolated = {"HELPLINE_BUS_NAMESPACE": f"test-{uuid.uuid4().hex}:", **env}
+    first, second = (
+        ServerProcess(folder / name, database_url=database_url, bus=bus, extra_env=isolated)
+        for name in ("a", "b")
+    )
+    await first.seed()
+    second.data_dir.mkdir(parents=True)
+    return first, second
