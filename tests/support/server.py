@@ -18,8 +18,8 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -175,6 +175,17 @@ async def running(process: ServerProcess) -> AsyncIterator[ServerProcess]:
     """Seed, start, and always stop: the body of every server fixture."""
     await process.seed()
     await process.start()
+    try:
+        yield process
+    finally:
+        process.stop()
+
+
+@contextmanager
+def running_across_tests(process: ServerProcess) -> Iterator[ServerProcess]:
+    """``running`` for a fixture wider than one test, which has no event loop to await in."""
+    asyncio.run(process.seed())
+    asyncio.run(process.start())
     try:
         yield process
     finally:
