@@ -132,12 +132,10 @@ async def test_invitation_to_an_unknown_session_is_not_found(store: SqlStore) ->
 async def test_pending_invitations_are_those_to_the_representative_or_to_their_portals(
     store: SqlStore,
 ) -> None:
-    ann = await make_rep(store, "ann", "Ann")
-    bob = await make_rep(store, "bob", "Bob")
+    ann, bob, session, attendees = await ann_picks_up_and_bob_is_on_the_team(store)
     cat = await make_rep(store, "cat", "Cat")
     sales = await store.create_portal("sales", "Sales", [], "")
     billing = await store.create_portal("billing", "Billing", [], "")
-    session, attendees = await picked_up_by(store, ann, await open_session(store))
     to_bob = await offered(store, session, attendees, ann, to_rep=bob)
     to_cat = await offered(store, session, attendees, ann, to_rep=cat)
     to_sales = await offered(store, session, attendees, ann, to_portal=sales)
@@ -154,10 +152,8 @@ async def test_pending_invitations_are_those_to_the_representative_or_to_their_p
 
 
 async def test_expired_invitations_are_neither_listed_nor_counted(store: SqlStore) -> None:
-    ann = await make_rep(store, "ann", "Ann")
-    bob = await make_rep(store, "bob", "Bob")
+    ann, bob, session, attendees = await ann_picks_up_and_bob_is_on_the_team(store)
     sales = await store.create_portal("sales", "Sales", [], "")
-    session, attendees = await picked_up_by(store, ann, await open_session(store))
     invitation = await offered(store, session, attendees, ann, to_rep=bob)
     await offered(store, session, attendees, ann, to_portal=sales)
     expiry = invitation.expires_at
@@ -236,11 +232,9 @@ async def test_a_failed_accept_leaves_the_invitation_pending_and_the_log_as_it_w
 
 
 async def test_two_accepts_of_a_portal_invitation_have_one_winner(store: SqlStore) -> None:
-    ann = await make_rep(store, "ann", "Ann")
-    bob = await make_rep(store, "bob", "Bob")
+    ann, bob, session, attendees = await ann_picks_up_and_bob_is_on_the_team(store)
     cat = await make_rep(store, "cat", "Cat")
     sales = await store.create_portal("sales", "Sales", [], "")
-    session, attendees = await picked_up_by(store, ann, await open_session(store))
     invitation = await offered(store, session, attendees, ann, to_portal=sales)
     by_bob = accept(invitation, session, attendees, bob, NOW)
     by_cat = accept(invitation, session, attendees, cat, NOW)
@@ -267,11 +261,9 @@ async def test_two_accepts_of_a_portal_invitation_have_one_winner(store: SqlStor
 async def test_declining_a_portal_invitation_keeps_it_open_to_the_others(
     store: SqlStore,
 ) -> None:
-    ann = await make_rep(store, "ann", "Ann")
-    bob = await make_rep(store, "bob", "Bob")
+    ann, bob, session, attendees = await ann_picks_up_and_bob_is_on_the_team(store)
     cat = await make_rep(store, "cat", "Cat")
     sales = await store.create_portal("sales", "Sales", [], "")
-    session, attendees = await picked_up_by(store, ann, await open_session(store))
     invitation = await offered(store, session, attendees, ann, to_portal=sales)
 
     answered, note = decline(invitation, bob, NOW)
@@ -300,11 +292,9 @@ async def test_declining_a_personal_invitation_closes_it(store: SqlStore) -> Non
 
 
 async def test_an_answer_after_another_saves_nothing(store: SqlStore) -> None:
-    ann = await make_rep(store, "ann", "Ann")
-    bob = await make_rep(store, "bob", "Bob")
+    ann, bob, session, attendees = await ann_picks_up_and_bob_is_on_the_team(store)
     cat = await make_rep(store, "cat", "Cat")
     sales = await store.create_portal("sales", "Sales", [], "")
-    session, attendees = await picked_up_by(store, ann, await open_session(store))
     invitation = await offered(store, session, attendees, ann, to_portal=sales)
     await store.answer_invitation(*accept(invitation, session, attendees, bob, NOW), [], NOW)
     last_seq = await store.last_seq(session.id)
