@@ -130,18 +130,7 @@ def helpline(
 
 
 def relay(workdir: Path, cpus: list[int] | None) -> Target:
-    port = proc.free_port()
-    server = proc.Server(
-        "bare relay",
-        [sys.executable, "-m", "bench.relay", "--port", str(port)],
-        port,
-        workdir / "relay.log",
-        cpus=cpus,
-        env={"PYTHONPATH": str(REPO)},
-        health_path="/",
-    )
-    server.start()
-    return Target("relay", server, "relay")
+    return _python_peer("relay", "bare relay", "bench.relay", "/", workdir, cpus)
 
 
 def channels(workdir: Path, cpus: list[int] | None) -> Target:
@@ -167,18 +156,32 @@ def channels(workdir: Path, cpus: list[int] | None) -> Target:
 
 
 def socketio(workdir: Path, cpus: list[int] | None) -> Target:
+    return _python_peer(
+        "socketio",
+        "python-socketio (uvicorn)",
+        "bench.peers.socketio_relay",
+        "/socket.io/?EIO=4&transport=polling",
+        workdir,
+        cpus,
+    )
+
+
+def _python_peer(
+    name: str, title: str, module: str, health_path: str, workdir: Path, cpus: list[int] | None
+) -> Target:
+    """A peer that is a module of this repository, run with ``--port`` on a free port."""
     port = proc.free_port()
     server = proc.Server(
-        "python-socketio (uvicorn)",
-        [sys.executable, "-m", "bench.peers.socketio_relay", "--port", str(port)],
+        title,
+        [sys.executable, "-m", module, "--port", str(port)],
         port,
-        workdir / "socketio.log",
+        workdir / f"{name}.log",
         cpus=cpus,
         env={"PYTHONPATH": str(REPO)},
-        health_path="/socket.io/?EIO=4&transport=polling",
+        health_path=health_path,
     )
     server.start()
-    return Target("socketio", server, "socketio")
+    return Target(name, server, name)
 
 
 def peer_groups(sessions: int, per_group: int = 8) -> list[dict[str, Any]]:

@@ -11,18 +11,15 @@ when the pages change.
 from __future__ import annotations
 
 import asyncio
-import tempfile
-from pathlib import Path
 
-from playwright.async_api import Page, ViewportSize, async_playwright, expect
+from playwright.async_api import Page, ViewportSize, expect
 
 from helpline.domain.diagnostics import check_report
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, STATIC_INDEX
+from tests.e2e.screenshot_stage import OUT, stage
 from tests.e2e.steps import chat_tab, console_log, log_in, say
 from tests.support.clients import Agent, Frame
 from tests.support.server import ServerProcess
 
-OUT = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 SIZE: ViewportSize = {"width": 1360, "height": 820}
 COMPUTER: Frame = {
     "os": "Debian GNU/Linux 12 (bookworm)",
@@ -129,24 +126,9 @@ async def play(console: Page, server: ServerProcess) -> None:
 
 
 async def main() -> None:
-    if not STATIC_INDEX.exists():
-        raise SystemExit("The web apps are not built: run `make build` first.")
-    with tempfile.TemporaryDirectory(prefix="helpline-screenshots-") as tmp:
-        server = ServerProcess(Path(tmp) / "data")
-        await server.seed()
-        await server.start()
-        try:
-            async with async_playwright() as playwright:
-                browser = await playwright.chromium.launch(
-                    executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
-                )
-                try:
-                    context = await browser.new_context(base_url=server.base_url, viewport=SIZE)
-                    await play(await context.new_page(), server)
-                finally:
-                    await browser.close()
-        finally:
-            server.stop()
+    async with stage() as (browser, server):
+        context = await browser.new_context(base_url=server.base_url, viewport=SIZE)
+        await play(await context.new_page(), server)
     for name in ("menu.png", "diagnostics.png"):
         print(OUT / name)
 

@@ -10,12 +10,10 @@ Not a test: run it again when the pages change.
 from __future__ import annotations
 
 import asyncio
-import tempfile
-from pathlib import Path
 
-from playwright.async_api import Browser, Page, ViewportSize, async_playwright, expect
+from playwright.async_api import Browser, Page, ViewportSize, expect
 
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, STATIC_INDEX
+from tests.e2e.screenshot_stage import OUT, stage
 from tests.e2e.steps import (
     add_note,
     ask_for_help,
@@ -28,7 +26,6 @@ from tests.e2e.steps import (
 )
 from tests.support.server import ServerProcess
 
-OUT = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 CONSOLE_SIZE: ViewportSize = {"width": 1360, "height": 820}
 CUSTOMER_SIZE: ViewportSize = {"width": 1000, "height": 720}
 
@@ -91,23 +88,8 @@ async def play(browser: Browser, server: ServerProcess) -> None:
 
 
 async def main() -> None:
-    if not STATIC_INDEX.exists():
-        raise SystemExit("The web apps are not built: run `make build` first.")
-    with tempfile.TemporaryDirectory(prefix="helpline-screenshots-") as tmp:
-        server = ServerProcess(Path(tmp) / "data")
-        await server.seed()
-        await server.start()
-        try:
-            async with async_playwright() as playwright:
-                browser = await playwright.chromium.launch(
-                    executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
-                )
-                try:
-                    await play(browser, server)
-                finally:
-                    await browser.close()
-        finally:
-            server.stop()
+    async with stage() as (browser, server):
+        await play(browser, server)
     for name in ("console.png", "customer.png"):
         print(OUT / name)
 

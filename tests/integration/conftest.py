@@ -2,26 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
 
 from tests.support.clients import Browser
-from tests.support.server import ServerProcess, running
+from tests.support.server import ServerProcess, running, running_across_tests
 
 
-@pytest.fixture
-async def server(tmp_path: Path) -> AsyncIterator[ServerProcess]:
-    """A seeded server on SQLite with the in-process bus."""
-    async with running(ServerProcess(tmp_path / "data")) as process:
-        yield process
-
-
-@pytest.fixture
-async def browsers(server: ServerProcess) -> AsyncIterator[Callable[[], Browser]]:
-    """Make as many independent browsers (cookie jars) as a test needs."""
+@asynccontextmanager
+async def _browsers_on(server: ServerProcess) -> AsyncIterator[Callable[[], Browser]]:
     made: list[Browser] = []
 
     def make() -> Browser:
@@ -36,18 +28,28 @@ async def browsers(server: ServerProcess) -> AsyncIterator[Callable[[], Browser]
             await browser.close()
 
 
+@pytest.fixture
+async def server(tmp_path: Path) -> AsyncIterator[ServerProcess]:
+    """A seeded server on SQLite with the in-process bus."""
+    async with running(ServerProcess(tmp_path / "data")) as process:
+        yield process
+
+
+@pytest.fixture
+async def browsers(server: ServerProcess) -> AsyncIterator[Callable[[], Browser]]:
+    """Make as many independent browsers (cookie jars) as a test needs."""
+    async with _browsers_on(server) as make:
+        yield make
+
+
 @pytest.fixture(scope="session")
 def shared_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     """One seeded server for every test that asks for it: tests that each make their
     own session (and never stop the server) cannot disturb each other, and a server
     start is most of a short test's time on two cores."""
     process = ServerProcess(tmp_path_factory.mktemp("shared-data"))
-    asyncio.run(process.seed())
-    asyncio.run(process.start())
-    try:
+    with running_across_tests(process):
         yield process
-    finally:
-        process.stop()
 
 
 @pytest.fixture(scope="session")
@@ -62,26 +64,12 @@ def strict_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerPr
             "HELPLINE_MAX_FILE_MB": "1",
         },
     )
-    asyncio.run(process.seed())
-    asyncio.run(process.start())
-    try:
+    with running_across_tests(process):
         yield process
-    finally:
-        process.stop()
 
 
 @pytest.fixture
 async def shared_browsers(shared_server: ServerProcess) -> AsyncIterator[Callable[[], Browser]]:
     """Browsers (cookie jars) on the shared server, closed after each test."""
-    made: list[Browser] = []
-
-    def make() -> Browser:
-        browser = Browser(shared_server)
-        made.append(browser)
-        return browser
-
-    try:
+    async with _browsers_on(shared_server) as make:
         yield make
-    finally:
-        for browser in made:
-            await browser.close()

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from tests.support.clients import Browser, Peer
-from tests.support.server import ServerProcess
+from tests.support.server import ServerProcess, two_nodes
 
 RIGHT = "helpline-demo"
 WRONG = "not the password"
@@ -205,15 +205,7 @@ async def test_a_socket_sending_too_fast_is_told_when_to_send_again_and_nothing_
 async def test_two_server_processes_on_one_redis_count_wrong_logins_together(
     tmp_path: Path, postgres_url: str, redis_url: str
 ) -> None:
-    isolated = {"HELPLINE_BUS_NAMESPACE": f"test-{uuid.uuid4().hex}:"}
-    first = ServerProcess(
-        tmp_path / "a", database_url=postgres_url, bus=redis_url, extra_env=isolated
-    )
-    second = ServerProcess(
-        tmp_path / "b", database_url=postgres_url, bus=redis_url, extra_env=isolated
-    )
-    await first.seed()
-    (tmp_path / "b").mkdir()
+    first, second = await two_nodes(tmp_path, postgres_url, redis_url)
     await first.start()
     await second.start()
     on_first, on_second = Browser(first), Browser(second)

@@ -9,12 +9,12 @@ customer's browser and the console do.
 from __future__ import annotations
 
 import html
-import uuid
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from tests.support.clients import Agent, Browser, Frame, Peer
-from tests.support.server import ServerProcess
+from tests.support.server import ServerProcess, two_nodes
 
 DEBIAN: Frame = {
     "os": "Debian GNU/Linux 12 (bookworm)",
@@ -53,6 +53,22 @@ async def agent_joins(server: ServerProcess, rep: Browser, client: Frame = DEBIA
     return agent
 
 
+@asynccontextmanager
+async def bob_and_the_agent(
+    server: ServerProcess, browsers: Callable[[], Browser], client: Frame = DEBIAN
+) -> AsyncIterator[tuple[Browser, Agent, str]]:
+    """Bob logs in and reads out a code, and the customer joins with the agent: Bob,
+    the agent and their session's ID; the agent is closed after."""
+    rep = browsers()
+    await rep.login("bob")
+    agent = await agent_joins(server, rep, client)
+    try:
+        session_id = (await rep.http.get("/api/console/sessions")).json()["sessions"][0]["id"]
+        yield rep, agent, session_id
+    finally:
+        await agent.close()
+
+
 async def following(peer: Peer, session_id: str) -> Peer:
     await peer.send({"type": "subscribe", "session": session_id, "after": 0})
     await peer.wait_type("subscribed")
@@ -74,10 +90,7 @@ def presence_frames(peer: Peer) -> list[bool]:
 async def test_the_representative_sees_the_computer_the_agent_reports(
     server: ServerProcess, browsers: Callable[[], Browser]
 ) -> None:
-    rep = browsers()
-    await rep.login("bob")
-    agent = await agent_joins(server, rep)
-    try:
+    async with bob_and_the_agent(server, browsers) as (rep, agent, _):
         sessions = (await rep.http.get("/api/console/sessions")).json()["sessions"]
         (session,) = [s for s in sessions if s["customer"]["name"] == "Dana"]
         session_id = session["id"]
@@ -97,24 +110,17 @@ async def test_the_representative_sees_the_computer_the_agent_reports(
         # The customer's own copy says the same: it is their computer.
         own = (await agent.http.get(f"/api/sessions/{session_id}")).json()["session"]
         assert own["customer"] == expected
-    finally:
-        await agent.close()
 
 
 async def test_what_the_agent_reports_is_cleaned_like_a_name_and_cut_to_a_line(
     server: ServerProcess, browsers: Callable[[], Browser]
 ) -> None:
-    rep = browsers()
-    await rep.login("bob")
     sneaky = {**DEBIAN, "host": "db-01\u202e\nprod", "kernel": "6.1 " + "x" * 200}
-    agent = await agent_joins(server, rep, sneaky)
-    try:
+    async with bob_and_the_agent(server, browsers, sneaky) as (rep, _, _):
         sessions = (await rep.http.get("/api/console/sessions")).json()["sessions"]
         customer = sessions[0]["customer"]
         assert customer["host"] == "db-01 prod"
         assert customer["kernel"] == ("6.1 " + "x" * 200)[:80]
-    finally:
-        await agent.close()
 
     async with Agent(server) as robot:
         refused = await robot.http.post(
@@ -127,11 +133,7 @@ async def test_what_the_agent_reports_is_cleaned_like_a_name_and_cut_to_a_line(
 async def test_every_chat_log_header_names_the_customers_computer(
     server: ServerProcess, browsers: Callable[[], Browser]
 ) -> None:
-    rep = browsers()
-    await rep.login("bob")
-    agent = await agent_joins(server, rep)
-    try:
-        session_id = (await rep.http.get("/api/console/sessions")).json()["sessions"][0]["id"]
+    async with bob_and_the_agent(server, browsers) as (rep, agent, session_id):
         for reader in (rep.http, agent.http):
             base = f"/api/sessions/{session_id}/transcript"
             text = (await reader.get(f"{base}.txt")).text
@@ -144,8 +146,6 @@ async def test_every_chat_log_header_names_the_customers_computer(
                 assert f"<li>{html.escape(line)}</li>" in page
             lines = (await reader.get(f"{base}.json")).json()["header"]
             assert [line for line in lines if line in DEBIAN_LINES] == DEBIAN_LINES
-    finally:
-        await agent.close()
 
 
 async def test_a_browsers_chat_log_names_its_browser_and_no_agent_details(
@@ -204,11 +204,9 @@ async def test_the_customer_goes_offline_when_the_server_holding_their_socket_is
     tmp_path: Path, postgres_url: str, redis_url: str
 ) -> None:
     """Two processes behind one Redis: the console on one, the customer on the other."""
-    env = {"HELPLINE_BUS_NAMESPACE": f"test-{uuid.uuid4().hex}:", "HELPLINE_HEARTBEAT_SECONDS": "1"}
-    first = ServerProcess(tmp_path / "a", database_url=postgres_url, bus=redis_url, extra_env=env)
-    second = ServerProcess(tmp_path / "b", database_url=postgres_url, bus=redis_url, extra_env=env)
-    await first.seed()
-    (tmp_path / "b").mkdir()
+    first, second = await two_nodes(
+        tmp_path, postgres_url, redis_url, HELPLINE_HEARTBEAT_SECONDS="1"
+    )
     await first.start()
     await second.start()
     rep, customer = Browser(first), Browser(second)

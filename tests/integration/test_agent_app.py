@@ -142,24 +142,22 @@ async def test_the_status_line_follows_a_dropped_network(
 ) -> None:
     rep = shared_browsers()
     await rep.login("carol")
-    proxy = TcpProxy(shared_server.port)
-    await proxy.start()
-    try:
-        async with app_for(proxy.url, rep, tmp_path) as (app, pilot, _console):
-            proxy.down = True
-            proxy.cut()
-            await until(pilot, lambda: "Connection lost" in status(app), "reconnecting shown")
-            await pilot.press(*"typed offline", "enter")
-            await until(pilot, lambda: "Sending: typed offline" in unsent(app), "kept")
-            proxy.down = False
-            app.agent.connection.retry_now()
-            await until(pilot, lambda: "Reconnected." in shown(app), "reconnected")
-            await until(pilot, lambda: "Dana: typed offline" in shown(app), "sent once back")
-            assert status(app).startswith("Connected")
-            assert unsent(app) == ""
-            assert shown(app).count("Dana: typed offline") == 1
-    finally:
-        await proxy.close()
+    async with (
+        TcpProxy(shared_server.port) as proxy,
+        app_for(proxy.url, rep, tmp_path) as (app, pilot, _console),
+    ):
+        proxy.down = True
+        proxy.cut()
+        await until(pilot, lambda: "Connection lost" in status(app), "reconnecting shown")
+        await pilot.press(*"typed offline", "enter")
+        await until(pilot, lambda: "Sending: typed offline" in unsent(app), "kept")
+        proxy.down = False
+        app.agent.connection.retry_now()
+        await until(pilot, lambda: "Reconnected." in shown(app), "reconnected")
+        await until(pilot, lambda: "Dana: typed offline" in shown(app), "sent once back")
+        assert status(app).startswith("Connected")
+        assert unsent(app) == ""
+        assert shown(app).count("Dana: typed offline") == 1
 
 
 def unsent(app: AgentApp) -> str:

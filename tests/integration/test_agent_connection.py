@@ -88,9 +88,7 @@ async def test_a_dropped_network_loses_and_doubles_nothing(
     server, browsers = shared_server, shared_browsers
     rep = browsers()
     await rep.login("bob")
-    proxy = TcpProxy(server.port)
-    await proxy.start()
-    try:
+    async with TcpProxy(server.port) as proxy:
         credentials = await joined(server, rep, via=proxy.url)
         console = await console_of(rep, credentials.session)
         async with agent(credentials) as (connection, seen):
@@ -130,8 +128,6 @@ async def test_a_dropped_network_loses_and_doubles_nothing(
         assert sorted(stored) == sorted(expected)
         assert [t for t in stored if t.startswith("typed")] == expected[1:3]
         await console.close()
-    finally:
-        await proxy.close()
 
 
 async def test_a_lost_acknowledgement_is_resent_and_stored_once(
@@ -201,9 +197,7 @@ async def test_a_refused_line_is_shown_as_not_sent_and_never_resent(
     server, browsers = shared_server, shared_browsers
     rep = browsers()
     await rep.login("bob")
-    proxy = TcpProxy(server.port)
-    await proxy.start()
-    try:
+    async with TcpProxy(server.port) as proxy:
         credentials = await joined(server, rep, via=proxy.url)
         async with agent(credentials) as (connection, seen):
             too_long = connection.send_message("x" * 4001)
@@ -221,8 +215,6 @@ async def test_a_refused_line_is_shown_as_not_sent_and_never_resent(
             connection.send_message("a short one")
             await seen.wait(lambda: "a short one" in seen.texts(), "the next line")
         assert await all_messages(rep, credentials.session) == ["a short one"]
-    finally:
-        await proxy.close()
 
 
 async def test_sent_too_fast_waits_as_told_and_sends_everything_once_in_order(

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from helpline.agent.credentials import CredentialError, Vault
+from helpline.agent.session import AgentSession
 from tests.support.agent import TcpProxy, follow, running_agent
 from tests.support.clients import Browser, Frame
 from tests.support.local_user import LocalUser, local_user  # noqa: F401 (a fixture)
@@ -48,6 +49,21 @@ def _files_hold(folder: Path, secret: bytes) -> list[Path]:
         for path in folder.rglob("*")
         if path.is_file() and not path.is_symlink() and secret in path.read_bytes()
     ]
+
+
+def checks_passwords_with_sudo(agent: AgentSession, local_user: LocalUser) -> None:  # noqa: F811
+    """The agent checks and uses the customer's password through the test's own sudo."""
+    agent.computer.vault = agent.computer.runner.vault = Vault(sudo=local_user.sudo())
+
+
+async def asks_for_credentials(rep: Browser, agent: AgentSession) -> str:
+    """The representative asks for the customer's login credentials: the request's ID."""
+    asked = await rep.http.post(
+        f"/api/sessions/{agent.id}/consents", json={"consent": "credentials"}
+    )
+    assert asked.status_code == 201, asked.text
+    request: str = asked.json()["request"]
+    return request
 
 
 async def test_a_wrong_password_is_refused_and_the_right_one_is_kept_encrypted(
@@ -95,7 +111,7 @@ async def test_representatives_restart_a_service_and_the_computer_with_credentia
     try:
         await rep.login("bob")
         async with running_agent(proxy.url, rep, tmp_path / "agent") as (agent, view):
-            agent.computer.vault = agent.computer.runner.vault = Vault(sudo=local_user.sudo())
+            checks_passwords_with_sudo(agent, local_user)
             console = await rep.socket("/ws/console")
             await console.wait_type("welcome")
             await follow(console, agent.id)
@@ -106,11 +122,7 @@ async def test_representatives_restart_a_service_and_the_computer_with_credentia
                 )
                 return found
 
-            asked = await rep.http.post(
-                f"/api/sessions/{agent.id}/consents", json={"consent": "credentials"}
-            )
-            assert asked.status_code == 201, asked.text
-            request = asked.json()["request"]
+            request = await asks_for_credentials(rep, agent)
 
             with pytest.raises(CredentialError):
                 await agent.computer.give_credentials(request, local_user.name, "not-it")
@@ -206,12 +218,9 @@ async def test_the_sessions_end_erases_the_credentials(
     rep = shared_browsers()
     await rep.login("bob")
     async with running_agent(shared_server.base_url, rep, tmp_path) as (agent, view):
-        agent.computer.vault = agent.computer.runner.vault = Vault(sudo=local_user.sudo())
-        asked = await rep.http.post(
-            f"/api/sessions/{agent.id}/consents", json={"consent": "credentials"}
-        )
+        checks_passwords_with_sudo(agent, local_user)
         await agent.computer.give_credentials(
-            asked.json()["request"], local_user.name, local_user.password
+            await asks_for_credentials(rep, agent), local_user.name, local_user.password
         )
         assert agent.computer.vault.holds
         ended = await rep.http.post(f"/api/sessions/{agent.id}/end")
@@ -235,11 +244,8 @@ async def test_in_the_app_the_password_is_asked_checked_allowed_and_revoked_with
     await rep.login("bob")
     async with app_for(shared_server.base_url, rep, tmp_path) as (app, pilot, console):
         agent = app.agent
-        agent.computer.vault = agent.computer.runner.vault = Vault(sudo=local_user.sudo())
-        made = await rep.http.post(
-            f"/api/sessions/{agent.id}/consents", json={"consent": "credentials"}
-        )
-        request = made.json()["request"]
+        checks_passwords_with_sudo(agent, local_user)
+        request = await asks_for_credentials(rep, agent)
         await until(pilot, lambda: isinstance(app.screen, CredentialsPrompt), "the question")
         await pilot.press(*"wrong", "enter")
         problem = app.screen.query_one("#credentials-problem", Static)
@@ -273,16 +279,13 @@ async def test_elevated_system_information_runs_its_tools_through_sudo(
     rep = shared_browsers()
     await rep.login("bob")
     async with running_agent(shared_server.base_url, rep, tmp_path) as (agent, _view):
-        agent.computer.vault = agent.computer.runner.vault = Vault(sudo=local_user.sudo())
+        checks_passwords_with_sudo(agent, local_user)
         console = await rep.socket("/ws/console")
         try:
             await console.wait_type("welcome")
             await follow(console, agent.id)
-            asked = await rep.http.post(
-                f"/api/sessions/{agent.id}/consents", json={"consent": "credentials"}
-            )
             await agent.computer.give_credentials(
-                asked.json()["request"], local_user.name, local_user.password
+                await asks_for_credentials(rep, agent), local_user.name, local_user.password
             )
             made = await rep.http.post(
                 f"/api/sessions/{agent.id}/tasks", json={"task": "elevated_diagnostics"}

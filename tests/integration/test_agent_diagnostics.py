@@ -38,6 +38,17 @@ async def asked(
         yield app, pilot, console, made.json()["request"]
 
 
+@asynccontextmanager
+async def diagnostics_prompt(
+    server: ServerProcess, rep: Browser, folder: Path
+) -> AsyncIterator[tuple[AgentApp, Pilot[Any], Peer, str]]:
+    """The agent's app showing the customer a representative's request for system
+    information."""
+    async with asked(server, rep, folder) as (app, pilot, console, request):
+        await until(pilot, lambda: isinstance(app.screen, DiagnosticsPrompt), "the prompt")
+        yield app, pilot, console, request
+
+
 def prompt_text(app: AgentApp) -> str:
     return " ".join(str(part.render()) for part in app.screen.query(Static))
 
@@ -69,8 +80,7 @@ async def test_ok_sends_the_report_and_the_representative_reads_it(
     shared_server: ServerProcess, shared_browsers: Callable[[], Browser], tmp_path: Path
 ) -> None:
     rep = shared_browsers()
-    async with asked(shared_server, rep, tmp_path) as (app, pilot, console, request):
-        await until(pilot, lambda: isinstance(app.screen, DiagnosticsPrompt), "the prompt")
+    async with diagnostics_prompt(shared_server, rep, tmp_path) as (app, pilot, console, request):
         assert "Carol Diaz asks for system information about this computer" in prompt_text(app)
         assert "Declined by itself in" in prompt_text(app)
         await pilot.press("o")
@@ -93,8 +103,7 @@ async def test_cancel_declines(
     shared_server: ServerProcess, shared_browsers: Callable[[], Browser], tmp_path: Path
 ) -> None:
     rep = shared_browsers()
-    async with asked(shared_server, rep, tmp_path) as (app, pilot, console, request):
-        await until(pilot, lambda: isinstance(app.screen, DiagnosticsPrompt), "the prompt")
+    async with diagnostics_prompt(shared_server, rep, tmp_path) as (app, pilot, console, request):
         await pilot.click("#cancel")
         answer = await answer_of(console, app.agent.id, request)
         assert answer["body"]["answer"] == "declined"
@@ -108,8 +117,7 @@ async def test_view_shows_exactly_what_is_sent_then_copy_and_send(
     shared_server: ServerProcess, shared_browsers: Callable[[], Browser], tmp_path: Path
 ) -> None:
     rep = shared_browsers()
-    async with asked(shared_server, rep, tmp_path) as (app, pilot, console, request):
-        await until(pilot, lambda: isinstance(app.screen, DiagnosticsPrompt), "the prompt")
+    async with diagnostics_prompt(shared_server, rep, tmp_path) as (app, pilot, console, request):
         await pilot.press("v")
         await until(pilot, lambda: isinstance(app.screen, ReportView), "the report")
         assert isinstance(app.screen, ReportView)
@@ -130,8 +138,7 @@ async def test_view_then_close_declines(
     shared_server: ServerProcess, shared_browsers: Callable[[], Browser], tmp_path: Path
 ) -> None:
     rep = shared_browsers()
-    async with asked(shared_server, rep, tmp_path) as (app, pilot, console, request):
-        await until(pilot, lambda: isinstance(app.screen, DiagnosticsPrompt), "the prompt")
+    async with diagnostics_prompt(shared_server, rep, tmp_path) as (app, pilot, console, request):
         await pilot.click("#view")
         await until(pilot, lambda: isinstance(app.screen, ReportView), "the report")
         await pilot.press("escape")
@@ -150,8 +157,7 @@ async def test_nobody_answering_declines_with_the_reason_timeout(
 ) -> None:
     monkeypatch.setenv(TIMEOUT_ENV, "1")
     rep = shared_browsers()
-    async with asked(shared_server, rep, tmp_path) as (app, pilot, console, request):
-        await until(pilot, lambda: isinstance(app.screen, DiagnosticsPrompt), "the prompt")
+    async with diagnostics_prompt(shared_server, rep, tmp_path) as (app, pilot, console, request):
         await pilot.press("v")  # the customer looks, then walks away: still declined
         await until(pilot, lambda: isinstance(app.screen, ReportView), "the report")
         answer = await answer_of(console, app.agent.id, request)

@@ -386,35 +386,33 @@ async def test_an_upload_cut_off_says_so_offers_nothing_and_can_be_sent_again(
 ) -> None:
     rep = shared_browsers()
     await rep.login("bob")
-    proxy = TcpProxy(shared_server.port)
-    await proxy.start()
     big = tmp_path / "core.dump"
     with big.open("wb") as handle:
         handle.truncate(64 * 1024 * 1024)
-    try:
-        async with running_agent(proxy.url, rep, tmp_path) as (agent, view):
-            sending = agent.send_file(big)
-            await view.wait(
-                lambda: (
-                    (p := running_progress(agent, "core.dump")) is not None
-                    and p.done >= 2 * 1024 * 1024
-                ),
-                "the upload under way",
-            )
-            proxy.cut()
-            await sending
-            assert view.problems()[-1].endswith(
-                "Sending core.dump was cut off: the connection to the server was lost. "
-                "Nothing was sent; send it again once the agent is connected."
-            )
-            listed = (await rep.http.get(f"/api/sessions/{agent.id}/files")).json()["files"]
-            assert listed == []
-            await view.wait(lambda: agent.connection.ready, "connected again")
-            await agent.send_file(big)
-            listed = (await rep.http.get(f"/api/sessions/{agent.id}/files")).json()["files"]
-            assert [(f["name"], f["size"]) for f in listed] == [("core.dump", 64 * 1024 * 1024)]
-    finally:
-        await proxy.close()
+    async with (
+        TcpProxy(shared_server.port) as proxy,
+        running_agent(proxy.url, rep, tmp_path) as (agent, view),
+    ):
+        sending = agent.send_file(big)
+        await view.wait(
+            lambda: (
+                (p := running_progress(agent, "core.dump")) is not None
+                and p.done >= 2 * 1024 * 1024
+            ),
+            "the upload under way",
+        )
+        proxy.cut()
+        await sending
+        assert view.problems()[-1].endswith(
+            "Sending core.dump was cut off: the connection to the server was lost. "
+            "Nothing was sent; send it again once the agent is connected."
+        )
+        listed = (await rep.http.get(f"/api/sessions/{agent.id}/files")).json()["files"]
+        assert listed == []
+        await view.wait(lambda: agent.connection.ready, "connected again")
+        await agent.send_file(big)
+        listed = (await rep.http.get(f"/api/sessions/{agent.id}/files")).json()["files"]
+        assert [(f["name"], f["size"]) for f in listed] == [("core.dump", 64 * 1024 * 1024)]
 
 
 async def test_a_file_over_the_servers_limit_is_refused_with_its_reason(

@@ -11,7 +11,7 @@ from typing import Any
 from tests.integration.test_agent import (
     DEBIAN,
     NOT_OPENED,
-    agent_joins,
+    bob_and_the_agent,
     console_of,
     customer_in,
     following,
@@ -25,11 +25,7 @@ from tests.support.server import ServerProcess
 async def test_a_url_the_agent_could_not_open_makes_one_note_for_representatives_only(
     server: ServerProcess, browsers: Callable[[], Browser]
 ) -> None:
-    rep = browsers()
-    await rep.login("bob")
-    agent = await agent_joins(server, rep)
-    try:
-        session_id = (await rep.http.get("/api/console/sessions")).json()["sessions"][0]["id"]
+    async with bob_and_the_agent(server, browsers) as (rep, agent, session_id):
         console = await console_of(rep, session_id)
         chat = await following(await agent.socket(), session_id)
         pushed = await rep.http.post(
@@ -67,18 +63,12 @@ async def test_a_url_the_agent_could_not_open_makes_one_note_for_representatives
         assert NOT_OPENED not in transcript
         await console.close()
         await chat.close()
-    finally:
-        await agent.close()
 
 
 async def test_a_url_the_agent_opened_and_a_report_of_no_pushed_url_write_nothing(
     server: ServerProcess, browsers: Callable[[], Browser]
 ) -> None:
-    rep = browsers()
-    await rep.login("bob")
-    agent = await agent_joins(server, rep)
-    try:
-        session_id = (await rep.http.get("/api/console/sessions")).json()["sessions"][0]["id"]
+    async with bob_and_the_agent(server, browsers) as (rep, agent, session_id):
         chat = await following(await agent.socket(), session_id)
         pushed = await rep.http.post(
             f"/api/sessions/{session_id}/push-url", json={"url": "https://example.com/"}
@@ -96,8 +86,6 @@ async def test_a_url_the_agent_opened_and_a_report_of_no_pushed_url_write_nothin
         events = (await rep.http.get(f"/api/sessions/{session_id}/events")).json()["events"]
         assert events[-1]["seq"] == last["seq"]
         await chat.close()
-    finally:
-        await agent.close()
 
 
 # No display to share -----------------------------------------------------------------------
@@ -106,11 +94,7 @@ async def test_a_url_the_agent_opened_and_a_report_of_no_pushed_url_write_nothin
 async def test_an_agent_without_a_display_declines_the_screen_and_everyone_reads_why(
     server: ServerProcess, browsers: Callable[[], Browser]
 ) -> None:
-    rep = browsers()
-    await rep.login("bob")
-    agent = await agent_joins(server, rep)
-    try:
-        session_id = (await rep.http.get("/api/console/sessions")).json()["sessions"][0]["id"]
+    async with bob_and_the_agent(server, browsers) as (rep, agent, session_id):
         console = await console_of(rep, session_id)
         chat = await following(await agent.socket(), session_id)
 
@@ -151,8 +135,6 @@ async def test_an_agent_without_a_display_declines_the_screen_and_everyone_reads
         assert wrong.status_code == 422 and wrong.json()["error"]["code"] == "invalid_input"
         await console.close()
         await chat.close()
-    finally:
-        await agent.close()
 
 
 # Sending the agent to a customer in the browser ---------------------------------------------------

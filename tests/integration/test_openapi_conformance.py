@@ -14,7 +14,6 @@ A server error or a mismatch found here becomes a test of its own (test_api_edge
 
 from __future__ import annotations
 
-import asyncio
 import os
 from collections.abc import Iterator
 from typing import Any
@@ -26,7 +25,7 @@ import schemathesis
 
 from helpline.server.app import create_app
 from helpline.server.settings import Settings
-from tests.support.server import ServerProcess
+from tests.support.server import ServerProcess, running_across_tests
 
 SEED = 17
 EXAMPLES = int(os.environ.get("HELPLINE_SCHEMATHESIS_EXAMPLES", "4"))
@@ -90,12 +89,8 @@ def _config(headers: dict[str, str] | None = None) -> Any:
 @pytest.fixture(scope="module")
 def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     process = ServerProcess(tmp_path_factory.mktemp("openapi") / "data", extra_env=UNLIMITED)
-    asyncio.run(process.seed())
-    asyncio.run(process.start())
-    try:
+    with running_across_tests(process):
         yield process
-    finally:
-        process.stop()
 
 
 def _login(api: ServerProcess, username: str) -> dict[str, str]:

@@ -9,8 +9,8 @@ expects under a bound that fails the old behaviour (an ack that waited for Redis
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +19,7 @@ import pytest
 
 from tests.conftest import IN_CI
 from tests.support.clients import Browser, Peer
-from tests.support.server import ServerProcess
+from tests.support.server import ServerProcess, two_nodes
 from tests.support.services import OwnRedis, ServiceMissing, wait_until
 
 # An ack is "at once": well below the 10 s a publish to a hung Redis used to hold it.
@@ -50,17 +50,6 @@ class Chat:
     session: str
     console: Peer
     customer: Peer
-
-
-async def _nodes(tmp_path: Path, postgres_url: str, redis: OwnRedis) -> list[ServerProcess]:
-    isolated = {"HELPLINE_BUS_NAMESPACE": f"test-{uuid.uuid4().hex}:"}
-    nodes = [
-        ServerProcess(tmp_path / name, database_url=postgres_url, bus=redis.url, extra_env=isolated)
-        for name in ("a", "b")
-    ]
-    await nodes[0].seed()
-    nodes[1].data_dir.mkdir(parents=True)
-    return nodes
 
 
 async def _open_session(rep: Browser, customer: Browser) -> str:
@@ -96,15 +85,35 @@ def _text(text: str) -> object:
     return lambda event: event["body"].get("text") == text
 
 
-async def test_a_hung_redis_neither_freezes_acks_nor_leaves_silent_gaps(
-    tmp_path: Path, postgres_url: str, own_redis: OwnRedis
-) -> None:
-    node_a, node_b = await _nodes(tmp_path, postgres_url, own_redis)
+def _both_ready(node_a: ServerProcess, node_b: ServerProcess) -> Callable[[], Awaitable[bool]]:
+    async def both_ready() -> bool:
+        return await _ready(node_a) == 200 and await _ready(node_b) == 200
+
+    return both_ready
+
+
+@asynccontextmanager
+async def _chat_across_nodes(
+    tmp_path: Path, postgres_url: str, redis: OwnRedis
+) -> AsyncIterator[tuple[ServerProcess, ServerProcess, Chat]]:
+    """Both nodes up, Bob on node b and Dana on node a in one session; all stopped after."""
+    node_a, node_b = await two_nodes(tmp_path, postgres_url, redis.url)
     await node_a.start()
     await node_b.start()
     rep, customer = Browser(node_b), Browser(node_a)
     try:
-        chat = await _chat(rep, customer)
+        yield node_a, node_b, await _chat(rep, customer)
+    finally:
+        await rep.close()
+        await customer.close()
+        node_a.stop()
+        node_b.stop()
+
+
+async def test_a_hung_redis_neither_freezes_acks_nor_leaves_silent_gaps(
+    tmp_path: Path, postgres_url: str, own_redis: OwnRedis
+) -> None:
+    async with _chat_across_nodes(tmp_path, postgres_url, own_redis) as (node_a, node_b, chat):
         assert (await chat.customer.say(chat.session, "before"))["type"] == "ack"
         await chat.console.wait_event(chat.session, _text("before"), "the line before")
 
@@ -129,23 +138,15 @@ async def test_a_hung_redis_neither_freezes_acks_nor_leaves_silent_gaps(
         finally:
             own_redis.resume()
 
-        async def both_ready() -> bool:
-            return await _ready(node_a) == 200 and await _ready(node_b) == 200
-
-        await wait_until(both_ready, "both nodes ready again after Redis resumed")
+        await wait_until(_both_ready(node_a, node_b), "both nodes ready again after Redis resumed")
         await chat.customer.say(chat.session, "after")
         await chat.console.wait_event(chat.session, _text("after"), "the line after")
-    finally:
-        await rep.close()
-        await customer.close()
-        node_a.stop()
-        node_b.stop()
 
 
 async def test_a_node_starts_without_redis_and_joins_when_it_comes(
     tmp_path: Path, postgres_url: str, own_redis: OwnRedis
 ) -> None:
-    node_a, node_b = await _nodes(tmp_path, postgres_url, own_redis)
+    node_a, node_b = await two_nodes(tmp_path, postgres_url, own_redis.url)
     await node_b.start()
     rep, customer = Browser(node_b), Browser(node_b)
     other = Browser(node_b)
@@ -198,12 +199,7 @@ async def test_a_node_starts_without_redis_and_joins_when_it_comes(
 async def test_a_killed_redis_is_survived_and_rejoined(
     tmp_path: Path, postgres_url: str, own_redis: OwnRedis
 ) -> None:
-    node_a, node_b = await _nodes(tmp_path, postgres_url, own_redis)
-    await node_a.start()
-    await node_b.start()
-    rep, customer = Browser(node_b), Browser(node_a)
-    try:
-        chat = await _chat(rep, customer)
+    async with _chat_across_nodes(tmp_path, postgres_url, own_redis) as (node_a, node_b, chat):
         own_redis.kill()
         ack = await chat.customer.say(chat.session, "while redis is dead", seconds=ACK_SECONDS)
         assert ack["type"] == "ack", ack
@@ -213,14 +209,8 @@ async def test_a_killed_redis_is_survived_and_rejoined(
         )  # fmt: skip
         await own_redis.start()
 
-        async def both_ready() -> bool:
-            return await _ready(node_a) == 200 and await _ready(node_b) == 200
-
-        await wait_until(both_ready, "both nodes ready again after Redis came back")
+        await wait_until(
+            _both_ready(node_a, node_b), "both nodes ready again after Redis came back"
+        )
         await chat.console.say(chat.session, "back")
         await chat.customer.wait_event(chat.session, _text("back"), "the line after Redis")
-    finally:
-        await rep.close()
-        await customer.close()
-        node_a.stop()
-        node_b.stop()

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import uuid
 from pathlib import Path
 
 import pytest
 
 from tests.support.clients import Browser
-from tests.support.server import ServerProcess
+from tests.support.server import ServerProcess, two_nodes
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -97,15 +96,7 @@ async def test_two_server_processes_share_sessions_through_redis(
     tmp_path: Path, postgres_url: str, redis_url: str
 ) -> None:
     """At scale: a console on one node and a customer on another still talk live."""
-    isolated = {"HELPLINE_BUS_NAMESPACE": f"test-{uuid.uuid4().hex}:"}
-    first = ServerProcess(
-        tmp_path / "a", database_url=postgres_url, bus=redis_url, extra_env=isolated
-    )
-    second = ServerProcess(
-        tmp_path / "b", database_url=postgres_url, bus=redis_url, extra_env=isolated
-    )
-    await first.seed()
-    (tmp_path / "b").mkdir()
+    first, second = await two_nodes(tmp_path, postgres_url, redis_url)
     await first.start()
     await second.start()
     rep, customer = Browser(first), Browser(second)

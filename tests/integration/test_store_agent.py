@@ -31,7 +31,7 @@ from helpline.domain.sessions import (
     as_author,
     end,
 )
-from helpline.store.database import create_engine, for_writes
+from helpline.store.database import create_engine
 from helpline.store.migrate import current_revision, head_revision, upgrade
 from helpline.store.protocol import PresenceChanges
 from helpline.store.sql import SqlStore
@@ -39,7 +39,7 @@ from helpline.store.tables import events, sessions
 from tests.integration import test_store as contract
 from tests.integration.test_store import LATER, NOW, make_rep, new_session, open_session
 from tests.integration.test_store_tools import picked_up_by
-from tests.support.migrations import migrate_down, migrate_to
+from tests.support.migrations import migrate_down, migrate_to, writing_to
 
 # The contract's fixtures: every test here runs on a fresh database of each kind.
 store_url = contract.store_url
@@ -277,27 +277,23 @@ async def test_no_agent_attaches_to_an_ended_session_and_its_link_stays_unused(
 
 async def test_upgrade_gives_earlier_sessions_a_browser_and_no_details(store_url: str) -> None:
     await migrate_to(store_url, "0004")
-    engine = create_engine(store_url)
-    try:
-        async with for_writes(engine).begin() as connection:
-            # Only the columns the schema of 0004 has.
-            session_id = await connection.scalar(
-                insert(sessions)
-                .values(
-                    public_id="OLD0-0001",
-                    status="waiting",
-                    started_at=NOW,
-                    customer_name="Olga Oldtimer",
-                    query="Fax machine jammed",
-                    client_os="Windows XP",
-                    client_browser="Internet Explorer 6",
-                    last_seq=0,
-                    extra={},
-                )
-                .returning(sessions.c.id)
+    async with writing_to(store_url) as connection:
+        # Only the columns the schema of 0004 has.
+        session_id = await connection.scalar(
+            insert(sessions)
+            .values(
+                public_id="OLD0-0001",
+                status="waiting",
+                started_at=NOW,
+                customer_name="Olga Oldtimer",
+                query="Fax machine jammed",
+                client_os="Windows XP",
+                client_browser="Internet Explorer 6",
+                last_seq=0,
+                extra={},
             )
-    finally:
-        await engine.dispose()
+            .returning(sessions.c.id)
+        )
 
     await upgrade(store_url)
 

@@ -9,10 +9,10 @@ import sys
 
 from sqlalchemy import text
 
-from helpline.store.database import create_engine, for_writes
 from helpline.store.sql import SqlStore
 from tests.integration import test_store as contract
 from tests.integration.test_store import NOW, chat, open_session
+from tests.support.migrations import writing_to
 
 # The contract's fixtures: every test here runs on a fresh database of each kind.
 store_url = contract.store_url
@@ -29,16 +29,12 @@ async def test_db_verify_names_the_session_and_event_whose_row_was_edited(
     for line in ("one", "two", "three"):
         await store.append(kept.id, chat(line), NOW)
         await store.append(edited.id, chat(line), NOW)
-    engine = create_engine(store_url)
-    try:
-        async with for_writes(engine).begin() as conn:
-            changed = await conn.execute(
-                text("UPDATE events SET body = :body WHERE session_id = :id AND seq = 3"),
-                {"body": '{"text":"TWO"}', "id": edited.id},
-            )
-            assert changed.rowcount == 1
-    finally:
-        await engine.dispose()
+    async with writing_to(store_url) as conn:
+        changed = await conn.execute(
+            text("UPDATE events SET body = :body WHERE session_id = :id AND seq = 3"),
+            {"body": '{"text":"TWO"}', "id": edited.id},
+        )
+        assert changed.rowcount == 1
 
     result = await asyncio.to_thread(
         subprocess.run,

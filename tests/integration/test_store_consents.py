@@ -11,8 +11,9 @@ from sqlalchemy.exc import IntegrityError
 
 from helpline.domain.consent import ConsentKind, ConsentRequest, ConsentState
 from helpline.domain.errors import Conflict, NotFound
-from helpline.domain.events import Author, EventDraft
-from helpline.store.database import create_engine, for_writes
+from helpline.domain.events import Author, Event, EventDraft
+from helpline.domain.sessions import SupportSession
+from helpline.store.database import create_engine
 from helpline.store.migrate import current_revision, head_revision, upgrade
 from helpline.store.sql import SqlStore
 from helpline.store.tables import sessions
@@ -28,7 +29,7 @@ from tests.integration.test_store_transfers import (
     screen_note,
     screen_request,
 )
-from tests.support.migrations import migrate_to
+from tests.support.migrations import migrate_to, writing_to
 
 # The contract's fixtures: every test here runs on a fresh database of each kind.
 store_url = contract.store_url
@@ -36,6 +37,16 @@ store = contract.store
 
 
 # Consent requests --------------------------------------------------------------------------
+
+
+async def ann_asks_for_the_screen(store: SqlStore) -> tuple[SupportSession, ConsentRequest, Event]:
+    """Ann asks the customer of a new session to share their screen: the session, the
+    request and its note in the log."""
+    ann = await make_rep(store, "ann", "Ann")
+    session = await open_session(store)
+    request = screen_request(ann)
+    asked = await store.create_consent(session.id, request, request_note(request), NOW)
+    return session, request, asked
 
 
 async def test_a_consent_request_round_trips_pending_with_its_session(store: SqlStore) -> None:
@@ -83,10 +94,7 @@ async def test_a_consent_request_id_in_use_is_a_conflict(store: SqlStore) -> Non
 async def test_answering_consent_saves_the_answer_and_appends_every_note_together(
     store: SqlStore,
 ) -> None:
-    ann = await make_rep(store, "ann", "Ann")
-    session = await open_session(store)
-    request = screen_request(ann)
-    asked = await store.create_consent(session.id, request, request_note(request), NOW)
+    session, request, asked = await ann_asks_for_the_screen(store)
     allowed = request.answered(allow=True)
 
     appended = await store.answer_consent(
@@ -105,10 +113,7 @@ async def test_answering_consent_saves_the_answer_and_appends_every_note_togethe
 async def test_consent_is_answered_once_and_a_second_answer_is_a_conflict(
     store: SqlStore,
 ) -> None:
-    ann = await make_rep(store, "ann", "Ann")
-    session = await open_session(store)
-    request = screen_request(ann)
-    await store.create_consent(session.id, request, request_note(request), NOW)
+    session, request, _ = await ann_asks_for_the_screen(store)
     declined = request.answered(allow=False)
     await store.answer_consent(declined, [answer_note(declined, "Casey")], NOW)
     last_seq = await store.last_seq(session.id)
@@ -124,10 +129,7 @@ async def test_consent_is_answered_once_and_a_second_answer_is_a_conflict(
 async def test_two_concurrent_consent_answers_have_one_winner_and_one_note(
     store: SqlStore,
 ) -> None:
-    ann = await make_rep(store, "ann", "Ann")
-    session = await open_session(store)
-    request = screen_request(ann)
-    asked = await store.create_consent(session.id, request, request_note(request), NOW)
+    session, request, asked = await ann_asks_for_the_screen(store)
     allowed, declined = request.answered(allow=True), request.answered(allow=False)
 
     results = await asyncio.gather(
@@ -157,10 +159,7 @@ async def test_answering_an_unknown_consent_request_is_not_found(store: SqlStore
 
 
 async def test_a_failing_consent_note_leaves_the_request_pending(store: SqlStore) -> None:
-    ann = await make_rep(store, "ann", "Ann")
-    session = await open_session(store)
-    request = screen_request(ann)
-    await store.create_consent(session.id, request, request_note(request), NOW)
+    session, request, _ = await ann_asks_for_the_screen(store)
     last_seq = await store.last_seq(session.id)
     allowed = request.answered(allow=True)
     customer = Author.customer("Casey")
@@ -186,27 +185,23 @@ async def test_upgrade_from_the_session_tools_schema_adds_transfers_to_existing_
         ann = await make_rep(old, "ann", "Ann")
     finally:
         await old.close()
-    engine = create_engine(store_url)
-    try:
-        async with for_writes(engine).begin() as connection:
-            # Only the columns the schema of 0002 has: a session with one note logged.
-            session_id = await connection.scalar(
-                insert(sessions)
-                .values(
-                    public_id="OLD0-0002",
-                    status="waiting",
-                    started_at=NOW,
-                    customer_name="Casey Customer",
-                    query="My printer is on fire",
-                    client_os="Windows 11",
-                    client_browser="Firefox 140",
-                    last_seq=1,
-                    extra={},
-                )
-                .returning(sessions.c.id)
+    async with writing_to(store_url) as connection:
+        # Only the columns the schema of 0002 has: a session with one note logged.
+        session_id = await connection.scalar(
+            insert(sessions)
+            .values(
+                public_id="OLD0-0002",
+                status="waiting",
+                started_at=NOW,
+                customer_name="Casey Customer",
+                query="My printer is on fire",
+                client_os="Windows 11",
+                client_browser="Firefox 140",
+                last_seq=1,
+                extra={},
             )
-    finally:
-        await engine.dispose()
+            .returning(sessions.c.id)
+        )
 
     await upgrade(store_url)
 

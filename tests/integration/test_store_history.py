@@ -23,7 +23,7 @@ from helpline.domain.sessions import (
     as_author,
     end,
 )
-from helpline.store.database import create_engine, for_writes
+from helpline.store.database import create_engine
 from helpline.store.migrate import current_revision, head_revision, upgrade
 from helpline.store.search_table import is_described
 from helpline.store.sql import SqlStore
@@ -32,7 +32,7 @@ from helpline.store.tools_protocol import HistoryQuery
 from tests.integration import test_store as contract
 from tests.integration import test_store_tools as tools
 from tests.integration.test_store import LATER, NOW, chat, make_rep, open_session
-from tests.support.migrations import migrate_to
+from tests.support.migrations import migrate_to, writing_to
 
 # The contract's fixtures: every test here runs on a fresh database of each kind.
 store_url = contract.store_url
@@ -208,55 +208,51 @@ async def test_upgrade_from_the_first_schema_indexes_the_conversations_already_s
 ) -> None:
     await migrate_to(store_url, "0001")
     assert await current_revision(store_url) == "0001"
-    engine = create_engine(store_url)
-    try:
-        async with for_writes(engine).begin() as connection:
-            # Only the columns the first schema has.
-            portal_id = await connection.scalar(
-                insert(portals)
-                .values(slug="sales", name="Sales", fields="", greeting="")
-                .returning(portals.c.id)
+    async with writing_to(store_url) as connection:
+        # Only the columns the first schema has.
+        portal_id = await connection.scalar(
+            insert(portals)
+            .values(slug="sales", name="Sales", fields="", greeting="")
+            .returning(portals.c.id)
+        )
+        session_id = await connection.scalar(
+            insert(sessions)
+            .values(
+                public_id="OLD0-0001",
+                portal_id=portal_id,
+                status="ended",
+                started_at=NOW,
+                customer_name="Olga Oldtimer",
+                query="Fax machine jammed",
+                client_os="Windows XP",
+                client_browser="Internet Explorer 6",
+                last_seq=2,
+                extra={},
+                ended_at=LATER,
+                ended_by="Ann",
             )
-            session_id = await connection.scalar(
-                insert(sessions)
-                .values(
-                    public_id="OLD0-0001",
-                    portal_id=portal_id,
-                    status="ended",
-                    started_at=NOW,
-                    customer_name="Olga Oldtimer",
-                    query="Fax machine jammed",
-                    client_os="Windows XP",
-                    client_browser="Internet Explorer 6",
-                    last_seq=2,
-                    extra={},
-                    ended_at=LATER,
-                    ended_by="Ann",
-                )
-                .returning(sessions.c.id)
-            )
-            common = {
-                "session_id": session_id,
-                "created_at": NOW,
-                "audience_kind": "everyone",
-                "author_kind": "customer",
-                "author_rep_id": None,
-                "audience_rep_id": None,
-                "author_name": "Olga Oldtimer",
-                "author_key": "customer",
-                "internal": {},
-                "reveals_masked": False,
-                "client_id": None,
-            }
-            await connection.execute(
-                insert(events),
-                [
-                    {**common, "seq": 1, "kind": "message", "body": {"text": "paper everywhere"}},
-                    {**common, "seq": 2, "kind": "consent_answered", "body": {"granted": True}},
-                ],
-            )
-    finally:
-        await engine.dispose()
+            .returning(sessions.c.id)
+        )
+        common = {
+            "session_id": session_id,
+            "created_at": NOW,
+            "audience_kind": "everyone",
+            "author_kind": "customer",
+            "author_rep_id": None,
+            "audience_rep_id": None,
+            "author_name": "Olga Oldtimer",
+            "author_key": "customer",
+            "internal": {},
+            "reveals_masked": False,
+            "client_id": None,
+        }
+        await connection.execute(
+            insert(events),
+            [
+                {**common, "seq": 1, "kind": "message", "body": {"text": "paper everywhere"}},
+                {**common, "seq": 2, "kind": "consent_answered", "body": {"granted": True}},
+            ],
+        )
 
     await upgrade(store_url)
 

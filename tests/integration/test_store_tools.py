@@ -60,6 +60,15 @@ async def picked_up_by(
     return change.session, list(change.attendees)
 
 
+async def ann_picks_up_and_bob_is_on_the_team(
+    store: SqlStore,
+) -> tuple[Representative, Representative, SupportSession, list[Attendee]]:
+    """Ann and Bob are representatives; Ann has picked up a new session."""
+    ann = await make_rep(store, "ann", "Ann")
+    bob = await make_rep(store, "bob", "Bob")
+    return ann, bob, *await picked_up_by(store, ann, await open_session(store))
+
+
 async def offered(
     store: SqlStore,
     session: SupportSession,
@@ -93,9 +102,7 @@ def actions(events_: list[Any]) -> list[str]:
 
 
 async def test_created_invitation_gets_an_id_and_its_note_in_the_log(store: SqlStore) -> None:
-    ann = await make_rep(store, "ann", "Ann")
-    bob = await make_rep(store, "bob", "Bob")
-    session, attendees = await picked_up_by(store, ann, await open_session(store))
+    ann, bob, session, attendees = await ann_picks_up_and_bob_is_on_the_team(store)
     invitation, note = offer(
         session, attendees, ann, InvitationKind.INVITE, bob, None, True, "help me", 0, NOW
     )
@@ -112,9 +119,7 @@ async def test_created_invitation_gets_an_id_and_its_note_in_the_log(store: SqlS
 
 
 async def test_invitation_to_an_unknown_session_is_not_found(store: SqlStore) -> None:
-    ann = await make_rep(store, "ann", "Ann")
-    bob = await make_rep(store, "bob", "Bob")
-    session, attendees = await picked_up_by(store, ann, await open_session(store))
+    ann, bob, session, attendees = await ann_picks_up_and_bob_is_on_the_team(store)
     invitation, note = offer(
         session, attendees, ann, InvitationKind.INVITE, bob, None, False, "", 0, NOW
     )
@@ -127,12 +132,10 @@ async def test_invitation_to_an_unknown_session_is_not_found(store: SqlStore) ->
 async def test_pending_invitations_are_those_to_the_representative_or_to_their_portals(
     store: SqlStore,
 ) -> None:
-    ann = await make_rep(store, "ann", "Ann")
-    bob = await make_rep(store, "bob", "Bob")
+    ann, bob, session, attendees = await ann_picks_up_and_bob_is_on_the_team(store)
     cat = await make_rep(store, "cat", "Cat")
     sales = await store.create_portal("sales", "Sales", [], "")
     billing = await store.create_portal("billing", "Billing", [], "")
-    session, attendees = await picked_up_by(store, ann, await open_session(store))
     to_bob = await offered(store, session, attendees, ann, to_rep=bob)
     to_cat = await offered(store, session, attendees, ann, to_rep=cat)
     to_sales = await offered(store, session, attendees, ann, to_portal=sales)
@@ -149,10 +152,8 @@ async def test_pending_invitations_are_those_to_the_representative_or_to_their_p
 
 
 async def test_expired_invitations_are_neither_listed_nor_counted(store: SqlStore) -> None:
-    ann = await make_rep(store, "ann", "Ann")
-    bob = await make_rep(store, "bob", "Bob")
+    ann, bob, session, attendees = await ann_picks_up_and_bob_is_on_the_team(store)
     sales = await store.create_portal("sales", "Sales", [], "")
-    session, attendees = await picked_up_by(store, ann, await open_session(store))
     invitation = await offered(store, session, attendees, ann, to_rep=bob)
     await offered(store, session, attendees, ann, to_portal=sales)
     expiry = invitation.expires_at
@@ -188,9 +189,7 @@ async def test_pending_invites_are_counted_per_session_and_leave_out_transfers_a
 async def test_accepting_saves_the_answer_the_change_and_the_notes_together(
     store: SqlStore,
 ) -> None:
-    ann = await make_rep(store, "ann", "Ann")
-    bob = await make_rep(store, "bob", "Bob")
-    session, attendees = await picked_up_by(store, ann, await open_session(store))
+    ann, bob, session, attendees = await ann_picks_up_and_bob_is_on_the_team(store)
     invitation = await offered(
         store, session, attendees, ann, to_rep=bob, kind=InvitationKind.TRANSFER
     )
@@ -216,9 +215,7 @@ async def test_accepting_saves_the_answer_the_change_and_the_notes_together(
 async def test_a_failed_accept_leaves_the_invitation_pending_and_the_log_as_it_was(
     store: SqlStore,
 ) -> None:
-    ann = await make_rep(store, "ann", "Ann")
-    bob = await make_rep(store, "bob", "Bob")
-    session, attendees = await picked_up_by(store, ann, await open_session(store))
+    ann, bob, session, attendees = await ann_picks_up_and_bob_is_on_the_team(store)
     invitation = await offered(store, session, attendees, ann, to_rep=bob)
     answered, change = accept(invitation, session, attendees, bob, NOW)
     # An attendee row naming nobody breaks the change after the answer was recorded.
@@ -235,11 +232,9 @@ async def test_a_failed_accept_leaves_the_invitation_pending_and_the_log_as_it_w
 
 
 async def test_two_accepts_of_a_portal_invitation_have_one_winner(store: SqlStore) -> None:
-    ann = await make_rep(store, "ann", "Ann")
-    bob = await make_rep(store, "bob", "Bob")
+    ann, bob, session, attendees = await ann_picks_up_and_bob_is_on_the_team(store)
     cat = await make_rep(store, "cat", "Cat")
     sales = await store.create_portal("sales", "Sales", [], "")
-    session, attendees = await picked_up_by(store, ann, await open_session(store))
     invitation = await offered(store, session, attendees, ann, to_portal=sales)
     by_bob = accept(invitation, session, attendees, bob, NOW)
     by_cat = accept(invitation, session, attendees, cat, NOW)
@@ -266,11 +261,9 @@ async def test_two_accepts_of_a_portal_invitation_have_one_winner(store: SqlStor
 async def test_declining_a_portal_invitation_keeps_it_open_to_the_others(
     store: SqlStore,
 ) -> None:
-    ann = await make_rep(store, "ann", "Ann")
-    bob = await make_rep(store, "bob", "Bob")
+    ann, bob, session, attendees = await ann_picks_up_and_bob_is_on_the_team(store)
     cat = await make_rep(store, "cat", "Cat")
     sales = await store.create_portal("sales", "Sales", [], "")
-    session, attendees = await picked_up_by(store, ann, await open_session(store))
     invitation = await offered(store, session, attendees, ann, to_portal=sales)
 
     answered, note = decline(invitation, bob, NOW)
@@ -285,9 +278,7 @@ async def test_declining_a_portal_invitation_keeps_it_open_to_the_others(
 
 
 async def test_declining_a_personal_invitation_closes_it(store: SqlStore) -> None:
-    ann = await make_rep(store, "ann", "Ann")
-    bob = await make_rep(store, "bob", "Bob")
-    session, attendees = await picked_up_by(store, ann, await open_session(store))
+    ann, bob, session, attendees = await ann_picks_up_and_bob_is_on_the_team(store)
     invitation = await offered(store, session, attendees, ann, to_rep=bob)
 
     answered, note = decline(invitation, bob, NOW)
@@ -301,11 +292,9 @@ async def test_declining_a_personal_invitation_closes_it(store: SqlStore) -> Non
 
 
 async def test_an_answer_after_another_saves_nothing(store: SqlStore) -> None:
-    ann = await make_rep(store, "ann", "Ann")
-    bob = await make_rep(store, "bob", "Bob")
+    ann, bob, session, attendees = await ann_picks_up_and_bob_is_on_the_team(store)
     cat = await make_rep(store, "cat", "Cat")
     sales = await store.create_portal("sales", "Sales", [], "")
-    session, attendees = await picked_up_by(store, ann, await open_session(store))
     invitation = await offered(store, session, attendees, ann, to_portal=sales)
     await store.answer_invitation(*accept(invitation, session, attendees, bob, NOW), [], NOW)
     last_seq = await store.last_seq(session.id)
@@ -319,9 +308,7 @@ async def test_an_answer_after_another_saves_nothing(store: SqlStore) -> None:
 
 
 async def test_answering_an_expired_or_unknown_invitation_saves_nothing(store: SqlStore) -> None:
-    ann = await make_rep(store, "ann", "Ann")
-    bob = await make_rep(store, "bob", "Bob")
-    session, attendees = await picked_up_by(store, ann, await open_session(store))
+    ann, bob, session, attendees = await ann_picks_up_and_bob_is_on_the_team(store)
     invitation = await offered(store, session, attendees, ann, to_rep=bob)
     answered, change = accept(invitation, session, attendees, bob, NOW)
     last_seq = await store.last_seq(session.id)

@@ -168,6 +168,13 @@ class TcpProxy:
         for task in list(self._tasks):
             task.cancel()
 
+    async def __aenter__(self) -> TcpProxy:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
 
 async def session_code(rep: Browser) -> dict[str, Any]:
     """A representative makes a session code (``POST /api/codes``)."""

@@ -1,16 +1,32 @@
 """Taking a test's database to one migration, up or down, for the tests of upgrades
-from older schemas with data already in them and of downgrades that keep it."""
+from older schemas with data already in them and of downgrades that keep it; and
+writing rows straight to it, as an older schema's data (or someone with the database
+in hand) would be."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from helpline.store.database import create_engine, for_writes
 from helpline.store.migrate import alembic_config
+
+
+@asynccontextmanager
+async def writing_to(url: str) -> AsyncIterator[AsyncConnection]:
+    """One transaction on the database at ``url``, past the store: committed at the end
+    of the block."""
+    engine = create_engine(url)
+    try:
+        async with for_writes(engine).begin() as connection:
+            yield connection
+    finally:
+        await engine.dispose()
 
 
 async def _migrate(url: str, step: Callable[[Config, str], None], revision: str) -> None:
@@ -19,12 +35,8 @@ async def _migrate(url: str, step: Callable[[Config, str], None], revision: str)
         config.attributes["connection"] = connection
         step(config, revision)
 
-    engine = create_engine(url)
-    try:
-        async with for_writes(engine).begin() as connection:
-            await connection.run_sync(run)
-    finally:
-        await engine.dispose()
+    async with writing_to(url) as connection:
+        await connection.run_sync(run)
 
 
 async def migrate_to(url: str, revision: str) -> None:

@@ -17,8 +17,9 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -178,3 +179,29 @@ async def running(process: ServerProcess) -> AsyncIterator[ServerProcess]:
         yield process
     finally:
         process.stop()
+
+
+@contextmanager
+def running_across_tests(process: ServerProcess) -> Iterator[ServerProcess]:
+    """``running`` for a fixture wider than one test, which has no event loop to await in."""
+    asyncio.run(process.seed())
+    asyncio.run(process.start())
+    try:
+        yield process
+    finally:
+        process.stop()
+
+
+async def two_nodes(
+    folder: Path, database_url: str, bus: str, **env: str
+) -> tuple[ServerProcess, ServerProcess]:
+    """Two server processes on one database (seeded) and one bus, not started yet. Their
+    bus namespace is their own, so tests sharing the bus do not hear each other."""
+    isolated = {"HELPLINE_BUS_NAMESPACE": f"test-{uuid.uuid4().hex}:", **env}
+    first, second = (
+        ServerProcess(folder / name, database_url=database_url, bus=bus, extra_env=isolated)
+        for name in ("a", "b")
+    )
+    await first.seed()
+    second.data_dir.mkdir(parents=True)
+    return first, second

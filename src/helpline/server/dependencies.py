@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
 
@@ -20,45 +21,29 @@ CONSOLE_COOKIE = "helpline_console"
 CUSTOMER_COOKIE = "helpline_customer"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
+T = TypeVar("T")
 
-def get_service(request: Request) -> HelplineService:
-    service: HelplineService = request.app.state.service
-    return service
 
+def _app_state(name: str, kind: type[T]) -> Callable[[Request], T]:
+    """A dependency that gives the part of the app ``create_app`` keeps under ``name``."""
+
+    def get(request: Request) -> T:
+        part: T = getattr(request.app.state, name)
+        return part
+
+    get.__name__ = f"get_{name}"
+    return get
+
+
+get_service = _app_state("service", HelplineService)
+get_history = _app_state("history", History)
+get_invitations = _app_state("invitations", Invitations)
+get_scripts = _app_state("scripts", ScriptLibrary)
+get_files = _app_state("files", FileTransfers)
+get_consents = _app_state("consents", Consents)
+get_agent_links = _app_state("agent_links", AgentLinks)
 
 Service = Annotated[HelplineService, Depends(get_service)]
-
-
-def get_history(request: Request) -> History:
-    history: History = request.app.state.history
-    return history
-
-
-def get_invitations(request: Request) -> Invitations:
-    invitations: Invitations = request.app.state.invitations
-    return invitations
-
-
-def get_scripts(request: Request) -> ScriptLibrary:
-    scripts: ScriptLibrary = request.app.state.scripts
-    return scripts
-
-
-def get_files(request: Request) -> FileTransfers:
-    files: FileTransfers = request.app.state.files
-    return files
-
-
-def get_consents(request: Request) -> Consents:
-    consents: Consents = request.app.state.consents
-    return consents
-
-
-def get_agent_links(request: Request) -> AgentLinks:
-    links: AgentLinks = request.app.state.agent_links
-    return links
-
-
 AgentLinkService = Annotated[AgentLinks, Depends(get_agent_links)]
 FileService = Annotated[FileTransfers, Depends(get_files)]
 ConsentService = Annotated[Consents, Depends(get_consents)]

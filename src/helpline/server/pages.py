@@ -33,27 +33,12 @@ async def console() -> Response:
     return _page("console")
 
 
+# The customer's app routes these paths itself; an agent link opened in a browser
+# (/attach) shows a page that says to run the agent with it.
 @router.get("/p/{slug}")
-async def portal_page(slug: str) -> Response:
-    return _page("customer")
-
-
 @router.get("/join")
-async def join_page() -> Response:
-    return _page("customer")
-
-
 @router.get("/join/{code}")
-async def join_with_code_page(code: str) -> Response:
-    return _page("customer")
-
-
 @router.get("/chat")
-async def chat_page() -> Response:
-    return _page("customer")
-
-
 @router.get("/attach")
-async def attach_page() -> Response:
-    """An agent link opened in a browser: the page says to run the agent with it."""
+async def customer_page() -> Response:
     return _page("customer")
