@@ -134,3 +134,43 @@ def test_the_invitation_object_is_documented_with_its_fields() -> None:
         for field in msgspec.structs.fields(struct)
     }
     assert set(re.findall(r'"([a-z_]+)"', shape)) == declared
+
+
+def _layout_entries() -> dict[str, str]:
+    """docs/architecture.md's layout (its first code block) by entry: "store/" to the
+    text that describes it."""
+    text = (ROOT / "docs" / "architecture.md").read_text()
+    block = text.split("```", 2)[1]
+    entries: dict[str, str] = {}
+    current = ""
+    for line in block.splitlines():
+        start = re.match(r"^  (\S+)\s", line)
+        if start:
+            current = start.group(1)
+            entries[current] = ""
+        if current:
+            entries[current] += " " + line.strip()
+    return entries
+
+
+def test_the_layout_names_every_module_where_a_newcomer_looks_for_it() -> None:
+    entries = _layout_entries()
+    architecture = (ROOT / "docs" / "architecture.md").read_text()
+    agent_section = architecture.split("\n## The agent\n", 1)[1].split("\n## ", 1)[0]
+    package = ROOT / "src" / "helpline"
+    unnamed = []
+    for module in sorted(package.rglob("*.py")):
+        relative = module.relative_to(package)
+        if module.name == "__init__.py" or "versions" in relative.parts:
+            continue
+        if relative.parts[0] == "agent":
+            # The agent has a section of its own, which names each of its modules.
+            named = re.search(rf"\b{re.escape(module.name)}\b", agent_section) is not None
+        else:
+            entry = entries.get(f"{relative.parts[0]}/" if len(relative.parts) > 1 else module.name)
+            named = (
+                entry is not None and re.search(rf"\b{re.escape(module.name)}\b", entry) is not None
+            )
+        if not named:
+            unnamed.append(str(relative))
+    assert unnamed == [], f"docs/architecture.md's layout does not name: {unnamed}"
