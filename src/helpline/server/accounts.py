@@ -129,3 +129,11 @@ def _read_only_time_over(session: SupportSession, now: datetime, settings: Setti
 def check_own_session(actor: CustomerActor, session: SupportSession) -> None:
     if session.id != actor.session_id:
         raise Forbidden("This session belongs to someone else.")
+
+
+def customer_only(actor: Actor, action: str) -> CustomerActor:
+    """``actor`` as the customer, for what only the customer (or their agent) may do:
+    "Only the customer can {action}." to a representative."""
+    if not isinstance(actor, CustomerActor):
+        raise Forbidden(f"Only the customer can {action}.")
+    return actor

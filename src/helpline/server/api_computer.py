@@ -14,10 +14,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from helpline.domain.consent import ConsentKind
 from helpline.domain.diagnostics import MAX_REPORT_BYTES
-from helpline.domain.errors import Conflict, Forbidden, InvalidInput, TooLarge
+from helpline.domain.errors import Conflict, InvalidInput, TooLarge
 from helpline.domain.tasks import MAX_DETAIL, SERVICE_NAME, TaskKind, TaskState
 from helpline.server import answers, computer_answers, wire
-from helpline.server.accounts import CustomerActor
+from helpline.server.accounts import customer_only
 from helpline.server.computer import Computer
 from helpline.server.dependencies import AnyActor, Rep, check_origin
 from helpline.server.inputs import CheckedRoute, PathId
@@ -75,12 +75,6 @@ class StepBody(BaseModel):
     report: dict[str, Any] | None = None
 
 
-def customer(actor: AnyActor, doing: str) -> CustomerActor:
-    if not isinstance(actor, CustomerActor):
-        raise Forbidden(f"Only the customer's agent {doing}.")
-    return actor
-
-
 def summary(row: Any) -> wire.JsonDict:
     return {
         "id": row.id,
@@ -115,7 +109,7 @@ async def ask_for_consent(
 async def send_diagnostics(
     request_id: str, body: ReportBody, actor: AnyActor, computer: ComputerService
 ) -> Any:
-    who = customer(actor, "sends system information")
+    who = customer_only(actor, "send system information")
     answered, report_id = await computer.send_report(who, request_id, body.report)
     return {"request": answered.id, "state": answered.state.value, "diagnostics": report_id}
 
@@ -125,7 +119,7 @@ async def send_diagnostics(
     responses={**answer(computer_answers.RevokedAnswer), **errors(Conflict)},
 )
 async def revoke_consent(request_id: str, actor: AnyActor, computer: ComputerService) -> Any:
-    revoked = await computer.revoke(customer(actor, "revokes a permission"), request_id)
+    revoked = await computer.revoke(customer_only(actor, "revoke a permission"), request_id)
     return {"request": revoked.id, "state": revoked.state.value}
 
 
@@ -167,7 +161,7 @@ async def request_task(
 async def task_step(
     task_id: str, body: StepBody, actor: AnyActor, computer: ComputerService
 ) -> Any:
-    who = customer(actor, "reports how a task went")
+    who = customer_only(actor, "report how a task went")
     moved = await computer.task_step(who, task_id, TaskState(body.state), body.detail, body.report)
     return {"task": moved.id, "state": moved.state.value}
 

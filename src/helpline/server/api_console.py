@@ -98,18 +98,16 @@ async def update_preferences(changes: PreferenceChanges, actor: Rep, service: Se
 @router.get("/representatives", responses=answer(answers.ColleaguesAnswer))
 async def representatives(actor: Rep, request: Request, service: Service) -> Any:
     online = request.app.state.gateway.online
-    counts = await service.store.active_session_counts()
     return {
         "representatives": [
             {
-                "id": r.id,
-                "username": r.username,
-                "name": r.display_name,
-                "online": r.id in online,
-                "active_sessions": counts.get(r.id, 0),
+                "id": c.rep.id,
+                "username": c.rep.username,
+                "name": c.rep.display_name,
+                "online": c.rep.id in online,
+                "active_sessions": c.active_sessions,
             }
-            for r in await service.store.list_representatives()
-            if r.active
+            for c in await service.colleagues()
         ]
     }
 

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Self
 from fastapi import APIRouter, Depends, Query
 from pydantic import AfterValidator, BaseModel, Field, model_validator
 
-from helpline.domain.errors import Conflict, Expired, Forbidden, NotFound
+from helpline.domain.errors import Conflict, Expired, NotFound
 from helpline.domain.invitations import MAX_COMMENT_CHARS, InvitationKind
 from helpline.domain.scripts import ScriptKind
 from helpline.domain.sessions import Outcome
@@ -23,7 +23,6 @@ from helpline.server.dependencies import (
 )
 from helpline.server.fields import ClientId, JsonBool, Moment, PushUrl, ScriptText, Title
 from helpline.server.inputs import SQL_INT_LIMIT, BodyId, CheckedRoute, PathId
-from helpline.server.joining import TEAM_GREETING
 from helpline.server.openapi import answers as answer
 from helpline.server.openapi import errors
 
@@ -144,9 +143,7 @@ async def invite(
     made = await invitations.offer(
         actor, public_id, body.kind, body.username, body.portal, body.masked, body.comment
     )
-    session = await invitations.store.get_session(made.session_id)
-    assert session is not None
-    return {"invitation": wire.as_dict(await invitations.body(made, session))}
+    return {"invitation": wire.as_dict(await invitations.offered(made))}
 
 
 @router.get("/invitations", responses=answer(answers.InvitationsAnswer))
@@ -177,35 +174,32 @@ async def decline(invitation_id: PathId, actor: Rep, invitations: InvitationServ
 
 @router.get("/portals", responses=answer(answers.PortalsAnswer, slug="/portals/0/slug"))
 async def portals(actor: Rep, service: Service) -> Any:
-    mine = {p.id for p in await service.store.portals_of(actor.rep.id)}
     return {
         "portals": [
-            {"slug": p.slug, "name": p.name, "greeting": p.greeting, "member": p.id in mine}
-            for p in await service.store.list_portals()
+            {
+                "slug": p.portal.slug,
+                "name": p.portal.name,
+                "greeting": p.portal.greeting,
+                "member": p.member,
+            }
+            for p in await service.portals_for(actor)
         ]
     }
 
 
 @router.get("/team/greeting", responses=answer(answers.TextAnswer))
 async def team_greeting(actor: Rep, service: Service) -> Any:
-    return {"text": await service.store.get_team_setting(TEAM_GREETING) or ""}
+    return {"text": await service.team_greeting()}
 
 
 @router.put("/team/greeting", responses=answer(answers.TextAnswer))
 async def set_team_greeting(body: GreetingBody, actor: Rep, service: Service) -> Any:
-    if not actor.rep.is_manager:
-        raise Forbidden("Only managers can change the team's greeting.")
-    await service.store.set_team_setting(TEAM_GREETING, body.text.strip())
-    return {"text": body.text.strip()}
+    return {"text": await service.set_team_greeting(actor, body.text)}
 
 
 @router.put("/portals/{slug}/greeting", responses=answer(answers.PortalGreeting))
 async def set_portal_greeting(slug: str, body: GreetingBody, actor: Rep, service: Service) -> Any:
-    if not actor.rep.is_manager:
-        raise Forbidden("Only managers can change a portal's greeting.")
-    portal = await service.portal_by_slug(slug)
-    updated = await service.store.update_portal(portal.id, greeting=body.text.strip())
-    service.forget_portal(portal.id)
+    updated = await service.set_portal_greeting(actor, slug, body.text)
     return {"slug": updated.slug, "greeting": updated.greeting}
 
 

@@ -11,10 +11,10 @@ from pydantic import BaseModel, Field
 from starlette.requests import ClientDisconnect
 
 from helpline.domain.consent import ConsentKind
-from helpline.domain.errors import Conflict, Forbidden, InvalidInput, TooLarge
+from helpline.domain.errors import Conflict, InvalidInput, TooLarge
 from helpline.domain.files import FileAudience, SharedFile
 from helpline.server import answers, wire
-from helpline.server.accounts import CustomerActor
+from helpline.server.accounts import customer_only
 from helpline.server.dependencies import (
     AnyActor,
     ConsentService,
@@ -156,7 +156,6 @@ async def ask_for_screen(public_id: str, actor: Rep, consents: ConsentService) -
 async def answer_consent(
     request_id: str, body: ConsentAnswer, actor: AnyActor, consents: ConsentService
 ) -> Any:
-    if not isinstance(actor, CustomerActor):
-        raise Forbidden("Only the customer answers a request for consent.")
-    answered = await consents.answer(actor, request_id, body.allow, body.reason)
+    customer = customer_only(actor, "answer a request for consent")
+    answered = await consents.answer(customer, request_id, body.allow, body.reason)
     return {"request": answered.id, "state": answered.state.value}

@@ -14,8 +14,8 @@ from datetime import UTC, datetime
 from helpline.domain.people import Role, check_display_name, check_password, check_username
 from helpline.domain.portals import PortalField, check_slug
 from helpline.domain.scripts import ScriptKind, check_script_text, check_title
-from helpline.server.joining import TEAM_GREETING
 from helpline.server.security import hash_password
+from helpline.server.team import TEAM_GREETING
 from helpline.store.protocol import HelplineStore, Store
 
 FIRST_MANAGER = "admin"

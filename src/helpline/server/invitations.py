@@ -132,6 +132,13 @@ class Invitations:
         elif invitation.to_portal_id is not None:
             await self.service.publish(portal_channel(invitation.to_portal_id), payload)
 
+    async def offered(self, invitation: Invitation) -> InvitationBody:
+        """The body of an invitation just made, as the inviter's answer shows it."""
+        session = await self.store.get_session(invitation.session_id)
+        if session is None:
+            raise NotFound("This session is gone.")
+        return await self.body(invitation, session)
+
     async def body(self, invitation: Invitation, session: SupportSession) -> InvitationBody:
         portal = await self.service.portal(invitation.to_portal_id)
         return InvitationBody(

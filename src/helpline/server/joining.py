@@ -25,10 +25,10 @@ from helpline.server.accounts import RepActor
 from helpline.server.records import QueueChanged
 from helpline.server.security import new_token, random_below, token_hash
 from helpline.server.service_core import ServiceCore, portal_channel
+from helpline.server.team import TEAM_GREETING
 from helpline.store.protocol import NewSession
 
 PUBLIC_ID_SPACE = 32**8
-TEAM_GREETING = "greeting"
 DRAW_ATTEMPTS = 5
 
 

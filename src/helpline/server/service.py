@@ -40,10 +40,11 @@ from helpline.server.accounts import Accounts, Actor, CustomerActor, RepActor, c
 from helpline.server.joining import Joining
 from helpline.server.records import QueueChanged
 from helpline.server.service_core import portal_channel
+from helpline.server.team import Team
 from helpline.store.protocol import Appended
 
 
-class HelplineService(Accounts, Joining):
+class HelplineService(Accounts, Joining, Team):
     """Every action a person can take: the session actions here, logins from
     ``Accounts``, joining from ``Joining``, the store, bus and portals from
     ``ServiceCore``."""
