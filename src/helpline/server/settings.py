@@ -99,6 +99,14 @@ class Settings(BaseSettings):
         "it to ride out thousands of clients reconnecting at once (capped by "
         "net.core.somaxconn).",
     )
+    connecting_limit: Annotated[int, Option(LISTEN, "SOCKETS", "500")] = Field(
+        200,
+        ge=1,
+        le=1_000_000,
+        description="Sockets let in at once (from the handshake to their first subscribe "
+        "answered); past it a new socket is closed with 1013 and a time to come back, "
+        "so that thousands reconnecting at once are spread over what the server can take.",
+    )
     data_dir: Annotated[Path, Option(STORAGE, "FOLDER", "/var/lib/helpline")] = Field(
         Path("helpline-data"), description="Folder for the SQLite database and uploaded files."
     )
