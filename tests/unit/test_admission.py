@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from helpline.server.admission import INITIAL_RATE, MAX_DELAY_SECONDS, Admission, Ticket
+from helpline.server.admission import (
+    INITIAL_SECONDS,
+    MAX_DELAY_SECONDS,
+    WEIGHT,
+    Admission,
+    Ticket,
+)
 
 
 class Clock:
@@ -20,7 +26,8 @@ def test_sockets_past_the_limit_are_given_times_one_after_another() -> None:
     assert isinstance(admission.enter(), Ticket)
     assert isinstance(admission.enter(), Ticket)
     delays = [admission.enter() for _ in range(3)]
-    step = 1 / INITIAL_RATE
+    # Two in flight, each taking INITIAL_SECONDS: one gets through every half of it.
+    step = INITIAL_SECONDS / 2
     # After the two being let in, one place each.
     assert delays == pytest.approx([3 * step, 4 * step, 5 * step])
 
@@ -37,21 +44,21 @@ def test_a_socket_let_in_frees_its_place_once() -> None:
     assert not isinstance(admission.enter(), Ticket)
 
 
-def test_the_times_follow_the_rate_at_which_sockets_were_let_in() -> None:
+def test_the_times_follow_how_long_letting_a_socket_in_took() -> None:
     clock = Clock()
     admission = Admission(10, clock)
     tickets = [admission.enter() for _ in range(10)]
-    admission.enter()  # turned away: the rate is measured from now
+    clock.now += 0.5
     for ticket in tickets:
-        clock.now += 0.2
         assert isinstance(ticket, Ticket)
         ticket.done()
-    # One let in every 0.2 s while the limit was reached: 5 per second, averaged in
-    # once a second had passed.
-    assert admission.rate == pytest.approx((INITIAL_RATE + 5) / 2)
+    # Each took 0.5 s, averaged in one by one.
+    took = 0.5 - (0.5 - INITIAL_SECONDS) * (1 - WEIGHT) ** 10
+    assert admission.seconds == pytest.approx(took)
     for _ in range(10):
         admission.enter()
-    assert admission.enter() == pytest.approx(11 / admission.rate)
+    # 10 at a time, each taking that long: the 11th gets through after 11 steps.
+    assert admission.enter() == pytest.approx(11 * took / 10)
 
 
 def test_no_socket_is_told_to_wait_longer_than_the_longest_backoff() -> None:
@@ -59,3 +66,8 @@ def test_no_socket_is_told_to_wait_longer_than_the_longest_backoff() -> None:
     admission.enter()
     delays = [admission.enter() for _ in range(100_000)]
     assert max(d for d in delays if not isinstance(d, Ticket)) == MAX_DELAY_SECONDS
+
+
+def test_without_a_limit_every_socket_is_let_in() -> None:
+    admission = Admission(0, Clock())
+    assert all(isinstance(admission.enter(), Ticket) for _ in range(1000))

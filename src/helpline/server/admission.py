@@ -16,64 +16,65 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-# Before any measurement: sockets let in per second. Measured only while the limit is
-# reached (then the rate is the server's, not the clients').
-INITIAL_RATE = 200.0
-MIN_RATE = 20.0
+# How long letting a socket in takes, before any has been let in.
+INITIAL_SECONDS = 0.05
+# The weight of each new measurement in the moving average.
+WEIGHT = 0.05
 MAX_DELAY_SECONDS = 30.0
+# A socket that never subscribes holds its place for a heartbeat interval: counted as
+# at most this long, so that one does not throw the average off.
+LONGEST_COUNTED_SECONDS = 10.0
 
 
 class Ticket:
     """A socket that was let in: ``done`` once it no longer costs the server (its first
     subscribe answered, or it closed). Calling it again does nothing."""
 
-    __slots__ = ("_admission",)
+    __slots__ = ("_admission", "_entered")
 
-    def __init__(self, admission: Admission) -> None:
+    def __init__(self, admission: Admission, entered: float) -> None:
         self._admission: Admission | None = admission
+        self._entered = entered
 
     def done(self) -> None:
         admission, self._admission = self._admission, None
         if admission is not None:
-            admission.left()
+            admission.left(self._entered)
 
 
 class Admission:
-    """Counts the sockets in flight; past the limit, says how long to wait."""
+    """Counts the sockets in flight; past the limit (0: none), says how long to wait.
+
+    The places are spaced at the rate sockets get through: with ``limit`` in flight and
+    each taking ``seconds`` from its handshake to its first subscribe answered (a moving
+    average), ``limit / seconds`` a second (Little's law). Measured from every socket,
+    so the first ones of a storm already tell how long the storm's take.
+    """
 
     def __init__(self, limit: int, clock: Callable[[], float] = time.monotonic) -> None:
         self.limit = limit
         self.in_flight = 0
-        self.rate = INITIAL_RATE
+        self.seconds = INITIAL_SECONDS
         self._clock = clock
         self._next_slot = 0.0
-        # Sockets let in since the window began, while the limit was reached.
-        self._window_start: float | None = None
-        self._window_count = 0
+
+    @property
+    def rate(self) -> float:
+        """Sockets let in per second while the limit is reached."""
+        return self.limit / self.seconds
 
     def enter(self) -> Ticket | float:
         """A ``Ticket`` when the socket may come in, else the seconds to wait."""
-        if self.in_flight < self.limit:
-            self.in_flight += 1
-            return Ticket(self)
         now = self._clock()
-        if self._window_start is None:
-            self._window_start, self._window_count = now, 0
-        rate = max(self.rate, MIN_RATE)
-        # After the ones in flight, one slot per refused socket, each 1/rate apart.
-        self._next_slot = max(self._next_slot, now + self.in_flight / rate) + 1.0 / rate
+        if self.in_flight < self.limit or not self.limit:
+            self.in_flight += 1
+            return Ticket(self, now)
+        step = 1.0 / self.rate
+        # After the ones in flight, one place per refused socket, each a step apart.
+        self._next_slot = max(self._next_slot, now + self.in_flight * step) + step
         return min(self._next_slot - now, MAX_DELAY_SECONDS)
 
-    def left(self) -> None:
+    def left(self, entered: float) -> None:
         self.in_flight -= 1
-        if self._window_start is None:
-            return
-        self._window_count += 1
-        now = self._clock()
-        elapsed = now - self._window_start
-        if elapsed >= 1.0:
-            measured = self._window_count / elapsed
-            self.rate = (self.rate + measured) / 2
-            # A new window only while sockets are still being turned away.
-            self._window_start = now if now < self._next_slot else None
-            self._window_count = 0
+        took = min(max(0.0, self._clock() - entered), LONGEST_COUNTED_SECONDS)
+        self.seconds += WEIGHT * (took - self.seconds)
