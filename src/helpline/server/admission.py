@@ -32,14 +32,18 @@ class Ticket:
 
     __slots__ = ("_admission", "_entered")
 
-    def __init__(self, admission: Admission, entered: float) -> None:
-        self._admission: Admission | None = admission
+    def __init__(self, admission: Admission | None, entered: float) -> None:
+        self._admission = admission
         self._entered = entered
 
     def done(self) -> None:
         admission, self._admission = self._admission, None
         if admission is not None:
             admission.left(self._entered)
+
+
+# Without a limit nothing is counted: one ticket for every socket, that does nothing.
+UNCOUNTED = Ticket(None, 0.0)
 
 
 class Admission:
@@ -65,8 +69,10 @@ class Admission:
 
     def enter(self) -> Ticket | float:
         """A ``Ticket`` when the socket may come in, else the seconds to wait."""
+        if not self.limit:
+            return UNCOUNTED
         now = self._clock()
-        if self.in_flight < self.limit or not self.limit:
+        if self.in_flight < self.limit:
             self.in_flight += 1
             return Ticket(self, now)
         step = 1.0 / self.rate

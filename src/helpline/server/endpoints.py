@@ -92,8 +92,27 @@ class Gateway:
         ticket = await self._admit(socket)
         if ticket is None:
             return
+        # In this frame rather than a helper's: every frame here stays suspended for as
+        # long as the socket is open, and one more is most of a KiB of an idle socket.
         try:
-            await self._customer(socket, origin, ticket)
+            token = _bearer(socket.headers.get("authorization"))
+            if token is None and origin is True:
+                token = socket.cookies.get("helpline_customer")
+            found = await self.service.customer_and_session(token)
+            if found is None:
+                await socket.close(code=1008)
+                return
+            actor = found[0]
+            # The session as read to let the customer in, for the welcome, in a list that
+            # the welcome empties: it would otherwise stay alive with these frames.
+            known = [found[1]]
+            del found
+            # Online while any socket of the customer is open, on any process.
+            self.presence.opened(actor.session_id)
+            try:
+                await self._serve(socket, actor, ticket, known)
+            finally:
+                self.presence.closed(actor.session_id)
         finally:
             ticket.done()
 
@@ -110,27 +129,6 @@ class Gateway:
             await socket.accept()
             await socket.close(code=CLOSE_TRY_AGAIN_LATER, reason=str(math.ceil(entered * 1000)))
         return None
-
-    async def _customer(self, socket: WebSocket, origin: bool | None, ticket: Ticket) -> None:
-        token = _bearer(socket.headers.get("authorization"))
-        if token is None and origin is True:
-            token = socket.cookies.get("helpline_customer")
-        found = await self.service.customer_and_session(token)
-        if found is None:
-            await socket.close(code=1008)
-            return
-        actor = found[0]
-        # The session as read to let the customer in, for the welcome, in a list that
-        # the welcome empties: these frames stay suspended for as long as the socket
-        # is open, and would otherwise keep the copy (~0.7 KiB) alive with them.
-        known = [found[1]]
-        del found
-        # Online while any socket of the customer is open, on any process.
-        self.presence.opened(actor.session_id)
-        try:
-            await self._serve(socket, actor, ticket, known)
-        finally:
-            self.presence.closed(actor.session_id)
 
     async def _serve(
         self,
