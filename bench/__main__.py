@@ -7,7 +7,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from bench import report, runner
+from bench import report, runner, targets
 
 SCENARIO_HELP = """\
 scenarios (each against a freshly started server, pinned to its own core; the
@@ -95,7 +95,40 @@ def main(argv: list[str] | None = None) -> int:
         help="sample the server with py-spy during every chat step and the storm; "
         "collapsed stacks go to DIR (summarize with python -m bench.profile DIR/FILE)",
     )
+    run.add_argument(
+        "--keep-logs",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="copy each server's log (stdout and stderr) to DIR when it stops",
+    )
+    run.add_argument(
+        "--server-log-level",
+        choices=("debug", "info", "warning", "error"),
+        default=None,
+        help="helpline serve's --log-level (default: warning)",
+    )
+    run.add_argument(
+        "--server-open-files",
+        type=int,
+        default=None,
+        metavar="N",
+        help="the Helpline server's open-file limit (default: the machine's hard limit)",
+    )
+    run.add_argument(
+        "--server-backlog",
+        type=int,
+        default=None,
+        metavar="N",
+        help="the Helpline server's listen backlog (default 16,384; the kernel caps it "
+        "at net.core.somaxconn)",
+    )
     args = parser.parse_args(argv)
+    if args.server_backlog:
+        targets.server_backlog = args.server_backlog
+    targets.server_open_files = args.server_open_files
+    if args.server_log_level:
+        targets.server_log_level = args.server_log_level
 
     databases = ("sqlite", "postgresql") if args.database == "both" else (args.database,)
     out: Path | None
@@ -115,6 +148,7 @@ def main(argv: list[str] | None = None) -> int:
         workers=args.workers,
         profile_dir=args.profile,
         storm_sessions=args.storm_sessions,
+        keep_logs=args.keep_logs,
     )
     print(report.table(results))
     if out is not None:

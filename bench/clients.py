@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+import random
 import time
 from collections.abc import Callable
 from typing import Any
 
 from bench import inbound
 from bench.chat import ChatTally
-from bench.party import Party
+from bench.party import Party, TryLater
 from bench.storm import StormTally
 
 CONNECT_CONCURRENCY = 64
@@ -100,15 +101,21 @@ class Clients:
 
         async def open_one(party: Party) -> None:
             async with semaphore:
-                for attempt in range(3):
+                attempt = 0
+                while attempt < 3:
                     try:
                         await party.open()
                         return
+                    except TryLater as later:
+                        party.abort()
+                        await asyncio.sleep(later.seconds * random.uniform(1.0, 1.2))
+                        continue
                     except Exception as error:
                         party.abort()
                         if attempt == 2:
                             failures.append(f"{party.role}: {error!r}")
-                        await asyncio.sleep(0.5 * (attempt + 1))
+                        attempt += 1
+                        await asyncio.sleep(0.5 * attempt)
 
         await asyncio.gather(*(open_one(p) for p in made))
         self.parties.extend(made)

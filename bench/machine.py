@@ -47,3 +47,24 @@ def describe(machine: dict[str, Any]) -> str:
     return f"load {machine['load_before'][0]} -> {machine['load_after'][0]}" + (
         f", {idle:.0f}% idle before" if idle is not None else ""
     )
+
+
+TCP_COUNTERS = ("ListenOverflows", "ListenDrops", "TCPSynRetrans", "TCPTimeouts")
+
+
+def tcp_counters() -> dict[str, int]:
+    """The kernel's TCP counters that tell a full accept queue (``ListenOverflows``:
+    a handshake's last ACK dropped because the listener's backlog was full) from other
+    losses. Machine-wide: other work on the machine counts too."""
+    found: dict[str, int] = {}
+    try:
+        with open("/proc/net/netstat") as netstat:
+            lines = netstat.read().splitlines()
+    except OSError:
+        return found
+    for names, values in zip(lines[::2], lines[1::2], strict=False):
+        if names.startswith("TcpExt:"):
+            for name, value in zip(names.split()[1:], values.split()[1:], strict=False):
+                if name in TCP_COUNTERS:
+                    found[name] = int(value)
+    return found

@@ -28,6 +28,17 @@ class Owner(Protocol):
     def note_closed(self, party: Party, error: BaseException | None) -> None: ...
 
 
+CLOSE_TRY_AGAIN_LATER = 1013  # docs/protocol.md: the reason is milliseconds to wait
+
+
+class TryLater(Exception):
+    """The server turned the socket away (1013) and said when to come back."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"try again in {seconds:.3f} s")
+        self.seconds = seconds
+
+
 class View:
     """What one party knows of one session."""
 
@@ -144,9 +155,24 @@ class Party:
             async for message in ws:
                 handle(self, message)
         except Exception as error:
-            self.owner.note_closed(self, error)
+            if not self._turned_away(ws):
+                self.owner.note_closed(self, error)
         else:
-            self.owner.note_closed(self, None)
+            if not self._turned_away(ws):
+                self.owner.note_closed(self, None)
+
+    def _turned_away(self, ws: ClientConnection) -> bool:
+        """Whether the server closed with 1013 before the welcome: ``open`` then
+        raises ``TryLater`` with the time the server gave, and nothing failed."""
+        welcome = self.welcome
+        if welcome is None or welcome.done():
+            return False
+        reason = ws.close_reason or ""
+        if ws.close_code == CLOSE_TRY_AGAIN_LATER and reason.isdigit():
+            welcome.set_exception(TryLater(int(reason) / 1000))
+            return True
+        welcome.set_exception(ConnectionError(f"closed before the welcome ({ws.close_code})"))
+        return False
 
     async def send(self, text: str) -> bool:
         ws = self.ws

@@ -13,6 +13,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from dataclasses import dataclass, field
@@ -21,6 +22,9 @@ from pathlib import Path
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 START_TIMEOUT_S = 60.0
+# Where a stopped server's log is copied (``python -m bench run --keep-logs DIR``); the
+# run's own folder, with the log in it, is deleted at the end of the run.
+logs_kept_in: Path | None = None
 
 
 def raise_open_files() -> int:
@@ -153,6 +157,15 @@ class Server:
         """CPU seconds of the server and of any processes it started."""
         return cpu_seconds(self.pid) + descendants_cpu_seconds(self.pid)
 
+    def open_files(self) -> tuple[int, int]:
+        """(files open now, the limit): the storm's sockets come close to it."""
+        try:
+            count = len(os.listdir(f"/proc/{self.pid}/fd"))
+            limit = resource.prlimit(self.pid, resource.RLIMIT_NOFILE)[0]
+        except OSError:
+            return 0, 0
+        return count, limit
+
     def log_tail(self, chars: int = 4000) -> str:
         try:
             return self.log_path.read_text(errors="replace")[-chars:]
@@ -160,6 +173,19 @@ class Server:
             return ""
 
     def stop(self) -> None:
+        try:
+            self._stop()
+        finally:
+            self._keep_log()
+
+    def _keep_log(self) -> None:
+        if logs_kept_in is None or not self.log_path.exists():
+            return
+        logs_kept_in.mkdir(parents=True, exist_ok=True)
+        label = self.log_path.parent.name or self.name
+        shutil.copyfile(self.log_path, logs_kept_in / f"{label}-{self.port}.log")
+
+    def _stop(self) -> None:
         if not self.alive():
             return
         assert self.process is not None
@@ -171,6 +197,31 @@ class Server:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=10)
+
+
+class OpenFilesPeak:
+    """The most files a server held open while this is entered, sampled every 0.1 s
+    from a thread (the storm's sockets come close to the open-file limit)."""
+
+    def __init__(self, server: Server) -> None:
+        self.server = server
+        self.peak = 0
+        self.limit = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.1):
+            count, self.limit = self.server.open_files()
+            self.peak = max(self.peak, count)
+
+    def __enter__(self) -> OpenFilesPeak:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
 
 
 def python() -> str:

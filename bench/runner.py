@@ -116,12 +116,23 @@ def scenario_storm(run: Run, population: Population) -> dict[str, Any]:
     run.progress(f"storm: primed in {prime_s:.1f}s; dropping every socket at once")
     start_ns = time.monotonic_ns() + 1_000_000_000
     cpu_before = population.target.server.cpu()
-    with profiled(run, population.target, "storm", min(run.plan.storm_timeout_s, 60)):
+    tcp_before = machine.tcp_counters()
+    with (
+        proc.OpenFilesPeak(population.target.server) as open_files,
+        profiled(run, population.target, "storm", min(run.plan.storm_timeout_s, 60)),
+    ):
         replies = generator.broadcast(
             {"op": "storm", "start_ns": start_ns, "timeout": run.plan.storm_timeout_s},
             timeout=run.plan.storm_timeout_s + 120,
         )
     server_cpu = population.target.server.cpu() - cpu_before
+    tcp_after = machine.tcp_counters()
+    failures: dict[str, int] = {}
+    for reply in replies:
+        for key, count in reply["counters"].items():
+            if key.startswith("reconnect_failed: "):
+                kind = key.removeprefix("reconnect_failed: ")
+                failures[kind] = failures.get(kind, 0) + count
     drop_ns = min(r["reconnect_at_ns"] for r in replies)
     times = sorted(t for r in replies for t in r["current_at_ns"])
     connected = sorted(t for r in replies for t in r["connected_at_ns"])
@@ -140,20 +151,32 @@ def scenario_storm(run: Run, population: Population) -> dict[str, Any]:
         "seconds_until_half_current": (times[len(times) // 2] - drop_ns) / 1e9 if times else None,
         "seconds_until_all_resubscribed": (connected[-1] - drop_ns) / 1e9 if connected else None,
         "connect_attempts": sum(r["attempts"] for r in replies),
+        "reconnects_deferred": sum(r.get("deferred", 0) for r in replies),
         "missing": sum(r["missing"] for r in replies),
         "duplicated_appends": sum(r["duplicated_appends"] for r in replies),
         "redelivered": sum(r["redelivered"] for r in replies),
         "same_seq_twice": sum(r["same_seq_twice"] for r in replies),
         "errors": [e for r in replies for e in r["errors"]][:5],
         "server_cpu_s": server_cpu,
+        "reconnect_failures": failures,
+        "tcp_counters": {k: tcp_after[k] - tcp_before.get(k, 0) for k in tcp_after},
+        "server_open_files_peak": open_files.peak,
+        "server_open_files_limit": open_files.limit,
         "prime_seconds": prime_s,
         "server_alive": population.target.server.alive(),
     }
     run.progress(
         f"storm: {result['current']}/{parties} current, all in "
         f"{figure(result['seconds_until_all_current'])} s, missing {result['missing']}, "
-        f"duplicated {result['duplicated_appends']}, redelivered {result['redelivered']}"
+        f"duplicated {result['duplicated_appends']}, redelivered {result['redelivered']}; "
+        f"{result['connect_attempts']} connection attempts "
+        f"({result['reconnects_deferred']} told to come back later), "
+        f"server CPU {server_cpu:.1f} s, "
+        f"at most {open_files.peak} of the server's {open_files.limit} files open"
     )
+    for kind, count in sorted(failures.items(), key=lambda item: -item[1]):
+        run.progress(f"storm: {count} failed connection attempts: {kind}")
+    run.progress(f"storm: the kernel's TCP counters (machine-wide): {result['tcp_counters']}")
     return result
 
 
@@ -276,8 +299,10 @@ def execute(
     workers: int | None = None,
     profile_dir: Path | None = None,
     storm_sessions: int | None = None,
+    keep_logs: Path | None = None,
 ) -> dict[str, Any]:
     proc.raise_open_files()
+    proc.logs_kept_in = keep_logs
     plan = Plan.quick() if quick else Plan.full()
     if workers:
         plan = Plan(**{**plan.__dict__, "workers": workers})

@@ -17,6 +17,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from bench.chat import cpu_seconds
+from bench.party import TryLater
 
 if TYPE_CHECKING:
     from bench.clients import Clients
@@ -133,11 +134,19 @@ async def run(clients: Clients, cmd: dict[str, Any]) -> dict[str, Any]:
                 remaining = max(0.1, (deadline_ns - now_ns()) / 1e9)
                 await asyncio.wait_for(party.open(), remaining)
                 break
+            except TryLater as later:
+                # The server's time, with up to a fifth more at random (docs/protocol.md),
+                # and the backoff left as it was: nothing failed.
+                party.abort()
+                clients.count("reconnects_deferred")
+                await asyncio.sleep(later.seconds * random.uniform(1.0, 1.2))
+                continue
             except Exception as error:
                 party.abort()
                 clients.count("reconnect_failures")
+                clients.count(f"reconnect_failed: {_kind(error)}")
                 if clients.counters["reconnect_failures"] <= 3:
-                    clients.error(f"reconnect failed: {error!r}")
+                    clients.error(f"reconnect failed: {_kind(error)}")
                 await asyncio.sleep(backoff * random.uniform(0.5, 1.0))
                 backoff = min(backoff * 2, RECONNECT_MAX_S)
         else:
@@ -168,12 +177,24 @@ async def run(clients: Clients, cmd: dict[str, Any]) -> dict[str, Any]:
         "current_at_ns": sorted(current_at),
         "connected_at_ns": sorted(connected_at),
         "attempts": attempts_total,
+        "deferred": clients.counters.get("reconnects_deferred", 0),
         **_verify(clients),
         "same_seq_twice": clients.counters.get("same_seq_twice", 0),
         "counters": dict(clients.counters),
         "errors": list(clients.first_errors),
         "cpu_s": cpu_seconds() - cpu_before,
     }
+
+
+def _kind(error: BaseException) -> str:
+    """The error and what caused it: "did not receive a valid HTTP response" alone does
+    not say whether the server closed, reset or never answered."""
+    kinds = [repr(error)]
+    cause = error.__cause__ or error.__context__
+    while cause is not None and len(kinds) < 3:
+        kinds.append(repr(cause))
+        cause = cause.__cause__ or cause.__context__
+    return " <- ".join(kinds)
 
 
 def _verify(clients: Clients) -> dict[str, int]:

@@ -10,6 +10,7 @@ import {
   CLOSE_CREDENTIALS_EXPIRED,
   CLOSE_LOGGED_OUT,
   CLOSE_SESSION_ENDED,
+  CLOSE_TRY_AGAIN_LATER,
   type Recipient,
 } from "./protocol-frames";
 
@@ -279,6 +280,16 @@ export function backoffDelay(attempt: number, random: () => number = Math.random
   const base = Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** exponent);
   const jittered = base * (0.75 + 0.5 * random());
   return Math.round(Math.min(BACKOFF_MAX_MS, Math.max(BACKOFF_FIRST_MS * 0.75, jittered)));
+}
+
+/**
+ * The wait the server asked for when it turned the socket away (1013, the reason in
+ * milliseconds), plus up to a fifth more at random so the clients it gave one time do
+ * not all come at once; null for any other close (then the backoff applies).
+ */
+export function suggestedDelay(code: number, reason: string, random: () => number = Math.random): number | null {
+  if (code !== CLOSE_TRY_AGAIN_LATER || !/^\d{1,9}$/.test(reason)) return null;
+  return Math.round(Number(reason) * (1 + 0.2 * random()));
 }
 
 export type CloseAction =

@@ -43,9 +43,9 @@ export class FakeSocket implements SocketLike {
     this.onmessage?.({ data: JSON.stringify(value) } as MessageEvent);
   }
 
-  drop(code: number): void {
+  drop(code: number, reason = ""): void {
     this.readyState = 3;
-    this.onclose?.({ code } as CloseEvent);
+    this.onclose?.({ code, reason } as CloseEvent);
   }
 
   types(): unknown[] {

@@ -66,6 +66,40 @@ describe("Connection", () => {
     expect(sockets).toHaveLength(4);
   });
 
+  it("comes back when the server says after a storm, with jitter, and keeps its backoff", () => {
+    const c = make({ random: () => 0.5 });
+    c.start();
+    last().open();
+    last().drop(1006);
+    vi.advanceTimersByTime(1000);
+    expect(sockets).toHaveLength(2);
+    // Turned away: 2,500 ms plus a tenth (half of the fifth at most), not the backoff.
+    last().open();
+    last().drop(1013, "2500");
+    expect(c.state).toMatchObject({ phase: "reconnecting", retryAt: Date.now() + 2750 });
+    vi.advanceTimersByTime(2749);
+    expect(sockets).toHaveLength(2);
+    vi.advanceTimersByTime(1);
+    expect(sockets).toHaveLength(3);
+    // A failure after that backs off as the next attempt: two seconds, not one.
+    last().drop(1006);
+    vi.advanceTimersByTime(1999);
+    expect(sockets).toHaveLength(3);
+    vi.advanceTimersByTime(1);
+    expect(sockets).toHaveLength(4);
+  });
+
+  it("backs off as usual from a 1013 without a time", () => {
+    const c = make();
+    c.start();
+    last().open();
+    last().drop(1013, "busy");
+    vi.advanceTimersByTime(999);
+    expect(sockets).toHaveLength(1);
+    vi.advanceTimersByTime(1);
+    expect(sockets).toHaveLength(2);
+  });
+
   it("keeps backing off when every socket fails right after its welcome", () => {
     const c = make();
     c.start();

@@ -15,6 +15,7 @@ import {
   backoffDelay,
   closeAction,
   isSilent,
+  suggestedDelay,
   type OutboxEntry,
   type SendKind,
 } from "./connection-core";
@@ -219,7 +220,7 @@ export class Connection {
     };
     socket.onclose = (ev: CloseEvent) => {
       if (this.socket !== socket) return;
-      this.handleClose(ev.code, opened);
+      this.handleClose(ev.code, opened, ev.reason ?? "");
     };
   }
 
@@ -253,7 +254,15 @@ export class Connection {
     }
   }
 
-  private handleClose(code: number, opened: boolean): void {
+  private handleClose(code: number, opened: boolean, reason = ""): void {
+    const suggested = suggestedDelay(code, reason, this.random);
+    if (suggested !== null && this.current.phase !== "closed") {
+      // Turned away while the server lets others in (a reconnect storm): come back when
+      // it said, and leave the backoff as it was, since nothing failed.
+      this.teardown(1000);
+      this.scheduleRetry(suggested);
+      return;
+    }
     const suspects = this.sends.suspects();
     const welcomedFor = this.welcomedAt === null ? null : this.now() - this.welcomedAt;
     this.attempt = attemptAfterClose(this.attempt, welcomedFor);
@@ -281,10 +290,14 @@ export class Connection {
     this.scheduleRetry();
   }
 
-  private scheduleRetry(): void {
-    const delay = backoffDelay(this.attempt, this.random);
-    this.attempt += 1;
-    this.setState({ phase: "reconnecting", attempt: this.attempt, retryAt: this.now() + delay });
+  /** Reconnect after the backoff, or after `suggested` ms (the server's time) as is. */
+  private scheduleRetry(suggested: number | null = null): void {
+    let delay = suggested;
+    if (delay === null) {
+      delay = backoffDelay(this.attempt, this.random);
+      this.attempt += 1;
+    }
+    this.setState({ phase: "reconnecting", attempt: Math.max(1, this.attempt), retryAt: this.now() + delay });
     this.retryTimer = setTimeout(() => this.connect(), delay);
   }
 

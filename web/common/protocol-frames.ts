@@ -70,3 +70,5 @@ export const CLOSE_CREDENTIALS_EXPIRED = 4003;
 export const CLOSE_SILENT = 4008;
 export const CLOSE_TOO_BIG = 1009;
 export const CLOSE_SERVER_ERROR = 1011;
+/** The server is busy letting other sockets in; the close reason is milliseconds to wait. */
+export const CLOSE_TRY_AGAIN_LATER = 1013;

@@ -43,6 +43,8 @@ class RepActor:
 @dataclass(frozen=True)
 class CustomerActor:
     session_id: int
+    # The session's public ID, so that the customer's ``subscribe`` to it needs no read.
+    public_id: str
 
     @property
     def viewer(self) -> Viewer:
@@ -99,16 +101,21 @@ class Accounts(ServiceCore):
         return RepActor(rep, digest)
 
     async def customer_actor(self, token: str | None) -> CustomerActor | None:
+        found = await self.customer_and_session(token)
+        return None if found is None else found[0]
+
+    async def customer_and_session(
+        self, token: str | None
+    ) -> tuple[CustomerActor, SupportSession] | None:
+        """The customer a token stands for, and their session as read to check it (a
+        socket's welcome shows it: one read, where a reconnect used to make three)."""
         if not token:
             return None
         moment = self.clock()
-        session_id = await self.store.session_for_token(token_hash(token), moment)
-        if session_id is None:
-            return None
-        session = await self.store.get_session(session_id)
+        session = await self.store.session_of_token(token_hash(token), moment)
         if session is None or _read_only_time_over(session, moment, self.settings):
             return None
-        return CustomerActor(session_id)
+        return CustomerActor(session.id, session.public_id), session
 
     async def update_preferences(
         self, actor: RepActor, changes: Mapping[str, object]

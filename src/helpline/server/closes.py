@@ -18,6 +18,8 @@ CLOSE_LOGGED_OUT = 4001
 CLOSE_SESSION_ENDED = 4002
 CLOSE_CREDENTIALS = 4003
 CLOSE_SILENT = 4008
+# Too many sockets are being let in; the reason is how many milliseconds to wait.
+CLOSE_TRY_AGAIN_LATER = 1013
 
 
 class Closing(Exception):

@@ -10,12 +10,20 @@ it is accepted; this module was part of ``gateway.py`` until that grew too big t
 from __future__ import annotations
 
 import contextlib
+import math
 
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from helpline.domain.errors import HelplineError, SessionEnded
+from helpline.domain.sessions import SupportSession
 from helpline.server.accounts import Actor, CustomerActor
-from helpline.server.closes import CLOSE_SESSION_ENDED, NORMAL_ENDS, Closing
+from helpline.server.admission import Admission, Ticket
+from helpline.server.closes import (
+    CLOSE_SESSION_ENDED,
+    CLOSE_TRY_AGAIN_LATER,
+    NORMAL_ENDS,
+    Closing,
+)
 from helpline.server.consents import Consents
 from helpline.server.gateway import Connection
 from helpline.server.invitations import Invitations
@@ -47,6 +55,7 @@ class Gateway:
         self.heartbeats = Heartbeats(service.settings.heartbeat_seconds)
         self.sessions = SharedSessions()
         self.online = OnlineRepresentatives()
+        self.admission = Admission(service.settings.connecting_limit)
 
     def _origin_allowed(self, socket: WebSocket) -> bool | None:
         """True or False for a browser's Origin; None when there is none (not a browser)."""
@@ -59,46 +68,87 @@ class Gateway:
         if self._origin_allowed(socket) is not True:
             await socket.close(code=1008)
             return
-        actor = await self.service.rep_actor(socket.cookies.get("helpline_console"))
-        if actor is None:
-            await socket.close(code=1008)
+        ticket = await self._admit(socket)
+        if ticket is None:
             return
-        self.online.opened(actor.rep.id)
         try:
-            await self._serve(socket, actor)
+            actor = await self.service.rep_actor(socket.cookies.get("helpline_console"))
+            if actor is None:
+                await socket.close(code=1008)
+                return
+            self.online.opened(actor.rep.id)
+            try:
+                await self._serve(socket, actor, ticket)
+            finally:
+                self.online.closed(actor.rep.id)
         finally:
-            self.online.closed(actor.rep.id)
+            ticket.done()
 
     async def customer(self, socket: WebSocket) -> None:
         origin = self._origin_allowed(socket)
         if origin is False:
             await socket.close(code=1008)
             return
-        token = _bearer(socket.headers.get("authorization"))
-        if token is None and origin is True:
-            token = socket.cookies.get("helpline_customer")
-        actor = await self.service.customer_actor(token)
-        if actor is None:
-            await socket.close(code=1008)
+        ticket = await self._admit(socket)
+        if ticket is None:
             return
-        # Online while any socket of the customer is open, on any process.
-        self.presence.opened(actor.session_id)
+        # In this frame rather than a helper's: every frame here stays suspended for as
+        # long as the socket is open, and one more is most of a KiB of an idle socket.
         try:
-            await self._serve(socket, actor)
+            token = _bearer(socket.headers.get("authorization"))
+            if token is None and origin is True:
+                token = socket.cookies.get("helpline_customer")
+            found = await self.service.customer_and_session(token)
+            if found is None:
+                await socket.close(code=1008)
+                return
+            actor = found[0]
+            # The session as read to let the customer in, for the welcome, in a list that
+            # the welcome empties: it would otherwise stay alive with these frames.
+            known = [found[1]]
+            del found
+            # Online while any socket of the customer is open, on any process.
+            self.presence.opened(actor.session_id)
+            try:
+                await self._serve(socket, actor, ticket, known)
+            finally:
+                self.presence.closed(actor.session_id)
         finally:
-            self.presence.closed(actor.session_id)
+            ticket.done()
 
-    async def _serve(self, socket: WebSocket, actor: Actor) -> None:
+    async def _admit(self, socket: WebSocket) -> Ticket | None:
+        """A ticket, or None after closing the socket with when to come back: too many
+        sockets are being let in (server/admission.py)."""
+        entered = self.admission.enter()
+        if isinstance(entered, Ticket):
+            return entered
+        self.service.metrics.sockets_deferred.inc()
+        # Accepted first: a browser sees the close frame's code and reason, while of a
+        # refused handshake it only learns that it failed.
+        with contextlib.suppress(*NORMAL_ENDS, RuntimeError):
+            await socket.accept()
+            await socket.close(code=CLOSE_TRY_AGAIN_LATER, reason=str(math.ceil(entered * 1000)))
+        return None
+
+    async def _serve(
+        self,
+        socket: WebSocket,
+        actor: Actor,
+        ticket: Ticket,
+        known: list[SupportSession] | None = None,
+    ) -> None:
         await socket.accept()
         kind = "customer" if isinstance(actor, CustomerActor) else "representative"
         open_sockets = self.service.metrics.sockets.labels(kind)
         open_sockets.inc()
         try:
-            await self._run(socket, actor)
+            await self._run(socket, actor, ticket, known)
         finally:
             open_sockets.dec()
 
-    async def _run(self, socket: WebSocket, actor: Actor) -> None:
+    async def _run(
+        self, socket: WebSocket, actor: Actor, ticket: Ticket, known: list[SupportSession] | None
+    ) -> None:
         connection = Connection(
             socket,
             self.service,
@@ -110,10 +160,11 @@ class Gateway:
             self.sessions,
             actor,
             self.service.bus.subscription(),
+            ticket,
         )
         code: int | None
         try:
-            await welcome(connection)
+            await welcome(connection, known.pop() if known else None)
             code = await connection.run()
         except Closing as closing:
             code = closing.code

@@ -22,6 +22,7 @@ from helpline.domain.errors import (
     Forbidden,
     HelplineError,
     InvalidInput,
+    NotFound,
     RateLimited,
     SessionEnded,
 )
@@ -31,6 +32,7 @@ from helpline.domain.visibility import Viewer
 from helpline.protocol import client_frames, server_frames
 from helpline.server import bus_routing, frames, screen_sharing, wire
 from helpline.server.accounts import Actor, CustomerActor, RepActor
+from helpline.server.admission import Ticket
 from helpline.server.closes import CLOSE_SESSION_ENDED, CLOSE_SILENT, NORMAL_ENDS, Closing
 from helpline.server.consents import Consents
 from helpline.server.followed import Followed
@@ -66,6 +68,7 @@ class Connection:
         sessions: SharedSessions,
         actor: Actor,
         subscription: Subscription,
+        ticket: Ticket | None = None,
     ) -> None:
         self.socket = socket
         self.service = service
@@ -82,6 +85,9 @@ class Connection:
         self.actor = actor
         self.viewer: Viewer = actor.viewer
         self.subscription = subscription
+        # Held while this socket is being let in: until its first subscribe is answered
+        # or a heartbeat interval has passed (server/admission.py).
+        self.ticket = ticket
         self.followed: dict[int, Followed] = {}
         # Followed sessions by public ID, for frames that name a session.
         self._by_public_id: dict[str, int] = {}
@@ -164,6 +170,7 @@ class Connection:
         here rather than a timeout around every receive: with 10,000 sockets, tasks and
         timers per socket are most of what an idle connection costs.
         """
+        self._let_in()
         silence = self.heartbeat_seconds * SILENCE_INTERVALS
         if self._loop.time() - self._last_heard >= silence:
             self._silent = True
@@ -284,24 +291,41 @@ class Connection:
 
     # Following sessions ------------------------------------------------------------
 
+    def _let_in(self) -> None:
+        if self.ticket is not None:
+            self.ticket.done()
+            self.ticket = None
+
     async def subscribe(self, public_id: str, after: int) -> None:
-        session = await self.service.session_for(self.actor, public_id)
-        if session.id not in self.followed:
-            await self.subscription.add(session_channel(session.id))
+        try:
+            await self._subscribe(public_id, after)
+        finally:
+            self._let_in()
+
+    async def _subscribe(self, public_id: str, after: int) -> None:
+        session_id = await self._may_follow(public_id)
+        if session_id not in self.followed:
+            await self.subscription.add(session_channel(session_id))
             if isinstance(self.actor, RepActor):
-                await self.subscription.add(screen_channel(session.id))
+                await self.subscription.add(screen_channel(session_id))
         async with self.delivery_lock:
-            # Read again now that the channel is followed: a change made since the
-            # read above would otherwise be neither in this state nor heard of.
-            session = await self.service.store.get_session(session.id) or session
+            # Read now that the channel is followed: a change made before this read is
+            # in it, and one made after it is heard of. The session's row holds its
+            # last seq, so one read gives both.
+            found = await self.service.store.session_and_last_seq(session_id)
+            if found is None:
+                raise NotFound("There is no such session.")
+            session, last_seq = found
             attendees = await self.service.store.list_attendees(session.id)
             portal = await self.service.portal(session.portal_id)
             body = wire.session_view(self.viewer, session, attendees, portal)
-            last_seq = await self.service.store.last_seq(session.id)
             await self.send(server_frames.Subscribed(session=body, last_seq=last_seq))
             self.followed[session.id] = Followed(self.sessions.share(session), attendees, after)
             self._by_public_id[session.public_id] = session.id
-            await self.catch_up(session.id)
+            # A client that is already current (most reconnects) has nothing to
+            # replay: no read of the log. Later events come on the followed channel.
+            if last_seq > after:
+                await self.catch_up(session.id)
             # The customer's seqs have holes (events they may not see): only this
             # marker tells a client that the replay is over and it is current.
             last_sent = self.followed[session.id].last_sent
@@ -311,6 +335,14 @@ class Connection:
             await self.send_binary(thumbnail)
         if isinstance(self.actor, CustomerActor) and session.status is SessionStatus.ENDED:
             raise Closing(CLOSE_SESSION_ENDED, "The session has ended.")
+
+    async def _may_follow(self, public_id: str) -> int:
+        """The session's id if this socket's actor may follow it, else raises. A
+        customer's own session, the one they subscribe to, is known without a read."""
+        actor = self.actor
+        if isinstance(actor, CustomerActor) and normalize_public_id(public_id) == actor.public_id:
+            return actor.session_id
+        return (await self.service.session_for(actor, public_id)).id
 
     async def unsubscribe(self, public_id: str) -> None:
         session = await self.service.find_session(public_id)

@@ -89,6 +89,11 @@ class Metrics:
             ["over"],
             registry=r,
         )
+        self.sockets_deferred = Counter(
+            "helpline_sockets_deferred",
+            "Sockets closed with 1013 and a time to come back: too many were being let in",
+            registry=r,
+        )
         self.http = Counter(
             "helpline_http_requests",
             "HTTP requests answered, by route template and status",

@@ -99,6 +99,15 @@ class Settings(BaseSettings):
         "it to ride out thousands of clients reconnecting at once (capped by "
         "net.core.somaxconn).",
     )
+    connecting_limit: Annotated[int, Option(LISTEN, "SOCKETS", "500")] = Field(
+        0,
+        ge=0,
+        le=1_000_000,
+        description="Sockets let in at once (from the handshake to their first subscribe "
+        "answered); past it a new socket is closed with 1013 and a time to come back. "
+        "0, the default, lets every socket in (docs/performance.md: at 10,000 clients "
+        "reconnecting at once it has not helped yet).",
+    )
     data_dir: Annotated[Path, Option(STORAGE, "FOLDER", "/var/lib/helpline")] = Field(
         Path("helpline-data"), description="Folder for the SQLite database and uploaded files."
     )

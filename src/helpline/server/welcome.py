@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from helpline.domain.sessions import SupportSession
 from helpline.protocol.server_frames import CustomerWelcome, RepWelcome
 from helpline.server import wire
 from helpline.server.accounts import RepActor
@@ -21,7 +22,10 @@ if TYPE_CHECKING:
     from helpline.server.gateway import Connection
 
 
-async def welcome(connection: Connection) -> None:
+async def welcome(connection: Connection, known: SupportSession | None = None) -> None:
+    """Send the welcome. ``known``: the customer's session, as read a moment ago to let
+    them in (no change is missed by showing it: the customer follows the session's
+    channel only at ``subscribe``, which reads it again)."""
     service = connection.service
     if isinstance(connection.actor, RepActor):
         rep = connection.actor.rep
@@ -46,7 +50,7 @@ async def welcome(connection: Connection) -> None:
             )
         )
     else:
-        session = await service.store.get_session(connection.actor.session_id)
+        session = known or await service.store.get_session(connection.actor.session_id)
         if session is None:
             raise Closing(CLOSE_CREDENTIALS, "The session is gone.")
         await connection.send(

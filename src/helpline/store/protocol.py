@@ -136,6 +136,14 @@ class Store(Protocol):
     async def session_for_token(self, token_hash: bytes, now: datetime) -> int | None:
         """The one session a customer token opens, or None if unknown or expired."""
 
+    async def session_of_token(self, token_hash: bytes, now: datetime) -> SupportSession | None:
+        """``session_for_token`` and that session, in one read: a reconnecting
+        customer's socket needs both."""
+
+    async def session_and_last_seq(self, session_id: int) -> tuple[SupportSession, int] | None:
+        """The session and its last seq, read together (one row): what a ``subscribe``
+        reads after following the session's channel."""
+
     async def list_attendees(self, session_id: int) -> list[Attendee]: ...
 
     async def apply(

@@ -117,6 +117,14 @@ class SessionsMixin(StoreBase):
         session_id = await self._reads.scalar(_SESSION_FOR_TOKEN, token_hash=token_hash, now=now)
         return None if session_id is None else int(session_id)
 
+    async def session_of_token(self, token_hash: bytes, now: datetime) -> SupportSession | None:
+        row = await self._reads.first(_SESSION_OF_TOKEN, token_hash=token_hash, now=now)
+        return None if row is None else session_from_row(row)
+
+    async def session_and_last_seq(self, session_id: int) -> tuple[SupportSession, int] | None:
+        row = await self._reads.first(_SESSION, session_id=session_id)
+        return None if row is None else (session_from_row(row), int(row.last_seq))
+
     async def list_attendees(self, session_id: int) -> list[Attendee]:
         rows = await self._reads.all(ATTENDEES, session_id=session_id)
         return [attendee_from_row(row) for row in rows]
@@ -209,6 +217,14 @@ _SESSION_BY_PUBLIC_ID = Query(
 )
 _SESSION_FOR_TOKEN = Query(
     select(customer_tokens.c.session_id).where(
+        customer_tokens.c.token_hash == bindparam("token_hash"),
+        customer_tokens.c.expires_at > bindparam("now"),
+    )
+)
+_SESSION_OF_TOKEN = Query(
+    select(sessions)
+    .join(customer_tokens, customer_tokens.c.session_id == sessions.c.id)
+    .where(
         customer_tokens.c.token_hash == bindparam("token_hash"),
         customer_tokens.c.expires_at > bindparam("now"),
     )
