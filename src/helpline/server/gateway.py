@@ -31,7 +31,7 @@ from helpline.domain.sessions import SessionStatus, normalize_public_id
 from helpline.domain.visibility import Viewer
 from helpline.protocol import client_frames, server_frames
 from helpline.server import bus_routing, frames, screen_sharing, wire
-from helpline.server.accounts import Actor, CustomerActor, RepActor
+from helpline.server.accounts import Actor, CustomerActor, RepActor, customer_only
 from helpline.server.admission import Ticket
 from helpline.server.closes import CLOSE_SESSION_ENDED, CLOSE_SILENT, NORMAL_ENDS, Closing
 from helpline.server.consents import Consents
@@ -285,9 +285,7 @@ class Connection:
     # Frames only the customer sends ------------------------------------------------
 
     def customer(self, action: str) -> CustomerActor:
-        if not isinstance(self.actor, CustomerActor):
-            raise Forbidden(f"Only the customer can {action}.")
-        return self.actor
+        return customer_only(self.actor, action)
 
     # Following sessions ------------------------------------------------------------
 
