@@ -81,3 +81,11 @@ async def bob(shared_browsers: Callable[[], Browser]) -> Browser:
     rep = shared_browsers()
     await rep.login("bob")
     return rep
+
+
+@pytest.fixture
+async def carol(shared_browsers: Callable[[], Browser]) -> Browser:
+    """Carol, a representative, logged in on the shared server."""
+    rep = shared_browsers()
+    await rep.login("carol")
+    return rep

@@ -181,8 +181,7 @@ async def test_a_socket_sending_too_fast_is_told_when_to_send_again_and_nothing_
     customer = browsers()
     session_id = (await customer.ask_for_help("acme", "Dana", "Flood"))["session"]["id"]
     chat: Peer = await customer.socket("/ws/customer")
-    await chat.send({"type": "subscribe", "session": session_id, "after": 0})
-    await chat.wait_type("subscribed")
+    await chat.follow(session_id)
 
     for n in range(60):
         answer = await chat.say(session_id, f"line {n}", client_id=f"fast-{n}")

@@ -22,7 +22,7 @@ from helpline.agent.offers import OfferState
 from helpline.agent.session import AgentSession
 from helpline.agent.transfers import TransferError, open_to_send
 from helpline.agent.view import Progress
-from tests.support.agent import TcpProxy, follow, running_agent
+from tests.support.agent import TcpProxy, running_agent
 from tests.support.clients import Browser
 from tests.support.server import ServerProcess
 
@@ -42,7 +42,7 @@ async def test_files_go_both_ways_checked_and_never_overwriting(
     async with running_agent(shared_server.base_url, bob, tmp_path) as (agent, view):
         console = await bob.socket("/ws/console")
         await console.wait_type("welcome")
-        await follow(console, agent.id)
+        await console.follow(agent.id)
         (agent.download_dir).mkdir(parents=True)
         (agent.download_dir / "report.txt").write_text("the customer's own file")
 

@@ -13,7 +13,7 @@ import pytest
 
 from helpline.agent import state
 from helpline.agent.session import AgentSession
-from tests.support.agent import RecordingView, follow, running_agent
+from tests.support.agent import RecordingView, running_agent
 from tests.support.clients import Browser
 from tests.support.server import ServerProcess
 
@@ -82,7 +82,7 @@ async def test_a_request_for_the_screen_without_a_display_is_declined_at_once(
     ):
         console = await bob.socket("/ws/console")
         await console.wait_type("welcome")
-        await follow(console, agent.id)
+        await console.follow(agent.id)
         asked = await bob.http.post(f"/api/sessions/{agent.id}/screen/request")
         assert asked.status_code == 201
         await view.wait(lambda: "has no display to share" in view.text(), "declined")

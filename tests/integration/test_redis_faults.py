@@ -64,11 +64,9 @@ async def _open_session(rep: Browser, customer: Browser) -> str:
 async def _sockets(rep: Browser, customer: Browser, session: str) -> Chat:
     console = await rep.socket("/ws/console")
     await console.wait_type("welcome")
-    await console.send({"type": "subscribe", "session": session, "after": 0})
-    await console.wait_type("subscribed")
+    await console.follow(session)
     chat = await customer.socket("/ws/customer")
-    await chat.send({"type": "subscribe", "session": session, "after": 0})
-    await chat.wait_type("subscribed")
+    await chat.follow(session)
     return Chat(session, console, chat)
 
 
@@ -184,8 +182,7 @@ async def test_a_node_starts_without_redis_and_joins_when_it_comes(
         await wait_until(logged_in, "a login on node b once Redis is back", 15.0)
         console_b = await other.socket("/ws/console")
         await console_b.wait_type("welcome")
-        await console_b.send({"type": "subscribe", "session": chat.session, "after": 0})
-        await console_b.wait_type("subscribed")
+        await console_b.follow(chat.session)
         await chat.customer.say(chat.session, "together")
         await console_b.wait_event(chat.session, _text("together"), "the line via Redis")
     finally:

@@ -17,6 +17,15 @@ from tests.support.server import ServerProcess
 
 Frame = dict[str, Any]
 WAIT_SECONDS = 10.0
+# What an agent on tests.support.domain.DEBIAN reports when it joins or attaches.
+DEBIAN_REPORT: Frame = {
+    "os": "Debian GNU/Linux 12 (bookworm)",
+    "kernel": "6.1.0-18-amd64",
+    "arch": "x86_64",
+    "host": "db-01",
+    "user": "dana",
+    "app": "agent",
+}
 
 
 class Browser:
@@ -190,6 +199,11 @@ class Peer:
             f"a {kind!r} frame with {fields}",
         )
 
+    async def follow(self, session: str) -> None:
+        """Subscribe to ``session`` from its first event; done when the server says so."""
+        await self.send({"type": "subscribe", "session": session, "after": 0})
+        await self.wait_type("subscribed")
+
     async def wait_binary(self, count: int = 1) -> list[bytes]:
         """Wait until at least ``count`` binary messages arrived; return them all."""
 
@@ -260,3 +274,21 @@ async def eventually(check: Callable[[], bool], what: str, seconds: float = WAIT
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError(f"Still not true after {seconds}s: {what}")
         await asyncio.sleep(0.05)
+
+
+async def picked_up(
+    browsers: Callable[[], Browser], rep_name: str = "bob", query: str = "Printer jam"
+) -> tuple[str, Browser, Peer, Browser, Peer]:
+    """Dana asks for help on the acme portal and ``rep_name`` picks her up; his console
+    and her chat follow the session. Returns the session ID, the representative, his
+    console, the customer and her chat."""
+    rep, customer = browsers(), browsers()
+    await rep.login(rep_name)
+    session_id = (await customer.ask_for_help("acme", "Dana", query))["session"]["id"]
+    picked = await rep.http.post(f"/api/sessions/{session_id}/pick-up")
+    assert picked.status_code == 200, picked.text
+    console = await rep.socket("/ws/console")
+    await console.follow(session_id)
+    chat = await customer.socket("/ws/customer")
+    await chat.follow(session_id)
+    return session_id, rep, console, customer, chat
