@@ -248,7 +248,9 @@ class RecordingView(View):
 async def running_agent(
     server_url: str, rep: Browser, folder: Path, **more: Any
 ) -> AsyncIterator[tuple[AgentSession, RecordingView]]:
-    """An agent joined by the representative's code, connected, and closed after."""
+    """An agent joined by the representative's code, connected, and closed after; then
+    the session is ended, so that a representative on a shared server never holds the
+    most sessions they may, whichever tests ran before."""
     code = await session_code(rep)
     credentials = await join(
         JoinTarget(server=server_url, code=code["code"]), "Dana", client_report()
@@ -268,6 +270,7 @@ async def running_agent(
     finally:
         await agent.close()
         await asyncio.wait_for(task, 10)
+        await rep.http.post(f"/api/sessions/{credentials.session}/end", json={})
 
 
 async def until(check: Callable[[], bool], what: str, seconds: float = 20.0) -> None:
