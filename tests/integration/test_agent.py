@@ -13,9 +13,9 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from tests.support.clients import DEBIAN_REPORT, Agent, Browser, Frame, Peer
+from tests.support.clients import DEBIAN_REPORT, Agent, Browser, Frame, Peer, on_two_nodes
 from tests.support.domain import DEBIAN_LINES
-from tests.support.server import ServerProcess, two_nodes
+from tests.support.server import ServerProcess
 
 NOT_OPENED = (
     "Could not open a browser on the customer's computer; the link is shown to them instead."
@@ -187,13 +187,8 @@ async def test_the_customer_goes_offline_when_the_server_holding_their_socket_is
     tmp_path: Path, postgres_url: str, redis_url: str
 ) -> None:
     """Two processes behind one Redis: the console on one, the customer on the other."""
-    first, second = await two_nodes(
-        tmp_path, postgres_url, redis_url, HELPLINE_HEARTBEAT_SECONDS="1"
-    )
-    await first.start()
-    await second.start()
-    rep, customer = Browser(first), Browser(second)
-    try:
+    nodes = on_two_nodes(tmp_path, postgres_url, redis_url, HELPLINE_HEARTBEAT_SECONDS="1")
+    async with nodes as (_first, second, rep, customer):
         await rep.login("bob")
         session_id = (await customer.ask_for_help())["session"]["id"]
         await rep.http.post(f"/api/sessions/{session_id}/pick-up")
@@ -215,11 +210,6 @@ async def test_the_customer_goes_offline_when_the_server_holding_their_socket_is
         found = (await rep.http.get(f"/api/sessions/{session_id}")).json()["session"]
         assert found["customer"]["online"] is False
         await console.close()
-    finally:
-        await rep.close()
-        await customer.close()
-        first.stop()
-        second.stop()
 
 
 async def _answering_heartbeats_until(peer: Peer, match: Callable[[Frame], bool]) -> Frame:

@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from tests.conftest import IN_CI
-from tests.support.clients import Browser, Peer
+from tests.support.clients import Browser, Peer, on_two_nodes
 from tests.support.server import ServerProcess, two_nodes
 from tests.support.services import OwnRedis, ServiceMissing, wait_until
 
@@ -95,17 +95,8 @@ async def _chat_across_nodes(
     tmp_path: Path, postgres_url: str, redis: OwnRedis
 ) -> AsyncIterator[tuple[ServerProcess, ServerProcess, Chat]]:
     """Both nodes up, Bob on node b and Dana on node a in one session; all stopped after."""
-    node_a, node_b = await two_nodes(tmp_path, postgres_url, redis.url)
-    await node_a.start()
-    await node_b.start()
-    rep, customer = Browser(node_b), Browser(node_a)
-    try:
+    async with on_two_nodes(tmp_path, postgres_url, redis.url) as (node_a, node_b, customer, rep):
         yield node_a, node_b, await _chat(rep, customer)
-    finally:
-        await rep.close()
-        await customer.close()
-        node_a.stop()
-        node_b.stop()
 
 
 async def test_a_hung_redis_neither_freezes_acks_nor_leaves_silent_gaps(

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.clients import Browser
-from tests.support.server import ServerProcess, two_nodes
+from tests.support.clients import Browser, on_two_nodes
+from tests.support.server import ServerProcess
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -94,11 +94,7 @@ async def test_two_server_processes_share_sessions_through_redis(
     tmp_path: Path, postgres_url: str, redis_url: str
 ) -> None:
     """At scale: a console on one node and a customer on another still talk live."""
-    first, second = await two_nodes(tmp_path, postgres_url, redis_url)
-    await first.start()
-    await second.start()
-    rep, customer = Browser(first), Browser(second)
-    try:
+    async with on_two_nodes(tmp_path, postgres_url, redis_url) as (_, _, rep, customer):
         await rep.login("bob")
         console = await rep.socket("/ws/console")
         await console.wait_type("welcome")
@@ -118,8 +114,3 @@ async def test_two_server_processes_share_sessions_through_redis(
         )
         await chat.close()
         await console.close()
-    finally:
-        await rep.close()
-        await customer.close()
-        first.stop()
-        second.stop()

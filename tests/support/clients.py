@@ -6,14 +6,16 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
 from websockets.asyncio.client import ClientConnection, connect
 
-from tests.support.server import ServerProcess
+from tests.support.server import ServerProcess, two_nodes
 
 Frame = dict[str, Any]
 WAIT_SECONDS = 10.0
@@ -292,3 +294,22 @@ async def picked_up(
     chat = await customer.socket("/ws/customer")
     await chat.follow(session_id)
     return session_id, rep, console, customer, chat
+
+
+@asynccontextmanager
+async def on_two_nodes(
+    folder: Path, database_url: str, bus: str, **env: str
+) -> AsyncIterator[tuple[ServerProcess, ServerProcess, Browser, Browser]]:
+    """Two server processes started on one database and one bus (``two_nodes``), and a
+    browser on each: the first's, then the second's. All closed and stopped after."""
+    first, second = await two_nodes(folder, database_url, bus, **env)
+    await first.start()
+    await second.start()
+    on_first, on_second = Browser(first), Browser(second)
+    try:
+        yield first, second, on_first, on_second
+    finally:
+        await on_first.close()
+        await on_second.close()
+        first.stop()
+        second.stop()
