@@ -16,8 +16,8 @@ from playwright.async_api import Locator, Page, expect
 
 from helpline.domain.diagnostics import check_report
 from tests.e2e.steps import (
-    chat_tab,
-    log_in,
+    agent_joins,
+    logged_in,
 )
 from tests.support.clients import Agent, Frame, Peer
 from tests.support.server import ServerProcess
@@ -126,17 +126,11 @@ class Scene:
 @contextlib.asynccontextmanager
 async def open_scene(server: ServerProcess, new_page: NewPage) -> AsyncIterator[Scene]:
     """Bob's console, and Dana, who joined with the agent from his session code."""
-    console = await new_page()
-    await log_in(console, "bob")
-    made = await console.request.post("/api/codes", data={})
-    assert made.ok, await made.text()
+    console = await logged_in(new_page, "bob")
     async with Agent(server) as agent:
-        joined = await agent.join((await made.json())["code"], "Dana", DEBIAN)
-        session_id = joined["session"]["id"]
-        await expect(chat_tab(console, "Dana")).to_have_attribute("aria-selected", "true")
+        session_id = await agent_joins(console, agent, "Dana", DEBIAN)
         chat = await agent.socket()
-        await chat.send({"type": "subscribe", "session": session_id, "after": 0})
-        await chat.wait_type("subscribed")
+        await chat.follow(session_id)
         try:
             yield Scene(console, agent, chat, session_id)
         finally:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-from tests.support.agent import follow, session_code
+from tests.support.agent import session_code
 from tests.support.clients import Browser
 from tests.support.server import ServerProcess, running
 from tests.support.terminal import Terminal
@@ -141,7 +141,7 @@ async def play(server: ServerProcess, folder: Path, tmux: str) -> str:
         terminal.start([HELPLINE, *join, "--name", "Dana Whitfield"], env)
         await terminal.shows("Connected: session")
         session = (await console.wait_type("assigned"))["session"]["id"]
-        await follow(console, session)
+        await console.follow(session)
         await console.say(session, "Hi Dana, I'm Alice. Which printer is it?")
         await terminal.shows("Which printer is it?")
         terminal.type("The office laser printer: every page comes out blank.")

@@ -16,19 +16,11 @@ from playwright.async_api import Page, ViewportSize, expect
 
 from helpline.domain.diagnostics import check_report
 from tests.e2e.screenshot_stage import OUT, stage
-from tests.e2e.steps import chat_tab, console_log, log_in, say
-from tests.support.clients import Agent, Frame
+from tests.e2e.steps import agent_joins, console_log, log_in, say
+from tests.support.clients import DEBIAN_REPORT, Agent
 from tests.support.server import ServerProcess
 
 SIZE: ViewportSize = {"width": 1360, "height": 820}
-COMPUTER: Frame = {
-    "os": "Debian GNU/Linux 12 (bookworm)",
-    "kernel": "6.1.0-18-amd64",
-    "arch": "x86_64",
-    "host": "db-01",
-    "user": "dana",
-    "app": "agent",
-}
 REPORT = check_report(
     {
         "collected_at": "2026-12-04T10:00:00Z",
@@ -92,14 +84,10 @@ REPORT = check_report(
 
 async def play(console: Page, server: ServerProcess) -> None:
     await log_in(console, "alice")
-    made = await console.request.post("/api/codes", data={})
     async with Agent(server) as agent:
-        joined = await agent.join((await made.json())["code"], "Dana Whitfield", COMPUTER)
-        session_id = joined["session"]["id"]
-        await expect(chat_tab(console, "Dana Whitfield")).to_have_attribute("aria-selected", "true")
+        session_id = await agent_joins(console, agent, "Dana Whitfield", DEBIAN_REPORT)
         chat = await agent.socket()
-        await chat.send({"type": "subscribe", "session": session_id, "after": 0})
-        await chat.wait_type("subscribed")
+        await chat.follow(session_id)
         await chat.say(session_id, "The database server has been crawling since this morning.")
         await say(console, "Let me look at it. I'll ask your computer for system information.")
 

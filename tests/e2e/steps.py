@@ -14,6 +14,7 @@ from helpline.domain.people import Role
 from helpline.server.bootstrap import DEMO_PASSWORD, create_rep
 from helpline.store.database import create_engine
 from helpline.store.sql import SqlStore
+from tests.support.clients import Agent, Frame
 from tests.support.server import ServerProcess
 
 NewPage = Callable[[], Awaitable[Page]]
@@ -50,6 +51,24 @@ async def log_in(page: Page, username: str) -> None:
     await page.get_by_role("button", name="Log in").click()
     await expect(page.get_by_role("button", name="Log out")).to_be_visible()
     await expect(page.get_by_test_id("connection-banner")).to_be_hidden()
+
+
+async def logged_in(new_page: NewPage, username: str) -> Page:
+    """A new page, as on another computer, with the console open and logged in."""
+    page = await new_page()
+    await log_in(page, username)
+    return page
+
+
+async def agent_joins(console: Page, agent: Agent, name: str, client: Frame) -> str:
+    """The representative makes a session code and the customer's agent joins with it,
+    reporting ``client``; done when the console opens the chat. Returns the session ID."""
+    made = await console.request.post("/api/codes", data={})
+    assert made.ok, await made.text()
+    joined = await agent.join((await made.json())["code"], name, client)
+    await expect(chat_tab(console, name)).to_have_attribute("aria-selected", "true")
+    session_id: str = joined["session"]["id"]
+    return session_id
 
 
 async def ask_for_help(page: Page, portal: str, name: str, question: str) -> None:

@@ -42,6 +42,19 @@ async def tab_to(page: Page, target: Locator) -> None:
     raise AssertionError(f"{target} is not reached with Tab ({MOST_TABS} presses)")
 
 
+async def open_check_and_close(
+    page: Page, button: Locator, opened: Locator, what: str, shows: Locator | None = None
+) -> None:
+    """Tab to `button` and press Enter: `opened` (a menu or a dialog) shows, `shows` in it
+    where given, and passes axe as `what`; Escape hides it."""
+    await tab_to(page, button)
+    await page.keyboard.press("Enter")
+    await expect(opened if shows is None else shows).to_be_visible()
+    await assert_no_serious_findings(page, what)
+    await page.keyboard.press("Escape")
+    await expect(opened).to_be_hidden()
+
+
 async def test_customer_and_representative_pages_pass_axe_and_work_by_keyboard(
     new_page: NewPage, axe: Path
 ) -> None:
@@ -100,22 +113,18 @@ async def test_customer_and_representative_pages_pass_axe_and_work_by_keyboard(
     # The Session features menu opens with Enter, is checked open, and Escape closes it.
     features = console.get_by_role("button", name="Session features")
     menu = console.get_by_role("menu", name="Session features")
-    await tab_to(console, features)
-    await console.keyboard.press("Enter")
-    await expect(menu).to_be_visible()
-    await assert_no_serious_findings(console, "the console with the Session features menu open")
-    await console.keyboard.press("Escape")
-    await expect(menu).to_be_hidden()
+    await open_check_and_close(
+        console, features, menu, "the console with the Session features menu open"
+    )
     await expect(features).to_be_focused()
 
     # So does a dialog: Invite.
-    invite = console.get_by_role("dialog", name="Invite a representative")
-    await tab_to(console, console.get_by_role("button", name="Invite"))
-    await console.keyboard.press("Enter")
-    await expect(invite).to_be_visible()
-    await assert_no_serious_findings(console, "the console with the Invite dialog open")
-    await console.keyboard.press("Escape")
-    await expect(invite).to_be_hidden()
+    await open_check_and_close(
+        console,
+        console.get_by_role("button", name="Invite"),
+        console.get_by_role("dialog", name="Invite a representative"),
+        "the console with the Invite dialog open",
+    )
     await expect(console.get_by_role("button", name="Invite")).to_be_focused()
 
     # The customer ends the session from the keyboard; both sides see it ended.
@@ -151,19 +160,19 @@ async def test_customer_and_representative_pages_pass_axe_and_work_by_keyboard(
     await expect(console.get_by_text("Dana").first).to_be_visible()
     await assert_no_serious_findings(console, "the History")
     code = console.get_by_role("dialog", name="Session code")
-    await tab_to(console, console.get_by_role("button", name="Session code"))
-    await console.keyboard.press("Enter")
-    await expect(code.get_by_test_id("session-code")).to_be_visible()
-    await assert_no_serious_findings(console, "the console with the Session code dialog open")
-    await console.keyboard.press("Escape")
-    await expect(code).to_be_hidden()
-    preferences = console.get_by_role("dialog", name="Chat Preferences")
-    await tab_to(console, console.get_by_role("button", name="Chat Preferences"))
-    await console.keyboard.press("Enter")
-    await expect(preferences).to_be_visible()
-    await assert_no_serious_findings(console, "the console with Chat Preferences open")
-    await console.keyboard.press("Escape")
-    await expect(preferences).to_be_hidden()
+    await open_check_and_close(
+        console,
+        console.get_by_role("button", name="Session code"),
+        code,
+        "the console with the Session code dialog open",
+        shows=code.get_by_test_id("session-code"),
+    )
+    await open_check_and_close(
+        console,
+        console.get_by_role("button", name="Chat Preferences"),
+        console.get_by_role("dialog", name="Chat Preferences"),
+        "the console with Chat Preferences open",
+    )
 
     # A second customer's join page, where a session code is typed.
     joining = await new_page()

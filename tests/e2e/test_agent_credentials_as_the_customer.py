@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import require_program
-from tests.support.agent import follow, session_code
+from tests.support.agent import session_code
 from tests.support.as_user import readable_site, system_python_for  # noqa: F401 (a fixture)
 from tests.support.clients import Browser, Frame
 from tests.support.local_user import LocalUser, local_user  # noqa: F401 (a fixture)
@@ -58,7 +58,7 @@ async def test_the_customers_own_login_shares_its_credentials_for_named_tasks_on
         )
         await terminal.shows("Connected: session")
         session = (await console.wait_type("assigned"))["session"]["id"]
-        await follow(console, session)
+        await console.follow(session)
 
         async def note(action: str, **body: str) -> Frame:
             found: Frame = await console.wait_event(

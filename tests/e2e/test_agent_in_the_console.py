@@ -16,29 +16,22 @@ from playwright.async_api import Locator, Page, expect
 
 from tests.e2e.conftest import NewPage
 from tests.e2e.steps import (
+    agent_joins,
     ask_for_help,
-    chat_tab,
     console_log,
     customer_log,
     line,
-    log_in,
+    logged_in,
     pick_up,
     read_download,
     say,
 )
-from tests.support.clients import Agent, Frame
+from tests.support.clients import DEBIAN_REPORT, Agent
+from tests.support.domain import DEBIAN_LINES
 from tests.support.server import ServerProcess
 
 pytestmark = pytest.mark.e2e
 
-DEBIAN: Frame = {
-    "os": "Debian GNU/Linux 12 (bookworm)",
-    "kernel": "6.1.0-18-amd64",
-    "arch": "x86_64",
-    "host": "db-01",
-    "user": "dana",
-    "app": "agent",
-}
 ATTACHED = "The customer attached the Helpline agent."
 
 
@@ -67,16 +60,11 @@ def the_customer(console: Page) -> Locator:
 async def test_the_console_shows_the_computer_the_agent_reports_and_when_it_is_online(
     server: ServerProcess, new_page: NewPage
 ) -> None:
-    console = await new_page()
-    await log_in(console, "bob")
-    made = await console.request.post("/api/codes", data={})
-    assert made.ok, await made.text()
+    console = await logged_in(new_page, "bob")
 
     async with Agent(server) as agent:
         # The customer runs `helpline agent join CODE` on a server over SSH.
-        joined = await agent.join((await made.json())["code"], "Dana", DEBIAN)
-        session_id = joined["session"]["id"]
-        await expect(chat_tab(console, "Dana")).to_have_attribute("aria-selected", "true")
+        session_id = await agent_joins(console, agent, "Dana", DEBIAN_REPORT)
 
         await expect(detail(console, "Operating system")).to_have_text(
             "Debian GNU/Linux 12 (bookworm)"
@@ -95,8 +83,7 @@ async def test_the_console_shows_the_computer_the_agent_reports_and_when_it_is_o
         terminal = await agent.socket()
         await expect(customer.get_by_test_id("customer-presence")).to_have_text("online")
         await expect(customer).to_have_attribute("data-online", "true")
-        await terminal.send({"type": "subscribe", "session": session_id, "after": 0})
-        await terminal.wait_type("subscribed")
+        await terminal.follow(session_id)
 
         # A pushed URL that no browser could open on that computer.
         await console.get_by_role("textbox", name="URL to push").fill("https://example.com/fix")
@@ -124,8 +111,7 @@ async def test_the_console_shows_the_computer_the_agent_reports_and_when_it_is_o
 async def test_the_representative_sends_the_agent_and_the_chat_goes_on_beside_it(
     server: ServerProcess, new_page: NewPage
 ) -> None:
-    console = await new_page()
-    await log_in(console, "alice")
+    console = await logged_in(new_page, "alice")
     customer_page = await new_page()
     await ask_for_help(customer_page, "acme", "Frida", "The database server is slow")
     await pick_up(console, "Frida")
@@ -171,7 +157,7 @@ async def test_the_representative_sends_the_agent_and_the_chat_goes_on_beside_it
     match = pattern.match(said)
     assert match is not None
     async with Agent(server) as agent:
-        await agent.attach(match.group(1), DEBIAN)
+        await agent.attach(match.group(1), DEBIAN_REPORT)
         await dialog.get_by_role("button", name="Close", exact=True).click()
 
         await expect(customer).to_contain_text("on the Helpline agent")
@@ -194,14 +180,7 @@ async def test_the_representative_sends_the_agent_and_the_chat_goes_on_beside_it
         async with customer_page.expect_download() as download_info:
             await customer_page.get_by_role("link", name="Save chat log").click()
         header = (await read_download(await download_info.value)).split("-" * 60)[0]
-        for text in (
-            "Operating system: Debian GNU/Linux 12 (bookworm)",
-            "Kernel: 6.1.0-18-amd64",
-            "Architecture: x86_64",
-            "Host name: db-01",
-            "User: dana",
-            "Connected with: Helpline agent",
-        ):
+        for text in DEBIAN_LINES:
             assert f"{text}\n" in header
 
 

@@ -20,8 +20,8 @@ import pytest
 from playwright.async_api import expect
 
 from tests.conftest import require_program
-from tests.e2e.steps import NewPage, chat_tab, console_log, line, log_in, say
-from tests.support.agent import follow, session_code
+from tests.e2e.steps import NewPage, chat_tab, console_log, line, logged_in, say
+from tests.support.agent import session_code
 from tests.support.clients import Browser
 from tests.support.server import ServerProcess
 from tests.support.terminal import Terminal
@@ -50,8 +50,7 @@ async def test_a_whole_session_in_the_terminal(
         "HOME": str(tmp_path),
     }
     try:
-        page = await new_page()
-        await log_in(page, "bob")
+        page = await logged_in(new_page, "bob")
         await rep.login("bob")
         console = await rep.socket("/ws/console")
         await console.wait_type("welcome")
@@ -62,7 +61,7 @@ async def test_a_whole_session_in_the_terminal(
         assigned = await console.wait_type("assigned")
         session = assigned["session"]["id"]
         assert assigned["session"]["customer"]["name"] == "Dana"
-        await follow(console, session)
+        await console.follow(session)
 
         # Chat both ways, the representative in the console in Chromium, where the
         # session's chat box opened by itself.

@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 from playwright.async_api import Page, expect
 
-from tests.e2e.steps import NewPage, ask_for_help, chat_tab, log_in, pick_up, say
+from tests.e2e.steps import NewPage, ask_for_help, chat_tab, log_in, logged_in, pick_up, say
 
 pytestmark = pytest.mark.e2e
 
@@ -100,8 +100,7 @@ async def test_a_hidden_console_notifies_counts_on_its_favicon_and_chimes(
     assert await console.evaluate("window.__chimes") > chimes  # and it plays while hidden
 
     # A colleague's invitation, too.
-    bob = await new_page()
-    await log_in(bob, "bob")
+    bob = await logged_in(new_page, "bob")
     await pick_up(bob, "Evan")
     await bob.get_by_role("button", name="Invite").click()
     invite = bob.get_by_role("dialog", name="Invite a representative")

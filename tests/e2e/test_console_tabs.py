@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.async_api import expect
+from playwright.async_api import Page, expect
 
 from tests.e2e.steps import (
     NewPage,
@@ -16,6 +16,7 @@ from tests.e2e.steps import (
     customer_log,
     line,
     log_in,
+    logged_in,
     pick_up,
     say,
 )
@@ -23,14 +24,19 @@ from tests.e2e.steps import (
 pytestmark = pytest.mark.e2e
 
 
-async def test_a_tab_not_in_focus_counts_unread_lines_and_alt_keys_switch_tabs(
-    new_page: NewPage,
-) -> None:
-    console = await new_page()
-    await log_in(console, "bob")
+async def ivy_and_jack_ask_for_help(new_page: NewPage) -> tuple[Page, Page]:
+    """Two customers wait: Ivy on the acme portal, then Jack on globex."""
     ivy, jack = await new_page(), await new_page()
     await ask_for_help(ivy, "acme", "Ivy", "Locked out of my account")
     await ask_for_help(jack, "globex", "Jack", "Invoice is wrong")
+    return ivy, jack
+
+
+async def test_a_tab_not_in_focus_counts_unread_lines_and_alt_keys_switch_tabs(
+    new_page: NewPage,
+) -> None:
+    console = await logged_in(new_page, "bob")
+    ivy, jack = await ivy_and_jack_ask_for_help(new_page)
     await expect(console.get_by_test_id("queue-count")).to_have_text("2")
 
     await pick_up(console, "Ivy")
@@ -83,8 +89,7 @@ async def test_a_tab_not_in_focus_counts_unread_lines_and_alt_keys_switch_tabs(
 async def test_the_idle_icon_turns_yellow_then_red_after_the_preferred_thresholds(
     new_page: NewPage,
 ) -> None:
-    console = await new_page()
-    await log_in(console, "alice")
+    console = await logged_in(new_page, "alice")
 
     # Short thresholds, set in Chat Preferences (the smallest warning allowed is 5 s).
     await console.get_by_role("button", name="Chat Preferences").click()
@@ -136,11 +141,8 @@ async def test_the_idle_icon_turns_yellow_then_red_after_the_preferred_threshold
 async def test_the_tab_that_takes_a_closed_tabs_place_is_read_and_loses_its_unread_badge(
     new_page: NewPage,
 ) -> None:
-    console = await new_page()
-    await log_in(console, "bob")
-    ivy, jack = await new_page(), await new_page()
-    await ask_for_help(ivy, "acme", "Ivy", "Locked out of my account")
-    await ask_for_help(jack, "globex", "Jack", "Invoice is wrong")
+    console = await logged_in(new_page, "bob")
+    ivy, jack = await ivy_and_jack_ask_for_help(new_page)
     await pick_up(console, "Ivy")
     await pick_up(console, "Jack")
     await say(ivy, "Hello?")
@@ -170,9 +172,7 @@ async def test_switching_tabs_shows_the_new_tabs_session_panel_from_its_details(
     # A short window, so the session panel scrolls.
     await console.set_viewport_size({"width": 1400, "height": 480})
     await log_in(console, "bob")
-    ivy, jack = await new_page(), await new_page()
-    await ask_for_help(ivy, "acme", "Ivy", "Locked out of my account")
-    await ask_for_help(jack, "globex", "Jack", "Invoice is wrong")
+    await ivy_and_jack_ask_for_help(new_page)
     await pick_up(console, "Ivy")
     await pick_up(console, "Jack")
 

@@ -16,7 +16,7 @@ from tests.e2e.steps import (
     NewPage,
     console_log,
     line,
-    log_in,
+    logged_in,
     pick_up,
     read_download,
     record_dialogs,
@@ -30,8 +30,7 @@ pytestmark = pytest.mark.e2e
 async def test_customer_pages_speak_german_french_or_spanish_as_the_browser_prefers(
     browser: Browser, server: ServerProcess, new_page: NewPage, axe: Path
 ) -> None:
-    console = await new_page()
-    await log_in(console, "alice")
+    console = await logged_in(new_page, "alice")
 
     german = await browser.new_context(base_url=server.base_url, locale="de-DE")
     try:

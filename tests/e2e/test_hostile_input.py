@@ -16,7 +16,7 @@ from tests.e2e.steps import (
     console_log,
     customer_log,
     line,
-    log_in,
+    logged_in,
     pick_up,
     say,
 )
@@ -44,8 +44,7 @@ def record_sends(page: Page) -> list[dict[str, object]]:
 async def test_a_line_that_cannot_be_stored_shows_as_not_sent_and_is_never_sent_again(
     new_page: NewPage,
 ) -> None:
-    console = await new_page()
-    await log_in(console, "bob")
+    console = await logged_in(new_page, "bob")
     customer = await new_page()
     sends = record_sends(customer)
     await ask_for_help(customer, "acme", "Dana", "Odd characters")
@@ -88,8 +87,7 @@ async def test_a_line_that_cannot_be_stored_shows_as_not_sent_and_is_never_sent_
 async def test_a_file_named_to_hide_its_extension_arrives_renamed_and_the_rep_sees_the_original(
     new_page: NewPage,
 ) -> None:
-    console = await new_page()
-    await log_in(console, "bob")
+    console = await logged_in(new_page, "bob")
     customer = await new_page()
     await ask_for_help(customer, "acme", "Dana", "Here is my invoice")
     await pick_up(console, "Dana")

@@ -9,7 +9,7 @@ import pytest
 from playwright.async_api import expect
 
 from tests.e2e.conftest import NewPage
-from tests.e2e.steps import chat_tab, log_in
+from tests.e2e.steps import chat_tab, logged_in
 from tests.support.clients import Browser
 from tests.support.server import ServerProcess
 
@@ -34,8 +34,7 @@ async def test_customer_joins_with_the_join_link_while_joining_by_code_is_thrott
 ) -> None:
     await spend_the_guessing_budget(server)
 
-    console = await new_page()
-    await log_in(console, "bob")
+    console = await logged_in(new_page, "bob")
     await console.get_by_role("button", name="Session code").click()
     dialog = console.get_by_role("dialog", name="Session code")
     await expect(dialog.get_by_test_id("code-joining-paused")).to_contain_text(

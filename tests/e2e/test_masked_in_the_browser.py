@@ -31,8 +31,7 @@ async def test_the_customers_page_never_shows_who_the_masked_representative_is(
         added = await bob.http.post(f"{url}/attendees", json={"username": username, "masked": True})
         assert added.status_code == 200, added.text
         console = await masked.socket("/ws/console")
-        await console.send({"type": "subscribe", "session": session_id, "after": 0})
-        await console.wait_type("subscribed")
+        await console.follow(session_id)
 
         assert (await console.say(session_id, f"{name} is here too"))["type"] == "ack"
         offered = await masked.http.post(

@@ -15,7 +15,7 @@ from tests.e2e.steps import (
     ask_for_help,
     chat_tab,
     console_log,
-    log_in,
+    logged_in,
     masked_representative,
     pick_up,
 )
@@ -119,8 +119,7 @@ async def test_the_menu_works_by_keyboard_and_says_why_an_item_cannot_be_used(
 async def test_a_browser_customer_is_offered_the_agent_for_the_computers_features(
     server: ServerProcess, new_page: NewPage
 ) -> None:
-    console = await new_page()
-    await log_in(console, "alice")
+    console = await logged_in(new_page, "alice")
     customer = await new_page()
     await ask_for_help(customer, "acme", "Frida", "The database server is slow")
     await pick_up(console, "Frida")
@@ -159,8 +158,7 @@ async def test_what_a_masked_representative_asks_for_reaches_the_customer_anonym
         data={"username": username, "masked": True},
     )
     assert added.ok, await added.text()
-    masked = await new_page()
-    await log_in(masked, username)
+    masked = await logged_in(new_page, username)
     await chat_tab(masked, "Dana").click()
     masked_scene = Scene(masked, scene.agent, scene.chat, scene.session_id)
 

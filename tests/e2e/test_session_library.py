@@ -20,6 +20,7 @@ from tests.e2e.steps import (
     customer_log,
     line,
     log_in,
+    logged_in,
     open_page,
     pick_up,
     record_dialogs,
@@ -158,8 +159,7 @@ async def test_a_scripted_message_is_inserted_with_placeholders_filled_and_edite
 async def test_a_pushed_url_opens_in_a_new_tab_for_the_customer_and_javascript_is_refused(
     new_page: NewPage, server: ServerProcess
 ) -> None:
-    console = await new_page()
-    await log_in(console, "bob")
+    console = await logged_in(new_page, "bob")
 
     # A representative keeps personal scripted URLs, placeholders included.
     await open_page(console, "Library")

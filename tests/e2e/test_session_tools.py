@@ -23,7 +23,7 @@ from tests.e2e.steps import (
     console_log,
     customer_log,
     line,
-    log_in,
+    logged_in,
     open_page,
     pick_up,
     read_download,
@@ -63,10 +63,8 @@ def without_times(text: str) -> set[str]:
 async def test_a_masked_invitee_is_never_seen_by_the_customer_while_the_primary_sees_the_mask(
     new_page: NewPage,
 ) -> None:
-    alice = await new_page()
-    await log_in(alice, "alice")
-    bob = await new_page()
-    await log_in(bob, "bob")
+    alice = await logged_in(new_page, "alice")
+    bob = await logged_in(new_page, "bob")
     customer = await new_page()
     await ask_for_help(customer, "acme", "Gus", "The scanner is offline")
     await pick_up(alice, "Gus")
@@ -135,10 +133,8 @@ async def test_a_masked_invitee_is_never_seen_by_the_customer_while_the_primary_
 async def test_a_transfer_gives_a_third_representative_the_whole_history_and_they_close_it(
     new_page: NewPage,
 ) -> None:
-    alice = await new_page()
-    await log_in(alice, "alice")
-    carol = await new_page()
-    await log_in(carol, "carol")
+    alice = await logged_in(new_page, "alice")
+    carol = await logged_in(new_page, "carol")
     customer = await new_page()
     await ask_for_help(customer, "globex", "Hana", "VPN certificate expired")
     await pick_up(alice, "Hana")
@@ -203,8 +199,7 @@ async def test_a_transfer_gives_a_third_representative_the_whole_history_and_the
 async def test_transcripts_differ_by_what_the_customer_may_not_see_and_history_finds_the_session(
     new_page: NewPage,
 ) -> None:
-    console = await new_page()
-    await log_in(console, "alice")
+    console = await logged_in(new_page, "alice")
     # Another session in the history, without the word searched for below.
     other = await new_page()
     await ask_for_help(other, "globex", "Jo", "Password reset")

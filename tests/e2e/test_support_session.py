@@ -24,6 +24,7 @@ from tests.e2e.steps import (
     customer_log,
     line,
     log_in,
+    logged_in,
     pick_up,
     read_download,
     record_dialogs,
@@ -131,8 +132,7 @@ async def test_customer_from_a_portal_chats_with_the_representative_who_picks_it
 async def test_lines_to_representatives_and_notes_never_reach_the_customer(
     new_page: NewPage,
 ) -> None:
-    console = await new_page()
-    await log_in(console, "bob")
+    console = await logged_in(new_page, "bob")
     customer = await new_page()
     await ask_for_help(customer, "globex", "Evan", "The VPN drops every hour")
     session_id = await pick_up(console, "Evan")
@@ -196,8 +196,7 @@ async def test_lines_to_representatives_and_notes_never_reach_the_customer(
 async def test_customer_saves_the_chat_log_headed_by_the_session_details(
     new_page: NewPage,
 ) -> None:
-    console = await new_page()
-    await log_in(console, "alice")
+    console = await logged_in(new_page, "alice")
     customer = await new_page()
     await ask_for_help(customer, "acme", "Frida", "Cannot print invoices")
     session_id = await pick_up(console, "Frida")
@@ -236,8 +235,7 @@ async def test_customer_saves_the_chat_log_headed_by_the_session_details(
 async def test_customer_reloading_the_chat_keeps_the_conversation_and_the_font_size(
     new_page: NewPage,
 ) -> None:
-    console = await new_page()
-    await log_in(console, "bob")
+    console = await logged_in(new_page, "bob")
     customer = await new_page()
     await ask_for_help(customer, "acme", "Lena", "Text is too small")
     await pick_up(console, "Lena")
@@ -260,8 +258,7 @@ async def test_customer_reloading_the_chat_keeps_the_conversation_and_the_font_s
 async def test_customer_ends_the_session_after_confirming_and_both_sides_see_it(
     new_page: NewPage,
 ) -> None:
-    console = await new_page()
-    await log_in(console, "alice")
+    console = await logged_in(new_page, "alice")
     customer = await new_page()
     await ask_for_help(customer, "acme", "Gus", "Password reset")
     await pick_up(console, "Gus")
@@ -317,8 +314,7 @@ async def test_customer_ends_the_session_after_confirming_and_both_sides_see_it(
 async def test_customer_joins_with_a_session_code_from_the_console_toolbar(
     new_page: NewPage,
 ) -> None:
-    console = await new_page()
-    await log_in(console, "bob")
+    console = await logged_in(new_page, "bob")
     await console.get_by_role("button", name="Session code").click()
     dialog = console.get_by_role("dialog", name="Session code")
     shown = dialog.get_by_test_id("session-code")

@@ -24,6 +24,7 @@ from tests.e2e.steps import (
     console_log,
     customer_log,
     log_in,
+    logged_in,
     pick_up,
     record_dialogs,
 )
@@ -107,8 +108,7 @@ async def customer_fetch_status(customer: Page, url: str) -> int:
 async def start_session(new_page: NewPage, customer_name: str) -> tuple[Page, Page, str]:
     customer = await new_page()
     await ask_for_help(customer, "acme", customer_name, "I need a hand with my computer")
-    console = await new_page()
-    await log_in(console, "bob")
+    console = await logged_in(new_page, "bob")
     session_id = await pick_up(console, customer_name)
     await expect(customer.get_by_test_id("waiting")).to_have_count(0)
     return customer, console, session_id
@@ -212,8 +212,7 @@ async def test_a_declined_request_shares_nothing_and_a_refused_capture_says_so(
 
     customer.on("websocket", on_socket)
     await ask_for_help(customer, "acme", "Ravi", "I need a hand with my computer")
-    console = await new_page()
-    await log_in(console, "bob")
+    console = await logged_in(new_page, "bob")
     await pick_up(console, "Ravi")
     pane = screen_pane(console)
     status = pane.get_by_test_id("screen-status")

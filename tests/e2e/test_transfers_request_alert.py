@@ -5,14 +5,13 @@ from __future__ import annotations
 import pytest
 from playwright.async_api import expect
 
-from tests.e2e.steps import NewPage, ask_for_help, log_in
+from tests.e2e.steps import NewPage, ask_for_help, logged_in
 
 pytestmark = pytest.mark.e2e
 
 
 async def test_a_new_request_alert_stays_up_for_the_preferred_seconds(new_page: NewPage) -> None:
-    console = await new_page()
-    await log_in(console, "carol")
+    console = await logged_in(new_page, "carol")
     await console.get_by_role("button", name="Chat Preferences").click()
     dialog = console.get_by_role("dialog", name="Chat Preferences")
     field = dialog.get_by_label("Show new-request alerts for, in seconds")

@@ -18,6 +18,7 @@ from tests.e2e.steps import (
     ask_for_help,
     close_session,
     log_in,
+    logged_in,
     pick_up,
     record_dialogs,
 )
@@ -83,8 +84,7 @@ async def test_a_manager_adds_a_webhook_and_reads_that_the_ended_session_was_del
         await assert_no_serious_findings(manager, "the Webhooks page")
 
         # A representative who is not a manager has no Webhooks page, even by its address.
-        rep = await new_page()
-        await log_in(rep, "bob")
+        rep = await logged_in(new_page, "bob")
         pages = rep.get_by_role("navigation", name="Console pages")
         await expect(pages.get_by_role("link", name="Library")).to_be_visible()
         await expect(pages.get_by_role("link", name="Webhooks")).to_have_count(0)

@@ -73,3 +73,19 @@ async def shared_browsers(shared_server: ServerProcess) -> AsyncIterator[Callabl
     """Browsers (cookie jars) on the shared server, closed after each test."""
     async with _browsers_on(shared_server) as make:
         yield make
+
+
+@pytest.fixture
+async def bob(shared_browsers: Callable[[], Browser]) -> Browser:
+    """Bob, a representative, logged in on the shared server."""
+    rep = shared_browsers()
+    await rep.login("bob")
+    return rep
+
+
+@pytest.fixture
+async def carol(shared_browsers: Callable[[], Browser]) -> Browser:
+    """Carol, a representative, logged in on the shared server."""
+    rep = shared_browsers()
+    await rep.login("carol")
+    return rep

@@ -13,8 +13,8 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
-from tests.support.clients import Browser, Peer
-from tests.support.server import ServerProcess, two_nodes
+from tests.support.clients import Browser, Peer, on_two_nodes
+from tests.support.server import ServerProcess
 
 RIGHT = "helpline-demo"
 WRONG = "not the password"
@@ -181,8 +181,7 @@ async def test_a_socket_sending_too_fast_is_told_when_to_send_again_and_nothing_
     customer = browsers()
     session_id = (await customer.ask_for_help("acme", "Dana", "Flood"))["session"]["id"]
     chat: Peer = await customer.socket("/ws/customer")
-    await chat.send({"type": "subscribe", "session": session_id, "after": 0})
-    await chat.wait_type("subscribed")
+    await chat.follow(session_id)
 
     for n in range(60):
         answer = await chat.say(session_id, f"line {n}", client_id=f"fast-{n}")
@@ -205,22 +204,13 @@ async def test_a_socket_sending_too_fast_is_told_when_to_send_again_and_nothing_
 async def test_two_server_processes_on_one_redis_count_wrong_logins_together(
     tmp_path: Path, postgres_url: str, redis_url: str
 ) -> None:
-    first, second = await two_nodes(tmp_path, postgres_url, redis_url)
-    await first.start()
-    await second.start()
-    on_first, on_second = Browser(first), Browser(second)
-    try:
+    async with on_two_nodes(tmp_path, postgres_url, redis_url) as (_, _, on_first, on_second):
         for n in range(10):
             browser = on_first if n % 2 else on_second
             assert (await log_in(browser, "bob", WRONG))[0] == 401
         # Five wrong passwords on each process: the eleventh is refused by both.
         assert_told_to_wait(*await log_in(on_first, "bob", RIGHT))
         assert_told_to_wait(*await log_in(on_second, "bob", RIGHT))
-    finally:
-        await on_first.close()
-        await on_second.close()
-        first.stop()
-        second.stop()
 
 
 async def test_behind_a_named_proxy_each_client_has_its_own_limits_and_nobody_else_can_forge_one(

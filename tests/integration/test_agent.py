@@ -13,25 +13,10 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from tests.support.clients import Agent, Browser, Frame, Peer
-from tests.support.server import ServerProcess, two_nodes
+from tests.support.clients import DEBIAN_REPORT, Agent, Browser, Frame, Peer, on_two_nodes
+from tests.support.domain import DEBIAN_LINES
+from tests.support.server import ServerProcess
 
-DEBIAN: Frame = {
-    "os": "Debian GNU/Linux 12 (bookworm)",
-    "kernel": "6.1.0-18-amd64",
-    "arch": "x86_64",
-    "host": "db-01",
-    "user": "dana",
-    "app": "agent",
-}
-DEBIAN_LINES = [
-    "Operating system: Debian GNU/Linux 12 (bookworm)",
-    "Kernel: 6.1.0-18-amd64",
-    "Architecture: x86_64",
-    "Host name: db-01",
-    "User: dana",
-    "Connected with: Helpline agent",
-]
 NOT_OPENED = (
     "Could not open a browser on the customer's computer; the link is shown to them instead."
 )
@@ -39,12 +24,11 @@ NOT_OPENED = (
 
 async def console_of(rep: Browser, session_id: str) -> Peer:
     console = await rep.socket("/ws/console")
-    await console.send({"type": "subscribe", "session": session_id, "after": 0})
-    await console.wait_type("subscribed")
+    await console.follow(session_id)
     return console
 
 
-async def agent_joins(server: ServerProcess, rep: Browser, client: Frame = DEBIAN) -> Agent:
+async def agent_joins(server: ServerProcess, rep: Browser, client: Frame = DEBIAN_REPORT) -> Agent:
     """The customer runs ``helpline agent join CODE`` with the code ``rep`` read out."""
     made = await rep.http.post("/api/codes", json={})
     assert made.status_code == 201, made.text
@@ -55,7 +39,7 @@ async def agent_joins(server: ServerProcess, rep: Browser, client: Frame = DEBIA
 
 @asynccontextmanager
 async def bob_and_the_agent(
-    server: ServerProcess, browsers: Callable[[], Browser], client: Frame = DEBIAN
+    server: ServerProcess, browsers: Callable[[], Browser], client: Frame = DEBIAN_REPORT
 ) -> AsyncIterator[tuple[Browser, Agent, str]]:
     """Bob logs in and reads out a code, and the customer joins with the agent: Bob,
     the agent and their session's ID; the agent is closed after."""
@@ -70,8 +54,7 @@ async def bob_and_the_agent(
 
 
 async def following(peer: Peer, session_id: str) -> Peer:
-    await peer.send({"type": "subscribe", "session": session_id, "after": 0})
-    await peer.wait_type("subscribed")
+    await peer.follow(session_id)
     return peer
 
 
@@ -115,7 +98,7 @@ async def test_the_representative_sees_the_computer_the_agent_reports(
 async def test_what_the_agent_reports_is_cleaned_like_a_name_and_cut_to_a_line(
     server: ServerProcess, browsers: Callable[[], Browser]
 ) -> None:
-    sneaky = {**DEBIAN, "host": "db-01\u202e\nprod", "kernel": "6.1 " + "x" * 200}
+    sneaky = {**DEBIAN_REPORT, "host": "db-01\u202e\nprod", "kernel": "6.1 " + "x" * 200}
     async with bob_and_the_agent(server, browsers, sneaky) as (rep, _, _):
         sessions = (await rep.http.get("/api/console/sessions")).json()["sessions"]
         customer = sessions[0]["customer"]
@@ -204,13 +187,8 @@ async def test_the_customer_goes_offline_when_the_server_holding_their_socket_is
     tmp_path: Path, postgres_url: str, redis_url: str
 ) -> None:
     """Two processes behind one Redis: the console on one, the customer on the other."""
-    first, second = await two_nodes(
-        tmp_path, postgres_url, redis_url, HELPLINE_HEARTBEAT_SECONDS="1"
-    )
-    await first.start()
-    await second.start()
-    rep, customer = Browser(first), Browser(second)
-    try:
+    nodes = on_two_nodes(tmp_path, postgres_url, redis_url, HELPLINE_HEARTBEAT_SECONDS="1")
+    async with nodes as (_first, second, rep, customer):
         await rep.login("bob")
         session_id = (await customer.ask_for_help())["session"]["id"]
         await rep.http.post(f"/api/sessions/{session_id}/pick-up")
@@ -232,11 +210,6 @@ async def test_the_customer_goes_offline_when_the_server_holding_their_socket_is
         found = (await rep.http.get(f"/api/sessions/{session_id}")).json()["session"]
         assert found["customer"]["online"] is False
         await console.close()
-    finally:
-        await rep.close()
-        await customer.close()
-        first.stop()
-        second.stop()
 
 
 async def _answering_heartbeats_until(peer: Peer, match: Callable[[Frame], bool]) -> Frame:

@@ -5,7 +5,6 @@ status line through a dropped network."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 from textual.widgets import Static
@@ -21,11 +20,9 @@ from tests.support.server import ServerProcess
 
 
 async def test_typing_sends_and_ctrl_j_makes_a_new_line(
-    shared_server: ServerProcess, shared_browsers: Callable[[], Browser], tmp_path: Path
+    shared_server: ServerProcess, carol: Browser, tmp_path: Path
 ) -> None:
-    rep = shared_browsers()
-    await rep.login("carol")
-    async with app_for(shared_server.base_url, rep, tmp_path) as (app, pilot, console):
+    async with app_for(shared_server.base_url, carol, tmp_path) as (app, pilot, console):
         assert "Connected: session" in status(app) and "Carol Diaz" in status(app)
         await pilot.press(*"first line", "ctrl+j", *"second line", "enter")
         line = await console.wait_event(
@@ -39,13 +36,11 @@ async def test_typing_sends_and_ctrl_j_makes_a_new_line(
 
 
 async def test_a_file_offer_is_shown_and_answered_with_its_keys(
-    shared_server: ServerProcess, shared_browsers: Callable[[], Browser], tmp_path: Path
+    shared_server: ServerProcess, carol: Browser, tmp_path: Path
 ) -> None:
-    rep = shared_browsers()
-    await rep.login("carol")
-    async with app_for(shared_server.base_url, rep, tmp_path) as (app, pilot, _console):
+    async with app_for(shared_server.base_url, carol, tmp_path) as (app, pilot, _console):
         for name in ("wanted.txt", "unwanted.txt"):
-            made = await rep.http.post(
+            made = await carol.http.post(
                 f"/api/sessions/{app.agent.id}/files",
                 params={"name": name, "to": "customer"},
                 content=name.encode() * 100,
@@ -88,16 +83,14 @@ async def test_a_file_offer_is_shown_and_answered_with_its_keys(
 
 
 async def test_the_screen_request_asks_and_a_decline_is_answered(
-    shared_server: ServerProcess, shared_browsers: Callable[[], Browser], tmp_path: Path
+    shared_server: ServerProcess, carol: Browser, tmp_path: Path
 ) -> None:
-    rep = shared_browsers()
-    await rep.login("carol")
-    async with app_for(shared_server.base_url, rep, tmp_path, display=lambda: True) as (
+    async with app_for(shared_server.base_url, carol, tmp_path, display=lambda: True) as (
         app,
         pilot,
         console,
     ):
-        asked = await rep.http.post(f"/api/sessions/{app.agent.id}/screen/request")
+        asked = await carol.http.post(f"/api/sessions/{app.agent.id}/screen/request")
         assert asked.status_code == 201
         await until(pilot, lambda: isinstance(app.screen, ConsentQuestion), "the question")
         asked_text = " ".join(str(part.render()) for part in app.screen.query(Static))
@@ -111,11 +104,9 @@ async def test_the_screen_request_asks_and_a_decline_is_answered(
 
 
 async def test_save_chat_log_and_end_the_session_after_confirming(
-    shared_server: ServerProcess, shared_browsers: Callable[[], Browser], tmp_path: Path
+    shared_server: ServerProcess, carol: Browser, tmp_path: Path
 ) -> None:
-    rep = shared_browsers()
-    await rep.login("carol")
-    async with app_for(shared_server.base_url, rep, tmp_path) as (app, pilot, console):
+    async with app_for(shared_server.base_url, carol, tmp_path) as (app, pilot, console):
         await pilot.press("f2")
         saved = tmp_path / "downloads" / "chatlog.txt"
         await until(pilot, lambda: f"Saved the chat log as {saved}" in shown(app), "saved")
@@ -138,13 +129,11 @@ async def test_save_chat_log_and_end_the_session_after_confirming(
 
 
 async def test_the_status_line_follows_a_dropped_network(
-    shared_server: ServerProcess, shared_browsers: Callable[[], Browser], tmp_path: Path
+    shared_server: ServerProcess, carol: Browser, tmp_path: Path
 ) -> None:
-    rep = shared_browsers()
-    await rep.login("carol")
     async with (
         TcpProxy(shared_server.port) as proxy,
-        app_for(proxy.url, rep, tmp_path) as (app, pilot, _console),
+        app_for(proxy.url, carol, tmp_path) as (app, pilot, _console),
     ):
         proxy.down = True
         proxy.cut()

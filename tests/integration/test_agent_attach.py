@@ -20,8 +20,7 @@ async def test_the_agent_attaches_to_the_browser_session_and_both_chat_on(
     session_id = (await customer.ask_for_help("acme", "Dana", "Disk full"))["session"]["id"]
     assert (await rep.http.post(f"/api/sessions/{session_id}/pick-up")).status_code == 200
     browser_chat = await customer.socket("/ws/customer")
-    await browser_chat.send({"type": "subscribe", "session": session_id, "after": 0})
-    await browser_chat.wait_type("subscribed")
+    await browser_chat.follow(session_id)
     link = await rep.http.post(f"/api/sessions/{session_id}/agent-link")
     assert link.status_code == 201, link.text
     offer = await browser_chat.wait_type("agent_offer", session=session_id)

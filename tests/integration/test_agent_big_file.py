@@ -11,14 +11,14 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import psutil
 import pytest
 
-from tests.support.agent import follow, running_agent
+from tests.support.agent import running_agent
 from tests.support.clients import Browser
 from tests.support.server import ServerProcess
 
@@ -81,16 +81,14 @@ async def chunks(path: Path) -> AsyncIterator[bytes]:
 
 @pytest.mark.timeout(600)
 async def test_half_a_gigabyte_goes_both_ways_with_memory_flat(
-    shared_server: ServerProcess, shared_browsers: Callable[[], Browser], tmp_path: Path
+    shared_server: ServerProcess, bob: Browser, tmp_path: Path
 ) -> None:
     source = tmp_path / "disk.img"
     expected = make_file(source, SIZE)
-    rep = shared_browsers()
-    await rep.login("bob")
-    async with running_agent(shared_server.base_url, rep, tmp_path) as (agent, view):
-        console = await rep.socket("/ws/console")
+    async with running_agent(shared_server.base_url, bob, tmp_path) as (agent, view):
+        console = await bob.socket("/ws/console")
         await console.wait_type("welcome")
-        await follow(console, agent.id)
+        await console.follow(agent.id)
 
         with peak_growth() as sent_growth:
             await agent.send_file(source)
@@ -100,7 +98,7 @@ async def test_half_a_gigabyte_goes_both_ways_with_memory_flat(
         assert offered["body"]["size"] == SIZE and offered["body"]["sha256"] == expected
         assert sent_growth[0] < MAX_GROWTH_BYTES, f"grew {sent_growth[0] / 2**20:.0f} MiB"
 
-        made = await rep.http.post(
+        made = await bob.http.post(
             f"/api/sessions/{agent.id}/files",
             params={"name": "image.img", "to": "customer"},
             headers={"Content-Length": str(SIZE)},

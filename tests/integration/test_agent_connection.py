@@ -8,7 +8,7 @@ every line arrives exactly once on both sides.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -19,7 +19,7 @@ from helpline.agent.connection import Connection, Phase
 from helpline.agent.joining import Credentials, JoinTarget, join
 from helpline.agent.outbox import EntryState
 from helpline.agent.system import client_report
-from tests.support.agent import Recorder, TcpProxy, follow, messages, session_code
+from tests.support.agent import Recorder, TcpProxy, messages, session_code
 from tests.support.clients import Browser, Peer
 from tests.support.server import ServerProcess
 
@@ -49,18 +49,15 @@ async def agent(credentials: Credentials) -> AsyncIterator[tuple[Connection, Rec
 async def console_of(rep: Browser, session: str) -> Peer:
     console = await rep.socket("/ws/console")
     await console.wait_type("welcome")
-    await follow(console, session)
+    await console.follow(session)
     return console
 
 
 async def test_joins_by_code_and_chats_both_ways(
-    shared_server: ServerProcess, shared_browsers: Callable[[], Browser]
+    shared_server: ServerProcess, bob: Browser
 ) -> None:
-    server, browsers = shared_server, shared_browsers
-    rep = browsers()
-    await rep.login("bob")
-    credentials = await joined(server, rep)
-    console = await console_of(rep, credentials.session)
+    credentials = await joined(shared_server, bob)
+    console = await console_of(bob, credentials.session)
     async with agent(credentials) as (connection, seen):
         assert (await console.say(credentials.session, "Hello Dana"))["type"] == "ack"
         await seen.wait(lambda: "Hello Dana" in seen.texts(), "the representative's line")
@@ -77,20 +74,17 @@ async def test_joins_by_code_and_chats_both_ways(
         )
         assert seen.texts().count("My printer prints blank pages") == 1
         assert seen.texts().count("Hello Dana") == 1
-    details = (await rep.http.get(f"/api/sessions/{credentials.session}")).json()["session"]
+    details = (await bob.http.get(f"/api/sessions/{credentials.session}")).json()["session"]
     assert details["customer"]["name"] == "Dana"
     await console.close()
 
 
 async def test_a_dropped_network_loses_and_doubles_nothing(
-    shared_server: ServerProcess, shared_browsers: Callable[[], Browser]
+    shared_server: ServerProcess, bob: Browser
 ) -> None:
-    server, browsers = shared_server, shared_browsers
-    rep = browsers()
-    await rep.login("bob")
-    async with TcpProxy(server.port) as proxy:
-        credentials = await joined(server, rep, via=proxy.url)
-        console = await console_of(rep, credentials.session)
+    async with TcpProxy(shared_server.port) as proxy:
+        credentials = await joined(shared_server, bob, via=proxy.url)
+        console = await console_of(bob, credentials.session)
         async with agent(credentials) as (connection, seen):
             connection.send_message("before the drop")
             await seen.wait(lambda: "before the drop" in seen.texts(), "the first line")
@@ -124,7 +118,7 @@ async def test_a_dropped_network_loses_and_doubles_nothing(
         # Each line once everywhere; the agent's own lines in the order typed.
         assert sorted(seen.texts()) == sorted(expected)
         assert sorted(messages(console, credentials.session)) == sorted(expected)
-        stored = await all_messages(rep, credentials.session)
+        stored = await all_messages(bob, credentials.session)
         assert sorted(stored) == sorted(expected)
         assert [t for t in stored if t.startswith("typed")] == expected[1:3]
         await console.close()
@@ -192,13 +186,10 @@ async def test_the_agent_outlives_a_server_killed_and_restarted(tmp_path: Path) 
 
 
 async def test_a_refused_line_is_shown_as_not_sent_and_never_resent(
-    shared_server: ServerProcess, shared_browsers: Callable[[], Browser]
+    shared_server: ServerProcess, bob: Browser
 ) -> None:
-    server, browsers = shared_server, shared_browsers
-    rep = browsers()
-    await rep.login("bob")
-    async with TcpProxy(server.port) as proxy:
-        credentials = await joined(server, rep, via=proxy.url)
+    async with TcpProxy(shared_server.port) as proxy:
+        credentials = await joined(shared_server, bob, via=proxy.url)
         async with agent(credentials) as (connection, seen):
             too_long = connection.send_message("x" * 4001)
             await seen.wait(
@@ -214,7 +205,7 @@ async def test_a_refused_line_is_shown_as_not_sent_and_never_resent(
             await seen.wait(lambda: seen.welcomes == 2, "a new socket")
             connection.send_message("a short one")
             await seen.wait(lambda: "a short one" in seen.texts(), "the next line")
-        assert await all_messages(rep, credentials.session) == ["a short one"]
+        assert await all_messages(bob, credentials.session) == ["a short one"]
 
 
 async def test_sent_too_fast_waits_as_told_and_sends_everything_once_in_order(
@@ -250,18 +241,15 @@ async def test_wrong_credentials_end_the_connection_with_expired(
 
 
 async def test_ending_the_session_closes_the_connection_as_ended(
-    shared_server: ServerProcess, shared_browsers: Callable[[], Browser]
+    shared_server: ServerProcess, bob: Browser
 ) -> None:
-    server, browsers = shared_server, shared_browsers
-    rep = browsers()
-    await rep.login("bob")
-    credentials = await joined(server, rep)
+    credentials = await joined(shared_server, bob)
     recorder = Recorder()
     api = Api(credentials.server, credentials.token)
     connection = Connection(api, credentials.session, recorder)
     task = asyncio.create_task(connection.run())
     await recorder.wait(lambda: connection.ready, "welcomed")
-    ended = await rep.http.post(
+    ended = await bob.http.post(
         f"/api/sessions/{credentials.session}/end", json={"outcome": "resolved"}
     )
     assert ended.status_code == 200

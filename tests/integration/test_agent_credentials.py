@@ -19,7 +19,7 @@ import pytest
 
 from helpline.agent.credentials import CredentialError, Vault
 from helpline.agent.session import AgentSession
-from tests.support.agent import TcpProxy, follow, running_agent
+from tests.support.agent import TcpProxy, running_agent
 from tests.support.clients import Browser, Frame
 from tests.support.local_user import LocalUser, local_user  # noqa: F401 (a fixture)
 from tests.support.server import ServerProcess
@@ -114,7 +114,7 @@ async def test_representatives_restart_a_service_and_the_computer_with_credentia
             checks_passwords_with_sudo(agent, local_user)
             console = await rep.socket("/ws/console")
             await console.wait_type("welcome")
-            await follow(console, agent.id)
+            await console.follow(agent.id)
 
             async def note(action: str) -> Frame:
                 found: Frame = await console.wait_event(
@@ -211,19 +211,17 @@ async def test_the_customer_types_the_password_under_a_filled_in_user_name(
 
 async def test_the_sessions_end_erases_the_credentials(
     shared_server: ServerProcess,
-    shared_browsers: Callable[[], Browser],
+    bob: Browser,
     tmp_path: Path,
     local_user: LocalUser,  # noqa: F811
 ) -> None:
-    rep = shared_browsers()
-    await rep.login("bob")
-    async with running_agent(shared_server.base_url, rep, tmp_path) as (agent, view):
+    async with running_agent(shared_server.base_url, bob, tmp_path) as (agent, view):
         checks_passwords_with_sudo(agent, local_user)
         await agent.computer.give_credentials(
-            await asks_for_credentials(rep, agent), local_user.name, local_user.password
+            await asks_for_credentials(bob, agent), local_user.name, local_user.password
         )
         assert agent.computer.vault.holds
-        ended = await rep.http.post(f"/api/sessions/{agent.id}/end")
+        ended = await bob.http.post(f"/api/sessions/{agent.id}/end")
         assert ended.status_code in (200, 204), ended.text
         await view.wait(lambda: not agent.computer.vault.holds, "the password is forgotten")
         assert agent.ended
@@ -231,7 +229,7 @@ async def test_the_sessions_end_erases_the_credentials(
 
 async def test_in_the_app_the_password_is_asked_checked_allowed_and_revoked_with_f7(
     shared_server: ServerProcess,
-    shared_browsers: Callable[[], Browser],
+    bob: Browser,
     tmp_path: Path,
     local_user: LocalUser,  # noqa: F811
 ) -> None:
@@ -240,12 +238,10 @@ async def test_in_the_app_the_password_is_asked_checked_allowed_and_revoked_with
     from helpline.agent.credentials_prompt import CredentialsPrompt
     from tests.support.agent_app import app_for, shown, until
 
-    rep = shared_browsers()
-    await rep.login("bob")
-    async with app_for(shared_server.base_url, rep, tmp_path) as (app, pilot, console):
+    async with app_for(shared_server.base_url, bob, tmp_path) as (app, pilot, console):
         agent = app.agent
         checks_passwords_with_sudo(agent, local_user)
-        request = await asks_for_credentials(rep, agent)
+        request = await asks_for_credentials(bob, agent)
         await until(pilot, lambda: isinstance(app.screen, CredentialsPrompt), "the question")
         await pilot.press(*"wrong", "enter")
         problem = app.screen.query_one("#credentials-problem", Static)
@@ -272,29 +268,27 @@ async def test_in_the_app_the_password_is_asked_checked_allowed_and_revoked_with
 
 async def test_elevated_system_information_runs_its_tools_through_sudo(
     shared_server: ServerProcess,
-    shared_browsers: Callable[[], Browser],
+    bob: Browser,
     tmp_path: Path,
     local_user: LocalUser,  # noqa: F811
 ) -> None:
-    rep = shared_browsers()
-    await rep.login("bob")
-    async with running_agent(shared_server.base_url, rep, tmp_path) as (agent, _view):
+    async with running_agent(shared_server.base_url, bob, tmp_path) as (agent, _view):
         checks_passwords_with_sudo(agent, local_user)
-        console = await rep.socket("/ws/console")
+        console = await bob.socket("/ws/console")
         try:
             await console.wait_type("welcome")
-            await follow(console, agent.id)
+            await console.follow(agent.id)
             await agent.computer.give_credentials(
-                await asks_for_credentials(rep, agent), local_user.name, local_user.password
+                await asks_for_credentials(bob, agent), local_user.name, local_user.password
             )
-            made = await rep.http.post(
+            made = await bob.http.post(
                 f"/api/sessions/{agent.id}/tasks", json={"task": "elevated_diagnostics"}
             )
             assert made.status_code == 201, made.text
             done = await console.wait_event(
                 agent.id, lambda e: e["body"].get("action") == "task_done", "done", 30
             )
-            got = await rep.http.get(f"/api/diagnostics/{done['body']['diagnostics_id']}")
+            got = await bob.http.get(f"/api/diagnostics/{done['body']['diagnostics_id']}")
             assert got.status_code == 200, got.text
             assert got.json()["elevated"] is True
             sections = [s["id"] for s in got.json()["report"]["sections"]]

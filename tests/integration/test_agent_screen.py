@@ -11,7 +11,7 @@ import json
 import os
 import struct
 import subprocess
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -72,14 +72,12 @@ def test_a_display_is_found_only_where_there_is_one(
 async def test_allowed_in_the_app_the_screen_reaches_the_representative(
     display: str,
     shared_server: ServerProcess,
-    shared_browsers: Callable[[], Browser],
+    carol: Browser,
     tmp_path: Path,
 ) -> None:
-    rep = shared_browsers()
-    await rep.login("carol")
-    async with app_for(shared_server.base_url, rep, tmp_path) as (app, pilot, console):
+    async with app_for(shared_server.base_url, carol, tmp_path) as (app, pilot, console):
         session = app.agent.id
-        asked = await rep.http.post(f"/api/sessions/{session}/screen/request")
+        asked = await carol.http.post(f"/api/sessions/{session}/screen/request")
         assert asked.status_code == 201
         await until(pilot, lambda: app.agent.waiting_consent() is not None, "the question")
         await pilot.press("y")

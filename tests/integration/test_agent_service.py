@@ -11,7 +11,6 @@ import shutil
 import signal
 import subprocess
 import sys
-from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 
@@ -19,11 +18,9 @@ import pytest
 
 from helpline.agent import state
 from helpline.agent.api import Api
-from helpline.agent.joining import JoinTarget, join
 from helpline.agent.service import ProcessManager, SystemdManager, render_unit, unit_name
-from helpline.agent.system import client_report
 from tests.conftest import IN_CI
-from tests.support.agent import follow, running_agent, session_code, until
+from tests.support.agent import running_agent, service_to_be, until
 from tests.support.clients import Browser, Frame
 from tests.support.server import ServerProcess
 
@@ -81,27 +78,15 @@ def test_systemd_accepts_the_unit(tmp_path: Path) -> None:
 
 
 async def test_the_service_survives_a_kill_and_resumes_the_session_with_nothing_lost(
-    shared_server: ServerProcess, shared_browsers: Callable[[], Browser], tmp_path: Path
+    shared_server: ServerProcess, bob: Browser, tmp_path: Path
 ) -> None:
-    rep = shared_browsers()
-    await rep.login("bob")
-    code = await session_code(rep)
-    joined = await join(JoinTarget(shared_server.base_url, code["code"]), "Dana", client_report())
-    folder = tmp_path / "home" / ".local" / "state" / "helpline"
-    state_file = state.service_path(joined.session, folder)
-    record = state.ServiceState(
-        joined.server, joined.session, joined.token, str(tmp_path / "dl"), manager="process"
-    )
-    state.write_private(state_file, asdict(record))
+    joined, state_file, manager = await service_to_be(shared_server.base_url, bob, tmp_path)
     assert state_file.stat().st_mode & 0o777 == 0o600
-    assert folder.stat().st_mode & 0o777 == 0o700
-    env = {**os.environ, "HOME": str(tmp_path / "home"), "PYTHONUNBUFFERED": "1"}
-    env.pop("XDG_RUNTIME_DIR", None)
-    manager = ProcessManager(joined.session, folder, env)
+    assert state_file.parent.stat().st_mode & 0o777 == 0o700
     log = manager.pid_file.with_suffix(".log")
-    console = await rep.socket("/ws/console")
+    console = await bob.socket("/ws/console")
     await console.wait_type("welcome")
-    await follow(console, joined.session)
+    await console.follow(joined.session)
 
     def saved_seq() -> int:
         return state.read_service(state_file).last_seq
@@ -124,14 +109,14 @@ async def test_the_service_survives_a_kill_and_resumes_the_session_with_nothing_
         assert not manager.is_installed()
 
         # While it is down: a line, and a restart it began before "the computer" went.
-        asked = await rep.http.post(
+        asked = await bob.http.post(
             f"/api/sessions/{joined.session}/consents", json={"consent": "service"}
         )
         request = asked.json()["request"]
         customer = Api(joined.server, joined.token)
         try:
             await customer.call("POST", f"/api/consents/{request}", {"allow": True})
-            made = await rep.http.post(
+            made = await bob.http.post(
                 f"/api/sessions/{joined.session}/tasks", json={"task": "reboot"}
             )
             task = made.json()["task"]
@@ -156,7 +141,7 @@ async def test_the_service_survives_a_kill_and_resumes_the_session_with_nothing_
         assert shown.count("Sent while the agent was down") == 1
         assert shown.count("Hello from Bob") == 1  # resumed, not replayed from the start
 
-        ended = await rep.http.post(f"/api/sessions/{joined.session}/end")
+        ended = await bob.http.post(f"/api/sessions/{joined.session}/end")
         assert ended.status_code in (200, 204), ended.text
         await until(lambda: not state_file.exists(), "the state is erased at the end")
         assert manager.child is not None
@@ -207,21 +192,19 @@ def test_helpline_agent_stop_ends_the_service_and_erases_its_state(tmp_path: Pat
 
 async def test_allowing_the_service_installs_it_and_the_sessions_end_removes_it(
     shared_server: ServerProcess,
-    shared_browsers: Callable[[], Browser],
+    bob: Browser,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.delenv("XDG_RUNTIME_DIR", raising=False)
-    rep = shared_browsers()
-    await rep.login("bob")
-    async with running_agent(shared_server.base_url, rep, tmp_path / "agent") as (agent, view):
-        console = await rep.socket("/ws/console")
+    async with running_agent(shared_server.base_url, bob, tmp_path / "agent") as (agent, view):
+        console = await bob.socket("/ws/console")
         manager: ProcessManager | None = None
         try:
             await console.wait_type("welcome")
-            await follow(console, agent.id)
-            asked = await rep.http.post(
+            await console.follow(agent.id)
+            asked = await bob.http.post(
                 f"/api/sessions/{agent.id}/consents", json={"consent": "service"}
             )
             request = asked.json()["request"]
@@ -242,7 +225,7 @@ async def test_allowing_the_service_installs_it_and_the_sessions_end_removes_it(
             await until(
                 lambda: state.read_service(path).last_seq >= line["seq"], "the service runs"
             )
-            ended = await rep.http.post(f"/api/sessions/{agent.id}/end")
+            ended = await bob.http.post(f"/api/sessions/{agent.id}/end")
             assert ended.status_code in (200, 204), ended.text
             assert manager.child is not None
             # It ends itself, or the agent that installed it removes it first.

@@ -5,20 +5,16 @@ a timeout. While the window runs, the service leaves all of it to the window."""
 
 from __future__ import annotations
 
-import os
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from helpline.agent import state
 from helpline.agent.api import Api
-from helpline.agent.joining import JoinTarget, join
-from helpline.agent.service import ProcessManager
-from helpline.agent.system import client_report
 from helpline.agent.window import WindowLock
-from tests.support.agent import follow, session_code, until
+from tests.support.agent import service_to_be, until
 from tests.support.clients import Browser, Frame, Peer
 from tests.support.server import ServerProcess
 
@@ -58,24 +54,14 @@ async def service_alone(
     server: ServerProcess, rep: Browser, tmp_path: Path
 ) -> AsyncIterator[Alone]:
     """A session whose agent runs only as a service (started from the unit's line)."""
-    code = await session_code(rep)
-    joined = await join(JoinTarget(server.base_url, code["code"]), "Dana", client_report())
-    folder = tmp_path / "home" / ".local" / "state" / "helpline"
-    state_file = state.service_path(joined.session, folder)
-    record = state.ServiceState(
-        joined.server, joined.session, joined.token, str(tmp_path / "dl"), manager="process"
-    )
-    state.write_private(state_file, asdict(record))
-    env = {**os.environ, "HOME": str(tmp_path / "home"), "PYTHONUNBUFFERED": "1"}
-    env.pop("XDG_RUNTIME_DIR", None)
-    manager = ProcessManager(joined.session, folder, env)
+    joined, state_file, manager = await service_to_be(server.base_url, rep, tmp_path)
     console = await rep.socket("/ws/console")
     customer = Api(joined.server, joined.token)
     try:
         await console.wait_type("welcome")
-        await follow(console, joined.session)
+        await console.follow(joined.session)
         # The customer allowed the service (from the window, which is closed now).
-        alone = Alone(joined.session, rep, console, customer, folder)
+        alone = Alone(joined.session, rep, console, customer, state_file.parent)
         allowed = await customer.call(
             "POST", f"/api/consents/{await alone.ask('service')}", {"allow": True}
         )
@@ -111,11 +97,9 @@ def window_running(alone: Alone) -> Iterator[None]:
 
 
 async def test_with_nobody_at_the_window_the_service_declines_and_fails_at_once(
-    shared_server: ServerProcess, shared_browsers: Callable[[], Browser], tmp_path: Path
+    shared_server: ServerProcess, bob: Browser, tmp_path: Path
 ) -> None:
-    rep = shared_browsers()
-    await rep.login("bob")
-    async with service_alone(shared_server, rep, tmp_path) as alone:
+    async with service_alone(shared_server, bob, tmp_path) as alone:
         request = await alone.ask("diagnostics")
         declined = await alone.note(request_id=request, answer="declined")
         assert declined["body"]["reason"] == "unattended"
@@ -142,11 +126,9 @@ async def test_with_nobody_at_the_window_the_service_declines_and_fails_at_once(
 
 
 async def test_while_the_window_runs_the_service_leaves_the_customers_answers_to_it(
-    shared_server: ServerProcess, shared_browsers: Callable[[], Browser], tmp_path: Path
+    shared_server: ServerProcess, bob: Browser, tmp_path: Path
 ) -> None:
-    rep = shared_browsers()
-    await rep.login("bob")
-    async with service_alone(shared_server, rep, tmp_path) as alone:
+    async with service_alone(shared_server, bob, tmp_path) as alone:
         with window_running(alone):
             request = await alone.ask("diagnostics")
             line = await alone.console.say(alone.session, "Take your time")

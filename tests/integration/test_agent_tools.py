@@ -9,14 +9,13 @@ from collections.abc import Callable
 from typing import Any
 
 from tests.integration.test_agent import (
-    DEBIAN,
     NOT_OPENED,
     bob_and_the_agent,
     console_of,
     customer_in,
     following,
 )
-from tests.support.clients import Agent, Browser
+from tests.support.clients import DEBIAN_REPORT, Agent, Browser
 from tests.support.server import ServerProcess
 
 # Push URL: what became of it ------------------------------------------------------
@@ -168,7 +167,7 @@ async def test_the_agent_sent_to_a_browser_customer_attaches_and_the_chat_goes_o
 
     agent = Agent(server)
     try:
-        attached = await agent.attach(secret, DEBIAN)
+        attached = await agent.attach(secret, DEBIAN_REPORT)
         assert attached["session"]["id"] == session_id
         assert attached["session"]["customer"]["app"] == "agent"
         assert attached["session"]["customer"]["host"] == "db-01"
@@ -196,7 +195,9 @@ async def test_the_agent_sent_to_a_browser_customer_attaches_and_the_chat_goes_o
 
         # The link was for once.
         async with Agent(server) as late:
-            again = await late.http.post("/api/attach", json={"secret": secret, "client": DEBIAN})
+            again = await late.http.post(
+                "/api/attach", json={"secret": secret, "client": DEBIAN_REPORT}
+            )
         assert again.status_code == 410 and again.json()["error"]["code"] == "expired"
         await terminal.close()
     finally:

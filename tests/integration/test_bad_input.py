@@ -208,8 +208,7 @@ async def test_a_representative_s_poison_line_or_note_is_refused_and_the_console
     assert (await rep.http.post(f"/api/sessions/{session_id}/pick-up")).status_code == 200
     console = await rep.socket("/ws/console")
     await console.wait_type("welcome")
-    await console.send({"type": "subscribe", "session": session_id, "after": 0})
-    await console.wait_type("subscribed")
+    await console.follow(session_id)
 
     line = await console.say(session_id, "\udc00", client_id="line")
     note = await console.say(session_id, "note \ud800", client_id="note", kind="note")

@@ -36,8 +36,7 @@ async def test_customer_joins_by_portal_and_chats_with_the_representative_who_pi
     assigned = await console.wait_type("assigned")
     assert assigned["session"]["id"] == session_id
     await console.wait_type("queue", action="removed")
-    await console.send({"type": "subscribe", "session": session_id, "after": 0})
-    await console.wait_type("subscribed")
+    await console.follow(session_id)
 
     await chat.wait_event(
         session_id, lambda e: e["body"].get("action") == "picked_up", "pick-up note"

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 from helpline.domain.diagnostics import MAX_REPORT_BYTES
-from tests.integration.test_agent import DEBIAN, console_of, following
-from tests.support.clients import Agent, Browser, Frame, Peer
+from tests.integration.test_agent import console_of, following
+from tests.support.clients import DEBIAN_REPORT, Agent, Browser, Frame, Peer
 from tests.support.masked_computer_actions import REPORT
 from tests.support.server import ServerProcess
 
@@ -69,23 +69,19 @@ async def joined(server: ServerProcess, rep: Browser) -> tuple[Agent, str]:
     made = await rep.http.post("/api/codes", json={})
     assert made.status_code == 201, made.text
     agent = Agent(server)
-    body = await agent.join(made.json()["code"], "Dana", DEBIAN)
+    body = await agent.join(made.json()["code"], "Dana", DEBIAN_REPORT)
     return agent, str(body["session"]["id"])
 
 
 @pytest.fixture
-async def computer(
-    shared_server: ServerProcess, shared_browsers: Callable[[], Browser]
-) -> AsyncIterator[Computer]:
-    rep = shared_browsers()
-    await rep.login("bob")
-    agent, session_id = await joined(shared_server, rep)
-    console = await console_of(rep, session_id)
+async def computer(shared_server: ServerProcess, bob: Browser) -> AsyncIterator[Computer]:
+    agent, session_id = await joined(shared_server, bob)
+    console = await console_of(bob, session_id)
     chat = await following(await agent.socket(), session_id)
     try:
-        yield Computer(session_id, rep, agent, console, chat)
+        yield Computer(session_id, bob, agent, console, chat)
     finally:
-        await rep.http.post(f"/api/sessions/{session_id}/end", json={})
+        await bob.http.post(f"/api/sessions/{session_id}/end", json={})
         await console.close()
         await chat.close()
         await agent.close()
@@ -137,14 +133,12 @@ async def test_a_report_reaches_the_representatives_and_the_customer_log_only_sa
 
 
 async def test_a_representative_outside_the_session_cannot_read_its_reports(
-    computer: Computer, shared_browsers: Callable[[], Browser]
+    computer: Computer, carol: Browser
 ) -> None:
     request = await computer.ask("diagnostics")
     sent = await computer.agent.http.post(
         f"/api/consents/{request}/diagnostics", json={"report": REPORT}
     )
-    carol = shared_browsers()
-    await carol.login("carol")
     denied = await carol.http.get(f"/api/diagnostics/{sent.json()['diagnostics']}")
     error(denied, 403, "forbidden")
     error(await carol.http.get(computer.url("/diagnostics")), 403, "forbidden")

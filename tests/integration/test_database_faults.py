@@ -70,8 +70,7 @@ async def test_a_database_restart_answers_unavailable_and_loses_nothing_acknowle
         session = (await customer.ask_for_help("acme", "Dana", "Database"))["session"]["id"]
         assert (await rep.http.post(f"/api/sessions/{session}/pick-up")).status_code == 200
         chat = await customer.socket("/ws/customer")
-        await chat.send({"type": "subscribe", "session": session, "after": 0})
-        await chat.wait_type("subscribed")
+        await chat.follow(session)
         acked: dict[str, int] = {}
         first = await _answer(chat, session, "before", "c-before")
         assert first["type"] == "ack"

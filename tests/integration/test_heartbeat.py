@@ -30,8 +30,7 @@ async def _customer_socket(server: ServerProcess) -> tuple[Browser, Peer, str]:
     chat = await customer.socket("/ws/customer")
     welcome = await chat.wait_type("welcome")
     assert welcome["heartbeat_seconds"] == HEARTBEAT_SECONDS
-    await chat.send({"type": "subscribe", "session": session_id, "after": 0})
-    await chat.wait_type("subscribed")
+    await chat.follow(session_id)
     return customer, chat, session_id
 
 

@@ -33,8 +33,7 @@ async def test_every_viewer_receives_live_exactly_their_visible_log(
         peers[name] = await browser.socket("/ws/console")
     peers["customer"] = await customer.socket("/ws/customer")
     for peer in peers.values():
-        await peer.send({"type": "subscribe", "session": session_id, "after": 0})
-        await peer.wait_type("subscribed")
+        await peer.follow(session_id)
 
     reps = ["bob", "alice", "carol"]
     for n in range(40):

@@ -83,8 +83,7 @@ async def test_the_page_counts_a_live_session_without_naming_anyone(
         await chat.wait_type("welcome")
         await chat.send({"type": "subscribe", "session": session_id, "after": 0})
         assert (await rep.http.post(f"/api/sessions/{session_id}/pick-up")).status_code == 200
-        await console.send({"type": "subscribe", "session": session_id, "after": 0})
-        await console.wait_type("subscribed")
+        await console.follow(session_id)
         await chat.say(session_id, "The toner smells of smoke")
         await console.wait_event(
             session_id, lambda e: e["body"].get("text") == "The toner smells of smoke", "line"

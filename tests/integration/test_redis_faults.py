@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from tests.conftest import IN_CI
-from tests.support.clients import Browser, Peer
+from tests.support.clients import Browser, Peer, on_two_nodes
 from tests.support.server import ServerProcess, two_nodes
 from tests.support.services import OwnRedis, ServiceMissing, wait_until
 
@@ -64,11 +64,9 @@ async def _open_session(rep: Browser, customer: Browser) -> str:
 async def _sockets(rep: Browser, customer: Browser, session: str) -> Chat:
     console = await rep.socket("/ws/console")
     await console.wait_type("welcome")
-    await console.send({"type": "subscribe", "session": session, "after": 0})
-    await console.wait_type("subscribed")
+    await console.follow(session)
     chat = await customer.socket("/ws/customer")
-    await chat.send({"type": "subscribe", "session": session, "after": 0})
-    await chat.wait_type("subscribed")
+    await chat.follow(session)
     return Chat(session, console, chat)
 
 
@@ -97,17 +95,8 @@ async def _chat_across_nodes(
     tmp_path: Path, postgres_url: str, redis: OwnRedis
 ) -> AsyncIterator[tuple[ServerProcess, ServerProcess, Chat]]:
     """Both nodes up, Bob on node b and Dana on node a in one session; all stopped after."""
-    node_a, node_b = await two_nodes(tmp_path, postgres_url, redis.url)
-    await node_a.start()
-    await node_b.start()
-    rep, customer = Browser(node_b), Browser(node_a)
-    try:
+    async with on_two_nodes(tmp_path, postgres_url, redis.url) as (node_a, node_b, customer, rep):
         yield node_a, node_b, await _chat(rep, customer)
-    finally:
-        await rep.close()
-        await customer.close()
-        node_a.stop()
-        node_b.stop()
 
 
 async def test_a_hung_redis_neither_freezes_acks_nor_leaves_silent_gaps(
@@ -184,8 +173,7 @@ async def test_a_node_starts_without_redis_and_joins_when_it_comes(
         await wait_until(logged_in, "a login on node b once Redis is back", 15.0)
         console_b = await other.socket("/ws/console")
         await console_b.wait_type("welcome")
-        await console_b.send({"type": "subscribe", "session": chat.session, "after": 0})
-        await console_b.wait_type("subscribed")
+        await console_b.follow(chat.session)
         await chat.customer.say(chat.session, "together")
         await console_b.wait_event(chat.session, _text("together"), "the line via Redis")
     finally:

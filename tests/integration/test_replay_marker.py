@@ -20,8 +20,7 @@ async def test_a_replay_ends_with_a_marker_after_the_last_replayed_event(
         assert (await rep.http.post(f"/api/sessions/{session}/pick-up")).status_code == 200
         console = await rep.socket("/ws/console")
         await console.wait_type("welcome")
-        await console.send({"type": "subscribe", "session": session, "after": 0})
-        await console.wait_type("subscribed")
+        await console.follow(session)
         await console.say(session, "a line")
         await console.say(session, "a note the customer never sees", kind="note")
 

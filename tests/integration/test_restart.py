@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.clients import Browser
-from tests.support.server import ServerProcess, two_nodes
+from tests.support.clients import Browser, on_two_nodes
+from tests.support.server import ServerProcess
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -33,8 +33,7 @@ async def test_acknowledged_messages_survive_sigkill_and_clients_resume_from_the
         console = await rep.socket("/ws/console")
         await console.send({"type": "subscribe", "session": session_id, "after": 0})
         chat = await customer.socket("/ws/customer")
-        await chat.send({"type": "subscribe", "session": session_id, "after": 0})
-        await chat.wait_type("subscribed")
+        await chat.follow(session_id)
 
         acked: dict[str, int] = {}
         for n in range(20):
@@ -55,8 +54,7 @@ async def test_acknowledged_messages_survive_sigkill_and_clients_resume_from_the
 
         # The rep writes three more lines while the customer is still away.
         console = await rep.socket("/ws/console")
-        await console.send({"type": "subscribe", "session": session_id, "after": 0})
-        await console.wait_type("subscribed")
+        await console.follow(session_id)
         for n in range(3):
             ack = await console.say(session_id, f"after {n}", client_id=f"after-{n}")
             assert ack["type"] == "ack" and ack["duplicate"] is False
@@ -96,11 +94,7 @@ async def test_two_server_processes_share_sessions_through_redis(
     tmp_path: Path, postgres_url: str, redis_url: str
 ) -> None:
     """At scale: a console on one node and a customer on another still talk live."""
-    first, second = await two_nodes(tmp_path, postgres_url, redis_url)
-    await first.start()
-    await second.start()
-    rep, customer = Browser(first), Browser(second)
-    try:
+    async with on_two_nodes(tmp_path, postgres_url, redis_url) as (_, _, rep, customer):
         await rep.login("bob")
         console = await rep.socket("/ws/console")
         await console.wait_type("welcome")
@@ -109,8 +103,7 @@ async def test_two_server_processes_share_sessions_through_redis(
         await rep.http.post(f"/api/sessions/{session_id}/pick-up")
         await console.send({"type": "subscribe", "session": session_id, "after": 0})
         chat = await customer.socket("/ws/customer")
-        await chat.send({"type": "subscribe", "session": session_id, "after": 0})
-        await chat.wait_type("subscribed")
+        await chat.follow(session_id)
         await chat.say(session_id, "hello from node b")
         await console.wait_event(
             session_id, lambda e: e["body"].get("text") == "hello from node b", "line via redis"
@@ -121,8 +114,3 @@ async def test_two_server_processes_share_sessions_through_redis(
         )
         await chat.close()
         await console.close()
-    finally:
-        await rep.close()
-        await customer.close()
-        first.stop()
-        second.stop()

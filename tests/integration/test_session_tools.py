@@ -9,31 +9,14 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from tests.support.clients import Browser, Peer
+from tests.support.clients import Browser, picked_up
 from tests.support.server import ServerProcess
-
-
-async def _picked_up(
-    browsers: Callable[[], Browser], rep_name: str = "bob", query: str = "Printer jam"
-) -> tuple[str, Browser, Peer, Browser, Peer]:
-    rep, customer = browsers(), browsers()
-    await rep.login(rep_name)
-    session_id = (await customer.ask_for_help("acme", "Dana", query))["session"]["id"]
-    picked = await rep.http.post(f"/api/sessions/{session_id}/pick-up")
-    assert picked.status_code == 200, picked.text
-    console = await rep.socket("/ws/console")
-    await console.send({"type": "subscribe", "session": session_id, "after": 0})
-    await console.wait_type("subscribed")
-    chat = await customer.socket("/ws/customer")
-    await chat.send({"type": "subscribe", "session": session_id, "after": 0})
-    await chat.wait_type("subscribed")
-    return session_id, rep, console, customer, chat
 
 
 async def test_a_pushed_url_reaches_the_customer_and_bad_ones_are_refused(
     server: ServerProcess, browsers: Callable[[], Browser]
 ) -> None:
-    session_id, rep, _console, _customer, chat = await _picked_up(browsers)
+    session_id, rep, _console, _customer, chat = await picked_up(browsers)
     pushed = await rep.http.post(
         f"/api/sessions/{session_id}/push-url", json={"url": "https://example.com/help?a=1"}
     )
@@ -64,7 +47,7 @@ async def test_a_pushed_url_reaches_the_customer_and_bad_ones_are_refused(
 async def test_an_invited_representative_accepts_and_joins_masked(
     server: ServerProcess, browsers: Callable[[], Browser]
 ) -> None:
-    session_id, bob, _bob_console, customer, chat = await _picked_up(browsers)
+    session_id, bob, _bob_console, customer, chat = await picked_up(browsers)
     alice = browsers()
     await alice.login("alice")
     alice_console = await alice.socket("/ws/console")
@@ -86,8 +69,7 @@ async def test_an_invited_representative_accepts_and_joins_masked(
     again = await alice.http.post(f"/api/invitations/{alert['invitation']['id']}/accept")
     assert again.status_code in (404, 409)
 
-    await alice_console.send({"type": "subscribe", "session": session_id, "after": 0})
-    await alice_console.wait_type("subscribed")
+    await alice_console.follow(session_id)
     assert (await alice_console.say(session_id, "I am watching"))["type"] == "ack"
     await chat.say(session_id, "done")
     everything = json.dumps(chat.frames)
@@ -100,7 +82,7 @@ async def test_an_invited_representative_accepts_and_joins_masked(
 async def test_a_portal_invitation_goes_to_the_first_who_accepts(
     server: ServerProcess, browsers: Callable[[], Browser]
 ) -> None:
-    session_id, bob, _console, _customer, _chat = await _picked_up(browsers)
+    session_id, bob, _console, _customer, _chat = await picked_up(browsers)
     alice, carol = browsers(), browsers()
     await alice.login("alice")
     await carol.login("carol")
@@ -123,7 +105,7 @@ async def test_a_portal_invitation_goes_to_the_first_who_accepts(
 async def test_a_transfer_hands_the_whole_history_to_the_new_primary(
     server: ServerProcess, browsers: Callable[[], Browser]
 ) -> None:
-    session_id, bob, bob_console, _customer, chat = await _picked_up(browsers)
+    session_id, bob, bob_console, _customer, chat = await picked_up(browsers)
     await chat.say(session_id, "my printer is jammed")
     carol = browsers()
     await carol.login("carol")
@@ -163,7 +145,7 @@ async def test_a_transfer_hands_the_whole_history_to_the_new_primary(
 async def test_closing_records_the_outcome_and_notes_for_representatives_only(
     server: ServerProcess, browsers: Callable[[], Browser]
 ) -> None:
-    session_id, bob, _console, customer, chat = await _picked_up(browsers)
+    session_id, bob, _console, customer, chat = await picked_up(browsers)
     closed = await bob.http.post(
         f"/api/sessions/{session_id}/end",
         json={"outcome": "resolved", "notes": "Replaced the toner"},
@@ -196,7 +178,7 @@ async def test_the_greeting_of_the_portal_or_the_team_is_sent_on_pick_up(
     await bob_only.login("bob")
     assert (await bob_only.http.put("/api/team/greeting", json={"text": "no"})).status_code == 403
 
-    session_id, _bob, _console, _customer, chat = await _picked_up(browsers)
+    session_id, _bob, _console, _customer, chat = await picked_up(browsers)
     greeting = await chat.wait_event(
         session_id, lambda e: e["body"].get("greeting") is True, "greeting"
     )
@@ -207,7 +189,7 @@ async def test_the_greeting_of_the_portal_or_the_team_is_sent_on_pick_up(
         "/api/portals/acme/greeting", json={"text": "Welcome to Acme, {customer.name}!"}
     )
     assert portal.status_code == 200
-    session_id, _bob, _console, _customer, chat = await _picked_up(browsers)
+    session_id, _bob, _console, _customer, chat = await picked_up(browsers)
     greeting = await chat.wait_event(
         session_id, lambda e: e["body"].get("greeting") is True, "greeting"
     )
@@ -274,10 +256,10 @@ async def test_managers_keep_team_scripts_and_everyone_keeps_personal_ones(
 async def test_history_finds_a_past_session_by_a_word_from_its_chat(
     server: ServerProcess, browsers: Callable[[], Browser]
 ) -> None:
-    session_id, bob, _console, _customer, chat = await _picked_up(browsers, query="Wifi trouble")
+    session_id, bob, _console, _customer, chat = await picked_up(browsers, query="Wifi trouble")
     await chat.say(session_id, "The router blinks orange like a pumpkin")
     await bob.http.post(f"/api/sessions/{session_id}/end", json={"outcome": "unresolved"})
-    other_id, _bob2, _c, _cu, _ch = await _picked_up(browsers, query="Billing")
+    other_id, _bob2, _c, _cu, _ch = await picked_up(browsers, query="Billing")
     alice = browsers()
     await alice.login("alice")
     found = (await alice.http.get("/api/history", params={"q": "pumpkin"})).json()
@@ -298,7 +280,7 @@ async def test_history_finds_a_past_session_by_a_word_from_its_chat(
 async def test_an_inviter_neither_sees_nor_accepts_their_own_portal_offer(
     server: ServerProcess, browsers: Callable[[], Browser]
 ) -> None:
-    session_id, bob, _console, _customer, _chat = await _picked_up(browsers)
+    session_id, bob, _console, _customer, _chat = await picked_up(browsers)
     carol = browsers()
     await carol.login("carol")
     offered = await bob.http.post(
@@ -320,7 +302,7 @@ async def test_an_inviter_neither_sees_nor_accepts_their_own_portal_offer(
 async def test_a_downloaded_transcript_verifies_and_an_edited_line_in_it_is_caught(
     shared_browsers: Callable[[], Browser], tmp_path: Path
 ) -> None:
-    session_id, carol, console, _customer_browser, chat = await _picked_up(
+    session_id, carol, console, _customer_browser, chat = await picked_up(
         shared_browsers, "carol", "Toner everywhere"
     )
     assert (await chat.say(session_id, "It is all over the carpet"))["type"] == "ack"

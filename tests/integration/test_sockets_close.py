@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from tests.support.clients import Browser
+from tests.support.clients import Browser, picked_up
 from tests.support.server import ServerProcess
 
 
@@ -31,16 +31,7 @@ async def test_logging_out_closes_that_logins_console_sockets(
 async def test_ending_the_session_tells_everyone_and_closes_the_customers_socket(
     server: ServerProcess, browsers: Callable[[], Browser]
 ) -> None:
-    rep, customer = browsers(), browsers()
-    await rep.login("bob")
-    session_id = (await customer.ask_for_help())["session"]["id"]
-    await rep.http.post(f"/api/sessions/{session_id}/pick-up")
-    console = await rep.socket("/ws/console")
-    await console.send({"type": "subscribe", "session": session_id, "after": 0})
-    await console.wait_type("subscribed")
-    chat = await customer.socket("/ws/customer")
-    await chat.send({"type": "subscribe", "session": session_id, "after": 0})
-    await chat.wait_type("subscribed")
+    session_id, rep, console, _customer, chat = await picked_up(browsers)
 
     ended = await rep.http.post(f"/api/sessions/{session_id}/end")
     assert ended.status_code == 200 and ended.json()["session"]["status"] == "ended"

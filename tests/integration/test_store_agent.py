@@ -16,7 +16,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from helpline.domain.agent_links import AgentLink, agent_attached_note
 from helpline.domain.drafting import seal
@@ -39,22 +39,14 @@ from helpline.store.tables import events, sessions
 from tests.integration import test_store as contract
 from tests.integration.test_store import LATER, NOW, make_rep, new_session, open_session
 from tests.integration.test_store_tools import picked_up_by
-from tests.support.migrations import migrate_down, migrate_to, writing_to
+from tests.support.domain import DEBIAN
+from tests.support.migrations import migrate_down, migrate_to, old_session, writing_to
 
 # The contract's fixtures: every test here runs on a fresh database of each kind.
 store_url = contract.store_url
 store = contract.store
 
 HEARTBEAT_SECONDS = 25.0
-DEBIAN = ClientInfo(
-    os="Debian GNU/Linux 12 (bookworm)",
-    browser="",
-    kernel="6.1.0-18-amd64",
-    arch="x86_64",
-    host="db-01",
-    user="dana",
-    app=ClientApp.AGENT,
-)
 
 
 def attached_note(session: SupportSession, attendees: Sequence[Attendee]) -> EventDraft:
@@ -278,21 +270,8 @@ async def test_no_agent_attaches_to_an_ended_session_and_its_link_stays_unused(
 async def test_upgrade_gives_earlier_sessions_a_browser_and_no_details(store_url: str) -> None:
     await migrate_to(store_url, "0004")
     async with writing_to(store_url) as connection:
-        # Only the columns the schema of 0004 has.
-        session_id = await connection.scalar(
-            insert(sessions)
-            .values(
-                public_id="OLD0-0001",
-                status="waiting",
-                started_at=NOW,
-                customer_name="Olga Oldtimer",
-                query="Fax machine jammed",
-                client_os="Windows XP",
-                client_browser="Internet Explorer 6",
-                last_seq=0,
-                extra={},
-            )
-            .returning(sessions.c.id)
+        session_id = await old_session(
+            connection, NOW, client_os="Windows XP", client_browser="Internet Explorer 6"
         )
 
     await upgrade(store_url)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 
 from helpline.domain.consent import ConsentKind, ConsentRequest, ConsentState
@@ -16,7 +15,6 @@ from helpline.domain.sessions import SupportSession
 from helpline.store.database import create_engine
 from helpline.store.migrate import current_revision, head_revision, upgrade
 from helpline.store.sql import SqlStore
-from helpline.store.tables import sessions
 from tests.integration import test_store as contract
 from tests.integration.test_store import LATER, NOW, chat, make_rep, open_session
 from tests.integration.test_store_transfers import (
@@ -29,7 +27,7 @@ from tests.integration.test_store_transfers import (
     screen_note,
     screen_request,
 )
-from tests.support.migrations import migrate_to, writing_to
+from tests.support.migrations import migrate_to, old_session, writing_to
 
 # The contract's fixtures: every test here runs on a fresh database of each kind.
 store_url = contract.store_url
@@ -186,22 +184,8 @@ async def test_upgrade_from_the_session_tools_schema_adds_transfers_to_existing_
     finally:
         await old.close()
     async with writing_to(store_url) as connection:
-        # Only the columns the schema of 0002 has: a session with one note logged.
-        session_id = await connection.scalar(
-            insert(sessions)
-            .values(
-                public_id="OLD0-0002",
-                status="waiting",
-                started_at=NOW,
-                customer_name="Casey Customer",
-                query="My printer is on fire",
-                client_os="Windows 11",
-                client_browser="Firefox 140",
-                last_seq=1,
-                extra={},
-            )
-            .returning(sessions.c.id)
-        )
+        # A session with one note logged.
+        session_id = await old_session(connection, NOW, last_seq=1)
 
     await upgrade(store_url)
 

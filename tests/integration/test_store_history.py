@@ -27,12 +27,12 @@ from helpline.store.database import create_engine
 from helpline.store.migrate import current_revision, head_revision, upgrade
 from helpline.store.search_table import is_described
 from helpline.store.sql import SqlStore
-from helpline.store.tables import events, metadata, portals, sessions
+from helpline.store.tables import events, metadata, portals
 from helpline.store.tools_protocol import HistoryQuery
 from tests.integration import test_store as contract
 from tests.integration import test_store_tools as tools
 from tests.integration.test_store import LATER, NOW, chat, make_rep, open_session
-from tests.support.migrations import migrate_to, writing_to
+from tests.support.migrations import migrate_to, old_session, writing_to
 
 # The contract's fixtures: every test here runs on a fresh database of each kind.
 store_url = contract.store_url
@@ -215,23 +215,16 @@ async def test_upgrade_from_the_first_schema_indexes_the_conversations_already_s
             .values(slug="sales", name="Sales", fields="", greeting="")
             .returning(portals.c.id)
         )
-        session_id = await connection.scalar(
-            insert(sessions)
-            .values(
-                public_id="OLD0-0001",
-                portal_id=portal_id,
-                status="ended",
-                started_at=NOW,
-                customer_name="Olga Oldtimer",
-                query="Fax machine jammed",
-                client_os="Windows XP",
-                client_browser="Internet Explorer 6",
-                last_seq=2,
-                extra={},
-                ended_at=LATER,
-                ended_by="Ann",
-            )
-            .returning(sessions.c.id)
+        session_id = await old_session(
+            connection,
+            NOW,
+            customer_name="Olga Oldtimer",
+            query="Fax machine jammed",
+            portal_id=portal_id,
+            status="ended",
+            last_seq=2,
+            ended_at=LATER,
+            ended_by="Ann",
         )
         common = {
             "session_id": session_id,

@@ -11,24 +11,10 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from tests.support.clients import Browser, Peer, eventually
+from tests.support.clients import Browser, eventually, picked_up
 from tests.support.server import ServerProcess
 
 JPEG = b"\xff\xd8\xff\xe0" + b"fake jpeg body" * 20
-
-
-async def _picked_up(browsers: Callable[[], Browser]) -> tuple[str, Browser, Peer, Browser, Peer]:
-    rep, customer = browsers(), browsers()
-    await rep.login("bob")
-    session_id = (await customer.ask_for_help("acme", "Dana", "Need a file"))["session"]["id"]
-    assert (await rep.http.post(f"/api/sessions/{session_id}/pick-up")).status_code == 200
-    console = await rep.socket("/ws/console")
-    await console.send({"type": "subscribe", "session": session_id, "after": 0})
-    await console.wait_type("subscribed")
-    chat = await customer.socket("/ws/customer")
-    await chat.send({"type": "subscribe", "session": session_id, "after": 0})
-    await chat.wait_type("subscribed")
-    return session_id, rep, console, customer, chat
 
 
 @asynccontextmanager
@@ -64,7 +50,7 @@ async def upload(browser: Browser, session_id: str, name: str, data: bytes, to: 
 async def test_a_file_goes_each_way_accepted_and_byte_identical(
     server: ServerProcess, browsers: Callable[[], Browser]
 ) -> None:
-    session_id, rep, console, customer, chat = await _picked_up(browsers)
+    session_id, rep, console, customer, chat = await picked_up(browsers)
     to_customer = os.urandom(300_000)
     sent = await upload(rep, session_id, "../../etc/driver setup.exe", to_customer, to="customer")
     assert sent.status_code == 201, sent.text
@@ -115,7 +101,7 @@ async def test_a_file_goes_each_way_accepted_and_byte_identical(
 async def test_a_file_name_that_hides_its_real_extension_is_shown_as_it_is_and_reps_see_why(
     server: ServerProcess, browsers: Callable[[], Browser]
 ) -> None:
-    session_id, rep, console, customer, chat = await _picked_up(browsers)
+    session_id, rep, console, customer, chat = await picked_up(browsers)
 
     # Shown as sent, "inv\u202eexe.txt" reads "invtxt.exe".
     sent = await upload(customer, session_id, "inv\u202eexe.txt", b"MZ not a text")
@@ -149,7 +135,7 @@ async def test_a_file_name_that_hides_its_real_extension_is_shown_as_it_is_and_r
 async def test_a_declined_file_never_downloads_and_rep_only_files_stay_hidden(
     server: ServerProcess, browsers: Callable[[], Browser]
 ) -> None:
-    session_id, rep, _console, customer, chat = await _picked_up(browsers)
+    session_id, rep, _console, customer, chat = await picked_up(browsers)
     declined = (await upload(rep, session_id, "tool.zip", b"zipzip", to="customer")).json()["file"]
     assert (await customer.http.post(f"/api/files/{declined['id']}/decline")).status_code == 200
     refused = await customer.http.get(f"/api/files/{declined['id']}")
@@ -194,7 +180,7 @@ async def test_an_oversized_upload_is_refused_and_nothing_is_offered(tmp_path: P
 async def test_an_upload_cut_off_halfway_offers_nothing_and_leaves_nothing(
     server: ServerProcess, browsers: Callable[[], Browser]
 ) -> None:
-    session_id, rep, _console, customer, _chat = await _picked_up(browsers)
+    session_id, rep, _console, customer, _chat = await picked_up(browsers)
     _reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
     head = (
         f"POST /api/sessions/{session_id}/files?name=half.bin&to=customer HTTP/1.1\r\n"
@@ -249,7 +235,7 @@ def screen_frame(session_id: str, kind: int = 1, image: bytes = JPEG) -> bytes:
 async def test_the_screen_is_shared_only_after_consent_and_only_with_representatives(
     server: ServerProcess, browsers: Callable[[], Browser]
 ) -> None:
-    session_id, rep, console, _customer, chat = await _picked_up(browsers)
+    session_id, rep, console, _customer, chat = await picked_up(browsers)
     await chat.send_bytes(screen_frame(session_id))
     refused = await chat.wait_type("error")
     assert refused["code"] == "forbidden"
@@ -313,7 +299,7 @@ async def test_the_screen_is_shared_only_after_consent_and_only_with_representat
 async def test_closing_the_customers_window_stops_sharing_with_a_note(
     server: ServerProcess, browsers: Callable[[], Browser]
 ) -> None:
-    session_id, rep, console, _customer, chat = await _picked_up(browsers)
+    session_id, rep, console, _customer, chat = await picked_up(browsers)
     request_id = (await rep.http.post(f"/api/sessions/{session_id}/screen/request")).json()[
         "request"
     ]

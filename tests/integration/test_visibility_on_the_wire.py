@@ -5,30 +5,14 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
-from tests.support.clients import Browser, Peer
+from tests.support.clients import Browser, picked_up
 from tests.support.server import ServerProcess
-
-
-async def _active_session(
-    browsers: Callable[[], Browser],
-) -> tuple[str, Browser, Peer, Browser, Peer]:
-    rep, customer = browsers(), browsers()
-    await rep.login("bob")
-    session_id = (await customer.ask_for_help("acme", "Dana", "Slow laptop"))["session"]["id"]
-    assert (await rep.http.post(f"/api/sessions/{session_id}/pick-up")).status_code == 200
-    console = await rep.socket("/ws/console")
-    await console.wait_type("welcome")
-    await console.send({"type": "subscribe", "session": session_id, "after": 0})
-    chat = await customer.socket("/ws/customer")
-    await chat.send({"type": "subscribe", "session": session_id, "after": 0})
-    await chat.wait_type("subscribed")
-    return session_id, rep, console, customer, chat
 
 
 async def test_private_lines_notes_and_masked_colleagues_stay_off_the_customers_socket(
     server: ServerProcess, browsers: Callable[[], Browser]
 ) -> None:
-    session_id, bob, bob_console, customer, chat = await _active_session(browsers)
+    session_id, bob, bob_console, customer, chat = await picked_up(browsers)
     alice = browsers()
     me = await alice.login("alice")
     alice_console = await alice.socket("/ws/console")
@@ -38,8 +22,7 @@ async def test_private_lines_notes_and_masked_colleagues_stay_off_the_customers_
     )
     assert added.status_code == 200, added.text
     await alice_console.wait_type("assigned")
-    await alice_console.send({"type": "subscribe", "session": session_id, "after": 0})
-    await alice_console.wait_type("subscribed")
+    await alice_console.follow(session_id)
 
     assert (await bob_console.say(session_id, "Checking the logs", to="representatives"))[
         "type"
@@ -94,7 +77,7 @@ async def test_private_lines_notes_and_masked_colleagues_stay_off_the_customers_
 async def test_a_representative_does_not_see_other_pairs_private_lines(
     server: ServerProcess, browsers: Callable[[], Browser]
 ) -> None:
-    session_id, bob, bob_console, _customer, _chat = await _active_session(browsers)
+    session_id, bob, bob_console, _customer, _chat = await picked_up(browsers)
     ids = {}
     consoles = {}
     for name in ("alice", "carol"):
@@ -105,8 +88,7 @@ async def test_a_representative_does_not_see_other_pairs_private_lines(
         )
         assert added.status_code == 200
         consoles[name] = await browser.socket("/ws/console")
-        await consoles[name].send({"type": "subscribe", "session": session_id, "after": 0})
-        await consoles[name].wait_type("subscribed")
+        await consoles[name].follow(session_id)
     await bob_console.say(session_id, "For Alice only", to=ids["alice"])
     await bob_console.say(session_id, "For everyone")
     await consoles["carol"].wait_event(
@@ -121,7 +103,7 @@ async def test_a_representative_does_not_see_other_pairs_private_lines(
 async def test_customers_cannot_write_notes_or_private_lines(
     server: ServerProcess, browsers: Callable[[], Browser]
 ) -> None:
-    session_id, bob, _console, _customer, chat = await _active_session(browsers)
+    session_id, bob, _console, _customer, chat = await picked_up(browsers)
     note = await chat.say(session_id, "I am a note", kind="note")
     assert note["type"] == "error" and note["code"] == "forbidden"
     private = await chat.say(session_id, "to reps", to="representatives")

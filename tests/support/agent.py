@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from helpline.agent import state
 from helpline.agent.connection import ConnectionState, Listener, Phase
 from helpline.agent.events import Event
-from helpline.agent.joining import JoinTarget, join
+from helpline.agent.joining import Credentials, JoinTarget, join
+from helpline.agent.service import ProcessManager
 from helpline.agent.session import AgentSession
 from helpline.agent.system import client_report
 from helpline.agent.view import LogLine, View
@@ -184,9 +187,24 @@ async def session_code(rep: Browser) -> dict[str, Any]:
     return body
 
 
-async def follow(console: Peer, session: str) -> None:
-    await console.send({"type": "subscribe", "session": session, "after": 0})
-    await console.wait_type("subscribed")
+async def service_to_be(
+    server_url: str, rep: Browser, tmp_path: Path
+) -> tuple[Credentials, Path, ProcessManager]:
+    """Dana joins by the representative's code, and her agent's service is ready to run:
+    its state file written as ``helpline agent service`` writes it, under a home of the
+    test's own, and the manager that runs it as a detached process. Returns the
+    credentials, the state file and the manager."""
+    code = await session_code(rep)
+    joined = await join(JoinTarget(server_url, code["code"]), "Dana", client_report())
+    folder = tmp_path / "home" / ".local" / "state" / "helpline"
+    state_file = state.service_path(joined.session, folder)
+    record = state.ServiceState(
+        joined.server, joined.session, joined.token, str(tmp_path / "dl"), manager="process"
+    )
+    state.write_private(state_file, asdict(record))
+    env = {**os.environ, "HOME": str(tmp_path / "home"), "PYTHONUNBUFFERED": "1"}
+    env.pop("XDG_RUNTIME_DIR", None)
+    return joined, state_file, ProcessManager(joined.session, folder, env)
 
 
 def messages(peer: Peer, session: str) -> list[str]:
@@ -230,7 +248,9 @@ class RecordingView(View):
 async def running_agent(
     server_url: str, rep: Browser, folder: Path, **more: Any
 ) -> AsyncIterator[tuple[AgentSession, RecordingView]]:
-    """An agent joined by the representative's code, connected, and closed after."""
+    """An agent joined by the representative's code, connected, and closed after; then
+    the session is ended, so that a representative on a shared server never holds the
+    most sessions they may, whichever tests ran before."""
     code = await session_code(rep)
     credentials = await join(
         JoinTarget(server=server_url, code=code["code"]), "Dana", client_report()
@@ -250,6 +270,7 @@ async def running_agent(
     finally:
         await agent.close()
         await asyncio.wait_for(task, 10)
+        await rep.http.post(f"/api/sessions/{credentials.session}/end", json={})
 
 
 async def until(check: Callable[[], bool], what: str, seconds: float = 20.0) -> None:

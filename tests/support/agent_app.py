@@ -16,7 +16,7 @@ from helpline.agent.app import AgentApp
 from helpline.agent.joining import JoinTarget, join
 from helpline.agent.session import AgentSession
 from helpline.agent.system import client_report
-from tests.support.agent import follow, session_code
+from tests.support.agent import session_code
 from tests.support.clients import Browser, Peer
 
 WAIT_SECONDS = 15.0
@@ -56,7 +56,7 @@ async def app_for(
     app = AgentApp(agent)
     console = await rep.socket("/ws/console")
     await console.wait_type("welcome")
-    await follow(console, credentials.session)
+    await console.follow(credentials.session)
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: agent.connection.ready, "connected")
         yield app, pilot, console

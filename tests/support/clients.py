@@ -6,17 +6,28 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
 from websockets.asyncio.client import ClientConnection, connect
 
-from tests.support.server import ServerProcess
+from tests.support.server import ServerProcess, two_nodes
 
 Frame = dict[str, Any]
 WAIT_SECONDS = 10.0
+# What an agent on tests.support.domain.DEBIAN reports when it joins or attaches.
+DEBIAN_REPORT: Frame = {
+    "os": "Debian GNU/Linux 12 (bookworm)",
+    "kernel": "6.1.0-18-amd64",
+    "arch": "x86_64",
+    "host": "db-01",
+    "user": "dana",
+    "app": "agent",
+}
 
 
 class Browser:
@@ -190,6 +201,11 @@ class Peer:
             f"a {kind!r} frame with {fields}",
         )
 
+    async def follow(self, session: str) -> None:
+        """Subscribe to ``session`` from its first event; done when the server says so."""
+        await self.send({"type": "subscribe", "session": session, "after": 0})
+        await self.wait_type("subscribed")
+
     async def wait_binary(self, count: int = 1) -> list[bytes]:
         """Wait until at least ``count`` binary messages arrived; return them all."""
 
@@ -260,3 +276,40 @@ async def eventually(check: Callable[[], bool], what: str, seconds: float = WAIT
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError(f"Still not true after {seconds}s: {what}")
         await asyncio.sleep(0.05)
+
+
+async def picked_up(
+    browsers: Callable[[], Browser], rep_name: str = "bob", query: str = "Printer jam"
+) -> tuple[str, Browser, Peer, Browser, Peer]:
+    """Dana asks for help on the acme portal and ``rep_name`` picks her up; his console
+    and her chat follow the session. Returns the session ID, the representative, his
+    console, the customer and her chat."""
+    rep, customer = browsers(), browsers()
+    await rep.login(rep_name)
+    session_id = (await customer.ask_for_help("acme", "Dana", query))["session"]["id"]
+    picked = await rep.http.post(f"/api/sessions/{session_id}/pick-up")
+    assert picked.status_code == 200, picked.text
+    console = await rep.socket("/ws/console")
+    await console.follow(session_id)
+    chat = await customer.socket("/ws/customer")
+    await chat.follow(session_id)
+    return session_id, rep, console, customer, chat
+
+
+@asynccontextmanager
+async def on_two_nodes(
+    folder: Path, database_url: str, bus: str, **env: str
+) -> AsyncIterator[tuple[ServerProcess, ServerProcess, Browser, Browser]]:
+    """Two server processes started on one database and one bus (``two_nodes``), and a
+    browser on each: the first's, then the second's. All closed and stopped after."""
+    first, second = await two_nodes(folder, database_url, bus, **env)
+    await first.start()
+    await second.start()
+    on_first, on_second = Browser(first), Browser(second)
+    try:
+        yield first, second, on_first, on_second
+    finally:
+        await on_first.close()
+        await on_second.close()
+        first.stop()
+        second.stop()

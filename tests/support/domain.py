@@ -16,6 +16,7 @@ from helpline.domain.people import Representative, Role
 from helpline.domain.sessions import (
     Attendee,
     AttendeeRole,
+    ClientApp,
     ClientInfo,
     SessionStatus,
     SupportSession,
@@ -25,6 +26,25 @@ from helpline.domain.visibility import Viewer, view_log
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 CUSTOMER = "Dana"
 A_BROWSER = ClientInfo(os="Windows 10", browser="Chrome 131")
+# The computer an agent reports in the tests (on the wire: tests.support.clients.DEBIAN_REPORT),
+# and the lines a chat log's header names it with.
+DEBIAN = ClientInfo(
+    os="Debian GNU/Linux 12 (bookworm)",
+    browser="",
+    kernel="6.1.0-18-amd64",
+    arch="x86_64",
+    host="db-01",
+    user="dana",
+    app=ClientApp.AGENT,
+)
+DEBIAN_LINES = [
+    "Operating system: Debian GNU/Linux 12 (bookworm)",
+    "Kernel: 6.1.0-18-amd64",
+    "Architecture: x86_64",
+    "Host name: db-01",
+    "User: dana",
+    "Connected with: Helpline agent",
+]
 
 
 def a_rep(rep_id: int, name: str) -> Representative:

@@ -63,12 +63,10 @@ async def open_scene(server: ServerProcess) -> Scene:
     consoles = []
     for browser in (bob, masked):
         console = await browser.socket("/ws/console")
-        await console.send({"type": "subscribe", "session": session_id, "after": 0})
-        await console.wait_type("subscribed")
+        await console.follow(session_id)
         consoles.append(console)
     chat = await customer.socket("/ws/customer")
-    await chat.send({"type": "subscribe", "session": session_id, "after": 0})
-    await chat.wait_type("subscribed")
+    await chat.follow(session_id)
     scene = Scene(session_id, bob, bob_id, consoles[0], masked, consoles[1], customer, chat)
     scene.closers = [
         *(b.close for b in (bob, masked, customer)),

@@ -7,14 +7,17 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import datetime
 
 from alembic import command
 from alembic.config import Config
+from sqlalchemy import insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from helpline.store.database import create_engine, for_writes
 from helpline.store.migrate import alembic_config
+from helpline.store.tables import sessions
 
 
 @asynccontextmanager
@@ -47,3 +50,24 @@ async def migrate_to(url: str, revision: str) -> None:
 async def migrate_down(url: str, revision: str) -> None:
     """Downgrade to ``revision``."""
     await _migrate(url, command.downgrade, revision)
+
+
+async def old_session(connection: AsyncConnection, started_at: datetime, **columns: object) -> int:
+    """A session row with only the columns the first schemas have: Olga Oldtimer, whose
+    fax machine jammed, waiting, on Windows XP in Internet Explorer 6, nothing logged;
+    ``columns`` change those or add others of the first schema. Returns its id."""
+    values: dict[str, object] = {
+        "public_id": "OLD0-0001",
+        "status": "waiting",
+        "started_at": started_at,
+        "customer_name": "Olga Oldtimer",
+        "query": "Fax machine jammed",
+        "client_os": "Windows XP",
+        "client_browser": "Internet Explorer 6",
+        "last_seq": 0,
+        "extra": {},
+    }
+    session_id: int = await connection.scalar(
+        insert(sessions).values({**values, **columns}).returning(sessions.c.id)
+    )
+    return session_id

@@ -27,7 +27,6 @@ from helpline.domain.errors import Expired, InvalidInput
 from helpline.domain.events import AudienceKind, Event
 from helpline.domain.presence import is_fresh, stale_before
 from helpline.domain.sessions import (
-    ClientApp,
     ClientInfo,
     SessionStatus,
     SupportSession,
@@ -36,6 +35,7 @@ from helpline.domain.sessions import (
 from helpline.domain.transcript import header_lines
 from helpline.domain.urls import not_opened_note
 from helpline.domain.visibility import Viewer, can_see
+from tests.support.domain import DEBIAN, DEBIAN_LINES
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 ATTACHED = "The customer attached the Helpline agent."
@@ -59,26 +59,9 @@ def session_on(client: ClientInfo) -> SupportSession:
 
 
 def test_a_chat_log_header_names_what_the_agent_reported_and_leaves_out_the_unknown() -> None:
-    agent = ClientInfo(
-        os="Debian GNU/Linux 12 (bookworm)",
-        browser="",
-        kernel="6.1.0-18-amd64",
-        arch="x86_64",
-        host="db-01",
-        user="dana",
-        app=ClientApp.AGENT,
-    )
+    lines = header_lines(session_on(DEBIAN), None)
 
-    lines = header_lines(session_on(agent), None)
-
-    assert lines[6:] == [
-        "Operating system: Debian GNU/Linux 12 (bookworm)",
-        "Kernel: 6.1.0-18-amd64",
-        "Architecture: x86_64",
-        "Host name: db-01",
-        "User: dana",
-        "Connected with: Helpline agent",
-    ]
+    assert lines[6:] == DEBIAN_LINES
     browser = header_lines(session_on(ClientInfo(os="Windows 10", browser="Chrome 131")), None)
     assert browser[6:] == [
         "Operating system: Windows 10",

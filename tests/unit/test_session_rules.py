@@ -20,6 +20,7 @@ from helpline.domain.errors import (
     Forbidden,
     InvalidInput,
     LimitReached,
+    NotFound,
     SessionEnded,
 )
 from helpline.domain.events import AudienceKind, Author
@@ -30,6 +31,7 @@ from helpline.domain.sessions import (
     SupportSession,
     format_public_id,
     normalize_public_id,
+    of_this_session,
 )
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
@@ -172,3 +174,11 @@ def test_preferences_refuse_unknown_names_and_inverted_thresholds() -> None:
     with pytest.raises(InvalidInput):
         Preferences().updated({"request_alert_seconds": 1})
     assert Preferences().updated({"request_alert_seconds": 90}).request_alert_seconds == 90
+
+
+def test_a_customer_reaches_only_their_own_sessions_requests_and_tasks() -> None:
+    assert of_this_session((7, "the request"), 7, "request") == "the request"
+    with pytest.raises(NotFound, match=r"^There is no such task\.$"):
+        of_this_session(None, 7, "task")
+    with pytest.raises(Forbidden, match=r"^This request belongs to another session\.$"):
+        of_this_session((8, "the request"), 7, "request")

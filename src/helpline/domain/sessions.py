@@ -11,9 +11,17 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
+from typing import TypeVar
 
 from helpline.domain.drafting import ANONYMOUS, Disclosure, Draft, Wording, say, seal_all, status
-from helpline.domain.errors import Conflict, Forbidden, InvalidInput, LimitReached, SessionEnded
+from helpline.domain.errors import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    LimitReached,
+    NotFound,
+    SessionEnded,
+)
 from helpline.domain.events import Audience, Author, EventDraft, EventKind, Scalar
 from helpline.domain.people import Representative
 from helpline.domain.text import strip_unsafe
@@ -21,6 +29,8 @@ from helpline.domain.text import strip_unsafe
 PUBLIC_ID_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
 PUBLIC_ID_CHARS = 8
 MAX_INVITED_REPRESENTATIVES = 7
+
+T = TypeVar("T")
 
 
 class SessionStatus(StrEnum):
@@ -167,6 +177,17 @@ def check_rep_in_session(attendees: Sequence[Attendee], rep_id: int) -> Attendee
     if attendee is None or not attendee.present:
         raise Forbidden("You are not in this session.")
     return attendee
+
+
+def of_this_session(found: tuple[int, T] | None, session_id: int, what: str) -> T:
+    """An item a customer's side names by its ID (``found``: its session and itself), if
+    it is of their own session; ``what`` names it in the error."""
+    if found is None:
+        raise NotFound(f"There is no such {what}.")
+    owner, item = found
+    if owner != session_id:
+        raise Forbidden(f"This {what} belongs to another session.")
+    return item
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from helpline.domain.sessions import (
     check_open,
     check_rep_in_session,
     may_read,
+    of_this_session,
 )
 from helpline.domain.tasks import Task, TaskKind, TaskState
 from helpline.server.accounts import CustomerActor, RepActor
@@ -149,12 +150,8 @@ class Computer:
         detail: str | None,
         report: object,
     ) -> Task:
-        found = await self.store.get_task(task_id)
-        if found is None:
-            raise NotFound("There is no such task.")
-        session_id, task = found
-        if session_id != actor.session_id:
-            raise Forbidden("This task belongs to another session.")
+        session_id = actor.session_id
+        task = of_this_session(await self.store.get_task(task_id), session_id, "task")
         session = await self._open_session(session_id)
         moved = task.moved_to(state)
         wants_report = moved.kind is TaskKind.ELEVATED_DIAGNOSTICS and state is TaskState.DONE
@@ -213,12 +210,8 @@ class Computer:
         self, actor: CustomerActor, request_id: str
     ) -> tuple[SupportSession, ConsentRequest]:
         found = await self.store.get_consent(request_id)
-        if found is None:
-            raise NotFound("There is no such request.")
-        session_id, request = found
-        if session_id != actor.session_id:
-            raise Forbidden("This request belongs to another session.")
-        return await self._open_session(session_id), request
+        request = of_this_session(found, actor.session_id, "request")
+        return await self._open_session(actor.session_id), request
 
     async def _open_session(self, session_id: int) -> SupportSession:
         session = await self.store.get_session(session_id)

@@ -12,9 +12,8 @@ import uuid
 from helpline.domain import consent as rules
 from helpline.domain.consent import ConsentKind, ConsentRequest, ConsentState
 from helpline.domain.drafting import seal
-from helpline.domain.errors import Forbidden, NotFound
 from helpline.domain.events import EventDraft
-from helpline.domain.sessions import check_open, check_rep_in_session
+from helpline.domain.sessions import check_open, check_rep_in_session, of_this_session
 from helpline.protocol.client_frames import Consent
 from helpline.server.accounts import CustomerActor, RepActor
 from helpline.server.service import HelplineService
@@ -47,12 +46,8 @@ class Consents:
     ) -> ConsentRequest:
         """The customer's answer; ``reason`` (optional) is ``"no_display"`` when the
         agent declines a screen request on a computer that has none."""
-        found = await self.store.get_consent(request_id)
-        if found is None:
-            raise NotFound("There is no such request.")
-        session_id, request = found
-        if session_id != actor.session_id:
-            raise Forbidden("This request belongs to another session.")
+        session_id = actor.session_id
+        request = of_this_session(await self.store.get_consent(request_id), session_id, "request")
         why = rules.check_decline_reason(request, allow, reason)
         rules.check_plain_answer(request, allow)
         session = await self.store.get_session(session_id)
