@@ -6,6 +6,7 @@ Linux only, like the rest of the bench (``taskset``, loopback aliases 127.0.0.x)
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import resource
 import shutil
@@ -22,9 +23,20 @@ from pathlib import Path
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 START_TIMEOUT_S = 60.0
+# prctl(2): the signal a process gets when the thread that started it ends.
+PR_SET_PDEATHSIG = 1
 # Where a stopped server's log is copied (``python -m bench run --keep-logs DIR``); the
 # run's own folder, with the log in it, is deleted at the end of the run.
 logs_kept_in: Path | None = None
+
+
+def _die_with_parent() -> None:
+    """In a server's process, before it runs: be sent SIGTERM when the bench's process
+    ends, however it ends. A run stopped by a timeout or a kill left its servers
+    running (in their own session, so no terminal signal reaches them), holding ports
+    and a core for the next run."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def raise_open_files() -> int:
@@ -119,7 +131,12 @@ class Server:
         env = {**os.environ, "PYTHONUNBUFFERED": "1", **self.env}
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
-            command, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True
+            command,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=env,
+            start_new_session=True,
+            preexec_fn=_die_with_parent,
         )
         log.close()
         self._wait_healthy()
