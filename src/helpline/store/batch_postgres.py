@@ -46,6 +46,17 @@ from helpline.store.tables import events, sessions
 
 _Convert = Callable[[Any], Any] | None
 
+# The batch's statements are planned afresh for every batch, for the table as it is
+# then. Left to itself, PostgreSQL keeps one generic plan per prepared statement: the
+# writer's connection lives for days, and a plan made while ``events`` was nearly
+# empty (a new database) was a hash join over a sequential scan of it, kept as the
+# table grew, so each batch read the whole log: PostgreSQL's CPU per append rose from
+# 68 us at 10,000 events to 235 us at 60,000 (bench.store's appends, 50 callers), and
+# chat at 3,000 msg/s fell over. Planned each time, the lookup probes the unique
+# index once the table is large (70 us per append, flat to 60,000); planning three
+# short statements costs far less than one scan.
+PLAN_CACHE_MODE = "force_custom_plan"
+
 
 def _sql_type(column: Column[Any], dialect: Dialect) -> str:
     return str(column.type.compile(dialect=dialect))
@@ -162,7 +173,7 @@ class PostgresBatches:
 
     async def close(self, *, invalidate: bool = False) -> None:
         """Give the connection back to the pool (or, ``invalidate``, discard it)."""
-        conn, loop = self._conn, self._loop
+        conn, raw, loop = self._conn, self._raw, self._loop
         self._conn, self._raw, self._loop = None, None, None
         if conn is None or loop is not asyncio.get_running_loop():
             # A connection of another event loop cannot be closed from this one.
@@ -170,6 +181,12 @@ class PostgresBatches:
         if invalidate:
             # A connection that is gone already cannot fail to be discarded.
             with contextlib.suppress(Exception):
+                await conn.invalidate()
+        else:
+            try:
+                # Back in the pool, it plans as every other connection does.
+                await raw.execute("RESET plan_cache_mode")
+            except Exception:
                 await conn.invalidate()
         await conn.close()
 
@@ -185,12 +202,14 @@ class PostgresBatches:
         await self.close(invalidate=raw is not None)
         conn = await self._engine.connect()
         try:
-            raw = (await conn.get_raw_connection()).driver_connection
+            driver: Any = (await conn.get_raw_connection()).driver_connection
+            await driver.execute(f"SET plan_cache_mode = {PLAN_CACHE_MODE}")
         except BaseException:
+            await conn.invalidate()
             await conn.close()
             raise
-        self._conn, self._raw, self._loop = conn, raw, loop
-        return raw
+        self._conn, self._raw, self._loop = conn, driver, loop
+        return driver
 
     async def _failed(self, exc: Exception) -> Exception:
         """``exc`` as SQLAlchemy would raise it; a connection that is not to be used
