@@ -3,14 +3,13 @@ in, a new one is closed with 1013 and told how long to wait (docs/protocol.md)."
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
 
 import pytest
 from websockets.exceptions import InvalidStatus
 
 from tests.support.clients import Browser
-from tests.support.server import ServerProcess
+from tests.support.server import ServerProcess, running_across_tests
 
 
 @pytest.fixture(scope="module")
@@ -19,12 +18,8 @@ def one_at_a_time(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerPr
     process = ServerProcess(
         tmp_path_factory.mktemp("one-at-a-time"), extra_env={"HELPLINE_CONNECTING_LIMIT": "1"}
     )
-    asyncio.run(process.seed())
-    asyncio.run(process.start())
-    try:
-        yield process
-    finally:
-        process.stop()
+    with running_across_tests(process) as started:
+        yield started
 
 
 async def test_a_socket_turned_away_while_another_is_let_in_is_told_when_to_come_back(
