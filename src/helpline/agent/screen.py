@@ -3,13 +3,8 @@
 Why these pieces: ``mss`` grabs the screen in about a millisecond through the X
 server (and on macOS and Windows through their own APIs) with no other dependency;
 Pillow scales and encodes the grab as a JPEG of a few kilobytes. Frames use the
-binary format of docs/protocol.md (written here again, not imported from the server:
-the agent speaks the protocol, it does not share the server's code):
-
-    byte 0      1 = thumbnail (about every 2 s), 2 = viewer frame (5 per second or more)
-    bytes 1-2   header length, big-endian
-    header      JSON {"session": ID, "width": W, "height": H}
-    the rest    the image
+binary format of docs/protocol.md, declared with the server in
+``helpline.protocol.screen_frames``.
 
 A thumbnail goes every two seconds while sharing; viewer frames go six times a
 second for ten seconds after each ``screen_watch``. Capturing runs in one thread of
@@ -21,30 +16,29 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import io
-import json
 import os
-import struct
 import sys
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-THUMBNAIL = 1
-VIEWER_FRAME = 2
+from helpline.protocol.screen_frames import (
+    THUMBNAIL,
+    VIEWER_FRAME,
+    ScreenHeader,
+    encode_screen_frame,
+)
+
 THUMBNAIL_WIDTH = 320
 VIEWER_WIDTH = 1280
 THUMBNAIL_EVERY_SECONDS = 2.0
 VIEWER_EVERY_SECONDS = 1 / 6
 WATCH_WINDOW_SECONDS = 10.0
 JPEG_QUALITY = 60
-MAX_HEADER_BYTES = 512
 
 
 def encode_frame(kind: int, session: str, width: int, height: int, image: bytes) -> bytes:
-    header = json.dumps({"session": session, "width": width, "height": height}).encode()
-    if len(header) > MAX_HEADER_BYTES:
-        raise ValueError("The screen frame's header is too long.")
-    return bytes([kind]) + struct.pack(">H", len(header)) + header + image
+    return encode_screen_frame(kind, ScreenHeader(session, width, height), image)
 
 
 def fit_width(width: int, height: int, max_width: int) -> tuple[int, int]:

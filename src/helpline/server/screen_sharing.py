@@ -15,9 +15,10 @@ from typing import TYPE_CHECKING
 from helpline.domain.consent import ConsentKind
 from helpline.domain.errors import Forbidden, InvalidFrame
 from helpline.protocol.client_frames import FIELD_RULES, Screen, Watch
+from helpline.protocol.screen_frames import THUMBNAIL
 from helpline.server.accounts import CustomerActor, RepActor
 from helpline.server.records import ViewerOpened
-from helpline.server.screen import THUMBNAIL, frame_kind, parse_frame, screen_channel
+from helpline.server.screen import frame_kind, parse_frame, screen_channel
 from helpline.server.service_core import session_channel
 
 if TYPE_CHECKING:
