@@ -3,8 +3,10 @@
 Why: past 1,500 msg/s on PostgreSQL the server's own core was half idle while the
 latency passed its limit, so the wait is in the database or in the machine around it.
 PostgreSQL is not pinned to a core: its CPU comes out of the same cores as the
-server's and the generator's. Each step records how much CPU all ``postgres``
-processes used (read from /proc, so the machine's PostgreSQL must be local), how many
+server's and the generator's. Each step records how much CPU PostgreSQL's
+processes used for the bench's database (its backends and the shared writer,
+checkpointer and autovacuum processes; read from /proc, so the machine's PostgreSQL
+must be local), how many
 transactions the bench's database committed and how often the WAL was flushed to
 disk, per message: a commit per message says batching is not happening, PostgreSQL's
 CPU beside the server's and the generator's says whether the cores are used up.
@@ -24,7 +26,7 @@ from typing import Any
 
 from sqlalchemy.engine import make_url
 
-from bench.proc import CLOCK_TICKS
+from bench.proc import cpu_seconds
 
 # PostgreSQL's own processes, which work for every database: their CPU counts.
 _SHARED = ("checkpointer", "background writer", "walwriter", "autovacuum", "logical")
@@ -50,17 +52,14 @@ def postgres_cpu(database: str | None = None) -> dict[int, float]:
         if not entry.isdigit():
             continue
         with contextlib.suppress(OSError, ValueError, IndexError):
-            with open(f"/proc/{entry}/stat") as stat:
-                raw = stat.read()
-            name = raw[raw.index("(") + 1 : raw.rindex(")")]
-            if name != "postgres" and not name.startswith("postgres:"):
-                continue
+            with open(f"/proc/{entry}/comm") as comm:
+                if not comm.read().startswith("postgres"):
+                    continue
             with open(f"/proc/{entry}/cmdline", "rb") as cmdline:
                 title = cmdline.read().replace(b"\0", b" ").decode(errors="replace").strip()
             if title.startswith("postgres: ") and not _counted(title, database):
                 continue
-            fields = raw.rsplit(")", 1)[1].split()
-            found[int(entry)] = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+            found[int(entry)] = cpu_seconds(int(entry))
     return found
 
 
@@ -78,10 +77,9 @@ class Sample:
     cpu: dict[int, float]
     commits: int | None
     wal_syncs: int | None
-    wal_writes: int | None
 
 
-async def _counters(url: str) -> tuple[int, int, int]:
+async def _counters(url: str) -> tuple[int, int]:
     import asyncpg
 
     connection = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://", 1))
@@ -89,8 +87,8 @@ async def _counters(url: str) -> tuple[int, int, int]:
         commits = await connection.fetchval(
             "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()"
         )
-        wal = await connection.fetchrow("SELECT wal_sync, wal_write FROM pg_stat_wal")
-        return int(commits), int(wal["wal_sync"]), int(wal["wal_write"])
+        syncs = await connection.fetchval("SELECT wal_sync FROM pg_stat_wal")
+        return int(commits), int(syncs)
     finally:
         await connection.close()
 
@@ -101,10 +99,10 @@ def sample(database_url: str | None) -> Sample | None:
         return None
     cpu = postgres_cpu(make_url(database_url).database)
     try:
-        commits, syncs, writes = asyncio.run(_counters(database_url))
+        commits, syncs = asyncio.run(_counters(database_url))
     except (OSError, ImportError, RuntimeError):
-        return Sample(cpu, None, None, None)
-    return Sample(cpu, commits, syncs, writes)
+        return Sample(cpu, None, None)
+    return Sample(cpu, commits, syncs)
 
 
 def _diff(after: float | None, before: float | None) -> float | None:

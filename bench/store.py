@@ -7,7 +7,7 @@ per read and per append, in a few seconds, so two trees can be compared in turns
 (``PYTHONPATH=TREE/src python -m bench.store``, alternating, repeated). Besides the
 wall time it reports the process's CPU time (every thread's) per operation, which a
 busy machine disturbs far less than it does latency, and on PostgreSQL the CPU of its
-processes (every ``postgres`` process on this machine, so a quiet one) per operation.
+processes that work for the bench's database (bench/database_load.py) per operation.
 
 On PostgreSQL (``--database-url postgresql+asyncpg://USER@HOST:PORT/DB``) the URL
 names a database to connect to for administration; the bench creates a fresh

@@ -73,12 +73,12 @@ async def test_the_writer_s_connection_leaves_checkpoints_to_its_neighbour(
         _write_pages(writer, 1_200)
         assert _size(path) == size_at_start
 
-        checkpoints.committed(1, 0.001, [])
+        checkpoints.batch_committed()
         await checkpoints.settled()
         assert checkpoints.checkpoints == 0, "too soon after the last one"
 
         clock.advance(0.5)
-        checkpoints.committed(1, 0.001, [])
+        checkpoints.batch_committed()
         await checkpoints.settled()
         assert checkpoints.checkpoints == 1
         assert _size(path) >= size_at_start + 1_200 * PAGE

@@ -45,9 +45,9 @@ def test_nothing_passed_is_a_capacity_of_zero() -> None:
 
 
 def test_postgresql_s_work_is_counted_per_message_of_the_step() -> None:
-    before = Sample(cpu={7: 10.0, 8: 1.0}, commits=100, wal_syncs=90, wal_writes=95)
+    before = Sample(cpu={7: 10.0, 8: 1.0}, commits=100, wal_syncs=90)
     # Process 8 ended in between; 9 began.
-    after = Sample(cpu={7: 12.0, 9: 0.5}, commits=600, wal_syncs=340, wal_writes=400)
+    after = Sample(cpu={7: 12.0, 9: 0.5}, commits=600, wal_syncs=340)
 
     figures = step_figures(before, after, wall_s=10.0, messages=1000)
 
@@ -63,7 +63,7 @@ def test_postgresql_s_work_is_counted_per_message_of_the_step() -> None:
 def test_a_target_without_postgresql_adds_no_database_figures() -> None:
     assert step_figures(None, None, wall_s=10.0, messages=1000) == {}
     assert describe({}) == ""
-    unreadable = Sample(cpu={}, commits=None, wal_syncs=None, wal_writes=None)
+    unreadable = Sample(cpu={}, commits=None, wal_syncs=None)
     figures = step_figures(unreadable, unreadable, wall_s=10.0, messages=1000)
     assert figures["database_cpu_percent"] is None
     assert describe(figures) == ""

@@ -6,7 +6,7 @@ commit that takes the WAL past 1,000 pages, on the committing connection: for th
 append writer that is a pause of several milliseconds every few hundred batches, while
 every message behind it waits, which shows up as the p99 of a busy chat. The writer's
 connection therefore does not checkpoint (``wal_autocheckpoint=0``, see
-``without_autocheckpoint``), and this observer of its batches runs a PASSIVE
+``without_autocheckpoint``), and after its batches this runs a PASSIVE
 checkpoint on a connection and thread of its own, at most every ``every_s`` seconds
 while batches commit. PASSIVE never waits for readers or writers: it copies what no
 reader still needs, and the next one copies the rest. The engine's other connections
@@ -21,10 +21,9 @@ import asyncio
 import logging
 import sqlite3
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from functools import partial
 
-from helpline.domain.events import Event
 from helpline.store.sqlite_thread import SqliteThread
 
 log = logging.getLogger(__name__)
@@ -47,14 +46,12 @@ def _opened_without_autocheckpoint(connect: Callable[[], sqlite3.Connection]) ->
     return connection
 
 
-def _checkpoint(connection: sqlite3.Connection) -> tuple[int, int, int]:
-    """(busy, pages in the WAL, pages checkpointed), as SQLite reports them."""
-    busy, pages, copied = connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-    return int(busy), int(pages), int(copied)
+def _checkpoint(connection: sqlite3.Connection) -> None:
+    connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
 
 
 class WalCheckpoints:
-    """An ``AppendObserver`` that checkpoints after batches, one checkpoint at a time."""
+    """Checkpoints after the writer's batches, one checkpoint at a time."""
 
     def __init__(
         self,
@@ -69,10 +66,8 @@ class WalCheckpoints:
         self._running: asyncio.Task[None] | None = None
         self.checkpoints = 0
 
-    def committing(self, size: int) -> None:
-        pass
-
-    def committed(self, size: int, seconds: float, stored: Sequence[Event]) -> None:
+    def batch_committed(self) -> None:
+        """The writer committed a batch: start a checkpoint if one is due."""
         if self._running is not None and not self._running.done():
             return
         now = self._clock()

@@ -140,9 +140,7 @@ class AppendWriter:
             )
         )
         # Its WAL checkpoints run beside it, not inside its commits (wal_checkpoints.py).
-        self.checkpoints = None if self._postgres else WalCheckpoints(connect_sqlite(write_engine))
-        if self.checkpoints is not None:
-            self._observers.append(self.checkpoints)
+        self._checkpoints = None if self._postgres else WalCheckpoints(connect_sqlite(write_engine))
         self._statements: SqliteStatements | None = None
         # PostgreSQL's batches: the writer's own connection, checked out of the pool.
         self._pg = PostgresBatches(write_engine) if self._postgres else None
@@ -171,8 +169,8 @@ class AppendWriter:
             self._wake.set()
             if task.get_loop() is asyncio.get_running_loop():
                 await task
-        if self.checkpoints is not None:
-            await self.checkpoints.close()
+        if self._checkpoints is not None:
+            await self._checkpoints.close()
         if self._sqlite is not None:
             await self._sqlite.close()
         if self._pg is not None:
@@ -320,6 +318,8 @@ class AppendWriter:
                 if self._statements is None:
                     self._statements = SqliteStatements(self._write_engine.dialect)
                 await self._sqlite.call(commit_sqlite, batch, self._statements)
+                if self._checkpoints is not None:
+                    self._checkpoints.batch_committed()
             took = time.perf_counter() - started
             if self._observers:
                 stored = [
