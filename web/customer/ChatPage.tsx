@@ -119,7 +119,7 @@ export function ChatPage() {
           </p>
           <div class="customer-chat__tools">
             <FontSizeSelect id="customer-font-size" value={fontSize.value} onChange={setFontSize} />
-            {s !== null && text.lang === "en" ? (
+            {s === null ? null : text.lang === "en" ? (
               <a
                 class="button"
                 href={`/api/sessions/${seg(s.id)}/transcript.txt`}
@@ -128,8 +128,7 @@ export function ChatPage() {
               >
                 {t("chat.saveLog")}
               </a>
-            ) : null}
-            {s !== null && text.lang !== "en" ? (
+            ) : (
               // The server writes its file in English: in another language the page writes it.
               <button
                 type="button"
@@ -138,7 +137,7 @@ export function ChatPage() {
               >
                 {t("chat.saveLog")}
               </button>
-            ) : null}
+            )}
             <button
               type="button"
               class="danger"
