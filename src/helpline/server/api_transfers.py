@@ -36,10 +36,12 @@ class ConsentAnswer(BaseModel):
     reason: str | None = Field(default=None, max_length=64)
 
 
-# The upload's body is the file's bytes, streamed: no model reads it.
+# The upload's body is the file's bytes, streamed: no model reads it. Not required:
+# over HTTP an empty file and no body at all are the same request (Content-Length: 0).
 FILE_BODY = {
     "requestBody": {
-        "required": True,
+        "required": False,
+        "description": "The file's bytes; none for an empty file.",
         "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
     }
 }
