@@ -37,7 +37,7 @@ def serve(**given: object) -> None:
     import uvicorn
     from uvicorn.config import LOGGING_CONFIG
 
-    from helpline.server.app import create_app
+    from helpline.server.app import create_app, served
     from helpline.server.log_format import log_config
 
     settings = settings_from(given)
@@ -60,7 +60,8 @@ def serve(**given: object) -> None:
     # (docs/performance.md).
     sys.setswitchinterval(GIL_SWITCH_INTERVAL_SECONDS)
     uvicorn.run(
-        app,
+        served(app),
+        interface="asgi3",
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level,

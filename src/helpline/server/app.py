@@ -306,12 +306,22 @@ def create_app(
 
     app.mount("/static", StaticFiles(directory=pages.STATIC_DIR, check_dir=False), name="static")
     app.add_middleware(SecurityHeaders)
-    # Added last, so it is the outermost of ours and sockets skip SecurityHeaders too.
-    app.add_middleware(
-        WebSocketEndpoints,
+    return app
+
+
+def served(app: FastAPI) -> WebSocketEndpoints:
+    """What the server runs: ``app``, with the gateway's sockets taken ahead of it.
+
+    Outside the FastAPI app rather than one of its middlewares: FastAPI wraps its
+    middlewares in its own (error pages, request telemetry, body limits), and each of
+    those would keep a suspended frame for the life of every socket, about 1 KiB of an
+    idle one, to do nothing for these endpoints. Its ``__call__`` is not a coroutine
+    function, so the ASGI server must be told it speaks ASGI 3.
+    """
+    return WebSocketEndpoints(
+        app,
         endpoints={
             "/ws/console": lambda socket: app.state.gateway.console(socket),
             "/ws/customer": lambda socket: app.state.gateway.customer(socket),
         },
     )
-    return app
