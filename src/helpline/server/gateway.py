@@ -10,27 +10,19 @@ Everything a viewer receives passes through ``helpline.domain.visibility``.
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
 from collections.abc import Mapping
-from typing import Any, assert_never
+from typing import Any
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from helpline.bus.base import Subscription
-from helpline.domain.errors import (
-    Forbidden,
-    HelplineError,
-    InvalidInput,
-    NotFound,
-    RateLimited,
-    SessionEnded,
-)
+from helpline.domain.errors import HelplineError, NotFound, RateLimited
 from helpline.domain.events import Event
 from helpline.domain.sessions import SessionStatus, normalize_public_id
 from helpline.domain.visibility import Viewer
-from helpline.protocol import client_frames, server_frames
-from helpline.server import bus_routing, frames, screen_sharing, wire
+from helpline.protocol import server_frames
+from helpline.server import bus_routing, frame_routing, screen_sharing, wire
 from helpline.server.accounts import Actor, CustomerActor, RepActor, customer_only
 from helpline.server.admission import Ticket
 from helpline.server.closes import CLOSE_SESSION_ENDED, CLOSE_SILENT, NORMAL_ENDS, Closing
@@ -38,7 +30,6 @@ from helpline.server.consents import Consents
 from helpline.server.followed import Followed
 from helpline.server.invitations import Invitations
 from helpline.server.message_rate import MessageRate
-from helpline.server.outages import as_unavailable
 from helpline.server.pushed_urls import PushedUrls
 from helpline.server.screen import Thumbnails, screen_channel
 from helpline.server.service import HelplineService
@@ -96,7 +87,9 @@ class Connection:
         self._loop = asyncio.get_running_loop()
         self._last_heard = self._loop.time()
         self._silent = False
-        self._reader: asyncio.Task[None] | None = None
+        # The task that reads frames (``run``'s), and whether it was told to end.
+        self._task: asyncio.Task[Any] | None = None
+        self._interrupted = False
         self._beat_send: asyncio.Task[None] | None = None
         # Made on the first send, so an idle socket holds none.
         self._message_rate: MessageRate | None = None
@@ -129,38 +122,52 @@ class Connection:
     # The loop ---------------------------------------------------------------------
 
     async def run(self) -> int | None:
-        """Serve until the client leaves or a close is due; returns the close code."""
-        self._reader = asyncio.create_task(self._read_frames())
-        tasks = [self._reader, asyncio.create_task(bus_routing.pump(self))]
-        # One future that the first task to end completes, rather than asyncio.wait:
-        # that keeps two coroutines, two sets and a future alive per idle socket.
-        first_ended: asyncio.Future[None] = self._loop.create_future()
-        ended = functools.partial(_complete, first_ended)
-        for task in tasks:
-            task.add_done_callback(ended)
+        """Serve until the client leaves or a close is due; returns the close code.
+
+        Frames are read in the caller's task and the bus is pumped in one beside it: a
+        reader task of its own would cost each idle socket a task, its context and a
+        future. When the pump ends or the client falls silent, ``_interrupt`` cancels
+        this task, which takes its own cancel back; a cancel from outside still ends it.
+        """
+        task = asyncio.current_task()
+        assert task is not None
+        self._task = task
+        pump = asyncio.create_task(bus_routing.pump(self))
+        pump.add_done_callback(self._interrupt)
         self.heartbeats.start(self)
+        failure: BaseException | None = None
         try:
-            await first_ended
-            done = [task for task in tasks if task.done()]
+            await self._read_frames()
+        except asyncio.CancelledError:
+            if not self._interrupted or task.uncancel() > 0:
+                raise
+        except Exception as error:
+            failure = error
         finally:
+            # Before any await: the pump ending from here on is this close, not a cause.
+            self._interrupted = True
             self.heartbeats.stop(self)
-            if self._beat_send is not None:
-                tasks.append(self._beat_send)
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+            others = [pump] if self._beat_send is None else [pump, self._beat_send]
+            for other in others:
+                other.cancel()
+            await asyncio.gather(*others, return_exceptions=True)
         if self._silent:
             return CLOSE_SILENT
-        for task in done:
-            if task.cancelled():
-                continue
-            error = task.exception()
-            if isinstance(error, Closing):
-                return error.code
-            if error is not None and not isinstance(error, NORMAL_ENDS):
-                log.error("connection failed", exc_info=error)
-                return 1011
+        if failure is None and not pump.cancelled():
+            failure = pump.exception()
+        if isinstance(failure, Closing):
+            return failure.code
+        if failure is not None and not isinstance(failure, NORMAL_ENDS):
+            log.error("connection failed", exc_info=failure)
+            return 1011
         return None
+
+    def _interrupt(self, _pump: object = None) -> None:
+        """End ``run``: the pump ended (a close is due, or it failed), or the client
+        fell silent. Once only, and never once ``run`` is ending by itself."""
+        if not self._interrupted and self._task is not None:
+            self._interrupted = True
+            self._task.cancel()
 
     def beat(self) -> bool:
         """Every heartbeat interval: say we are here, or give up on a silent client.
@@ -174,8 +181,7 @@ class Connection:
         silence = self.heartbeat_seconds * SILENCE_INTERVALS
         if self._loop.time() - self._last_heard >= silence:
             self._silent = True
-            if self._reader is not None:
-                self._reader.cancel()
+            self._interrupt()
             return False
         if self._beat_send is None or self._beat_send.done():
             self._beat_send = self._loop.create_task(self.send(server_frames.Heartbeat()))
@@ -204,81 +210,20 @@ class Connection:
             raise WebSocketDisconnect(message.get("code", 1000))
         text = message.get("text")
         if text is not None:
-            await self._handle_text(text)
+            await frame_routing.handle_text(self, text)
         elif message.get("bytes") is not None:
             try:
                 await screen_sharing.relay_frame(self, message["bytes"])
             except HelplineError as error:
                 await self.error(error)
 
-    async def _handle_text(self, text: str) -> None:
-        frame: client_frames.AnyClientFrame | None = None
-        try:
-            frame = frames.parse(text, self.max_frame_bytes)
-            await self._dispatch(frame)
-        except Exception as failure:
-            # A database outage is answered like any refusal: the client resends.
-            error = failure if isinstance(failure, HelplineError) else as_unavailable(failure)
-            if error is None:
-                raise
-            session, client_id = frames.echoed(frame, text, self.max_frame_bytes)
-            await self.error(error, session=session, client_id=client_id)
-
-    async def _dispatch(self, frame: client_frames.AnyClientFrame) -> None:
-        match frame:
-            case client_frames.Ping():
-                await self.send(server_frames.Pong())
-            case client_frames.Subscribe():
-                await self.subscribe(frame.session, frame.after)
-            case client_frames.Unsubscribe():
-                await self.unsubscribe(frame.session)
-            case client_frames.Send():
-                await self._send_event(frame)
-            case client_frames.Consent():
-                await self.consents.answer_frame(self.customer("answer a request"), frame)
-            case client_frames.Screen():
-                await screen_sharing.set_sharing(self, frame)
-            case client_frames.Watch():
-                await screen_sharing.watch(self, frame)
-            case client_frames.UrlOpened():
-                await self.pushed_urls.report(self.customer("report a pushed URL"), frame)
-            case _:
-                assert_never(frame)
-
-    async def _send_event(self, frame: client_frames.Send) -> None:
+    def take_message(self) -> None:
+        """Count a message against this socket's rate; raises ``RateLimited`` past it."""
         if self._message_rate is None:
             self._message_rate = MessageRate(self.service.limits.messages, self._loop.time)
         self._message_rate.take()
-        public_id, client_id, kind, text, to = (
-            frame.session,
-            frame.client_id,
-            frame.kind,
-            frame.text,
-            frame.to,
-        )
-        followed = self._followed_by_public_id(public_id)
-        if followed is None:
-            appended = await self.service.send(self.actor, public_id, kind, text, to, client_id)
-        else:
-            try:
-                appended = await self.service.send_in(
-                    self.actor, followed.session, followed.attendees, kind, text, to, client_id
-                )
-            except (Forbidden, InvalidInput, SessionEnded):
-                # This socket may not have heard yet of a change that allows it (a
-                # colleague added a moment ago is a valid "to"): ask the store. Nothing
-                # was saved, so trying again cannot save twice.
-                appended = await self.service.send(self.actor, public_id, kind, text, to, client_id)
-        await self.send(
-            server_frames.Ack(
-                session=public_id,
-                client_id=client_id,
-                seq=appended.event.seq,
-                duplicate=not appended.created,
-            )
-        )
 
-    def _followed_by_public_id(self, public_id: str) -> Followed | None:
+    def followed_by_public_id(self, public_id: str) -> Followed | None:
         session_id = self._by_public_id.get(normalize_public_id(public_id))
         return None if session_id is None else self.followed.get(session_id)
 
@@ -391,8 +336,3 @@ class Connection:
 def _consume_outcome(task: asyncio.Task[None]) -> None:
     if not task.cancelled():
         task.exception()
-
-
-def _complete(future: asyncio.Future[None], _task: asyncio.Task[None]) -> None:
-    if not future.done():
-        future.set_result(None)
