@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench import database_load, proc, stats, targets
+from bench import database_load, proc, stats, targets, writer_load
 from bench.generator import Generator, split
 from bench.plan import Plan
 
@@ -203,6 +203,7 @@ def _step(
     """One step of the ladder: ``rate`` messages a second offered for the step's
     seconds, and what the server and the generator did meanwhile."""
     database_before = database_load.sample(target.database_url)
+    writer_before = _writer_sample(target)
     cpu_before = target.server.cpu()
     sys_before = proc.cpu_split(target.server.pid)[1]
     generator_cpu = generator.cpu_seconds()
@@ -228,6 +229,7 @@ def _step(
     server_sys = proc.cpu_split(target.server.pid)[1] - sys_before if alive else None
     generator_cpu = generator.cpu_seconds() - generator_cpu
     database_after = database_load.sample(target.database_url)
+    writer_after = _writer_sample(target) if alive else None
     # The window the work happened in: the send window, or longer if deliveries lagged.
     wall = max(run.plan.step_s, step["elapsed_s"] or 0.0)
     per_message = step["expected_deliveries"] / step["sent"] if step["sent"] else 1
@@ -253,6 +255,7 @@ def _step(
             "reordered": step["counters"].get("reordered", 0),
             "server_alive": target.server.alive(),
             **database_load.step_figures(database_before, database_after, wall, step["sent"]),
+            **writer_load.step_figures(writer_before, writer_after),
         }
     )
     lat = step["latency"]
@@ -266,9 +269,14 @@ def _step(
         f"(sys {_pct(step['server_system_cpu_percent'])}) gen cpu "
         f"{_pct(step['generator_cpu_percent'])}"
         + database_load.describe(step)
+        + writer_load.describe(step)
         + (f", errors: {step['errors'][:1]}" if step["errors"] else "")
     )
     return step
+
+
+def _writer_sample(target: targets.Target) -> writer_load.Sample | None:
+    return writer_load.sample(target.server.port) if target.kind == "helpline" else None
 
 
 def figure(value: float | None) -> str:

@@ -128,7 +128,12 @@ def helpline(
         # net.core.somaxconn. An environment variable, so older trees still start.
         # A console sends for eight sessions at the offered rate: far above what a
         # person types, so the per-socket message limit is raised (still checked).
-        env={"HELPLINE_BACKLOG": str(server_backlog), "HELPLINE_MESSAGE_LIMIT": "1000 per second"},
+        # /metrics open to loopback: each chat step reads how busy the append writer was.
+        env={
+            "HELPLINE_BACKLOG": str(server_backlog),
+            "HELPLINE_MESSAGE_LIMIT": "1000 per second",
+            "HELPLINE_METRICS_ALLOW": "127.0.0.1",
+        },
     )
     target = Target(f"helpline-{database}", server, "helpline", url, [cleanup])
     try:

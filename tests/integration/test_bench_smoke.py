@@ -111,6 +111,12 @@ def test_quick_bench_runs_every_scenario_and_loses_nothing(tmp_path: Path) -> No
     for db in expected:
         for step in figures["chat"][db]["steps"]:
             assert step["unacked"] == 0, step  # every message persisted and acknowledged
+            # How busy the append writer was, from the server's own /metrics.
+            assert step["writer_batches"] >= 1, step
+            assert 0 < step["writer_busy_percent"] <= 100, step
+            assert step["writer_appends_per_batch"] >= 1, step
+    assert "writer busy" in completed.stderr, completed.stderr[-2000:]
+    assert "writer_busy_percent" not in figures["baseline"]["steps"][0], "the relay has no writer"
 
     storm = figures["storm"]
     assert storm["clients"] > 0
