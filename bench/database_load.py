@@ -9,7 +9,10 @@ checkpointer and autovacuum processes; read from /proc, so the machine's Postgre
 must be local), how many
 transactions the bench's database committed and how often the WAL was flushed to
 disk, per message: a commit per message says batching is not happening, PostgreSQL's
-CPU beside the server's and the generator's says whether the cores are used up.
+CPU beside the server's and the generator's says whether the cores are used up, and
+how long its processes waited for a core while ready to run says whether they were
+kept from one (on a two-core machine the server and the generator are pinned to one
+each, and PostgreSQL runs in what they leave).
 
 PostgreSQL's statistics reach its views up to a second late (each backend flushes its
 counts at most once a second), so the counts of a ten-second step are good to about
@@ -21,12 +24,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.engine import make_url
 
-from bench.proc import cpu_seconds
+from bench.proc import cpu_seconds, run_queue_wait_seconds
 
 # PostgreSQL's own processes, which work for every database: their CPU counts.
 _SHARED = ("checkpointer", "background writer", "walwriter", "autovacuum", "logical")
@@ -43,11 +47,10 @@ def _counted(title: str, database: str | None) -> bool:
     return doing.startswith(_SHARED) or (len(words) > 1 and words[1] == database)
 
 
-def postgres_cpu(database: str | None = None) -> dict[int, float]:
-    """CPU seconds (user plus system) of each live ``postgres`` process that works for
-    ``database``, by pid; empty when none can be read (PostgreSQL elsewhere, or /proc
-    closed to this user)."""
-    found: dict[int, float] = {}
+def postgres_processes(database: str | None = None) -> list[int]:
+    """The live ``postgres`` processes that work for ``database``; empty when none can
+    be read (PostgreSQL elsewhere, or /proc closed to this user)."""
+    found: list[int] = []
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -59,7 +62,20 @@ def postgres_cpu(database: str | None = None) -> dict[int, float]:
                 title = cmdline.read().replace(b"\0", b" ").decode(errors="replace").strip()
             if title.startswith("postgres: ") and not _counted(title, database):
                 continue
-            found[int(entry)] = cpu_seconds(int(entry))
+            found.append(int(entry))
+    return found
+
+
+def postgres_cpu(database: str | None = None) -> dict[int, float]:
+    """CPU seconds (user plus system) of each ``postgres_processes(database)``, by pid."""
+    return _each(postgres_processes(database), cpu_seconds)
+
+
+def _each(pids: list[int], read: Callable[[int], float]) -> dict[int, float]:
+    found: dict[int, float] = {}
+    for pid in pids:
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            found[pid] = read(pid)
     return found
 
 
@@ -75,6 +91,7 @@ def cpu_between(before: dict[int, float], after: dict[int, float]) -> float | No
 @dataclass(frozen=True)
 class Sample:
     cpu: dict[int, float]
+    waits: dict[int, float]  # seconds each waited for a core (proc.run_queue_wait_seconds)
     commits: int | None
     wal_syncs: int | None
 
@@ -97,12 +114,14 @@ def sample(database_url: str | None) -> Sample | None:
     """Now's counts for a PostgreSQL target; None for any other."""
     if database_url is None or not database_url.startswith("postgresql"):
         return None
-    cpu = postgres_cpu(make_url(database_url).database)
+    pids = postgres_processes(make_url(database_url).database)
+    cpu = _each(pids, cpu_seconds)
+    waits = _each(pids, run_queue_wait_seconds)
     try:
         commits, syncs = asyncio.run(_counters(database_url))
     except (OSError, ImportError, RuntimeError):
-        return Sample(cpu, None, None)
-    return Sample(cpu, commits, syncs)
+        return Sample(cpu, waits, None, None)
+    return Sample(cpu, waits, commits, syncs)
 
 
 def _diff(after: float | None, before: float | None) -> float | None:
@@ -117,6 +136,7 @@ def step_figures(
     if before is None or after is None:
         return {}
     cpu = cpu_between(before.cpu, after.cpu)
+    waited = cpu_between(before.waits, after.waits)
     commits = _diff(after.commits, before.commits)
     syncs = _diff(after.wal_syncs, before.wal_syncs)
 
@@ -127,6 +147,8 @@ def step_figures(
     return {
         "database_cpu_percent": 100 * cpu / wall_s if cpu is not None and wall_s else None,
         "database_us_per_message": 1e6 * cpu_per_message if cpu_per_message is not None else None,
+        # Summed over its processes: 100% is one process kept from a core all step.
+        "database_wait_percent": 100 * waited / wall_s if waited is not None and wall_s else None,
         "database_commits": commits,
         "database_commits_per_message": per_message(commits),
         "database_wal_syncs": syncs,
@@ -135,7 +157,8 @@ def step_figures(
 
 
 def describe(step: dict[str, Any]) -> str:
-    """ ", postgres cpu 61% (240 us/msg), 0.31 commits and 0.30 WAL flushes a message"."""
+    """ ", postgres cpu 61% (240 us/msg), 0.31 commits and 0.30 WAL flushes a message,
+    postgres waited for a core 40%"."""
     if step.get("database_cpu_percent") is None and step.get("database_commits") is None:
         return ""
 
@@ -146,5 +169,6 @@ def describe(step: dict[str, Any]) -> str:
         f", postgres cpu {figure(step.get('database_cpu_percent'), '{:.0f}%')} "
         f"({figure(step.get('database_us_per_message'), '{:.0f}')} us/msg), "
         f"{figure(step.get('database_commits_per_message'), '{:.2f}')} commits and "
-        f"{figure(step.get('database_wal_syncs_per_message'), '{:.2f}')} WAL flushes a message"
+        f"{figure(step.get('database_wal_syncs_per_message'), '{:.2f}')} WAL flushes a message, "
+        f"postgres waited for a core {figure(step.get('database_wait_percent'), '{:.0f}%')}"
     )

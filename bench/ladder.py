@@ -206,6 +206,7 @@ def _step(
     writer_before = _writer_sample(target)
     cpu_before = target.server.cpu()
     sys_before = proc.cpu_split(target.server.pid)[1]
+    wait_before = proc.run_queue_wait_seconds(target.server.pid)
     generator_cpu = generator.cpu_seconds()
     start_ns = time.monotonic_ns() + 500_000_000
     with profiled(run, target, f"{step_name}-{rate}", run.plan.step_s + 0.5):
@@ -227,6 +228,7 @@ def _step(
     alive = target.server.alive()
     server_cpu = target.server.cpu() - cpu_before if alive else None
     server_sys = proc.cpu_split(target.server.pid)[1] - sys_before if alive else None
+    server_wait = proc.run_queue_wait_seconds(target.server.pid) - wait_before if alive else None
     generator_cpu = generator.cpu_seconds() - generator_cpu
     database_after = database_load.sample(target.database_url)
     writer_after = _writer_sample(target) if alive else None
@@ -247,6 +249,8 @@ def _step(
             "server_system_cpu_percent": (
                 100 * server_sys / wall if server_sys is not None else None
             ),
+            # Ready to run but kept from its core (by PostgreSQL, on a two-core machine).
+            "server_wait_percent": 100 * server_wait / wall if server_wait is not None else None,
             "server_us_per_delivered_frame": (
                 1e6 * server_cpu / frames if server_cpu is not None and frames else None
             ),
@@ -266,7 +270,8 @@ def _step(
         f"max {figure(lat['max_ms'])} ms, "
         f"lost {step['missing']} dup {step['duplicated']} reord {step['reordered']}, "
         f"server cpu {_pct(step['server_cpu_percent'])} "
-        f"(sys {_pct(step['server_system_cpu_percent'])}) gen cpu "
+        f"(sys {_pct(step['server_system_cpu_percent'])}, waited for its core "
+        f"{_pct(step['server_wait_percent'])}) gen cpu "
         f"{_pct(step['generator_cpu_percent'])}"
         + database_load.describe(step)
         + writer_load.describe(step)

@@ -86,6 +86,20 @@ def cpu_split(pid: int) -> tuple[float, float]:
     return int(fields[11]) / CLOCK_TICKS, int(fields[12]) / CLOCK_TICKS
 
 
+def run_queue_wait_seconds(pid: int) -> float:
+    """How long ``pid``'s threads have waited for a core while ready to run (the
+    second field of each thread's /proc schedstat): a process that waits much is short
+    of CPU, whatever its own CPU time says."""
+    total = 0
+    for task in os.listdir(f"/proc/{pid}/task"):
+        with (
+            contextlib.suppress(OSError, ValueError, IndexError),
+            open(f"/proc/{pid}/task/{task}/schedstat") as f,
+        ):
+            total += int(f.read().split()[1])
+    return total / 1e9
+
+
 def cpu_seconds(pid: int) -> float:
     """User plus system CPU time of ``pid`` and its threads."""
     user, system = cpu_split(pid)

@@ -107,10 +107,13 @@ def test_quick_bench_runs_every_scenario_and_loses_nothing(tmp_path: Path) -> No
             assert step["database_commits"] >= 1, step
             assert step["database_wal_syncs"] >= 1, step
             assert step["database_cpu_percent"] is not None, step
+            assert step["database_wait_percent"] is not None, step
         assert "commits and" in completed.stderr, completed.stderr[-2000:]
+        assert "postgres waited for a core" in completed.stderr, completed.stderr[-2000:]
     for db in expected:
         for step in figures["chat"][db]["steps"]:
             assert step["unacked"] == 0, step  # every message persisted and acknowledged
+            assert step["server_wait_percent"] is not None, step
             # How busy the append writer was, from the server's own /metrics.
             assert step["writer_batches"] >= 1, step
             assert 0 < step["writer_busy_percent"] <= 100, step
