@@ -45,9 +45,9 @@ def test_nothing_passed_is_a_capacity_of_zero() -> None:
 
 
 def test_postgresql_s_work_is_counted_per_message_of_the_step() -> None:
-    before = Sample(cpu={7: 10.0, 8: 1.0}, commits=100, wal_syncs=90)
+    before = Sample(cpu={7: 10.0, 8: 1.0}, waits={7: 3.0, 8: 0.5}, commits=100, wal_syncs=90)
     # Process 8 ended in between; 9 began.
-    after = Sample(cpu={7: 12.0, 9: 0.5}, commits=600, wal_syncs=340)
+    after = Sample(cpu={7: 12.0, 9: 0.5}, waits={7: 3.5, 9: 0.5}, commits=600, wal_syncs=340)
 
     figures = step_figures(before, after, wall_s=10.0, messages=1000)
 
@@ -55,15 +55,19 @@ def test_postgresql_s_work_is_counted_per_message_of_the_step() -> None:
     assert figures["database_us_per_message"] == 2500.0
     assert figures["database_commits_per_message"] == 0.5
     assert figures["database_wal_syncs_per_message"] == 0.25
+    # Waiting for a core, summed over the processes: 0.5 s + 0.5 s in 10 s.
+    assert figures["database_wait_percent"] == 10.0
     assert describe(figures) == (
-        ", postgres cpu 25% (2500 us/msg), 0.50 commits and 0.25 WAL flushes a message"
+        ", postgres cpu 25% (2500 us/msg), 0.50 commits and 0.25 WAL flushes a message, "
+        "postgres waited for a core 10%"
     )
 
 
 def test_a_target_without_postgresql_adds_no_database_figures() -> None:
     assert step_figures(None, None, wall_s=10.0, messages=1000) == {}
     assert describe({}) == ""
-    unreadable = Sample(cpu={}, commits=None, wal_syncs=None)
+    unreadable = Sample(cpu={}, waits={}, commits=None, wal_syncs=None)
     figures = step_figures(unreadable, unreadable, wall_s=10.0, messages=1000)
     assert figures["database_cpu_percent"] is None
+    assert figures["database_wait_percent"] is None
     assert describe(figures) == ""
