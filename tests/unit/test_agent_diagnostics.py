@@ -84,7 +84,10 @@ def test_a_collection_here_has_every_section_that_applies_and_fits_the_limits() 
         with contextlib.suppress(psutil.Error):  # ended since, or not ours to read
             process = psutil.Process(int(pid))
             command = process.cmdline()
-            assert name == process.name()
+            if command:
+                # A kernel thread (no command line) renames itself with the work it
+                # does (kworker/1:1-events_freezable): its name may have moved on.
+                assert name == process.name()
             assert len(command) < 2 or name != " ".join(command)
     assert report_as_text(report).startswith("== Operating system ==\n")
 
