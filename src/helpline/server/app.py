@@ -1,5 +1,8 @@
 """The application factory: ``create_app(settings)`` wires store, bus, service and routes.
 
+``served(app)`` is what an ASGI server runs: the app with the gateway's two socket
+paths taken ahead of it (``helpline serve`` does this).
+
 Nothing happens at import time; the store and bus are opened in the lifespan, so a
 test can build several apps in one process and each cleans up after itself.
 """
@@ -314,8 +317,8 @@ def served(app: FastAPI) -> WebSocketEndpoints:
 
     Outside the FastAPI app rather than one of its middlewares: FastAPI wraps its
     middlewares in its own (error pages, request telemetry, body limits), and each of
-    those would keep a suspended frame for the life of every socket, about 1 KiB of an
-    idle one, to do nothing for these endpoints. Its ``__call__`` is not a coroutine
+    those would keep a suspended frame for the life of every socket, 1.6 KiB of an
+    idle one in all, to do nothing for these endpoints. Its ``__call__`` is not a coroutine
     function, so the ASGI server must be told it speaks ASGI 3.
     """
     return WebSocketEndpoints(
