@@ -52,3 +52,9 @@ webhook_deliveries = Table(
 )
 Index("ix_webhook_deliveries_due", webhook_deliveries.c.state, webhook_deliveries.c.due_at)
 Index("ix_webhook_deliveries_webhook_id", webhook_deliveries.c.webhook_id)
+# Finds an earlier call of the same session to the same endpoint: calls go in order.
+Index(
+    "ix_webhook_deliveries_session",
+    webhook_deliveries.c.webhook_id,
+    webhook_deliveries.c.session_id,
+)

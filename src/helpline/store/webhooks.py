@@ -128,7 +128,13 @@ class WebhooksMixin(StoreBase):
     async def claim_deliveries(
         self, now: datetime, hold: timedelta, limit: int = 20
     ) -> list[tuple[Any, Webhook]]:
-        """Due calls, held for ``hold`` (another dispatcher skips them meanwhile)."""
+        """Due calls, held for ``hold`` (another dispatcher skips them meanwhile).
+
+        One endpoint hears one session's events in the order they happened: a call
+        waits while an earlier call of the same session to the same endpoint is still
+        waiting or on its way, so a ticket is never closed before it was opened. A
+        call given up lets the next one go.
+        """
         # Every process asks every second: with nothing due, a read, never the write lock.
         async with self._reading() as conn:
             if (
@@ -142,6 +148,7 @@ class WebhooksMixin(StoreBase):
                 .where(
                     webhook_deliveries.c.state == DeliveryState.PENDING.value,
                     webhook_deliveries.c.due_at <= now,
+                    ~_EARLIER_WAITING,
                 )
                 .order_by(webhook_deliveries.c.due_at, webhook_deliveries.c.id)
                 .limit(limit)
@@ -214,4 +221,17 @@ _ANY_DUE = (
         webhook_deliveries.c.due_at <= bindparam("now"),
     )
     .limit(1)
+)
+
+# An earlier call of the same session to the same endpoint, not yet delivered or given up.
+_earlier = webhook_deliveries.alias("earlier")
+_EARLIER_WAITING = (
+    select(_earlier.c.id)
+    .where(
+        _earlier.c.webhook_id == webhook_deliveries.c.webhook_id,
+        _earlier.c.session_id == webhook_deliveries.c.session_id,
+        _earlier.c.state == DeliveryState.PENDING.value,
+        _earlier.c.id < webhook_deliveries.c.id,
+    )
+    .exists()
 )
