@@ -7,6 +7,7 @@ Apart from ``runner.py`` (which runs the scenarios and reports) so each stays sh
 from __future__ import annotations
 
 import contextlib
+import signal
 import subprocess
 import sys
 import time
@@ -45,7 +46,8 @@ class Run:
 
 @contextlib.contextmanager
 def profiled(run: Run, target: targets.Target, name: str, seconds: float) -> Any:
-    """With --profile, sample the server with py-spy (collapsed stacks) meanwhile."""
+    """With --profile, sample the server with py-spy (collapsed stacks) meanwhile, for
+    at most ``seconds``."""
     if run.profile_dir is None or not target.server.alive():
         yield
         return
@@ -72,8 +74,11 @@ def profiled(run: Run, target: targets.Target, name: str, seconds: float) -> Any
     try:
         yield
     finally:
+        # Stopped when the measured work ends, so that the idle time after a short
+        # storm does not dilute its profile; py-spy writes what it has on SIGINT.
+        spy_process.send_signal(signal.SIGINT)
         try:
-            spy_process.wait(timeout=seconds + 30)
+            spy_process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             spy_process.kill()
         run.progress(f"profile of {name}: {out}")

@@ -103,10 +103,13 @@ async def set_marks(
     ``absent`` ones."""
     online: list[int] = []
     offline: list[int] = []
-    for batch in _batches([*present, *absent]):
+    # A set: thousands of sessions change at once in a reconnect storm, and a list
+    # here made every batch scan all of them (seconds of the event loop's time).
+    held = set(present)
+    for batch in _batches([*held, *absent]):
         ids = await _lock_sessions(conn, batch)
-        adding = [i for i in ids if i in present]
-        removing = [i for i in ids if i not in present]
+        adding = [i for i in ids if i in held]
+        removing = [i for i in ids if i not in held]
         online += await _add_marks(conn, insert, node, adding, now)
         if removing:
             await conn.execute(
@@ -185,8 +188,10 @@ class PresenceMixin(StoreBase):
         # Three transactions, so that none holds a lock while it waits for another.
         async with self._writing() as conn:
             held = await renew_marks(conn, node, now)
-        missing = [i for i in present if i not in held]
-        extra = [i for i in held if i not in present]
+        # Sets both: with 10,000 sessions, a list made each renewal 10^8 comparisons.
+        holding = set(present)
+        missing = [i for i in holding if i not in held]
+        extra = [i for i in held if i not in holding]
         changes = PresenceChanges()
         if missing or extra:
             changes = await self.set_presence(node, missing, extra, now)
