@@ -158,6 +158,9 @@ def scenario_storm(run: Run, population: Population) -> dict[str, Any]:
         "same_seq_twice": sum(r["same_seq_twice"] for r in replies),
         "errors": [e for r in replies for e in r["errors"]][:5],
         "server_cpu_s": server_cpu,
+        "generator_cpu_s": sum(r["cpu_s"] for r in replies),
+        # Connected (resubscribed) and current, every 5 s after the drop.
+        "timeline": stats.timeline(drop_ns, {"connected": connected, "current": times}, 5.0),
         "reconnect_failures": failures,
         "tcp_counters": {k: tcp_after[k] - tcp_before.get(k, 0) for k in tcp_after},
         "server_open_files_peak": open_files.peak,
@@ -171,8 +174,14 @@ def scenario_storm(run: Run, population: Population) -> dict[str, Any]:
         f"duplicated {result['duplicated_appends']}, redelivered {result['redelivered']}; "
         f"{result['connect_attempts']} connection attempts "
         f"({result['reconnects_deferred']} told to come back later), "
-        f"server CPU {server_cpu:.1f} s, "
+        f"server CPU {server_cpu:.1f} s, generator CPU {result['generator_cpu_s']:.1f} s, "
         f"at most {open_files.peak} of the server's {open_files.limit} files open"
+    )
+    run.progress(
+        "storm: connected / current after "
+        + ", ".join(
+            f"{r['seconds']:g} s {r['connected']}/{r['current']}" for r in result["timeline"]
+        )
     )
     for kind, count in sorted(failures.items(), key=lambda item: -item[1]):
         run.progress(f"storm: {count} failed connection attempts: {kind}")

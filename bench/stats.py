@@ -80,3 +80,24 @@ class Latency:
             "p999_ms": self.percentile_ms(99.9),
             "max_ms": self.max_us / 1000.0 if self.count else None,
         }
+
+
+def timeline(
+    since_ns: int, series: dict[str, list[int]], step_s: float, until_s: float | None = None
+) -> list[dict[str, float | int]]:
+    """How many of each series' moments (monotonic ns) had passed at every ``step_s``
+    after ``since_ns``, up to the last moment (or ``until_s``): where a storm's time
+    went, the clients connected against those current."""
+    last = max((max(moments) for moments in series.values() if moments), default=since_ns)
+    end_s = until_s if until_s is not None else (last - since_ns) / 1e9
+    rows: list[dict[str, float | int]] = []
+    at_s = step_s
+    while True:
+        cut = since_ns + int(at_s * 1e9)
+        row: dict[str, float | int] = {"seconds": round(at_s, 3)}
+        for name, moments in series.items():
+            row[name] = sum(1 for moment in moments if moment <= cut)
+        rows.append(row)
+        if at_s >= end_s:
+            return rows
+        at_s += step_s

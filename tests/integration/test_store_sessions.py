@@ -27,6 +27,7 @@ from helpline.domain.sessions import (
     pick_up,
     start_with_representative,
 )
+from helpline.store import sessions as sessions_store
 from helpline.store.sql import SqlStore
 from tests.integration import test_store as contract
 from tests.integration.test_store import (
@@ -174,6 +175,34 @@ async def test_apply_saves_the_session_its_attendees_and_notes(store: SqlStore) 
     # Who was there at the end stays recorded as there: they may still read the log.
     assert all(a.present for a in await store.list_attendees(session.id))
     assert seqs(await store.events_after(session.id, 0)) == [1, 2, 3, 4]
+
+
+async def test_many_sessions_are_read_with_their_attendees_as_one_by_one(
+    store: SqlStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Two ids per read, so that three sessions and an unknown id take two reads.
+    monkeypatch.setattr(sessions_store, "_IDS_PER_READ", 2)
+    ann = await make_rep(store, "ann", "Ann")
+    bob = await make_rep(store, "bob", "Bob")
+    waiting = await open_session(store, "ABCD-0001")
+    picked = pick_up(await open_session(store, "ABCD-0002"), [], ann, 0, NOW)
+    await store.apply(picked, NOW)
+    invited = add_representative(picked.session, picked.attendees, ann, bob, True, LATER)
+    await store.apply(invited, LATER)
+    alone = pick_up(await open_session(store, "ABCD-0003"), [], bob, 0, NOW)
+    await store.apply(alone, NOW)
+
+    ids = [alone.session.id, 10_000, waiting.id, invited.session.id, waiting.id]
+    read = await store.sessions_with_attendees(ids)
+
+    one_by_one = []
+    for session_id in sorted({waiting.id, invited.session.id, alone.session.id}):
+        session = await store.get_session(session_id)
+        assert session is not None
+        one_by_one.append((session, await store.list_attendees(session_id)))
+    assert read == one_by_one
+    assert [len(attendees) for _, attendees in read] == [0, 2, 1]
+    assert await store.sessions_with_attendees([]) == []
 
 
 async def test_pick_up_race_has_one_winner(store: SqlStore) -> None:

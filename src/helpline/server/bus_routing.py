@@ -35,7 +35,6 @@ async def pump(connection: Connection) -> None:
             async with connection.delivery_lock:
                 for session_id in list(connection.followed):
                     await connection.refresh(session_id)
-                    await connection.catch_up(session_id)
             continue
         await route(connection, item)
 
@@ -120,17 +119,18 @@ async def _session_changed(
     followed = connection.followed.get(session.id)
     if followed is None:
         return
+    actor = connection.actor
+    if presence and isinstance(actor, CustomerActor):
+        # They are told nothing of it and the change holds no event: nothing to read.
+        # (A reconnect storm is thousands of these.)
+        return
     # Status notes of this change were published first; deliver them before the
     # new state so a client never sees "ended" ahead of the note that says why.
     async with connection.delivery_lock:
         await connection.refresh(session.id)
-        await connection.catch_up(session.id)
     # The state read just now, not the record: two changes told by two tasks (a
     # pick-up and the customer's presence) may arrive in either order.
     session, attendees = followed.session, followed.attendees
-    actor = connection.actor
-    if presence and isinstance(actor, CustomerActor):
-        return
     portal = await connection.service.portal(session.portal_id)
     body = wire.session_view(connection.viewer, session, attendees, portal)
     await connection.send(server_frames.SessionFrame(session=body))

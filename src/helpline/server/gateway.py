@@ -311,20 +311,27 @@ class Connection:
                 return
 
     async def refresh(self, session_id: int) -> None:
-        """Read a followed session's state again, after the bus said it changed.
+        """Read a followed session's state again, after the bus said it changed (or
+        lost messages), and send the events of its log this socket has not had. Hold
+        the delivery lock.
 
         Read rather than taken from the bus message: two changes published by two
         tasks may arrive in either order, while a read after hearing of a change is
-        at least as new as that change.
+        at least as new as that change. The log is read only when the session's row
+        says it holds more than was sent: most changes (presence, attendees) add no
+        event, and a storm of them must not read every follower's log.
         """
         followed = self.followed.get(session_id)
         if followed is None:
             return
-        session = await self.service.store.get_session(session_id)
-        if session is None:
+        found = await self.service.store.session_and_last_seq(session_id)
+        if found is None:
             return
+        session, last_seq = found
         followed.session = self.sessions.share(session)
         followed.attendees = await self.service.store.list_attendees(session_id)
+        if last_seq > followed.last_sent:
+            await self.catch_up(session_id)
 
     async def deliver(self, followed: Followed, event: Event) -> None:
         body = wire.event_view(self.viewer, event)

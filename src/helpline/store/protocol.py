@@ -146,6 +146,13 @@ class Store(Protocol):
 
     async def list_attendees(self, session_id: int) -> list[Attendee]: ...
 
+    async def sessions_with_attendees(
+        self, session_ids: Sequence[int]
+    ) -> list[tuple[SupportSession, list[Attendee]]]:
+        """Each of these sessions that exists, in id order, with its attendees (as
+        ``list_attendees`` orders them): two reads for hundreds of sessions, where
+        thousands change at once (customers coming back after a network failure)."""
+
     async def apply(
         self, change: Change, now: datetime, expected_status: SessionStatus | None = None
     ) -> list[Event]:

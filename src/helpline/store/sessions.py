@@ -129,6 +129,22 @@ class SessionsMixin(StoreBase):
         rows = await self._reads.all(ATTENDEES, session_id=session_id)
         return [attendee_from_row(row) for row in rows]
 
+    async def sessions_with_attendees(
+        self, session_ids: Sequence[int]
+    ) -> list[tuple[SupportSession, list[Attendee]]]:
+        found: list[tuple[SupportSession, list[Attendee]]] = []
+        wanted = sorted(set(session_ids))
+        for start in range(0, len(wanted), _IDS_PER_READ):
+            chunk = wanted[start : start + _IDS_PER_READ]
+            of: dict[int, list[Attendee]] = {session_id: [] for session_id in chunk}
+            for row in await self._reads.all(_ATTENDEES_OF, session_ids=chunk):
+                of[row.session_id].append(attendee_from_row(row))
+            found += [
+                (session_from_row(row), of[row.id])
+                for row in await self._reads.all(_SESSIONS, session_ids=chunk)
+            ]
+        return found
+
     async def apply(
         self, change: Change, now: datetime, expected_status: SessionStatus | None = None
     ) -> list[Event]:
@@ -212,6 +228,13 @@ async def save_change(
 
 
 _SESSION = Query(select(sessions).where(sessions.c.id == bindparam("session_id")))
+# Ids per read of several sessions: well under SQLite's limit on bound parameters.
+_IDS_PER_READ = 500
+_SESSIONS = Query(
+    select(sessions)
+    .where(sessions.c.id.in_(bindparam("session_ids", expanding=True)))
+    .order_by(sessions.c.id)
+)
 _SESSION_BY_PUBLIC_ID = Query(
     select(sessions).where(sessions.c.public_id == bindparam("public_id"))
 )
@@ -233,6 +256,11 @@ ATTENDEES = Query(
     select(attendees)
     .where(attendees.c.session_id == bindparam("session_id"))
     .order_by(attendees.c.joined_at, attendees.c.rep_id)
+)
+_ATTENDEES_OF = Query(
+    select(attendees)
+    .where(attendees.c.session_id.in_(bindparam("session_ids", expanding=True)))
+    .order_by(attendees.c.session_id, attendees.c.joined_at, attendees.c.rep_id)
 )
 _WAITING = Query(
     select(sessions)

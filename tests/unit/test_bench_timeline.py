@@ -1,0 +1,38 @@
+"""The storm's timeline: how many clients were connected and current at each step
+after the drop, so that a figure says where a storm's time went."""
+
+from __future__ import annotations
+
+from bench.stats import timeline
+
+S = 1_000_000_000
+
+
+def test_counts_what_had_happened_by_each_step_up_to_the_last_moment() -> None:
+    drop = 50 * S
+    rows = timeline(
+        drop,
+        {"connected": [drop + 1 * S, drop + 2 * S, drop + 6 * S], "current": [drop + 7 * S]},
+        5.0,
+    )
+    assert rows == [
+        {"seconds": 5.0, "connected": 2, "current": 0},
+        {"seconds": 10.0, "connected": 3, "current": 1},
+    ]
+
+
+def test_a_moment_on_a_step_counts_in_that_step() -> None:
+    rows = timeline(0, {"current": [5 * S]}, 5.0)
+    assert rows == [{"seconds": 5.0, "current": 1}]
+
+
+def test_nothing_happened_is_one_empty_step() -> None:
+    assert timeline(10 * S, {"connected": [], "current": []}, 5.0) == [
+        {"seconds": 5.0, "connected": 0, "current": 0}
+    ]
+
+
+def test_until_carries_on_past_the_last_moment() -> None:
+    rows = timeline(0, {"current": [1 * S]}, 5.0, until_s=15.0)
+    assert [r["current"] for r in rows] == [1, 1, 1]
+    assert [r["seconds"] for r in rows] == [5.0, 10.0, 15.0]
