@@ -68,3 +68,20 @@ def tcp_counters() -> dict[str, int]:
                 if name in TCP_COUNTERS:
                     found[name] = int(value)
     return found
+
+
+# The kernel's settings that cap a listener's queues: the storm's figures depend on them.
+LISTEN_SETTINGS = ("net/core/somaxconn", "net/ipv4/tcp_max_syn_backlog")
+
+
+def listen_settings() -> dict[str, int]:
+    """``net.core.somaxconn`` (the most a listen backlog can be) and
+    ``net.ipv4.tcp_max_syn_backlog``, as the kernel has them now."""
+    found: dict[str, int] = {}
+    for name in LISTEN_SETTINGS:
+        try:
+            with open(f"/proc/sys/{name}") as setting:
+                found[name.replace("/", ".")] = int(setting.read().split()[0])
+        except (OSError, ValueError):
+            continue
+    return found

@@ -163,6 +163,7 @@ def scenario_storm(run: Run, population: Population) -> dict[str, Any]:
         "timeline": stats.timeline(drop_ns, {"connected": connected, "current": times}, 5.0),
         "reconnect_failures": failures,
         "tcp_counters": {k: tcp_after[k] - tcp_before.get(k, 0) for k in tcp_after},
+        "kernel_listen_settings": machine.listen_settings(),
         "server_open_files_peak": open_files.peak,
         "server_open_files_limit": open_files.limit,
         "prime_seconds": prime_s,
@@ -185,7 +186,10 @@ def scenario_storm(run: Run, population: Population) -> dict[str, Any]:
     )
     for kind, count in sorted(failures.items(), key=lambda item: -item[1]):
         run.progress(f"storm: {count} failed connection attempts: {kind}")
-    run.progress(f"storm: the kernel's TCP counters (machine-wide): {result['tcp_counters']}")
+    run.progress(
+        f"storm: the kernel's TCP counters (machine-wide): {result['tcp_counters']}; "
+        f"its listen settings: {result['kernel_listen_settings']}"
+    )
     return result
 
 
