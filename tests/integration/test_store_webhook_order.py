@@ -10,7 +10,9 @@ held up by it. Every test runs once per database.
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
+from helpline.domain.sessions import SupportSession
 from helpline.domain.webhooks import DeliveryState, Webhook, WebhookEvent
 from helpline.store.sql import SqlStore
 from tests.integration import test_store as contract
@@ -34,6 +36,16 @@ async def claimed(store: SqlStore, at: timedelta = timedelta()) -> list[tuple[st
     return [(target.url, row.session_id, row.event) for row, target in rows]
 
 
+async def start_on_its_way_end_queued(store: SqlStore) -> tuple[Webhook, SupportSession, Any]:
+    """A session started and ended; the start's call to the endpoint is claimed."""
+    ticketing = await endpoint(store, "http://tickets.example/hook")
+    session = await open_session(store)
+    for event in (WebhookEvent.SESSION_STARTED, WebhookEvent.SESSION_ENDED):
+        await store.queue_deliveries([ticketing], event, session.id, NOW)
+    ((start, _),) = await store.claim_deliveries(NOW, HOLD)
+    return ticketing, session, start
+
+
 async def test_a_sessions_end_waits_until_its_start_was_delivered(store: SqlStore) -> None:
     ticketing = await endpoint(store, "http://tickets.example/hook")
     session = await open_session(store)
@@ -52,11 +64,7 @@ async def test_a_sessions_end_waits_until_its_start_was_delivered(store: SqlStor
 
 
 async def test_a_start_being_retried_keeps_the_end_waiting(store: SqlStore) -> None:
-    ticketing = await endpoint(store, "http://tickets.example/hook")
-    session = await open_session(store)
-    for event in (WebhookEvent.SESSION_STARTED, WebhookEvent.SESSION_ENDED):
-        await store.queue_deliveries([ticketing], event, session.id, NOW)
-    ((start, _),) = await store.claim_deliveries(NOW, HOLD)
+    ticketing, session, start = await start_on_its_way_end_queued(store)
     retry_at = NOW + timedelta(minutes=1)
     await store.finish_delivery(
         start.id, DeliveryState.PENDING, 503, "answered 503", NOW, due_at=retry_at
@@ -69,11 +77,7 @@ async def test_a_start_being_retried_keeps_the_end_waiting(store: SqlStore) -> N
 
 
 async def test_a_start_given_up_lets_the_end_go(store: SqlStore) -> None:
-    ticketing = await endpoint(store, "http://tickets.example/hook")
-    session = await open_session(store)
-    for event in (WebhookEvent.SESSION_STARTED, WebhookEvent.SESSION_ENDED):
-        await store.queue_deliveries([ticketing], event, session.id, NOW)
-    ((start, _),) = await store.claim_deliveries(NOW, HOLD)
+    ticketing, session, start = await start_on_its_way_end_queued(store)
     await store.finish_delivery(start.id, DeliveryState.FAILED, 500, "answered 500", NOW)
 
     assert await claimed(store) == [(ticketing.url, session.id, "session.ended")]
