@@ -39,6 +39,14 @@ def _ms(value: float | None) -> str:
     return "-" if value is None else f"{value:.1f}"
 
 
+def _cores_busy(storm: dict[str, Any]) -> str:
+    """ ", server 97% / generator 40% busy" where the storm recorded them (not before)."""
+    server, generator = storm.get("server_busy_percent"), storm.get("generator_busy_percent")
+    if server is None or generator is None:
+        return ""
+    return f", cores busy: server {server:.0f}%, generator {generator:.0f}%"
+
+
 def _verdict(ok: bool | None) -> str:
     return {True: "met", False: "MISSED", None: "-"}[ok]
 
@@ -135,7 +143,8 @@ def rows(results: dict[str, Any]) -> list[list[str]]:
                     f"all current in {_ms(seconds)} s "
                     f"(half {_ms(storm['seconds_until_half_current'])} s), "
                     f"{storm['not_current']} not current, missing {storm['missing']}, "
-                    f"duplicated {storm['duplicated_appends']}, redelivered {storm['redelivered']}",
+                    f"duplicated {storm['duplicated_appends']}, redelivered {storm['redelivered']}"
+                    + _cores_busy(storm),
                     f"< 10 s, 0 lost at 10k: {_verdict(ok)}" if ok is not None else "",
                 ]
             )

@@ -121,10 +121,12 @@ def scenario_storm(run: Run, population: Population) -> dict[str, Any]:
         proc.OpenFilesPeak(population.target.server) as open_files,
         profiled(run, population.target, "storm", min(run.plan.storm_timeout_s, 60)),
     ):
+        began = time.monotonic()
         replies = generator.broadcast(
             {"op": "storm", "start_ns": start_ns, "timeout": run.plan.storm_timeout_s},
             timeout=run.plan.storm_timeout_s + 120,
         )
+        wall = time.monotonic() - began
     server_cpu = population.target.server.cpu() - cpu_before
     tcp_after = machine.tcp_counters()
     failures: dict[str, int] = {}
@@ -159,6 +161,12 @@ def scenario_storm(run: Run, population: Population) -> dict[str, Any]:
         "errors": [e for r in replies for e in r["errors"]][:5],
         "server_cpu_s": server_cpu,
         "generator_cpu_s": sum(r["cpu_s"] for r in replies),
+        # Whose cores were full: a storm the generator cannot keep up with measures it.
+        "wall_s": wall,
+        "server_busy_percent": stats.busy_percent(server_cpu, wall, run.server_cpus),
+        "generator_busy_percent": stats.busy_percent(
+            sum(r["cpu_s"] for r in replies), wall, run.generator_cpus
+        ),
         # Connected (resubscribed) and current, every 5 s after the drop.
         "timeline": stats.timeline(drop_ns, {"connected": connected, "current": times}, 5.0),
         "reconnect_failures": failures,
@@ -175,7 +183,9 @@ def scenario_storm(run: Run, population: Population) -> dict[str, Any]:
         f"duplicated {result['duplicated_appends']}, redelivered {result['redelivered']}; "
         f"{result['connect_attempts']} connection attempts "
         f"({result['reconnects_deferred']} told to come back later), "
-        f"server CPU {server_cpu:.1f} s, generator CPU {result['generator_cpu_s']:.1f} s, "
+        f"server CPU {server_cpu:.1f} s ({_percent(result['server_busy_percent'])} of its "
+        f"cores), generator CPU {result['generator_cpu_s']:.1f} s "
+        f"({_percent(result['generator_busy_percent'])} of its cores), "
         f"at most {open_files.peak} of the server's {open_files.limit} files open"
     )
     run.progress(
@@ -191,6 +201,10 @@ def scenario_storm(run: Run, population: Population) -> dict[str, Any]:
         f"its listen settings: {result['kernel_listen_settings']}"
     )
     return result
+
+
+def _percent(value: float | None) -> str:
+    return "?" if value is None else f"{value:.0f}%"
 
 
 def scenario_chat_helpline(run: Run, database: str) -> dict[str, Any]:

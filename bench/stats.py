@@ -101,3 +101,11 @@ def timeline(
         if at_s >= end_s:
             return rows
         at_s += step_s
+
+
+def busy_percent(cpu_s: float, wall_s: float, cores: list[int] | None) -> float | None:
+    """How full the cores a process was pinned to were: its CPU time over the wall
+    time they offered. None when it was not pinned (the cores it ran on are unknown)."""
+    if not cores or wall_s <= 0:
+        return None
+    return 100.0 * cpu_s / (wall_s * len(cores))

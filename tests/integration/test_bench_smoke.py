@@ -128,6 +128,11 @@ def test_quick_bench_runs_every_scenario_and_loses_nothing(tmp_path: Path) -> No
     assert storm["duplicated_appends"] == 0, storm
     assert storm["redelivered"] == 0, storm
     assert storm["seconds_until_all_current"] is not None
+    # Where its time went: everyone connected and current by the timeline's last step,
+    # and what the generator's processes spent.
+    assert storm["timeline"][-1]["connected"] == storm["timeline"][-1]["current"], storm
+    assert storm["timeline"][-1]["current"] == storm["clients"], storm
+    assert storm["generator_cpu_s"] > 0 and storm["wall_s"] > 0, storm
 
 
 def test_the_store_bench_times_reads_and_appends() -> None:

@@ -1,9 +1,10 @@
-"""The storm's timeline: how many clients were connected and current at each step
-after the drop, so that a figure says where a storm's time went."""
+"""The storm's timeline (how many clients were connected and current at each step
+after the drop) and whose cores were full: a figure says where a storm's time went,
+and whether it measured the server or the bench's own generator."""
 
 from __future__ import annotations
 
-from bench.stats import timeline
+from bench.stats import busy_percent, timeline
 
 S = 1_000_000_000
 
@@ -36,3 +37,13 @@ def test_until_carries_on_past_the_last_moment() -> None:
     rows = timeline(0, {"current": [1 * S]}, 5.0, until_s=15.0)
     assert [r["current"] for r in rows] == [1, 1, 1]
     assert [r["seconds"] for r in rows] == [5.0, 10.0, 15.0]
+
+
+def test_a_pinned_process_busy_share_is_its_cpu_over_what_its_cores_offered() -> None:
+    assert busy_percent(15.0, 30.0, [1]) == 50.0
+    assert busy_percent(30.0, 30.0, [0, 1]) == 50.0
+
+
+def test_an_unpinned_process_or_no_time_has_no_busy_share() -> None:
+    assert busy_percent(15.0, 30.0, None) is None
+    assert busy_percent(15.0, 0.0, [1]) is None
