@@ -47,6 +47,12 @@ def _cores_busy(storm: dict[str, Any]) -> str:
     return f", cores busy: server {server:.0f}%, generator {generator:.0f}%"
 
 
+def _server_tree(env: dict[str, Any]) -> str:
+    """ " (server: abc1234)" where the server ran another tree's code than the bench's."""
+    server = env.get("server_commit")
+    return f" (server: {server})" if server and server != env["commit"] else ""
+
+
 def _verdict(ok: bool | None) -> str:
     return {True: "met", False: "MISSED", None: "-"}[ok]
 
@@ -193,7 +199,7 @@ def table(results: dict[str, Any]) -> str:
     env = results["environment"]
     lines.append("")
     lines.append(
-        f"{env['mode']} run {env['date']} commit {env['commit']}; {env['cpu']}, "
+        f"{env['mode']} run {env['date']} commit {env['commit']}{_server_tree(env)}; {env['cpu']}, "
         f"{env['cores']} cores, {env['memory']}; server on cores {env['server_cores']}, generator "
         f"({env['generator_processes']} processes) on {env['generator_cores']}; "
         f"latency from scheduled send to delivery on the other party's socket "

@@ -291,18 +291,12 @@ def environment(run: Run) -> dict[str, Any]:
     memory = ""
     with contextlib.suppress(OSError), open("/proc/meminfo") as info:
         memory = info.readline().split(":", 1)[1].strip()
-    commit = ""
-    with contextlib.suppress(Exception):
-        commit = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            capture_output=True,
-            text=True,
-            check=False,
-            cwd=targets.REPO,
-        ).stdout.strip()
+    import helpline  # the code the server runs: PYTHONPATH may point at another tree
+
     return {
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "commit": commit,
+        "commit": _commit_of(targets.REPO),
+        "server_commit": _commit_of(Path(helpline.__file__).resolve().parents[2]),
         "python": platform.python_version(),
         "platform": platform.platform(),
         "cpu": cpu_model,
@@ -316,6 +310,22 @@ def environment(run: Run) -> dict[str, Any]:
         "mode": "quick" if run.quick else "full",
         "step_seconds": run.plan.step_s,
     }
+
+
+def _commit_of(tree: Path) -> str:
+    """The tree's commit, "+changes" when it has uncommitted ones; "" outside git."""
+
+    def git(*args: str) -> str:
+        return subprocess.run(
+            ["git", *args], capture_output=True, text=True, check=False, cwd=tree
+        ).stdout.strip()
+
+    with contextlib.suppress(Exception):
+        commit = git("rev-parse", "--short", "HEAD")
+        if commit and git("status", "--porcelain", "--untracked-files=no"):
+            commit += "+changes"
+        return commit
+    return ""
 
 
 def execute(
