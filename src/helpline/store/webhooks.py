@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import and_, bindparam, delete, insert, select, update
 
 from helpline.domain.webhooks import SWITCHED_OFF, DeliveryState, Webhook, WebhookEvent
 from helpline.store.base import StoreBase
@@ -137,25 +137,18 @@ class WebhooksMixin(StoreBase):
         """
         # Every process asks every second: with nothing due, a read, never the write lock.
         async with self._reading() as conn:
-            if (
-                await conn.scalar(_ANY_DUE, {"state": DeliveryState.PENDING.value, "now": now})
-                is None
-            ):
+            if await conn.scalar(_ANY_DUE, {"now": now}) is None:
                 return []
         async with self._writing() as conn:
             due = (
                 select(webhook_deliveries.c.id)
-                .where(
-                    webhook_deliveries.c.state == DeliveryState.PENDING.value,
-                    webhook_deliveries.c.due_at <= now,
-                    ~_EARLIER_WAITING,
-                )
+                .where(_CLAIMABLE)
                 .order_by(webhook_deliveries.c.due_at, webhook_deliveries.c.id)
                 .limit(limit)
             )
             if self._dialect == "postgresql":
                 due = due.with_for_update(skip_locked=True)
-            ids = [row.id for row in await conn.execute(due)]
+            ids = [row.id for row in await conn.execute(due, {"now": now})]
             if not ids:
                 return []
             await conn.execute(
@@ -214,15 +207,6 @@ class WebhooksMixin(StoreBase):
             return list(rows)
 
 
-_ANY_DUE = (
-    select(webhook_deliveries.c.id)
-    .where(
-        webhook_deliveries.c.state == bindparam("state"),
-        webhook_deliveries.c.due_at <= bindparam("now"),
-    )
-    .limit(1)
-)
-
 # An earlier call of the same session to the same endpoint, not yet delivered or given up.
 _earlier = webhook_deliveries.alias("earlier")
 _EARLIER_WAITING = (
@@ -235,3 +219,12 @@ _EARLIER_WAITING = (
     )
     .exists()
 )
+# A call a dispatcher may take now: due, and first in its endpoint's line for its session.
+# The same condition for the quick check and the claim: a call due but waiting behind a
+# start being retried (for hours) must not make every poll take the write lock.
+_CLAIMABLE = and_(
+    webhook_deliveries.c.state == DeliveryState.PENDING.value,
+    webhook_deliveries.c.due_at <= bindparam("now"),
+    ~_EARLIER_WAITING,
+)
+_ANY_DUE = select(webhook_deliveries.c.id).where(_CLAIMABLE).limit(1)
