@@ -274,10 +274,10 @@ def _step(
         f"p99 {figure(lat['p99_ms'])} p99.9 {figure(lat['p999_ms'])} "
         f"max {figure(lat['max_ms'])} ms, "
         f"lost {step['missing']} dup {step['duplicated']} reord {step['reordered']}, "
-        f"server cpu {_pct(step['server_cpu_percent'])} "
-        f"(sys {_pct(step['server_system_cpu_percent'])}, waited for its core "
-        f"{_pct(step['server_wait_percent'])}) gen cpu "
-        f"{_pct(step['generator_cpu_percent'])}"
+        f"server cpu {percent(step['server_cpu_percent'])} "
+        f"(sys {percent(step['server_system_cpu_percent'])}, waited for its core "
+        f"{percent(step['server_wait_percent'])}) gen cpu "
+        f"{percent(step['generator_cpu_percent'])}"
         + database_load.describe(step)
         + writer_load.describe(step)
         + (f", errors: {step['errors'][:1]}" if step["errors"] else "")
@@ -293,7 +293,7 @@ def figure(value: float | None) -> str:
     return "-" if value is None else f"{value:.1f}"
 
 
-def _pct(value: float | None) -> str:
+def percent(value: float | None) -> str:
     return "-" if value is None else f"{value:.0f}%"
 
 

@@ -40,14 +40,15 @@ def _ms(value: float | None) -> str:
 
 
 def _cores_busy(storm: dict[str, Any]) -> str:
-    """ ", server 97% / generator 40% busy" where the storm recorded them (not before)."""
+    """ ", cores busy: server 97%, generator 40%" where the storm recorded them (runs
+    from before it did not)."""
     server, generator = storm.get("server_busy_percent"), storm.get("generator_busy_percent")
     if server is None or generator is None:
         return ""
     return f", cores busy: server {server:.0f}%, generator {generator:.0f}%"
 
 
-def _server_tree(env: dict[str, Any]) -> str:
+def server_tree(env: dict[str, Any]) -> str:
     """ " (server: abc1234)" where the server ran another tree's code than the bench's."""
     server = env.get("server_commit")
     return f" (server: {server})" if server and server != env["commit"] else ""
@@ -199,7 +200,7 @@ def table(results: dict[str, Any]) -> str:
     env = results["environment"]
     lines.append("")
     lines.append(
-        f"{env['mode']} run {env['date']} commit {env['commit']}{_server_tree(env)}; {env['cpu']}, "
+        f"{env['mode']} run {env['date']} commit {env['commit']}{server_tree(env)}; {env['cpu']}, "
         f"{env['cores']} cores, {env['memory']}; server on cores {env['server_cores']}, generator "
         f"({env['generator_processes']} processes) on {env['generator_cores']}; "
         f"latency from scheduled send to delivery on the other party's socket "

@@ -7,19 +7,16 @@ processes are pinned to the others. All traffic stays on loopback addresses.
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import json
-import os
-import platform
-import subprocess
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 from bench import machine, proc, report, stats, targets
+from bench.environment import described
 from bench.generator import Generator
-from bench.ladder import Run, capacity, connect, figure, ladder, profiled
+from bench.ladder import Run, capacity, connect, figure, ladder, percent, profiled
 from bench.plan import Plan
 from bench.seed import seed_sync
 
@@ -128,6 +125,7 @@ def scenario_storm(run: Run, population: Population) -> dict[str, Any]:
         )
         wall = time.monotonic() - began
     server_cpu = population.target.server.cpu() - cpu_before
+    generator_cpu = sum(r["cpu_s"] for r in replies)
     tcp_after = machine.tcp_counters()
     failures: dict[str, int] = {}
     for reply in replies:
@@ -160,13 +158,11 @@ def scenario_storm(run: Run, population: Population) -> dict[str, Any]:
         "same_seq_twice": sum(r["same_seq_twice"] for r in replies),
         "errors": [e for r in replies for e in r["errors"]][:5],
         "server_cpu_s": server_cpu,
-        "generator_cpu_s": sum(r["cpu_s"] for r in replies),
+        "generator_cpu_s": generator_cpu,
         # Whose cores were full: a storm the generator cannot keep up with measures it.
         "wall_s": wall,
         "server_busy_percent": stats.busy_percent(server_cpu, wall, run.server_cpus),
-        "generator_busy_percent": stats.busy_percent(
-            sum(r["cpu_s"] for r in replies), wall, run.generator_cpus
-        ),
+        "generator_busy_percent": stats.busy_percent(generator_cpu, wall, run.generator_cpus),
         # Connected (resubscribed) and current, every 5 s after the drop.
         "timeline": stats.timeline(drop_ns, {"connected": connected, "current": times}, 5.0),
         "reconnect_failures": failures,
@@ -183,9 +179,9 @@ def scenario_storm(run: Run, population: Population) -> dict[str, Any]:
         f"duplicated {result['duplicated_appends']}, redelivered {result['redelivered']}; "
         f"{result['connect_attempts']} connection attempts "
         f"({result['reconnects_deferred']} told to come back later), "
-        f"server CPU {server_cpu:.1f} s ({_percent(result['server_busy_percent'])} of its "
-        f"cores), generator CPU {result['generator_cpu_s']:.1f} s "
-        f"({_percent(result['generator_busy_percent'])} of its cores), "
+        f"server CPU {server_cpu:.1f} s ({percent(result['server_busy_percent'])} of its "
+        f"cores), generator CPU {generator_cpu:.1f} s "
+        f"({percent(result['generator_busy_percent'])} of its cores), "
         f"at most {open_files.peak} of the server's {open_files.limit} files open"
     )
     run.progress(
@@ -201,10 +197,6 @@ def scenario_storm(run: Run, population: Population) -> dict[str, Any]:
         f"its listen settings: {result['kernel_listen_settings']}"
     )
     return result
-
-
-def _percent(value: float | None) -> str:
-    return "?" if value is None else f"{value:.0f}%"
 
 
 def scenario_chat_helpline(run: Run, database: str) -> dict[str, Any]:
@@ -281,53 +273,6 @@ def scenario_relay_like(run: Run, name: str) -> dict[str, Any]:
 # The run -----------------------------------------------------------------------------
 
 
-def environment(run: Run) -> dict[str, Any]:
-    cpu_model = ""
-    with contextlib.suppress(OSError), open("/proc/cpuinfo") as info:
-        for line in info:
-            if line.startswith("model name"):
-                cpu_model = line.split(":", 1)[1].strip()
-                break
-    memory = ""
-    with contextlib.suppress(OSError), open("/proc/meminfo") as info:
-        memory = info.readline().split(":", 1)[1].strip()
-    import helpline  # the code the server runs: PYTHONPATH may point at another tree
-
-    return {
-        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "commit": _commit_of(targets.REPO),
-        "server_commit": _commit_of(Path(helpline.__file__).resolve().parents[2]),
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-        "cpu": cpu_model,
-        "cores": os.cpu_count(),
-        "memory": memory,
-        "server_cores": run.server_cpus,
-        "generator_cores": run.generator_cpus,
-        "generator_processes": run.plan.workers,
-        "open_files_limit": proc.raise_open_files(),
-        "histogram": stats.backend(),
-        "mode": "quick" if run.quick else "full",
-        "step_seconds": run.plan.step_s,
-    }
-
-
-def _commit_of(tree: Path) -> str:
-    """The tree's commit, "+changes" when it has uncommitted ones; "" outside git."""
-
-    def git(*args: str) -> str:
-        return subprocess.run(
-            ["git", *args], capture_output=True, text=True, check=False, cwd=tree
-        ).stdout.strip()
-
-    with contextlib.suppress(Exception):
-        commit = git("rev-parse", "--short", "HEAD")
-        if commit and git("status", "--porcelain", "--untracked-files=no"):
-            commit += "+changes"
-        return commit
-    return ""
-
-
 def execute(
     quick: bool,
     scenarios: tuple[str, ...],
@@ -350,7 +295,7 @@ def execute(
     with tempfile.TemporaryDirectory(prefix="helpline-bench-") as tmp:
         run = Run(plan, quick, scenarios, databases, Path(tmp), server_cpus, generator_cpus)
         run.profile_dir = profile_dir
-        results: dict[str, Any] = {"environment": environment(run), "scenarios": {}}
+        results: dict[str, Any] = {"environment": described(run), "scenarios": {}}
         figures = results["scenarios"]
         failures: list[str] = []
 

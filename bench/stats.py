@@ -83,13 +83,13 @@ class Latency:
 
 
 def timeline(
-    since_ns: int, series: dict[str, list[int]], step_s: float, until_s: float | None = None
+    since_ns: int, series: dict[str, list[int]], step_s: float
 ) -> list[dict[str, float | int]]:
     """How many of each series' moments (monotonic ns) had passed at every ``step_s``
-    after ``since_ns``, up to the last moment (or ``until_s``): where a storm's time
-    went, the clients connected against those current."""
+    after ``since_ns``, up to the last moment: where a storm's time went, the clients
+    connected against those current."""
     last = max((max(moments) for moments in series.values() if moments), default=since_ns)
-    end_s = until_s if until_s is not None else (last - since_ns) / 1e9
+    end_s = (last - since_ns) / 1e9
     rows: list[dict[str, float | int]] = []
     at_s = step_s
     while True:

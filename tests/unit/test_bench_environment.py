@@ -7,8 +7,8 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from bench.report import _server_tree
-from bench.runner import _commit_of
+from bench.environment import commit_of
+from bench.report import server_tree
 
 
 def git(tree: Path, *args: str) -> str:
@@ -27,17 +27,17 @@ def test_a_trees_commit_and_whether_it_had_changes(tmp_path: Path) -> None:
     git(tmp_path, "add", "server.py")
     git(tmp_path, "commit", "-q", "-m", "first")
     commit = git(tmp_path, "rev-parse", "--short", "HEAD")
-    assert _commit_of(tmp_path) == commit
+    assert commit_of(tmp_path) == commit
 
     (tmp_path / "server.py").write_text("fast = True\n")
-    assert _commit_of(tmp_path) == f"{commit}+changes"
+    assert commit_of(tmp_path) == f"{commit}+changes"
 
 
 def test_outside_git_there_is_no_commit(tmp_path: Path) -> None:
-    assert _commit_of(tmp_path) == ""
+    assert commit_of(tmp_path) == ""
 
 
 def test_the_report_names_the_servers_tree_only_where_it_differs() -> None:
-    assert _server_tree({"commit": "abc1234", "server_commit": "abc1234"}) == ""
-    assert _server_tree({"commit": "abc1234"}) == ""
-    assert _server_tree({"commit": "abc1234", "server_commit": "04313f2"}) == " (server: 04313f2)"
+    assert server_tree({"commit": "abc1234", "server_commit": "abc1234"}) == ""
+    assert server_tree({"commit": "abc1234"}) == ""
+    assert server_tree({"commit": "abc1234", "server_commit": "04313f2"}) == " (server: 04313f2)"

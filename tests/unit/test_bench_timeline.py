@@ -33,12 +33,6 @@ def test_nothing_happened_is_one_empty_step() -> None:
     ]
 
 
-def test_until_carries_on_past_the_last_moment() -> None:
-    rows = timeline(0, {"current": [1 * S]}, 5.0, until_s=15.0)
-    assert [r["current"] for r in rows] == [1, 1, 1]
-    assert [r["seconds"] for r in rows] == [5.0, 10.0, 15.0]
-
-
 def test_a_pinned_process_busy_share_is_its_cpu_over_what_its_cores_offered() -> None:
     assert busy_percent(15.0, 30.0, [1]) == 50.0
     assert busy_percent(30.0, 30.0, [0, 1]) == 50.0
