@@ -129,13 +129,7 @@ async def run(clients: Clients, cmd: dict[str, Any]) -> dict[str, Any]:
         # Built by hand: the text needs no escaping, and json.dumps would cost the
         # generator more than the frame is worth.
         body = f'{{"session":"{sid}","client_id":"{client_id}","text":"{text}"}}'
-        if kind == "socketio":
-            frame = f'42["send",{body}]'
-        elif kind == "helpline":
-            # Answered by its own event, as the web client and the agent ask.
-            frame = f'{{"type":"send","ack":"event",{body[1:]}'
-        else:
-            frame = f'{{"type":"send",{body[1:]}'
+        frame = f'42["send",{body}]' if kind == "socketio" else f'{{"type":"send",{body[1:]}'
         if kind == "helpline":
             tally.pending_acks[(party.tag, client_id)] = due
         tally.expected += receivers

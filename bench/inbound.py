@@ -22,14 +22,6 @@ if TYPE_CHECKING:
 def readers(clients: Clients) -> dict[str, Callable[[Party, Any], None]]:
     """The frame reader of each target kind, bound to ``clients``."""
 
-    def answered(party: Party, client_id: str, seq: int) -> None:
-        """A send of ``party`` was committed: its ``ack``, or its own event (both
-        may come, the ack first, where the server could not send the event at once)."""
-        party.acked[client_id] = seq
-        party.outbox.pop(client_id, None)
-        clients.chat.acked(party, client_id)
-        clients.storm.acked(party, client_id)
-
     def on_helpline(party: Party, message: Any) -> None:
         frame = json.loads(message)
         kind = frame.get("type")
@@ -40,10 +32,6 @@ def readers(clients: Clients) -> dict[str, Callable[[Party, Any], None]]:
             view = party.views.get(session)
             if view is None:
                 return
-            own = event.get("client_id")
-            if own is not None:
-                # Sent with "ack": "event": its own event is the answer.
-                answered(party, own, seq)
             if seq <= view.last_seq:
                 view.redelivered += 1
             else:
@@ -57,8 +45,12 @@ def readers(clients: Clients) -> dict[str, Callable[[Party, Any], None]]:
             elif text.startswith(("s|", "p|")):
                 clients.storm.seen(party, session, text, seq)
         elif kind == "ack":
+            client_id = frame["client_id"]
+            party.acked[client_id] = frame["seq"]
+            party.outbox.pop(client_id, None)
             clients.count("acks")
-            answered(party, frame["client_id"], frame["seq"])
+            clients.chat.acked(party, client_id)
+            clients.storm.acked(party, client_id)
         elif kind == "subscribed":
             session = frame["session"]["id"]
             view = party.views.get(session)

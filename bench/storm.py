@@ -72,9 +72,7 @@ async def _one_message_each(
     for sid, customer in clients.customers.items():
         text = f"{prefix}|{sid}"
         client_id = f"{prefix}-{sid}"
-        frame = json.dumps(
-            {"type": "send", "session": sid, "client_id": client_id, "text": text, "ack": "event"}
-        )
+        frame = json.dumps({"type": "send", "session": sid, "client_id": client_id, "text": text})
         customer.outbox[client_id] = (sid, frame)
         for party in clients.receivers[sid]:
             key = f"{party.tag}|{text}"

@@ -31,10 +31,7 @@ def test_a_line_stays_until_its_event_and_is_resent_with_the_same_client_id() ->
     outbox = Outbox()
     entry = outbox.add("c1", "S", "hello")
     assert outbox.unacknowledged() == [entry]
-    # Answered by its own event where the server can: one frame where two were.
-    assert entry.frame() == Send(
-        session="S", client_id="c1", kind="message", text="hello", ack="event"
-    )
+    assert entry.frame() == Send(session="S", client_id="c1", kind="message", text="hello")
     acked = outbox.ack("c1", 7)
     assert acked is not None and acked.state is EntryState.ACKED
     assert outbox.unacknowledged() == []

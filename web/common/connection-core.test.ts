@@ -170,9 +170,9 @@ describe("Outbox", () => {
     const o = new Outbox();
     const m = o.add({ ...entry("a"), to: 4 });
     const n = o.add({ ...entry("b"), kind: "note", to: "representatives" });
-    expect(sendFrame(m)).toEqual({ type: "send", session: "S1", client_id: "a", kind: "message", text: "text a", to: 4, ack: "event" });
+    expect(sendFrame(m)).toEqual({ type: "send", session: "S1", client_id: "a", kind: "message", text: "text a", to: 4 });
     expect(sendFrame(m)).toEqual(sendFrame(m));
-    expect(sendFrame(n)).toEqual({ type: "send", session: "S1", client_id: "b", kind: "note", text: "text b", ack: "event" });
+    expect(sendFrame(n)).toEqual({ type: "send", session: "S1", client_id: "b", kind: "note", text: "text b" });
   });
 
   it("restores stored entries as pending, skipping acked and malformed ones", () => {

@@ -221,10 +221,7 @@ export function isTransientError(code: string): boolean {
 export const MAX_STRIKES = 2;
 export const SERVER_FAILED_MESSAGE = "The server could not take this message. Change it and try again.";
 
-/**
- * The `send` frame for an outbox entry; the same `client_id` every time. Answered by
- * its own event where the server can: one frame fewer than an `ack` and the event.
- */
+/** The `send` frame for an outbox entry; the same `client_id` every time. */
 export function sendFrame(entry: OutboxEntry): ClientFrame {
   const frame: ClientFrame = {
     type: "send",
@@ -232,7 +229,6 @@ export function sendFrame(entry: OutboxEntry): ClientFrame {
     client_id: entry.clientId,
     kind: entry.kind,
     text: entry.text,
-    ack: "event",
   };
   if (entry.kind === "message" && entry.to !== undefined) frame.to = entry.to;
   return frame;

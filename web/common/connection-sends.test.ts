@@ -104,22 +104,6 @@ describe("Connection sends", () => {
     expect(strikes).toEqual({ [answered.clientId]: 0, [culprit.clientId]: 1, [innocent.clientId]: 0 });
   });
 
-  it("asks for its own event as the answer, and takes that event as the send's answer", () => {
-    const c = make();
-    c.start();
-    c.subscribe("S1");
-    last().open();
-    last().frame(welcome);
-    const first = c.send("S1", "message", "one");
-    const culprit = c.send("S1", "message", "two");
-    expect(last().sent[1]).toMatchObject({ type: "send", client_id: first.clientId, ack: "event" });
-    last().frame(event(2, { client_id: first.clientId }));
-    expect(c.pendingFor("S1").map((e) => e.clientId)).toEqual([culprit.clientId]);
-    // Answered by its event, the first send is not the one a server failure is blamed on.
-    last().drop(1011);
-    expect(c.pendingFor("S1")).toMatchObject([{ clientId: culprit.clientId, strikes: 1 }]);
-  });
-
   it("keeps sends until their ack and resends them with the same client id", () => {
     const c = make();
     c.start();
@@ -191,8 +175,8 @@ describe("Connection sends", () => {
     expect(last().sent.map((f) => f["text"])).toEqual(["one", "two"]);
     vi.advanceTimersByTime(1);
     expect(last().sent.slice(2)).toEqual([
-      { type: "send", session: "S1", client_id: fast.clientId, kind: "message", text: "two", ack: "event" },
-      { type: "send", session: "S1", client_id: queued.clientId, kind: "message", text: "three", ack: "event" },
+      { type: "send", session: "S1", client_id: fast.clientId, kind: "message", text: "two" },
+      { type: "send", session: "S1", client_id: queued.clientId, kind: "message", text: "three" },
     ]);
     // Later sends go out at once again.
     c.send("S1", "message", "four");
@@ -209,7 +193,7 @@ describe("Connection sends", () => {
     second.start();
     last().open();
     last().frame(welcome);
-    expect(last().sent).toEqual([{ type: "send", session: "S1", client_id: "cid-1", kind: "message", text: "before reload", ack: "event" }]);
+    expect(last().sent).toEqual([{ type: "send", session: "S1", client_id: "cid-1", kind: "message", text: "before reload" }]);
     last().frame({ type: "ack", session: "S1", client_id: "cid-1", seq: 9, duplicate: false });
     expect(store.has("outbox")).toBe(false);
   });

@@ -136,12 +136,8 @@ export class Sends {
     }
   }
 
-  /** A new event: drop the send it confirms; our own event is that send's answer. */
+  /** A new event: drop the send it confirms. */
   seen(session: string, seq: number, clientId: string | null): void {
-    if (clientId !== null) {
-      this.answered(clientId);
-      this.undefer(clientId);
-    }
     if (this.outbox.resolve(session, seq, clientId)) this.changed();
   }
 

@@ -19,8 +19,6 @@ export type ClientFrame =
       kind: "message" | "note";
       text: string;
       to?: Recipient;
-      /** "event": answered by its own event rather than an `ack` where the server can. */
-      ack?: "frame" | "event";
     }
   | { type: "ping" }
   | { type: "consent"; session: string; request: string; allow: boolean; reason?: "no_display" }

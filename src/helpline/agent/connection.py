@@ -324,9 +324,6 @@ class Connection:
         event = event_from_wire(body)
         if not self.tracker.accept(event.seq):
             return
-        if event.client_id is not None:
-            # Our own event: it answers the send that made it (sent with "ack": "event").
-            self.sender.answered(event.client_id)
         if self.outbox.resolve(self.session, event.seq, event.client_id):
             self.listener.outbox_changed()
         live = self.live_after is not None and event.seq > self.live_after

@@ -48,9 +48,8 @@ class OutboxEntry:
     strikes: int = 0
 
     def frame(self) -> Send:
-        """The ``send`` frame: the same ``client_id`` every time it goes out, answered
-        by its own event where the server can (one frame fewer than an ``ack``)."""
-        return Send(session=self.session, client_id=self.client_id, text=self.text, ack="event")
+        """The ``send`` frame: the same ``client_id`` every time it goes out."""
+        return Send(session=self.session, client_id=self.client_id, text=self.text)
 
 
 class Outbox:

@@ -16,7 +16,7 @@ length, who may send a ``note``, which ``to`` is present, which ``reason`` fits)
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from msgspec import Meta, Struct
 
@@ -48,9 +48,6 @@ class Send(ClientFrame, tag="send"):
     kind: str = "message"
     # "everyone", "representatives" or a representative's id.
     to: str | int | None = None
-    # How the send is answered when it appends an event to a session the socket
-    # follows: "frame", an ``ack``; "event", the event itself (docs/protocol.md).
-    ack: Literal["frame", "event"] = "frame"
 
 
 class Ping(ClientFrame, tag="ping"):
@@ -94,7 +91,6 @@ FIELD_RULES: dict[str, str] = {
     "seq": (f"'seq' is the seq of the url_pushed event: a whole number from 1 to {SQL_INT_MAX}."),
     "kind": "'kind' is 'message' or 'note'.",
     "to": "'to' is 'everyone', 'representatives' or a representative's id.",
-    "ack": "'ack' is 'frame' (an ack answers the send) or 'event' (its event does).",
     "allow": "'allow' is true or false.",
     "sharing": "'sharing' is true or false.",
     "opened": "'opened' is true or false.",

@@ -81,15 +81,6 @@ async def _send_event(connection: Connection, frame: client_frames.Send) -> None
             # added a moment ago is a valid "to"): ask the store. Nothing was saved, so
             # trying again cannot save twice.
             appended = await service.send(actor, public_id, kind, text, to, client_id)
-        # The event is the answer the client asked for, where it can be sent now: one
-        # frame where an ``ack`` and the event would be two. A resend is acked (its
-        # event was sent before), as is a send into a session this socket does not follow.
-        if (
-            frame.ack == "event"
-            and appended.created
-            and await connection.answer_with_event(followed, appended.event)
-        ):
-            return
     await connection.send(
         server_frames.Ack(
             session=public_id,

@@ -339,25 +339,6 @@ class Connection:
             await self.send(server_frames.EventFrame(session=followed.public_id, event=body))
         followed.last_sent = event.seq
 
-    async def answer_with_event(self, followed: Followed, event: Event) -> bool:
-        """Answer a send (``"ack": "event"``) with the event it appended: True once
-        this socket has been sent that event, in ``seq`` order, by the live delivery
-        before now or here. False when it cannot be now (an earlier event is still on
-        its way, or the socket no longer follows the session): the caller answers with
-        an ``ack``, and the event comes in its turn."""
-        body = wire.event_view(self.viewer, event)
-        if body is None:
-            return False
-        async with self.delivery_lock:
-            if self.followed.get(event.session_id) is not followed:
-                return False
-            if followed.last_sent == event.seq - 1:
-                await self.send(server_frames.EventFrame(session=followed.public_id, event=body))
-                followed.last_sent = event.seq
-                self.service.metrics.delivered(event.created_at, self.service.clock())
-                return True
-            return followed.last_sent >= event.seq
-
 
 def _consume_outcome(task: asyncio.Task[None]) -> None:
     if not task.cancelled():
