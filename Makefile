@@ -9,7 +9,7 @@ WEB_INSTALLED := web/node_modules/.installed
 WEB_BUILT := src/helpline/static/.built
 WEB_SOURCES := $(shell find web -path web/node_modules -prune -o -type f -print 2>/dev/null)
 
-.PHONY: help install build dist run demo test check web-test unit integration e2e format clean bench bench-quick bench-peers faults
+.PHONY: help install build dist run demo test check web-test unit integration e2e format clean bench bench-quick bench-compare bench-peers faults
 
 help:
 	@echo "make run      install, build and start Helpline on http://127.0.0.1:8000"
@@ -22,6 +22,7 @@ help:
 	@echo "make bench    measure connections, chat rate and latency against a bare relay"
 	@echo "make bench-quick    every benchmark scenario, small (under two minutes)"
 	@echo "make bench-peers    the chat scenario on Django Channels and python-socketio too"
+	@echo "make bench-compare BEFORE=COMMIT    that commit's server CPU per message against this checkout's"
 	@echo "make clean    remove the virtual environment and built files"
 
 # The lock holds the dev tools and the agent's extra (helpline[agent]: Textual, mss,
@@ -105,6 +106,12 @@ bench: $(BENCH_INSTALLED)
 
 bench-quick: $(INSTALLED)
 	$(BIN)/python -m bench run --quick
+
+# BEFORE=<commit or src directory>: that tree's server CPU per chat message against
+# this checkout's, in alternating rounds (bench/compare.py).
+BEFORE ?= HEAD
+bench-compare: $(INSTALLED)
+	$(BIN)/python -m bench.compare --before $(BEFORE)
 
 bench-peers: $(PEERS_INSTALLED)
 	$(BIN)/python -m bench run --scenarios chat baseline peers --database sqlite

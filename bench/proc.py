@@ -86,18 +86,31 @@ def cpu_split(pid: int) -> tuple[float, float]:
     return int(fields[11]) / CLOCK_TICKS, int(fields[12]) / CLOCK_TICKS
 
 
-def run_queue_wait_seconds(pid: int) -> float:
-    """How long ``pid``'s threads have waited for a core while ready to run (the
-    second field of each thread's /proc schedstat): a process that waits much is short
-    of CPU, whatever its own CPU time says."""
+def _schedstat_seconds(pid: int, field: int) -> float:
+    """One field of every live thread's /proc schedstat, summed, in seconds."""
     total = 0
     for task in os.listdir(f"/proc/{pid}/task"):
         with (
             contextlib.suppress(OSError, ValueError, IndexError),
             open(f"/proc/{pid}/task/{task}/schedstat") as f,
         ):
-            total += int(f.read().split()[1])
+            total += int(f.read().split()[field])
     return total / 1e9
+
+
+def run_queue_wait_seconds(pid: int) -> float:
+    """How long ``pid``'s threads have waited for a core while ready to run (the
+    second field of each thread's /proc schedstat): a process that waits much is short
+    of CPU, whatever its own CPU time says."""
+    return _schedstat_seconds(pid, 1)
+
+
+def threads_cpu_seconds(pid: int) -> float:
+    """CPU time of ``pid``'s live threads to the nanosecond (the first field of each
+    thread's /proc schedstat), where ``cpu_seconds`` counts in clock ticks (10 ms): for
+    short intervals. A thread that ended takes its time with it, so compare only
+    intervals over which the threads live."""
+    return _schedstat_seconds(pid, 0)
 
 
 def cpu_seconds(pid: int) -> float:

@@ -98,8 +98,15 @@ def database_url(workdir: Path, database: str, label: str) -> tuple[str, Path, A
 
 
 def helpline(
-    url: str, data_dir: Path, database: str, cpus: list[int] | None, cleanup: Any
+    url: str,
+    data_dir: Path,
+    database: str,
+    cpus: list[int] | None,
+    cleanup: Any,
+    pythonpath: str | None = None,
 ) -> Target:
+    """Helpline on ``url``; ``pythonpath``: the tree whose code it runs (default: the one
+    this process imports, or the environment's PYTHONPATH)."""
     port = proc.free_port()
     command = [
         sys.executable,
@@ -133,6 +140,7 @@ def helpline(
             "HELPLINE_BACKLOG": str(server_backlog),
             "HELPLINE_MESSAGE_LIMIT": "1000 per second",
             "HELPLINE_METRICS_ALLOW": "127.0.0.1",
+            **({"PYTHONPATH": pythonpath} if pythonpath else {}),
         },
     )
     target = Target(f"helpline-{database}", server, "helpline", url, [cleanup])

@@ -214,3 +214,42 @@ def test_the_store_bench_times_postgresql_on_a_database_it_drops() -> None:
     ]
     assert "load average at start" in finished.stderr
     assert _store_bench_databases() == before
+
+
+def test_two_trees_are_compared_round_by_round_on_the_servers_cpu_per_message(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "compare.json"
+    finished = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bench.compare",
+            "--before",
+            "HEAD",
+            "--rounds",
+            "2",
+            "--messages",
+            "48",
+            "--sessions",
+            "3",
+            "--out",
+            str(out),
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=QUICK_TIMEOUT_S,
+        check=False,
+    )
+    assert finished.returncode == 0, finished.stdout + finished.stderr
+    assert "B / A, round by round: median" in finished.stdout, finished.stdout
+    figures = json.loads(out.read_text())
+    assert figures["trees"]["B"]["src"] == str((REPO / "src").resolve())
+    assert figures["trees"]["A"]["src"] != figures["trees"]["B"]["src"]
+    for tree in ("A", "B"):
+        rounds = figures["rounds_us"][tree]
+        assert len(rounds) == 2 and all(us > 0 for us in rounds), figures
+        assert figures["per_message_us"][tree]["min"] <= figures["per_message_us"][tree]["max"]
+    assert figures["b_over_a"]["median"] > 0, figures
+    assert len(figures["machine"]["load_after"]) == 3, figures
