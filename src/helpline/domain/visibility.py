@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from helpline.domain.drafting import ANONYMOUS, for_representatives
-from helpline.domain.events import AudienceKind, Author, AuthorKind, Event, EventKind
+from helpline.domain.events import AudienceKind, Author, AuthorKind, Body, Event, EventKind
 from helpline.domain.files import FileAudience, SharedFile
 from helpline.domain.sessions import Attendee, find_attendee
 from helpline.domain.viewers import Viewer, ViewerKind
@@ -56,13 +56,33 @@ def view(viewer: Viewer, event: Event) -> Event | None:
         return None
     if not viewer.is_customer:
         author, body = for_representatives(event.author, event.body, event.internal)
-        return replace(event, author=author, body=body)
+        return _seen(event, author, body, event.internal, event.client_id)
     own = event.author.kind is AuthorKind.CUSTOMER
-    return replace(
+    return _seen(
         event,
-        author=_author_for_customer(event.author),
-        internal={},
-        client_id=event.client_id if own else None,
+        _author_for_customer(event.author),
+        event.body,
+        {},
+        event.client_id if own else None,
+    )
+
+
+def _seen(event: Event, author: Author, body: Body, internal: Body, client_id: str | None) -> Event:
+    """A viewer's copy, every field named: a field added to ``Event`` reaches no viewer
+    until it is named here (``dataclasses.replace`` would pass it to all of them), and
+    this runs for every event delivered to every socket, at half of replace's cost."""
+    return Event(
+        session_id=event.session_id,
+        seq=event.seq,
+        created_at=event.created_at,
+        kind=event.kind,
+        audience=event.audience,
+        author=author,
+        body=body,
+        internal=internal,
+        reveals_masked=event.reveals_masked,
+        client_id=client_id,
+        chain_hash=event.chain_hash,
     )
 
 

@@ -10,14 +10,13 @@ the store, the delivery lock) stays on ``gateway.Connection``.
 
 from __future__ import annotations
 
-import functools
 from typing import TYPE_CHECKING
 
 from helpline.bus.base import Lost, Message
 from helpline.domain.events import Event
 from helpline.domain.sessions import SessionStatus, find_attendee
 from helpline.protocol import server_frames
-from helpline.server import records, wire
+from helpline.server import bus_messages, records, wire
 from helpline.server.accounts import CustomerActor, RepActor
 from helpline.server.closes import CLOSE_LOGGED_OUT, CLOSE_SESSION_ENDED, Closing
 from helpline.server.screen_sharing import on_screen
@@ -43,7 +42,7 @@ async def route(connection: Connection, message: Message) -> None:
     if message.channel.startswith("screen:"):
         await on_screen(connection, int(message.channel.split(":", 1)[1]), message.data)
         return
-    payload, event = _decoded(message.data)
+    payload, event = bus_messages.decoded(message.data)
     actor = connection.actor
     match payload:
         case records.EventAppended() if event is not None:
@@ -142,14 +141,3 @@ async def _session_changed(
     if me is not None and not me.present:
         # A representative who left or was transferred away hears no more of it.
         await connection.unsubscribe(session.public_id)
-
-
-@functools.lru_cache(maxsize=1024)
-def _decoded(data: bytes) -> tuple[records.AnyBusMessage | None, Event | None]:
-    """A bus message and the event it carries, decoded once for every socket of this
-    process that hears it (the fan-out hands them all the same bytes). Read-only."""
-    payload = wire.read_message(data)
-    event = (
-        wire.event_from_record(payload.e) if isinstance(payload, records.EventAppended) else None
-    )
-    return payload, event

@@ -17,12 +17,11 @@ from helpline.domain.events import Event
 from helpline.domain.portals import Portal
 from helpline.domain.sessions import Attendee, Change, SupportSession
 from helpline.domain.webhooks import EVENT_OF_ACTION, WebhookEvent
-from helpline.server import wire
+from helpline.server import bus_messages, wire
 from helpline.server.metrics import Metrics
 from helpline.server.ratelimit import RateLimits
 from helpline.server.records import (
     BusMessage,
-    EventAppended,
     QueueChanged,
     SessionAssigned,
     SessionChanged,
@@ -107,9 +106,7 @@ class ServiceCore:
     async def publish_again(self, session_id: int, events: Sequence[Event]) -> None:
         """Ring the bus for events stored before (a resend's original)."""
         for event in events:
-            await self.publish(
-                session_channel(session_id), EventAppended(e=wire.event_record(event))
-            )
+            await self.bus.publish(session_channel(session_id), bus_messages.event_appended(event))
 
     async def after_change(self, change: Change, events: Sequence[Event]) -> None:
         await self.publish_events(change.session.id, events)

@@ -11,6 +11,7 @@ the same objects take them as plain dicts (``as_dict``).
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
@@ -70,7 +71,11 @@ _ENCODER = msgspec.json.Encoder()
 _BUS_DECODER: msgspec.json.Decoder[AnyBusMessage] = msgspec.json.Decoder(AnyBusMessage)
 
 
+@functools.lru_cache(maxsize=1024)
 def iso(moment: datetime) -> str:
+    """A moment as the protocol writes it. Kept for the last moments formatted: one
+    event's time is written for the bus and again for every socket it is delivered
+    to, and formatting costs several times a lookup."""
     return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
