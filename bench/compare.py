@@ -43,6 +43,8 @@ from bench.environment import commit_of
 DEFAULT_ROUNDS = 20
 DEFAULT_MESSAGES = 1200
 DEFAULT_SESSIONS = 16
+# What ``--after`` is by default: this checkout's src, uncommitted changes and all.
+THIS_CHECKOUT = "this checkout"
 
 
 @dataclass
@@ -53,6 +55,8 @@ class Side:
     src: Path
     # The commit it is, or the directory's own commit ("" outside git).
     name: str
+    # As it was given on the command line (the result records no machine's paths).
+    given: str
     target: targets.Target | None = None
     load: Load | None = None
     per_message_us: list[float] = field(default_factory=list)
@@ -88,7 +92,7 @@ def tree_of(given: str, scratch: Path) -> tuple[Path, str]:
     """The ``src`` directory to run and the commit it is: ``given`` itself, or the
     commit it names, taken out of this repository into ``scratch``. Raises ValueError,
     in words, for neither."""
-    path = Path(given)
+    path = targets.REPO / "src" if given == THIS_CHECKOUT else Path(given)
     if path.is_dir():
         if not (path / "helpline" / "__init__.py").exists():
             raise ValueError(f"{given} holds no helpline package: give a tree's src directory")
@@ -182,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--after",
-        default=str(targets.REPO / "src"),
+        default=THIS_CHECKOUT,
         help="tree B, the same way (default: this checkout's src, as it is now)",
     )
     parser.add_argument("--rounds", type=int, default=DEFAULT_ROUNDS, help="rounds per tree")
@@ -198,12 +202,13 @@ def main(argv: list[str] | None = None) -> int:
             tree_of(given, workdir / f"tree-{label}")
             for given, label in ((args.before, "A"), (args.after, "B"))
         ]
+        givens = [args.before, args.after]
     except ValueError as error:
         parser.error(str(error))
     server_cpus, generator_cpus = proc.core_plan()
     proc.pin_self(generator_cpus)
     quiet = machine.before(3.0)
-    sides = [Side("A", *trees[0]), Side("B", *trees[1])]
+    sides = [Side("A", *trees[0], givens[0]), Side("B", *trees[1], givens[1])]
     started = time.monotonic()
     try:
         for side in sides:
@@ -227,7 +232,7 @@ def report(sides: list[Side], quiet: dict[str, Any], wall_s: float) -> dict[str,
     result: dict[str, Any] = {
         "machine": quiet,
         "wall_s": round(wall_s, 1),
-        "trees": {s.label: {"src": str(s.src), "commit": s.commit()} for s in sides},
+        "trees": {s.label: {"given": s.given, "commit": s.commit()} for s in sides},
         "per_message_us": {s.label: summary(s.per_message_us) for s in sides},
         "rounds_us": {s.label: [round(v, 1) for v in s.per_message_us] for s in sides},
         "b_over_a": summary(ratios),

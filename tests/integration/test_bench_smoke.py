@@ -245,8 +245,12 @@ def test_two_trees_are_compared_round_by_round_on_the_servers_cpu_per_message(
     assert finished.returncode == 0, finished.stdout + finished.stderr
     assert "B / A, round by round: median" in finished.stdout, finished.stdout
     figures = json.loads(out.read_text())
-    assert figures["trees"]["B"]["src"] == str((REPO / "src").resolve())
-    assert figures["trees"]["A"]["src"] != figures["trees"]["B"]["src"]
+    head = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True
+    ).stdout.strip()
+    assert figures["trees"]["A"] == {"given": "HEAD", "commit": head}, figures["trees"]
+    assert figures["trees"]["B"]["given"] == "this checkout", figures["trees"]
+    assert str(REPO) not in out.read_text(), "no machine's paths in a result"
     for tree in ("A", "B"):
         rounds = figures["rounds_us"][tree]
         assert len(rounds) == 2 and all(us > 0 for us in rounds), figures
