@@ -152,9 +152,9 @@ async def measure(sides: list[Side], rounds: int, messages: int) -> None:
         pid = side.target.server.pid
         # To the nanosecond: a round is a fraction of a second of CPU, a clock tick 10 ms.
         before = proc.threads_cpu_seconds(pid)
-        await side.load.round(messages, f"{side.label}-{n}")
+        sent = await side.load.round(messages, f"{side.label}-{n}")
         used = proc.threads_cpu_seconds(pid) - before
-        side.per_message_us.append(used / messages * 1e6)
+        side.per_message_us.append(used / sent * 1e6)
         print(
             f"\r[compare] round {n}/{len(plan)}: {side.label} "
             f"{side.per_message_us[-1]:.0f} us a message",

@@ -124,9 +124,9 @@ class Load:
         )
         return Socket(connection)
 
-    async def round(self, messages: int, tag: str) -> None:
-        """``messages`` messages spread over the customers, each acknowledged and each
-        delivered to its session's console."""
+    async def round(self, messages: int, tag: str) -> int:
+        """About ``messages`` messages spread evenly over the customers, each
+        acknowledged and each delivered to its session's console; returns how many."""
         per_customer = max(1, messages // len(self.customers))
         loop = asyncio.get_running_loop()
         delivered = []
@@ -154,6 +154,7 @@ class Load:
             raise RuntimeError(f"round {tag}: messages never delivered: {left}") from None
         for console, _ in self.consoles:
             del console.expected[tag]
+        return per_customer * len(self.customers)
 
     async def close(self) -> None:
         for _session, customer in self.customers:
