@@ -12,17 +12,22 @@ SQLite and on PostgreSQL.
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from datetime import timedelta, timezone
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from sqlalchemy import Column, Integer, MetaData, Table, bindparam, select
 
 from helpline.domain.events import Audience, Author, Event, EventDraft, EventKind
 from helpline.domain.people import Preferences
 from helpline.domain.sessions import AttendeeRole, SessionStatus, pick_up
+from helpline.store.database import create_engine
 from helpline.store.protocol import Appended
+from helpline.store.reader import Query, Reader
+from helpline.store.sessions import ATTENDEES
 from helpline.store.sql import SqlStore
 from helpline.store.sqlite_thread import SqliteThread
 from tests.integration import test_store as contract
@@ -250,17 +255,46 @@ async def test_a_read_on_sqlite_costs_one_hand_off_to_the_driver_thread(
         "portals_of": lambda: store.portals_of(ann.id),
         "open_sessions_of": lambda: store.open_sessions_of(ann.id),
         "waiting_sessions": lambda: store.waiting_sessions([portal.id]),
+        "session_state": lambda: store.session_state(session.id),
+        "attendees_of": lambda: store.attendees_of([session.id, session.id + 1]),
+        "sessions_with_attendees": lambda: store.sessions_with_attendees([session.id]),
     }
     await store.get_session(session.id)  # opens the read connection
 
     counted = {}
+    called: set[str] = set()
     for name, call in reads.items():
         hand_offs.clear()
         await call()
         counted[name] = len(hand_offs)
+        called.update(hand_offs)
 
     assert counted == dict.fromkeys(reads, 1)
-    assert set(hand_offs) == {"fetch_rows"}
+    assert called == {"fetch_rows", "fetch_rows_together"}
+
+
+@on_sqlite
+async def test_reads_taken_together_that_fail_leave_the_read_connection_as_it_was(
+    store: SqlStore, store_url: str, hand_offs: list[str]
+) -> None:
+    made = await busy_session(store)
+    reader = Reader(create_engine(store_url))
+    missing = Table("no_such_table", MetaData(), Column("id", Integer))
+    try:
+        with pytest.raises(sqlite3.OperationalError, match="no such table"):
+            await reader.together(
+                (ATTENDEES, {"session_id": made.session.id}),
+                (Query(select(missing).where(missing.c.id == bindparam("id"))), {"id": 1}),
+            )
+        # Its read transaction ended: later reads, alone or together, see new writes.
+        await store.apply(pick_up(made.session, [], await make_rep(store, "bo"), 0, NOW), NOW)
+        (rows,) = await reader.together((ATTENDEES, {"session_id": made.session.id}))
+        assert len(rows) == 2
+        assert len(await reader.all(ATTENDEES, session_id=made.session.id)) == 2
+    finally:
+        await reader.close()
+    reads = [name for name in hand_offs if name.startswith("fetch_")]
+    assert reads == ["fetch_rows_together", "fetch_rows_together", "fetch_rows"]
 
 
 @on_sqlite

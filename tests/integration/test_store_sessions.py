@@ -33,6 +33,7 @@ from tests.integration import test_store as contract
 from tests.integration.test_store import (
     LATER,
     NOW,
+    chat,
     customer_arrives,
     make_rep,
     new_session,
@@ -203,6 +204,37 @@ async def test_many_sessions_are_read_with_their_attendees_as_one_by_one(
     assert read == one_by_one
     assert [len(attendees) for _, attendees in read] == [0, 2, 1]
     assert await store.sessions_with_attendees([]) == []
+
+    of = await store.attendees_of(ids)
+    assert of == {i: await store.list_attendees(i) for i in ids}
+    assert [len(of[i]) for i in (waiting.id, invited.session.id, alone.session.id, 10_000)] == [
+        0,
+        2,
+        1,
+        0,
+    ]
+    assert await store.attendees_of([]) == {}
+
+
+async def test_a_sessions_state_is_its_row_its_last_seq_and_its_attendees(
+    store: SqlStore,
+) -> None:
+    ann = await make_rep(store, "ann", "Ann")
+    bob = await make_rep(store, "bob", "Bob")
+    picked = pick_up(await open_session(store), [], ann, 0, NOW)
+    await store.apply(picked, NOW)
+    invited = add_representative(picked.session, picked.attendees, ann, bob, True, LATER)
+    await store.apply(invited, LATER)
+    await store.append(picked.session.id, chat("Hello"), LATER)
+
+    state = await store.session_state(picked.session.id)
+
+    assert state is not None
+    assert state.session == await store.get_session(picked.session.id)
+    assert state.last_seq == await store.last_seq(picked.session.id) > 0
+    assert state.attendees == await store.list_attendees(picked.session.id)
+    assert [(a.rep_id, a.masked) for a in state.attendees] == [(ann.id, False), (bob.id, True)]
+    assert await store.session_state(10_000) is None
 
 
 async def test_pick_up_race_has_one_winner(store: SqlStore) -> None:

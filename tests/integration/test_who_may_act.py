@@ -99,6 +99,39 @@ async def test_a_representative_who_left_hears_and_touches_nothing_more(
     await console.close()
 
 
+async def test_a_representative_refused_a_session_hears_nothing_of_it_until_let_back_in(
+    server: ServerProcess, browsers: Callable[[], Browser]
+) -> None:
+    session_id, bob, _customer, _file_id = await _session_with_a_customer_file(browsers)
+    carol = await _joins_and_leaves(browsers, bob, session_id)
+    bobs = await bob.socket("/ws/console")
+    await bobs.follow(session_id)
+    carols = await carol.socket("/ws/console")
+    await carols.wait_type("welcome")
+
+    await carols.send({"type": "subscribe", "session": session_id, "after": 0})
+    assert (await carols.wait_type("error"))["code"] == "forbidden"
+    said = await bobs.say(session_id, "Only for those in the session")
+    assert said["type"] == "ack", said
+    added = await bob.http.post(
+        f"/api/sessions/{session_id}/attendees", json={"username": "carol", "masked": False}
+    )
+    assert added.status_code == 200, added.text
+
+    # Bob's line was published before Carol was let back in, on the same bus: had her
+    # refused subscribe left her following the session, it would have come first.
+    assigned = await carols.wait_type("assigned")
+    before = carols.frames[: carols.frames.index(assigned)]
+    assert [f for f in before if f.get("session") == session_id and f["type"] != "error"] == []
+    assert [f["type"] for f in before if f["type"] == "subscribed"] == []
+    await carols.follow(session_id)
+    await carols.wait_event(
+        session_id, lambda e: e["body"].get("text") == "Only for those in the session", "the line"
+    )
+    await carols.close()
+    await bobs.close()
+
+
 async def test_who_was_there_at_the_end_still_reads_the_log_and_who_left_does_not(
     server: ServerProcess, browsers: Callable[[], Browser]
 ) -> None:

@@ -246,20 +246,39 @@ class Connection:
             self._let_in()
 
     async def _subscribe(self, public_id: str, after: int) -> None:
-        session_id = await self._may_follow(public_id)
-        if session_id not in self.followed:
-            await self.subscription.add(session_channel(session_id))
-            if isinstance(self.actor, RepActor):
-                await self.subscription.add(screen_channel(session_id))
+        session_id = await self._session_id(public_id)
+        following = session_id in self.followed
+        if not following:
+            await self._follow_channels(session_id)
+        try:
+            await self._send_state(session_id, after)
+        except BaseException:
+            if not following and session_id not in self.followed:
+                await self._unfollow_channels(session_id)
+            raise
+        thumbnail = self.thumbnails.latest(session_id)
+        if thumbnail is not None and isinstance(self.actor, RepActor):
+            await self.send_binary(thumbnail)
+        followed = self.followed[session_id]
+        if isinstance(self.actor, CustomerActor) and followed.session.status is SessionStatus.ENDED:
+            raise Closing(CLOSE_SESSION_ENDED, "The session has ended.")
+
+    async def _send_state(self, session_id: int, after: int) -> None:
+        """Read the session now that its channel is followed, check that this actor may
+        follow it, and send it with what the client missed. Until ``followed`` holds the
+        session, nothing heard on its channels reaches this socket (``bus_routing``,
+        ``screen_sharing``), so following before the check shows nothing.
+        """
         async with self.delivery_lock:
             # Read now that the channel is followed: a change made before this read is
-            # in it, and one made after it is heard of. The session's row holds its
-            # last seq, so one read gives both.
-            found = await self.service.store.session_and_last_seq(session_id)
-            if found is None:
+            # in it, and one made after it is heard of. One read gives the session, its
+            # last seq and its attendees, from one moment.
+            state = await self.service.store.session_state(session_id)
+            if state is None:
                 raise NotFound("There is no such session.")
-            session, last_seq = found
-            attendees = await self.service.store.list_attendees(session.id)
+            session, last_seq, attendees = state.session, state.last_seq, state.attendees
+            if isinstance(self.actor, RepActor):
+                await self.service.check_rep_may_look(self.actor, session, attendees)
             portal = await self.service.portal(session.portal_id)
             body = wire.session_view(self.viewer, session, attendees, portal)
             await self.send(server_frames.Subscribed(session=body, last_seq=last_seq))
@@ -273,27 +292,34 @@ class Connection:
             # marker tells a client that the replay is over and it is current.
             last_sent = self.followed[session.id].last_sent
             await self.send(server_frames.Replayed(session=session.public_id, last_seq=last_sent))
-        thumbnail = self.thumbnails.latest(session.id)
-        if thumbnail is not None and isinstance(self.actor, RepActor):
-            await self.send_binary(thumbnail)
-        if isinstance(self.actor, CustomerActor) and session.status is SessionStatus.ENDED:
-            raise Closing(CLOSE_SESSION_ENDED, "The session has ended.")
 
-    async def _may_follow(self, public_id: str) -> int:
-        """The session's id if this socket's actor may follow it, else raises. A
-        customer's own session, the one they subscribe to, is known without a read."""
+    async def _session_id(self, public_id: str) -> int:
+        """The id of the session named. A customer's own session, the only one they may
+        follow, is known without a read; a representative's right to follow it is
+        checked once its channel is followed, on the state read then."""
         actor = self.actor
         if isinstance(actor, CustomerActor) and normalize_public_id(public_id) == actor.public_id:
             return actor.session_id
-        return (await self.service.session_for(actor, public_id)).id
+        if isinstance(actor, CustomerActor):
+            # Refused as any other request naming someone else's session is.
+            await self.service.session_for(actor, public_id)
+        return (await self.service.find_session(public_id)).id
+
+    async def _follow_channels(self, session_id: int) -> None:
+        await self.subscription.add(session_channel(session_id))
+        if isinstance(self.actor, RepActor):
+            await self.subscription.add(screen_channel(session_id))
+
+    async def _unfollow_channels(self, session_id: int) -> None:
+        await self.subscription.remove(session_channel(session_id))
+        if isinstance(self.actor, RepActor):
+            await self.subscription.remove(screen_channel(session_id))
 
     async def unsubscribe(self, public_id: str) -> None:
         session = await self.service.find_session(public_id)
         if self.followed.pop(session.id, None) is not None:
             self._by_public_id.pop(session.public_id, None)
-            await self.subscription.remove(session_channel(session.id))
-            if isinstance(self.actor, RepActor):
-                await self.subscription.remove(screen_channel(session.id))
+            await self._unfollow_channels(session.id)
         self.watching.discard(session.id)
 
     async def catch_up(self, session_id: int) -> None:
@@ -324,13 +350,12 @@ class Connection:
         followed = self.followed.get(session_id)
         if followed is None:
             return
-        found = await self.service.store.session_and_last_seq(session_id)
-        if found is None:
+        state = await self.service.store.session_state(session_id)
+        if state is None:
             return
-        session, last_seq = found
-        followed.session = self.sessions.share(session)
-        followed.attendees = await self.service.store.list_attendees(session_id)
-        if last_seq > followed.last_sent:
+        followed.session = self.sessions.share(state.session)
+        followed.attendees = state.attendees
+        if state.last_seq > followed.last_sent:
             await self.catch_up(session_id)
 
     async def deliver(self, followed: Followed, event: Event) -> None:

@@ -32,14 +32,12 @@ async def welcome(connection: Connection, known: SupportSession | None = None) -
         await connection.subscription.add(rep_channel(rep.id))
         for portal in await service.store.portals_of(rep.id):
             await connection.subscription.add(portal_channel(portal.id))
-        sessions = [
-            await service.session_view(connection.viewer, s)
-            for s in await service.open_sessions_for(connection.actor)
-        ]
-        queue = [
-            await service.session_view(connection.viewer, s)
-            for s in await service.queue_for(connection.actor)
-        ]
+        sessions = await service.session_views(
+            connection.viewer, await service.open_sessions_for(connection.actor)
+        )
+        queue = await service.session_views(
+            connection.viewer, await service.queue_for(connection.actor)
+        )
         await connection.send(
             RepWelcome(
                 me=wire.me_view(rep),

@@ -48,6 +48,15 @@ class Appended:
 
 
 @dataclass(frozen=True)
+class SessionState:
+    """A session as one read saw it: its row, its last seq, its attendees."""
+
+    session: SupportSession
+    last_seq: int
+    attendees: list[Attendee]
+
+
+@dataclass(frozen=True)
 class NewSession:
     public_id: str
     portal_id: int | None
@@ -140,9 +149,10 @@ class Store(Protocol):
         """``session_for_token`` and that session, in one read: a reconnecting
         customer's socket needs both."""
 
-    async def session_and_last_seq(self, session_id: int) -> tuple[SupportSession, int] | None:
-        """The session and its last seq, read together (one row): what a ``subscribe``
-        reads after following the session's channel."""
+    async def session_state(self, session_id: int) -> SessionState | None:
+        """The session, its last seq and its attendees, read as one (one hand-off on
+        SQLite, from one moment): what a ``subscribe`` reads after following the
+        session's channel, and what a follower reads again when it hears of a change."""
 
     async def list_attendees(self, session_id: int) -> list[Attendee]: ...
 
@@ -152,6 +162,10 @@ class Store(Protocol):
         """Each of these sessions that exists, in id order, with its attendees (as
         ``list_attendees`` orders them): two reads for hundreds of sessions, where
         thousands change at once (customers coming back after a network failure)."""
+
+    async def attendees_of(self, session_ids: Sequence[int]) -> dict[int, list[Attendee]]:
+        """The attendees of each of these sessions (as ``list_attendees`` orders them),
+        in one read for hundreds: a console's welcome shows all its sessions at once."""
 
     async def apply(
         self, change: Change, now: datetime, expected_status: SessionStatus | None = None

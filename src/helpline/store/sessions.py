@@ -24,7 +24,7 @@ from helpline.domain.events import Event
 from helpline.domain.sessions import Attendee, Change, SessionStatus, SupportSession
 from helpline.store.base import StoreBase
 from helpline.store.log import insert_events
-from helpline.store.protocol import NewSession
+from helpline.store.protocol import NewSession, SessionState
 from helpline.store.reader import Query
 from helpline.store.rows import attendee_from_row, client_values, session_from_row
 from helpline.store.search_table import session_search
@@ -121,13 +121,29 @@ class SessionsMixin(StoreBase):
         row = await self._reads.first(_SESSION_OF_TOKEN, token_hash=token_hash, now=now)
         return None if row is None else session_from_row(row)
 
-    async def session_and_last_seq(self, session_id: int) -> tuple[SupportSession, int] | None:
-        row = await self._reads.first(_SESSION, session_id=session_id)
-        return None if row is None else (session_from_row(row), int(row.last_seq))
+    async def session_state(self, session_id: int) -> SessionState | None:
+        session_rows, attendee_rows = await self._reads.together(
+            (_SESSION, {"session_id": session_id}), (ATTENDEES, {"session_id": session_id})
+        )
+        if not session_rows:
+            return None
+        row = session_rows[0]
+        return SessionState(
+            session_from_row(row), int(row.last_seq), [attendee_from_row(a) for a in attendee_rows]
+        )
 
     async def list_attendees(self, session_id: int) -> list[Attendee]:
         rows = await self._reads.all(ATTENDEES, session_id=session_id)
         return [attendee_from_row(row) for row in rows]
+
+    async def attendees_of(self, session_ids: Sequence[int]) -> dict[int, list[Attendee]]:
+        of: dict[int, list[Attendee]] = {session_id: [] for session_id in session_ids}
+        wanted = sorted(of)
+        for start in range(0, len(wanted), _IDS_PER_READ):
+            chunk = wanted[start : start + _IDS_PER_READ]
+            for row in await self._reads.all(_ATTENDEES_OF, session_ids=chunk):
+                of[row.session_id].append(attendee_from_row(row))
+        return of
 
     async def sessions_with_attendees(
         self, session_ids: Sequence[int]
@@ -137,12 +153,12 @@ class SessionsMixin(StoreBase):
         for start in range(0, len(wanted), _IDS_PER_READ):
             chunk = wanted[start : start + _IDS_PER_READ]
             of: dict[int, list[Attendee]] = {session_id: [] for session_id in chunk}
-            for row in await self._reads.all(_ATTENDEES_OF, session_ids=chunk):
+            attendee_rows, session_rows = await self._reads.together(
+                (_ATTENDEES_OF, {"session_ids": chunk}), (_SESSIONS, {"session_ids": chunk})
+            )
+            for row in attendee_rows:
                 of[row.session_id].append(attendee_from_row(row))
-            found += [
-                (session_from_row(row), of[row.id])
-                for row in await self._reads.all(_SESSIONS, session_ids=chunk)
-            ]
+            found += [(session_from_row(row), of[row.id]) for row in session_rows]
         return found
 
     async def apply(
