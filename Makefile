@@ -23,6 +23,7 @@ help:
 	@echo "make bench-quick    every benchmark scenario, small (under two minutes)"
 	@echo "make bench-peers    the chat scenario on Django Channels and python-socketio too"
 	@echo "make bench-compare BEFORE=COMMIT    that commit's server CPU per message against this checkout's"
+	@echo "     (LOAD=reconnect: per socket dropped and back, as in the storm)"
 	@echo "make clean    remove the virtual environment and built files"
 
 # The lock holds the dev tools and the agent's extra (helpline[agent]: Textual, mss,
@@ -110,8 +111,9 @@ bench-quick: $(INSTALLED)
 # BEFORE=<commit or src directory>: that tree's server CPU per chat message against
 # this checkout's, in alternating rounds (bench/compare.py).
 BEFORE ?= HEAD
+LOAD ?= chat
 bench-compare: $(INSTALLED)
-	$(BIN)/python -m bench.compare --before $(BEFORE)
+	$(BIN)/python -m bench.compare --before $(BEFORE) --load $(LOAD)
 
 bench-peers: $(PEERS_INSTALLED)
 	$(BIN)/python -m bench run --scenarios chat baseline peers --database sqlite

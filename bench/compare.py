@@ -13,6 +13,12 @@ change is judged by.
 
     python -m bench.compare --before HEAD~1                # a commit against this checkout
     python -m bench.compare --before A/src --after B/src --rounds 30
+    python -m bench.compare --before HEAD~1 --load reconnect
+
+Two loads: ``chat`` (the default), CPU per chat message; ``reconnect``, CPU per socket
+that drops and comes back, as in the storm (``compare_reconnect.py``). After each
+round the server is given until it falls quiet, so work a round leaves behind (the
+customers' presence told to the consoles) is counted in that round.
 
 A tree is a commit of this repository (its ``src``, taken with ``git archive``) or a
 directory holding the ``helpline`` package. Each tree seeds its own database with its
@@ -38,11 +44,19 @@ from typing import Any
 
 from bench import machine, proc, targets
 from bench.compare_load import Load
+from bench.compare_reconnect import ReconnectLoad
 from bench.environment import commit_of
 
 DEFAULT_ROUNDS = 20
 DEFAULT_MESSAGES = 1200
-DEFAULT_SESSIONS = 16
+# Sessions per tree, by load: a reconnect round of 400 sessions is 450 sockets.
+DEFAULT_SESSIONS = {"chat": 16, "reconnect": 400}
+# A server is quiet again when QUIET_WINDOWS windows in a row each add less than
+# QUIET_SHARE of a core: one is not enough, as a commit's fsync is quiet too.
+QUIET_WINDOW_S = 0.03
+QUIET_WINDOWS = 3
+QUIET_SHARE = 0.05
+SETTLE_LIMIT_S = 5.0
 # What ``--after`` is by default: this checkout's src, uncommitted changes and all.
 THIS_CHECKOUT = "this checkout"
 
@@ -58,8 +72,8 @@ class Side:
     # As it was given on the command line (the result records no machine's paths).
     given: str
     target: targets.Target | None = None
-    load: Load | None = None
-    per_message_us: list[float] = field(default_factory=list)
+    load: Load | ReconnectLoad | None = None
+    per_unit_us: list[float] = field(default_factory=list)
 
     def commit(self) -> str:
         return self.name or "(not in git)"
@@ -140,6 +154,19 @@ def summary(values: list[float]) -> dict[str, float]:
     }
 
 
+async def settle(pid: int) -> float:
+    """Wait until the server falls quiet (or ``SETTLE_LIMIT_S``); its CPU seconds then."""
+    used = proc.threads_cpu_seconds(pid)
+    deadline = time.monotonic() + SETTLE_LIMIT_S
+    quiet = 0
+    while quiet < QUIET_WINDOWS and time.monotonic() < deadline:
+        await asyncio.sleep(QUIET_WINDOW_S)
+        now = proc.threads_cpu_seconds(pid)
+        quiet = quiet + 1 if now - used < QUIET_WINDOW_S * QUIET_SHARE else 0
+        used = now
+    return used
+
+
 async def measure(sides: list[Side], rounds: int, messages: int) -> None:
     for side in sides:
         assert side.load is not None
@@ -151,13 +178,13 @@ async def measure(sides: list[Side], rounds: int, messages: int) -> None:
         assert side.target is not None and side.load is not None
         pid = side.target.server.pid
         # To the nanosecond: a round is a fraction of a second of CPU, a clock tick 10 ms.
-        before = proc.threads_cpu_seconds(pid)
-        sent = await side.load.round(messages, f"{side.label}-{n}")
-        used = proc.threads_cpu_seconds(pid) - before
-        side.per_message_us.append(used / sent * 1e6)
+        before = await settle(pid)
+        done = await side.load.round(messages, f"{side.label}-{n}")
+        used = await settle(pid) - before
+        side.per_unit_us.append(used / done * 1e6)
         print(
             f"\r[compare] round {n}/{len(plan)}: {side.label} "
-            f"{side.per_message_us[-1]:.0f} us a message",
+            f"{side.per_unit_us[-1]:.0f} us a {side.load.unit}",
             end="",
             file=sys.stderr,
             flush=True,
@@ -168,11 +195,12 @@ async def measure(sides: list[Side], rounds: int, messages: int) -> None:
         await side.load.close()
 
 
-def start(side: Side, workdir: Path, sessions: int, cpus: list[int] | None) -> None:
+def start(side: Side, workdir: Path, load: str, sessions: int, cpus: list[int] | None) -> None:
     url, data_dir, cleanup = targets.database_url(workdir, "sqlite", side.label)
     groups = seed(side.src, url, sessions)
     side.target = targets.helpline(url, data_dir, "sqlite", cpus, cleanup, pythonpath=str(side.src))
-    side.load = Load("127.0.0.1", side.target.server.port, groups)
+    kind = ReconnectLoad if load == "reconnect" else Load
+    side.load = kind("127.0.0.1", side.target.server.port, groups)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -193,7 +221,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--messages", type=int, default=DEFAULT_MESSAGES, help="chat messages per round"
     )
-    parser.add_argument("--sessions", type=int, default=DEFAULT_SESSIONS, help="sessions per tree")
+    parser.add_argument(
+        "--load",
+        choices=sorted(DEFAULT_SESSIONS),
+        default="chat",
+        help="chat: CPU per chat message; reconnect: CPU per socket dropped and back",
+    )
+    parser.add_argument(
+        "--sessions",
+        type=int,
+        default=0,
+        help="sessions per tree (default: 16 for chat, 400 for reconnect)",
+    )
     parser.add_argument("--out", default="", help="JSON file for the figures ('' for none)")
     args = parser.parse_args(argv)
     workdir = Path(os.environ.get("TMPDIR", "/tmp")) / f"helpline-compare-{os.getpid()}"
@@ -211,8 +250,9 @@ def main(argv: list[str] | None = None) -> int:
     sides = [Side("A", *trees[0], givens[0]), Side("B", *trees[1], givens[1])]
     started = time.monotonic()
     try:
+        sessions = args.sessions or DEFAULT_SESSIONS[args.load]
         for side in sides:
-            start(side, workdir, args.sessions, server_cpus)
+            start(side, workdir, args.load, sessions, server_cpus)
         asyncio.run(measure(sides, args.rounds, args.messages))
     finally:
         for side in sides:
@@ -220,28 +260,31 @@ def main(argv: list[str] | None = None) -> int:
                 side.target.stop()
         shutil.rmtree(workdir, ignore_errors=True)
     quiet["load_after"] = machine.load()
-    result = report(sides, quiet, time.monotonic() - started)
+    result = report(sides, args.load, quiet, time.monotonic() - started)
     if args.out:
         Path(args.out).write_text(json.dumps(result, indent=2) + "\n")
     return 0
 
 
-def report(sides: list[Side], quiet: dict[str, Any], wall_s: float) -> dict[str, Any]:
+def report(sides: list[Side], load: str, quiet: dict[str, Any], wall_s: float) -> dict[str, Any]:
     a, b = sides
-    ratios = paired_ratios(a.per_message_us, b.per_message_us)
+    ratios = paired_ratios(a.per_unit_us, b.per_unit_us)
+    assert a.load is not None
+    unit = a.load.unit
     result: dict[str, Any] = {
         "machine": quiet,
         "wall_s": round(wall_s, 1),
+        "load": load,
         "trees": {s.label: {"given": s.given, "commit": s.commit()} for s in sides},
-        "per_message_us": {s.label: summary(s.per_message_us) for s in sides},
-        "rounds_us": {s.label: [round(v, 1) for v in s.per_message_us] for s in sides},
+        f"per_{unit}_us": {s.label: summary(s.per_unit_us) for s in sides},
+        "rounds_us": {s.label: [round(v, 1) for v in s.per_unit_us] for s in sides},
         "b_over_a": summary(ratios),
     }
     print(f"machine: {machine.describe(quiet)}")
     for side in sides:
-        figures = result["per_message_us"][side.label]
+        figures = result[f"per_{unit}_us"][side.label]
         print(
-            f"{side.label} {side.commit():>16}  median {figures['median']:6.0f} us a message"
+            f"{side.label} {side.commit():>16}  median {figures['median']:6.0f} us a {unit}"
             f"  (middle half {figures['p25']:.0f}-{figures['p75']:.0f},"
             f" all {figures['min']:.0f}-{figures['max']:.0f})"
         )

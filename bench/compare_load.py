@@ -87,6 +87,8 @@ class Socket:
 class Load:
     """The customers and consoles of one server's seeded groups."""
 
+    unit = "message"
+
     def __init__(self, host: str, port: int, groups: list[dict[str, Any]]) -> None:
         self.base = f"ws://{host}:{port}"
         self.origin = f"http://{host}:{port}"

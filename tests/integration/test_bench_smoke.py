@@ -257,3 +257,31 @@ def test_two_trees_are_compared_round_by_round_on_the_servers_cpu_per_message(
         assert figures["per_message_us"][tree]["min"] <= figures["per_message_us"][tree]["max"]
     assert figures["b_over_a"]["median"] > 0, figures
     assert len(figures["machine"]["load_after"]) == 3, figures
+
+
+def test_two_trees_are_compared_on_the_servers_cpu_per_socket_dropped_and_back(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "reconnect.json"
+    command = ["--before", "HEAD", "--load", "reconnect", "--rounds", "2", "--sessions", "9"]
+    finished = subprocess.run(
+        [sys.executable, "-m", "bench.compare", *command, "--out", str(out)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=QUICK_TIMEOUT_S,
+        check=False,
+    )
+
+    assert finished.returncode == 0, finished.stdout + finished.stderr
+    assert "us a reconnect" in finished.stdout, finished.stdout
+    figures = json.loads(out.read_text())
+    assert figures["load"] == "reconnect", figures
+    for tree in ("A", "B"):
+        # Every round dropped and brought back 9 customers and their 2 consoles; the
+        # server spent something on each.
+        rounds = figures["rounds_us"][tree]
+        assert len(rounds) == 2 and all(us > 0 for us in rounds), figures
+        figure = figures["per_reconnect_us"][tree]
+        assert 0 < figure["min"] <= figure["median"] <= figure["max"], figures
+    assert figures["b_over_a"]["median"] > 0, figures

@@ -255,7 +255,7 @@ async def test_a_read_on_sqlite_costs_one_hand_off_to_the_driver_thread(
         "portals_of": lambda: store.portals_of(ann.id),
         "open_sessions_of": lambda: store.open_sessions_of(ann.id),
         "waiting_sessions": lambda: store.waiting_sessions([portal.id]),
-        "session_state": lambda: store.session_state(session.id),
+        "session_state": lambda: store.session_state(session.id, 0),
         "attendees_of": lambda: store.attendees_of([session.id, session.id + 1]),
         "sessions_with_attendees": lambda: store.sessions_with_attendees([session.id]),
     }

@@ -216,7 +216,7 @@ async def test_many_sessions_are_read_with_their_attendees_as_one_by_one(
     assert await store.attendees_of([]) == {}
 
 
-async def test_a_sessions_state_is_its_row_its_last_seq_and_its_attendees(
+async def test_a_sessions_state_is_its_row_last_seq_attendees_and_the_events_asked_for(
     store: SqlStore,
 ) -> None:
     ann = await make_rep(store, "ann", "Ann")
@@ -226,15 +226,24 @@ async def test_a_sessions_state_is_its_row_its_last_seq_and_its_attendees(
     invited = add_representative(picked.session, picked.attendees, ann, bob, True, LATER)
     await store.apply(invited, LATER)
     await store.append(picked.session.id, chat("Hello"), LATER)
+    session_id = picked.session.id
+    last = await store.last_seq(session_id)
 
-    state = await store.session_state(picked.session.id)
+    state = await store.session_state(session_id, 0)
 
     assert state is not None
-    assert state.session == await store.get_session(picked.session.id)
-    assert state.last_seq == await store.last_seq(picked.session.id) > 0
-    assert state.attendees == await store.list_attendees(picked.session.id)
+    assert state.session == await store.get_session(session_id)
+    assert state.last_seq == last > 2
+    assert state.attendees == await store.list_attendees(session_id)
     assert [(a.rep_id, a.masked) for a in state.attendees] == [(ann.id, False), (bob.id, True)]
-    assert await store.session_state(10_000) is None
+    assert state.events == await store.events_after(session_id, 0)
+    assert seqs(state.events) == list(range(1, last + 1))
+    # From a later seq, and at most as many as asked for; none for a client that is current.
+    later = await store.session_state(session_id, 1, limit=2)
+    assert later is not None and seqs(later.events) == [2, 3]
+    current = await store.session_state(session_id, last)
+    assert current is not None and current.events == [] and current.last_seq == last
+    assert await store.session_state(10_000, 0) is None
 
 
 async def test_pick_up_race_has_one_winner(store: SqlStore) -> None:

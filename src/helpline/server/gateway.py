@@ -273,7 +273,7 @@ class Connection:
             # Read now that the channel is followed: a change made before this read is
             # in it, and one made after it is heard of. One read gives the session, its
             # last seq and its attendees, from one moment.
-            state = await self.service.store.session_state(session_id)
+            state = await self.service.store.session_state(session_id, after, REPLAY_BATCH)
             if state is None:
                 raise NotFound("There is no such session.")
             session, last_seq, attendees = state.session, state.last_seq, state.attendees
@@ -284,10 +284,9 @@ class Connection:
             await self.send(server_frames.Subscribed(session=body, last_seq=last_seq))
             self.followed[session.id] = Followed(self.sessions.share(session), attendees, after)
             self._by_public_id[session.public_id] = session.id
-            # A client that is already current (most reconnects) has nothing to
-            # replay: no read of the log. Later events come on the followed channel.
-            if last_seq > after:
-                await self.catch_up(session.id)
+            # What the client missed came with the state; later events come on the
+            # followed channel.
+            await self.catch_up(session.id, state.events)
             # The customer's seqs have holes (events they may not see): only this
             # marker tells a client that the replay is over and it is current.
             last_sent = self.followed[session.id].last_sent
@@ -322,19 +321,24 @@ class Connection:
             await self._unfollow_channels(session.id)
         self.watching.discard(session.id)
 
-    async def catch_up(self, session_id: int) -> None:
-        """Send everything after ``last_sent`` from the store. Hold the delivery lock."""
+    async def catch_up(self, session_id: int, read: list[Event] | None = None) -> None:
+        """Send everything after ``last_sent`` from the store, starting with ``read``:
+        the events after ``last_sent`` read a moment ago, if they were. Hold the
+        delivery lock."""
         followed = self.followed.get(session_id)
         if followed is None:
             return
+        batch = read
         while True:
-            batch = await self.service.store.events_after(
-                session_id, followed.last_sent, REPLAY_BATCH
-            )
+            if batch is None:
+                batch = await self.service.store.events_after(
+                    session_id, followed.last_sent, REPLAY_BATCH
+                )
             for event in batch:
                 await self.deliver(followed, event)
             if len(batch) < REPLAY_BATCH:
                 return
+            batch = None
 
     async def refresh(self, session_id: int) -> None:
         """Read a followed session's state again, after the bus said it changed (or
@@ -343,20 +347,19 @@ class Connection:
 
         Read rather than taken from the bus message: two changes published by two
         tasks may arrive in either order, while a read after hearing of a change is
-        at least as new as that change. The log is read only when the session's row
-        says it holds more than was sent: most changes (presence, attendees) add no
-        event, and a storm of them must not read every follower's log.
+        at least as new as that change. The events not yet sent come in the same read:
+        most changes (presence, attendees) add no event, and an empty range of the log's
+        index costs next to nothing, where a read of its own cost a hand-off.
         """
         followed = self.followed.get(session_id)
         if followed is None:
             return
-        state = await self.service.store.session_state(session_id)
+        state = await self.service.store.session_state(session_id, followed.last_sent, REPLAY_BATCH)
         if state is None:
             return
         followed.session = self.sessions.share(state.session)
         followed.attendees = state.attendees
-        if state.last_seq > followed.last_sent:
-            await self.catch_up(session_id)
+        await self.catch_up(session_id, state.events)
 
     async def deliver(self, followed: Followed, event: Event) -> None:
         body = wire.event_view(self.viewer, event)

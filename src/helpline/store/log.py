@@ -51,7 +51,7 @@ class LogMixin(StoreBase):
 
     async def events_after(self, session_id: int, after_seq: int, limit: int = 500) -> list[Event]:
         rows = await self._reads.all(
-            _EVENTS_AFTER, session_id=session_id, after_seq=after_seq, limit=limit
+            EVENTS_AFTER, session_id=session_id, after_seq=after_seq, limit=limit
         )
         return [event_from_row(row) for row in rows]
 
@@ -121,7 +121,7 @@ async def insert_events(
     return appended
 
 
-_EVENTS_AFTER = Query(
+EVENTS_AFTER = Query(
     select(events)
     .where(events.c.session_id == bindparam("session_id"), events.c.seq > bindparam("after_seq"))
     .order_by(events.c.seq)

@@ -49,11 +49,13 @@ class Appended:
 
 @dataclass(frozen=True)
 class SessionState:
-    """A session as one read saw it: its row, its last seq, its attendees."""
+    """A session as one read saw it: its row, its last seq, its attendees, and the
+    first events of its log after the seq the reader asked from."""
 
     session: SupportSession
     last_seq: int
     attendees: list[Attendee]
+    events: list[Event]
 
 
 @dataclass(frozen=True)
@@ -149,10 +151,14 @@ class Store(Protocol):
         """``session_for_token`` and that session, in one read: a reconnecting
         customer's socket needs both."""
 
-    async def session_state(self, session_id: int) -> SessionState | None:
-        """The session, its last seq and its attendees, read as one (one hand-off on
-        SQLite, from one moment): what a ``subscribe`` reads after following the
-        session's channel, and what a follower reads again when it hears of a change."""
+    async def session_state(
+        self, session_id: int, after_seq: int, limit: int = 500
+    ) -> SessionState | None:
+        """The session, its last seq, its attendees and at most ``limit`` events after
+        ``after_seq``, read as one (one hand-off on SQLite, from one moment): what a
+        ``subscribe`` reads after following the session's channel, and what a follower
+        reads again when it hears of a change. A client that is current costs an
+        empty range of the log's index, not a read of its own."""
 
     async def list_attendees(self, session_id: int) -> list[Attendee]: ...
 

@@ -23,10 +23,15 @@ from helpline.domain.errors import Conflict, NotFound
 from helpline.domain.events import Event
 from helpline.domain.sessions import Attendee, Change, SessionStatus, SupportSession
 from helpline.store.base import StoreBase
-from helpline.store.log import insert_events
+from helpline.store.log import EVENTS_AFTER, insert_events
 from helpline.store.protocol import NewSession, SessionState
 from helpline.store.reader import Query
-from helpline.store.rows import attendee_from_row, client_values, session_from_row
+from helpline.store.rows import (
+    attendee_from_row,
+    client_values,
+    event_from_row,
+    session_from_row,
+)
 from helpline.store.search_table import session_search
 from helpline.store.tables import attendees, customer_tokens, portals, sessions
 
@@ -121,15 +126,22 @@ class SessionsMixin(StoreBase):
         row = await self._reads.first(_SESSION_OF_TOKEN, token_hash=token_hash, now=now)
         return None if row is None else session_from_row(row)
 
-    async def session_state(self, session_id: int) -> SessionState | None:
-        session_rows, attendee_rows = await self._reads.together(
-            (_SESSION, {"session_id": session_id}), (ATTENDEES, {"session_id": session_id})
+    async def session_state(
+        self, session_id: int, after_seq: int, limit: int = 500
+    ) -> SessionState | None:
+        session_rows, attendee_rows, event_rows = await self._reads.together(
+            (_SESSION, {"session_id": session_id}),
+            (ATTENDEES, {"session_id": session_id}),
+            (EVENTS_AFTER, {"session_id": session_id, "after_seq": after_seq, "limit": limit}),
         )
         if not session_rows:
             return None
         row = session_rows[0]
         return SessionState(
-            session_from_row(row), int(row.last_seq), [attendee_from_row(a) for a in attendee_rows]
+            session_from_row(row),
+            int(row.last_seq),
+            [attendee_from_row(a) for a in attendee_rows],
+            [event_from_row(e) for e in event_rows],
         )
 
     async def list_attendees(self, session_id: int) -> list[Attendee]:
