@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from helpline.commands import collector
 from helpline.commands.common import with_store
 from helpline.commands.options import SettingsCommand, setting_options, settings_from
 from helpline.domain.files import MIB
@@ -59,6 +60,7 @@ def serve(**given: object) -> None:
     # it: p99 at 1,000 messages/s fell from about 50 ms to under 10 ms with 0.5 ms
     # (docs/performance.md).
     sys.setswitchinterval(GIL_SWITCH_INTERVAL_SECONDS)
+    collector.tune()
     uvicorn.run(
         served(app),
         interface="asgi3",
