@@ -11,6 +11,7 @@ steps in ``bench.chat`` and ``bench.storm``.
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import resource
 import traceback
@@ -60,6 +61,14 @@ def main(pipe: Connection, index: int, cpus: list[int] | None) -> None:
         os.sched_setaffinity(0, set(cpus))
     _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    # The clients hold as many objects as the server does; with the default
+    # thresholds the generator's full collections took 4 s of each process's CPU in a
+    # storm and held its clients up meanwhile. The server's own settings
+    # (helpline/commands/collector.py), kept here apart: the bench's clients are not
+    # the product's.
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 10)
     clients = Clients(index)
     runner: Callable[[Coroutine[Any, Any, None]], None]
     try:
