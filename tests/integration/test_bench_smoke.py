@@ -220,28 +220,8 @@ def test_two_trees_are_compared_round_by_round_on_the_servers_cpu_per_message(
     tmp_path: Path,
 ) -> None:
     out = tmp_path / "compare.json"
-    finished = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "bench.compare",
-            "--before",
-            "HEAD",
-            "--rounds",
-            "2",
-            "--messages",
-            "48",
-            "--sessions",
-            "3",
-            "--out",
-            str(out),
-        ],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=QUICK_TIMEOUT_S,
-        check=False,
-    )
+    command = ["--before", "HEAD", "--rounds", "2", "--messages", "48", "--sessions", "3"]
+    finished = _compare(*command, "--out", str(out))
     assert finished.returncode == 0, finished.stdout + finished.stderr
     assert "B / A, round by round: median" in finished.stdout, finished.stdout
     figures = json.loads(out.read_text())
@@ -264,14 +244,7 @@ def test_two_trees_are_compared_on_the_servers_cpu_per_socket_dropped_and_back(
 ) -> None:
     out = tmp_path / "reconnect.json"
     command = ["--before", "HEAD", "--load", "reconnect", "--rounds", "2", "--sessions", "9"]
-    finished = subprocess.run(
-        [sys.executable, "-m", "bench.compare", *command, "--out", str(out)],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=QUICK_TIMEOUT_S,
-        check=False,
-    )
+    finished = _compare(*command, "--out", str(out))
 
     assert finished.returncode == 0, finished.stdout + finished.stderr
     assert "us a reconnect" in finished.stdout, finished.stdout
@@ -285,3 +258,15 @@ def test_two_trees_are_compared_on_the_servers_cpu_per_socket_dropped_and_back(
         figure = figures["per_reconnect_us"][tree]
         assert 0 < figure["min"] <= figure["median"] <= figure["max"], figures
     assert figures["b_over_a"]["median"] > 0, figures
+
+
+def _compare(*arguments: str) -> subprocess.CompletedProcess[str]:
+    """``python -m bench.compare ARGUMENTS`` from the repository, its output kept."""
+    return subprocess.run(
+        [sys.executable, "-m", "bench.compare", *arguments],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=QUICK_TIMEOUT_S,
+        check=False,
+    )
