@@ -297,12 +297,12 @@ class Connection:
         follow, is known without a read; a representative's right to follow it is
         checked once its channel is followed, on the state read then."""
         actor = self.actor
-        if isinstance(actor, CustomerActor) and normalize_public_id(public_id) == actor.public_id:
+        if not isinstance(actor, CustomerActor):
+            return (await self.service.find_session(public_id)).id
+        if normalize_public_id(public_id) == actor.public_id:
             return actor.session_id
-        if isinstance(actor, CustomerActor):
-            # Refused as any other request naming someone else's session is.
-            await self.service.session_for(actor, public_id)
-        return (await self.service.find_session(public_id)).id
+        # Someone else's session: refused as any other request naming it is.
+        return (await self.service.session_for(actor, public_id)).id
 
     async def _follow_channels(self, session_id: int) -> None:
         await self.subscription.add(session_channel(session_id))

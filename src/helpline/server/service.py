@@ -89,10 +89,9 @@ class HelplineService(Accounts, Joining, Team):
         self, viewer: Viewer, sessions: Sequence[SupportSession]
     ) -> list[SessionBody]:
         """``session_view`` of each, with one read of all their attendees."""
-        of = await self.store.attendees_of([s.id for s in sessions]) if sessions else {}
+        of = await self.store.attendees_of([s.id for s in sessions])
         return [
-            wire.session_view(viewer, s, of.get(s.id, []), await self.portal(s.portal_id))
-            for s in sessions
+            wire.session_view(viewer, s, of[s.id], await self.portal(s.portal_id)) for s in sessions
         ]
 
     async def session_body(self, viewer: Viewer, session: SupportSession) -> wire.JsonDict:

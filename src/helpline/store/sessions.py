@@ -11,7 +11,7 @@ same function, in transactions of their own.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -150,9 +150,7 @@ class SessionsMixin(StoreBase):
 
     async def attendees_of(self, session_ids: Sequence[int]) -> dict[int, list[Attendee]]:
         of: dict[int, list[Attendee]] = {session_id: [] for session_id in session_ids}
-        wanted = sorted(of)
-        for start in range(0, len(wanted), _IDS_PER_READ):
-            chunk = wanted[start : start + _IDS_PER_READ]
+        for chunk in _chunks(of):
             for row in await self._reads.all(_ATTENDEES_OF, session_ids=chunk):
                 of[row.session_id].append(attendee_from_row(row))
         return of
@@ -161,9 +159,7 @@ class SessionsMixin(StoreBase):
         self, session_ids: Sequence[int]
     ) -> list[tuple[SupportSession, list[Attendee]]]:
         found: list[tuple[SupportSession, list[Attendee]]] = []
-        wanted = sorted(set(session_ids))
-        for start in range(0, len(wanted), _IDS_PER_READ):
-            chunk = wanted[start : start + _IDS_PER_READ]
+        for chunk in _chunks(session_ids):
             of: dict[int, list[Attendee]] = {session_id: [] for session_id in chunk}
             attendee_rows, session_rows = await self._reads.together(
                 (_ATTENDEES_OF, {"session_ids": chunk}), (_SESSIONS, {"session_ids": chunk})
@@ -258,6 +254,15 @@ async def save_change(
 _SESSION = Query(select(sessions).where(sessions.c.id == bindparam("session_id")))
 # Ids per read of several sessions: well under SQLite's limit on bound parameters.
 _IDS_PER_READ = 500
+
+
+def _chunks(session_ids: Iterable[int]) -> Iterator[list[int]]:
+    """The ids, each once and in order, at most ``_IDS_PER_READ`` to a read."""
+    wanted = sorted(set(session_ids))
+    for start in range(0, len(wanted), _IDS_PER_READ):
+        yield wanted[start : start + _IDS_PER_READ]
+
+
 _SESSIONS = Query(
     select(sessions)
     .where(sessions.c.id.in_(bindparam("session_ids", expanding=True)))
