@@ -211,7 +211,9 @@ def create_app(
         app.state.computer = Computer(service)
         app.state.files = FileTransfers(service)
         app.state.agent_links = AgentLinks(service)
-        presence = CustomerPresence(service, settings.heartbeat_seconds)
+        presence = CustomerPresence(
+            service, settings.heartbeat_seconds, settings.presence_grace_seconds
+        )
         app.state.gateway = Gateway(service, app.state.invitations, app.state.consents, presence)
         app.state.webhooks = Webhooks(service)
         service.on_session_event = app.state.webhooks.queue

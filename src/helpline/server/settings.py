@@ -195,6 +195,14 @@ class Settings(BaseSettings):
         "three intervals is disconnected. Keep it below the idle timeout of any proxy in "
         "front, and the same on every process.",
     )
+    presence_grace_seconds: Annotated[float, Option(SOCKETS, "SECONDS", "10")] = Field(
+        3.0,
+        ge=0,
+        le=300,
+        description="How long a customer whose connection dropped still shows as "
+        "online: one that comes back within it never shows as offline. 0 shows them "
+        "offline at once.",
+    )
     # At most the 1 MiB that uvicorn is told to accept (commands/serve.py).
     max_frame_bytes: Annotated[int, Option(CAPS, "BYTES", "131072")] = Field(
         64 * 1024,
