@@ -9,7 +9,7 @@ WEB_INSTALLED := web/node_modules/.installed
 WEB_BUILT := src/helpline/static/.built
 WEB_SOURCES := $(shell find web -path web/node_modules -prune -o -type f -print 2>/dev/null)
 
-.PHONY: help install build dist run demo test check web-test unit integration e2e format clean bench bench-quick bench-compare bench-peers faults
+.PHONY: help install build dist run demo test check web-test unit integration e2e format clean bench bench-quick bench-compare bench-peers bench-stacks faults
 
 help:
 	@echo "make run      install, build and start Helpline on http://127.0.0.1:8000"
@@ -24,6 +24,7 @@ help:
 	@echo "make bench-peers    the chat scenario on Django Channels and python-socketio too"
 	@echo "make bench-compare BEFORE=COMMIT    that commit's server CPU per message against this checkout's"
 	@echo "     (LOAD=reconnect: per socket dropped and back, as in the storm)"
+	@echo "make bench-stacks    the bare relay on uvicorn's WebSocket implementations and granian, side by side"
 	@echo "make clean    remove the virtual environment and built files"
 
 # The lock holds the dev tools and the agent's extra (helpline[agent]: Textual, mss,
@@ -117,6 +118,10 @@ bench-compare: $(INSTALLED)
 
 bench-peers: $(PEERS_INSTALLED)
 	$(BIN)/python -m bench run --scenarios chat baseline peers --database sqlite
+
+# What the WebSocket stack alone costs: the bare relay on each (bench/compare_stack.py).
+bench-stacks: $(PEERS_INSTALLED)
+	$(BIN)/python -m bench.compare_stack
 
 format: $(INSTALLED)
 	$(BIN)/ruff check --fix .

@@ -38,6 +38,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -154,14 +155,15 @@ def summary(values: list[float]) -> dict[str, float]:
     }
 
 
-async def settle(pid: int) -> float:
-    """Wait until the server falls quiet (or ``SETTLE_LIMIT_S``); its CPU seconds then."""
-    used = proc.threads_cpu_seconds(pid)
+async def settle(pid: int, cpu: Callable[[int], float] = proc.threads_cpu_seconds) -> float:
+    """Wait until the server falls quiet (or ``SETTLE_LIMIT_S``); its CPU seconds then,
+    as ``cpu`` reads them."""
+    used = cpu(pid)
     deadline = time.monotonic() + SETTLE_LIMIT_S
     quiet = 0
     while quiet < QUIET_WINDOWS and time.monotonic() < deadline:
         await asyncio.sleep(QUIET_WINDOW_S)
-        now = proc.threads_cpu_seconds(pid)
+        now = cpu(pid)
         quiet = quiet + 1 if now - used < QUIET_WINDOW_S * QUIET_SHARE else 0
         used = now
     return used

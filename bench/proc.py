@@ -113,6 +113,25 @@ def threads_cpu_seconds(pid: int) -> float:
     return _schedstat_seconds(pid, 0)
 
 
+def tree_threads_cpu_seconds(pid: int) -> float:
+    """``threads_cpu_seconds`` of ``pid`` and of every process it started: a server
+    whose work runs in a child (granian's worker) is measured whole."""
+    total = 0.0
+    for each in [pid, *_children(pid)]:
+        with contextlib.suppress(OSError):
+            total += threads_cpu_seconds(each)
+    return total
+
+
+def tree_rss_bytes(pid: int) -> int:
+    """Resident memory of ``pid`` and of every process it started."""
+    total = 0
+    for each in [pid, *_children(pid)]:
+        with contextlib.suppress(OSError):
+            total += rss_bytes(each)
+    return total
+
+
 def cpu_seconds(pid: int) -> float:
     """User plus system CPU time of ``pid`` and its threads."""
     user, system = cpu_split(pid)

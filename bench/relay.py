@@ -3,6 +3,11 @@ WebSocket implementation, uvloop, compression off) that forwards each text frame
 the other socket of its room. No storage, no checks, no JSON parsing.
 
     python -m bench.relay --port 8765
+    python -m bench.relay --port 8765 --stack granian
+
+``--stack`` runs the same application on another ASGI server or WebSocket
+implementation, for ``bench.compare_stack``: what the stack alone costs, measured
+before Helpline's own server is moved to it.
 """
 
 from __future__ import annotations
@@ -58,11 +63,25 @@ def make_app() -> Any:
     return app
 
 
+# uvicorn's WebSocket implementations by stack name; "uvicorn" is Helpline's own.
+UVICORN_WS = {
+    "uvicorn": "websockets-sansio",
+    "uvicorn-wsproto": "wsproto",
+    "uvicorn-websockets-legacy": "websockets",
+}
+STACKS = [*UVICORN_WS, "granian", "granian-rust-tasks"]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--stack", choices=STACKS, default="uvicorn")
+    parser.add_argument("--backlog", type=int, default=2048)
     args = parser.parse_args()
+    if args.stack.startswith("granian"):
+        serve_granian(args.host, args.port, args.backlog, rust_tasks=args.stack.endswith("tasks"))
+        return
     import uvicorn
 
     uvicorn.run(
@@ -70,12 +89,37 @@ def main() -> None:
         host=args.host,
         port=args.port,
         log_level="warning",
+        ws=UVICORN_WS[args.stack],
         ws_max_size=1024 * 1024,
         ws_per_message_deflate=False,
         # As `helpline serve`: its gateway sends its own heartbeats instead.
         ws_ping_interval=None,
         proxy_headers=False,
+        backlog=args.backlog,
     )
+
+
+def serve_granian(host: str, port: int, backlog: int, rust_tasks: bool) -> None:
+    """The relay on granian (a Rust HTTP server), one worker process, uvloop, one
+    Rust runtime thread: as close to one core as it runs. ``rust_tasks``: granian's
+    own (experimental) task implementation in place of asyncio's."""
+    from granian import Granian
+    from granian.constants import Interfaces, Loops, TaskImpl
+
+    Granian(
+        "bench.relay:make_app",
+        factory=True,
+        address=host,
+        port=port,
+        interface=Interfaces.ASGI,
+        workers=1,
+        runtime_threads=1,
+        loop=Loops.uvloop,
+        websockets=True,
+        backlog=backlog,
+        log_enabled=False,
+        task_impl=TaskImpl.rust if rust_tasks else TaskImpl.asyncio,
+    ).serve()
 
 
 if __name__ == "__main__":

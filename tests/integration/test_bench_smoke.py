@@ -270,3 +270,33 @@ def _compare(*arguments: str) -> subprocess.CompletedProcess[str]:
         timeout=QUICK_TIMEOUT_S,
         check=False,
     )
+
+
+def test_the_relay_is_compared_on_each_stack_per_frame_per_reconnect_and_per_idle_socket(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "stacks.json"
+    stacks = ["uvicorn", "uvicorn-websockets-legacy"]
+    command = ["--stacks", *stacks, "--rounds", "2", "--frames", "40", "--rooms", "6"]
+    finished = subprocess.run(
+        [sys.executable, "-m", "bench.compare_stack", *command, "--idle", "30", "--out", str(out)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=QUICK_TIMEOUT_S,
+        check=False,
+    )
+
+    assert finished.returncode == 0, finished.stdout + finished.stderr
+    assert "x1.000 of uvicorn" in finished.stdout, finished.stdout
+    figures = json.loads(out.read_text())
+    assert sorted(figures) == ["chat", "reconnect"], figures
+    for load, unit in (("chat", "frame"), ("reconnect", "socket back")):
+        assert figures[load]["unit"] == unit, figures[load]
+        assert list(figures[load]["stacks"]) == stacks, figures[load]
+        for figure in figures[load]["stacks"].values():
+            # Each stack was measured in both of its rounds and spent something on each.
+            assert len(figure["rounds_us"]) == 2 and min(figure["rounds_us"]) > 0, figure
+            assert figure["over_first"]["median"] > 0, figure
+    for figure in figures["reconnect"]["stacks"].values():
+        assert figure["idle_kib_per_socket"] is not None, figure
