@@ -287,5 +287,40 @@ class OpenFilesPeak:
         self._thread.join()
 
 
+class CpuTimeline:
+    """The CPU seconds of groups of processes (each group every thread of its pids),
+    sampled every ``interval_s`` from a thread while this is entered: when in a storm
+    the server and the generator were each busy, not only how busy overall."""
+
+    def __init__(self, groups: dict[str, list[int]], interval_s: float = 0.25) -> None:
+        self.groups = groups
+        self.interval_s = interval_s
+        # (monotonic ns, {group: CPU seconds so far})
+        self.samples: list[tuple[int, dict[str, float]]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _take(self) -> None:
+        used = {
+            name: sum(tree_threads_cpu_seconds(pid) for pid in pids)
+            for name, pids in self.groups.items()
+        }
+        self.samples.append((time.monotonic_ns(), used))
+
+    def _sample(self) -> None:
+        self._take()
+        while not self._stop.wait(self.interval_s):
+            self._take()
+        self._take()
+
+    def __enter__(self) -> CpuTimeline:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
 def python() -> str:
     return sys.executable

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -114,8 +115,15 @@ def scenario_storm(run: Run, population: Population) -> dict[str, Any]:
     start_ns = time.monotonic_ns() + 1_000_000_000
     cpu_before = population.target.server.cpu()
     tcp_before = machine.tcp_counters()
+    busy = proc.CpuTimeline(
+        {
+            "server": [population.target.server.pid],
+            "generator": [process.pid for process in generator.processes],
+        }
+    )
     with (
         proc.OpenFilesPeak(population.target.server) as open_files,
+        busy,
         profiled(run, population.target, "storm", min(run.plan.storm_timeout_s, 60)),
     ):
         began = time.monotonic()
@@ -163,8 +171,18 @@ def scenario_storm(run: Run, population: Population) -> dict[str, Any]:
         "wall_s": wall,
         "server_busy_percent": stats.busy_percent(server_cpu, wall, run.server_cpus),
         "generator_busy_percent": stats.busy_percent(generator_cpu, wall, run.generator_cpus),
-        # Connected (resubscribed) and current, every 5 s after the drop.
-        "timeline": stats.timeline(drop_ns, {"connected": connected, "current": times}, 5.0),
+        # Connected (resubscribed) and current, and how full the server's and the
+        # generator's cores were, each second after the drop.
+        "timeline": stats.timeline(drop_ns, {"connected": connected, "current": times}, 1.0),
+        "busy_timeline": stats.busy_timeline(
+            drop_ns,
+            busy.samples,
+            1.0,
+            {
+                "server": len(run.server_cpus or range(os.cpu_count() or 1)),
+                "generator": len(run.generator_cpus or range(os.cpu_count() or 1)),
+            },
+        ),
         "reconnect_failures": failures,
         "tcp_counters": {k: tcp_after[k] - tcp_before.get(k, 0) for k in tcp_after},
         "kernel_listen_settings": machine.listen_settings(),
@@ -184,10 +202,13 @@ def scenario_storm(run: Run, population: Population) -> dict[str, Any]:
         f"({percent(result['generator_busy_percent'])} of its cores), "
         f"at most {open_files.peak} of the server's {open_files.limit} files open"
     )
+    busy_by_second = {row["seconds"]: row for row in result["busy_timeline"]}
     run.progress(
-        "storm: connected / current after "
+        "storm: after the drop, connected / current (server's / generator's cores busy): "
         + ", ".join(
-            f"{r['seconds']:g} s {r['connected']}/{r['current']}" for r in result["timeline"]
+            f"{r['seconds']:g} s {r['connected']}/{r['current']}"
+            + _busy_note(busy_by_second.get(r["seconds"]))
+            for r in result["timeline"]
         )
     )
     for kind, count in sorted(failures.items(), key=lambda item: -item[1]):
@@ -197,6 +218,10 @@ def scenario_storm(run: Run, population: Population) -> dict[str, Any]:
         f"its listen settings: {result['kernel_listen_settings']}"
     )
     return result
+
+
+def _busy_note(row: dict[str, float] | None) -> str:
+    return "" if row is None else f" ({row['server']:.0f}%/{row['generator']:.0f}%)"
 
 
 def scenario_chat_helpline(run: Run, database: str) -> dict[str, Any]:

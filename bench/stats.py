@@ -103,6 +103,39 @@ def timeline(
         at_s += step_s
 
 
+def busy_timeline(
+    since_ns: int,
+    samples: list[tuple[int, dict[str, float]]],
+    step_s: float,
+    cores: dict[str, int],
+) -> list[dict[str, float]]:
+    """From CPU samples (monotonic ns, {name: CPU seconds so far}), how full each
+    name's cores were in every ``step_s`` after ``since_ns``, in percent: the sample
+    last taken by each step's end against the one last taken by its start."""
+    rows: list[dict[str, float]] = []
+    if not samples:
+        return rows
+    at_s = step_s
+    while since_ns + int((at_s - step_s) * 1e9) < samples[-1][0]:
+        start = _last_sample_by(samples, since_ns + int((at_s - step_s) * 1e9))
+        end = _last_sample_by(samples, since_ns + int(at_s * 1e9))
+        row: dict[str, float] = {"seconds": round(at_s, 3)}
+        wall = (end[0] - start[0]) / 1e9
+        for name, count in cores.items():
+            used = end[1][name] - start[1][name]
+            row[name] = round(100 * used / (wall * count), 1) if wall > 0 else 0.0
+        rows.append(row)
+        at_s += step_s
+    return rows
+
+
+def _last_sample_by(
+    samples: list[tuple[int, dict[str, float]]], moment: int
+) -> tuple[int, dict[str, float]]:
+    taken = [sample for sample in samples if sample[0] <= moment]
+    return taken[-1] if taken else samples[0]
+
+
 def busy_percent(cpu_s: float, wall_s: float, cores: list[int] | None) -> float | None:
     """How full the cores a process was pinned to were: its CPU time over the wall
     time they offered. None when it was not pinned (the cores it ran on are unknown)."""

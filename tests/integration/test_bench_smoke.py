@@ -133,6 +133,11 @@ def test_quick_bench_runs_every_scenario_and_loses_nothing(tmp_path: Path) -> No
     assert storm["timeline"][-1]["connected"] == storm["timeline"][-1]["current"], storm
     assert storm["timeline"][-1]["current"] == storm["clients"], storm
     assert storm["generator_cpu_s"] > 0 and storm["wall_s"] > 0, storm
+    # Each second after the drop, how full each side's cores were: the server worked.
+    busy = storm["busy_timeline"]
+    assert busy and all({"seconds", "server", "generator"} <= set(row) for row in busy), busy
+    assert max(row["server"] for row in busy) > 0, busy
+    assert "connected / current (server's / generator's cores busy)" in completed.stderr
 
 
 def test_the_store_bench_times_reads_and_appends() -> None:
