@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import os
 import shutil
@@ -38,7 +39,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -169,6 +170,29 @@ async def settle(pid: int, cpu: Callable[[int], float] = proc.threads_cpu_second
     return used
 
 
+async def cpu_per_unit(
+    pid: int,
+    work: Callable[[], Awaitable[int]],
+    cpu: Callable[[int], float] = proc.threads_cpu_seconds,
+) -> float:
+    """The server's CPU (us) per unit of ``work``, which returns how many units it did:
+    from the server quiet before it to quiet after it, so what it leaves behind counts.
+    To the nanosecond: a round is a fraction of a second of CPU, a clock tick 10 ms."""
+    before = await settle(pid, cpu)
+    done = await work()
+    return (await settle(pid, cpu) - before) / done * 1e6
+
+
+def round_done(tool: str, n: int, total: int, label: str, us: float, unit: str) -> None:
+    """One line of progress on standard error, written over by the next."""
+    print(
+        f"\r[{tool}] round {n}/{total}: {label} {us:.1f} us a {unit}    ",
+        end="",
+        file=sys.stderr,
+        flush=True,
+    )
+
+
 async def measure(sides: list[Side], rounds: int, messages: int) -> None:
     for side in sides:
         assert side.load is not None
@@ -178,19 +202,10 @@ async def measure(sides: list[Side], rounds: int, messages: int) -> None:
     for n, which in enumerate(plan, 1):
         side = sides[which]
         assert side.target is not None and side.load is not None
-        pid = side.target.server.pid
-        # To the nanosecond: a round is a fraction of a second of CPU, a clock tick 10 ms.
-        before = await settle(pid)
-        done = await side.load.round(messages, f"{side.label}-{n}")
-        used = await settle(pid) - before
-        side.per_unit_us.append(used / done * 1e6)
-        print(
-            f"\r[compare] round {n}/{len(plan)}: {side.label} "
-            f"{side.per_unit_us[-1]:.0f} us a {side.load.unit}",
-            end="",
-            file=sys.stderr,
-            flush=True,
-        )
+        work = functools.partial(side.load.round, messages, f"{side.label}-{n}")
+        us = await cpu_per_unit(side.target.server.pid, work)
+        side.per_unit_us.append(us)
+        round_done("compare", n, len(plan), side.label, us, side.load.unit)
     print(file=sys.stderr)
     for side in sides:
         assert side.load is not None

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import importlib.util
 import json
 import os
@@ -31,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import machine, proc, targets
-from bench.compare import paired_ratios, settle, summary
+from bench.compare import cpu_per_unit, paired_ratios, round_done, settle, summary
 from bench.relay import STACKS
 from bench.relay_load import RelayLoad, idle_sockets
 
@@ -85,18 +86,10 @@ async def measure(stacks: list[Stack], rounds: int, frames: int) -> None:
     plan = order(len(stacks), rounds)
     for n, which in enumerate(plan, 1):
         stack = stacks[which]
-        pid = stack.server.pid
-        before = await settle(pid, proc.tree_threads_cpu_seconds)
-        done = await stack.load.round(frames, f"r{n}")
-        used = await settle(pid, proc.tree_threads_cpu_seconds) - before
-        stack.per_unit_us.append(used / done * 1e6)
-        print(
-            f"\r[compare_stack] round {n}/{len(plan)}: {stack.name} "
-            f"{stack.per_unit_us[-1]:.1f} us a {stack.load.unit}    ",
-            end="",
-            file=sys.stderr,
-            flush=True,
-        )
+        work = functools.partial(stack.load.round, frames, f"r{n}")
+        us = await cpu_per_unit(stack.server.pid, work, proc.tree_threads_cpu_seconds)
+        stack.per_unit_us.append(us)
+        round_done("compare_stack", n, len(plan), stack.name, us, stack.load.unit)
     print(file=sys.stderr)
     for stack in stacks:
         await stack.load.close()
