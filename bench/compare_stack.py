@@ -95,19 +95,44 @@ async def measure(stacks: list[Stack], rounds: int, frames: int) -> None:
         await stack.load.close()
 
 
-async def idle_memory(stack: Stack, count: int) -> None:
+async def idle_memory_kib(stack: Stack, count: int) -> float:
     """Resident memory each idle socket adds to a fresh server: a first batch opened
     and closed (what first use loads is not a socket's), then ``count`` held open."""
-    pid = stack.server.pid
-    base = stack.load.rooms[0].url.rsplit("/room/", 1)[0]
+    pid, base = stack.server.pid, stack.load.base
     first = await idle_sockets(base, 100)
     await asyncio.gather(*(s.close() for s in first))
     await settle(pid, proc.tree_threads_cpu_seconds)
-    before = proc.tree_rss_bytes(pid)
+    before = proc.over_tree(proc.rss_bytes, pid)
     sockets = await idle_sockets(base, count)
     await settle(pid, proc.tree_threads_cpu_seconds)
-    stack.idle_kib = (proc.tree_rss_bytes(pid) - before) / count / 1024
+    grown = proc.over_tree(proc.rss_bytes, pid) - before
     await asyncio.gather(*(s.close() for s in sockets))
+    return grown / count / 1024
+
+
+def run_load(
+    kind: str, args: argparse.Namespace, workdir: Path, cpus: list[int] | None
+) -> dict[str, Any]:
+    """Every stack through one load's rounds, then (reconnect) each on a fresh server
+    for its idle memory; the load's figures, printed and returned."""
+    quiet = machine.before(3.0)
+    started = time.monotonic()
+    stacks: list[Stack] = []
+    try:
+        for name in args.stacks:
+            stacks.append(start(name, workdir, cpus, kind, args.rooms))
+        asyncio.run(measure(stacks, args.rounds, args.frames))
+    finally:
+        for stack in stacks:
+            stack.server.stop()
+    for stack in stacks if kind == "reconnect" and args.idle else []:
+        fresh = start(stack.name, workdir, cpus, kind, args.rooms)
+        try:
+            stack.idle_kib = asyncio.run(idle_memory_kib(fresh, args.idle))
+        finally:
+            fresh.server.stop()
+    quiet["load_after"] = machine.load()
+    return report(stacks, kind, quiet, time.monotonic() - started)
 
 
 def report(stacks: list[Stack], kind: str, quiet: dict[str, Any], wall_s: float) -> dict[str, Any]:
@@ -189,26 +214,7 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, Any] = {}
     try:
         for kind in ROOMS if args.load == "both" else [args.load]:
-            quiet = machine.before(3.0)
-            started = time.monotonic()
-            stacks: list[Stack] = []
-            try:
-                for name in args.stacks:
-                    stacks.append(start(name, workdir, server_cpus, kind, args.rooms))
-                asyncio.run(measure(stacks, args.rounds, args.frames))
-            finally:
-                for stack in stacks:
-                    stack.server.stop()
-            if kind == "reconnect" and args.idle:
-                for stack in stacks:
-                    fresh = start(stack.name, workdir, server_cpus, kind, args.rooms)
-                    try:
-                        asyncio.run(idle_memory(fresh, args.idle))
-                    finally:
-                        fresh.server.stop()
-                    stack.idle_kib = fresh.idle_kib
-            quiet["load_after"] = machine.load()
-            results[kind] = report(stacks, kind, quiet, time.monotonic() - started)
+            results[kind] = run_load(kind, args, workdir, server_cpus)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     if args.out:

@@ -17,8 +17,10 @@ import sys
 import threading
 import time
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Self
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
@@ -113,37 +115,25 @@ def threads_cpu_seconds(pid: int) -> float:
     return _schedstat_seconds(pid, 0)
 
 
-def tree_threads_cpu_seconds(pid: int) -> float:
-    """``threads_cpu_seconds`` of ``pid`` and of every process it started: a server
-    whose work runs in a child (granian's worker) is measured whole."""
+def over_tree(measure: Callable[[int], float], pid: int) -> float:
+    """``measure`` of ``pid`` and of every process it started, summed: a server whose
+    work runs in a child (granian's worker) is measured whole. A process that ended
+    meanwhile counts nothing."""
     total = 0.0
     for each in [pid, *_children(pid)]:
         with contextlib.suppress(OSError):
-            total += threads_cpu_seconds(each)
+            total += measure(each)
     return total
 
 
-def tree_rss_bytes(pid: int) -> int:
-    """Resident memory of ``pid`` and of every process it started."""
-    total = 0
-    for each in [pid, *_children(pid)]:
-        with contextlib.suppress(OSError):
-            total += rss_bytes(each)
-    return total
+def tree_threads_cpu_seconds(pid: int) -> float:
+    return over_tree(threads_cpu_seconds, pid)
 
 
 def cpu_seconds(pid: int) -> float:
     """User plus system CPU time of ``pid`` and its threads."""
     user, system = cpu_split(pid)
     return user + system
-
-
-def descendants_cpu_seconds(pid: int) -> float:
-    total = 0.0
-    for child in _children(pid):
-        with contextlib.suppress(OSError):
-            total += cpu_seconds(child)
-    return total
 
 
 def _children(pid: int) -> list[int]:
@@ -218,7 +208,7 @@ class Server:
 
     def cpu(self) -> float:
         """CPU seconds of the server and of any processes it started."""
-        return cpu_seconds(self.pid) + descendants_cpu_seconds(self.pid)
+        return over_tree(cpu_seconds, self.pid)
 
     def open_files(self) -> tuple[int, int]:
         """(files open now, the limit): the storm's sockets come close to it."""
@@ -262,50 +252,17 @@ class Server:
             self.process.wait(timeout=10)
 
 
-class OpenFilesPeak:
-    """The most files a server held open while this is entered, sampled every 0.1 s
-    from a thread (the storm's sockets come close to the open-file limit)."""
+class _Sampler:
+    """Calls ``_take`` every ``interval_s`` from a thread while entered, and once more
+    on each side of it."""
 
-    def __init__(self, server: Server) -> None:
-        self.server = server
-        self.peak = 0
-        self.limit = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
-
-    def _sample(self) -> None:
-        while not self._stop.wait(0.1):
-            count, self.limit = self.server.open_files()
-            self.peak = max(self.peak, count)
-
-    def __enter__(self) -> OpenFilesPeak:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self._stop.set()
-        self._thread.join()
-
-
-class CpuTimeline:
-    """The CPU seconds of groups of processes (each group every thread of its pids),
-    sampled every ``interval_s`` from a thread while this is entered: when in a storm
-    the server and the generator were each busy, not only how busy overall."""
-
-    def __init__(self, groups: dict[str, list[int]], interval_s: float = 0.25) -> None:
-        self.groups = groups
+    def __init__(self, interval_s: float) -> None:
         self.interval_s = interval_s
-        # (monotonic ns, {group: CPU seconds so far})
-        self.samples: list[tuple[int, dict[str, float]]] = []
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
     def _take(self) -> None:
-        used = {
-            name: sum(tree_threads_cpu_seconds(pid) for pid in pids)
-            for name, pids in self.groups.items()
-        }
-        self.samples.append((time.monotonic_ns(), used))
+        raise NotImplementedError
 
     def _sample(self) -> None:
         self._take()
@@ -313,13 +270,47 @@ class CpuTimeline:
             self._take()
         self._take()
 
-    def __enter__(self) -> CpuTimeline:
+    def __enter__(self) -> Self:
         self._thread.start()
         return self
 
     def __exit__(self, *_: object) -> None:
         self._stop.set()
         self._thread.join()
+
+
+class OpenFilesPeak(_Sampler):
+    """The most files a server held open while this is entered, sampled every 0.1 s
+    (the storm's sockets come close to the open-file limit)."""
+
+    def __init__(self, server: Server) -> None:
+        super().__init__(0.1)
+        self.server = server
+        self.peak = 0
+        self.limit = 0
+
+    def _take(self) -> None:
+        count, self.limit = self.server.open_files()
+        self.peak = max(self.peak, count)
+
+
+class CpuTimeline(_Sampler):
+    """The CPU seconds of groups of processes (each group every thread of its pids),
+    sampled every ``interval_s`` while this is entered: when in a storm the server and
+    the generator were each busy, not only how busy overall."""
+
+    def __init__(self, groups: dict[str, list[int]], interval_s: float = 0.25) -> None:
+        super().__init__(interval_s)
+        self.groups = groups
+        # (monotonic ns, {group: CPU seconds so far})
+        self.samples: list[tuple[int, dict[str, float]]] = []
+
+    def _take(self) -> None:
+        used = {
+            name: sum(tree_threads_cpu_seconds(pid) for pid in pids)
+            for name, pids in self.groups.items()
+        }
+        self.samples.append((time.monotonic_ns(), used))
 
 
 def python() -> str:

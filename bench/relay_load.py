@@ -82,6 +82,7 @@ class RelayLoad:
     """Rooms on one relay; ``unit`` names what a round's count is of."""
 
     def __init__(self, base: str, rooms: int, kind: str) -> None:
+        self.base = base
         self.kind = kind
         self.unit = "socket back" if kind == "reconnect" else "frame"
         self.rooms = [Room(f"{base}/room/{n}") for n in range(rooms)]

@@ -7,6 +7,7 @@ Values are microseconds. A recorder travels between processes as a plain payload
 from __future__ import annotations
 
 import base64
+import bisect
 from typing import Any
 
 try:  # pragma: no cover - depends on what is installed
@@ -132,8 +133,8 @@ def busy_timeline(
 def _last_sample_by(
     samples: list[tuple[int, dict[str, float]]], moment: int
 ) -> tuple[int, dict[str, float]]:
-    taken = [sample for sample in samples if sample[0] <= moment]
-    return taken[-1] if taken else samples[0]
+    taken = bisect.bisect_right(samples, moment, key=lambda sample: sample[0])
+    return samples[max(0, taken - 1)]
 
 
 def busy_percent(cpu_s: float, wall_s: float, cores: list[int] | None) -> float | None:
