@@ -24,6 +24,9 @@ from prometheus_client.parser import text_string_to_metric_families
 
 COMMIT = "helpline_append_commit_seconds"
 BATCH = "helpline_append_batch_size"
+# Batches by how they were saved; a server from before the one-statement batch has none.
+WAYS = "helpline_append_batches"
+ONE_STATEMENT = "one_statement"
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,7 @@ class Sample:
     commit_seconds: float
     batches: float
     appends: float
+    one_statement: float | None = None  # batches saved in one statement
 
 
 def sample(port: int, timeout_s: float = 5.0) -> Sample | None:
@@ -42,17 +46,25 @@ def sample(port: int, timeout_s: float = 5.0) -> Sample | None:
     except OSError:
         return None
     totals: dict[str, float] = {}
+    one_statement: float | None = None
     for family in text_string_to_metric_families(text):
         if family.name in (COMMIT, BATCH):
             for metric in family.samples:
                 if metric.name in (f"{family.name}_sum", f"{family.name}_count"):
                     totals[metric.name] = metric.value
+        elif family.name == WAYS:
+            one_statement = sum(
+                metric.value
+                for metric in family.samples
+                if metric.name == f"{WAYS}_total" and metric.labels.get("how") == ONE_STATEMENT
+            )
     try:
         return Sample(
             time.monotonic(),
             totals[f"{COMMIT}_sum"],
             totals[f"{COMMIT}_count"],
             totals[f"{BATCH}_sum"],
+            one_statement,
         )
     except KeyError:
         return None
@@ -67,23 +79,30 @@ def step_figures(before: Sample | None, after: Sample | None) -> dict[str, Any]:
     busy = after.commit_seconds - before.commit_seconds
     batches = after.batches - before.batches
     appends = after.appends - before.appends
+    one_statement = None
+    if batches and before.one_statement is not None and after.one_statement is not None:
+        one_statement = 100 * (after.one_statement - before.one_statement) / batches
     return {
         "writer_busy_percent": 100 * busy / (after.at - before.at),
         "writer_batches": batches,
         "writer_appends_per_batch": appends / batches if batches else None,
         "writer_ms_per_batch": 1000 * busy / batches if batches else None,
+        "writer_one_statement_percent": one_statement,
     }
 
 
 def describe(step: dict[str, Any]) -> str:
-    """ ", writer busy 97% (512 batches of 48.2 appends, 15.1 ms each)"."""
+    """ ", writer busy 97% (512 batches of 48.2 appends, 15.1 ms each, 99% in one
+    statement)"; the last part only from a server that counts it."""
     if step.get("writer_busy_percent") is None:
         return ""
     size = step.get("writer_appends_per_batch")
     took = step.get("writer_ms_per_batch")
+    one = step.get("writer_one_statement_percent")
     return (
         f", writer busy {step['writer_busy_percent']:.0f}% "
         f"({step['writer_batches']:.0f} batches of "
         f"{'-' if size is None else f'{size:.1f}'} appends, "
-        f"{'-' if took is None else f'{took:.1f}'} ms each)"
+        f"{'-' if took is None else f'{took:.1f}'} ms each"
+        f"{'' if one is None else f', {one:.0f}% in one statement'})"
     )

@@ -191,7 +191,9 @@ async def test_the_writer_answers_a_batch_it_could_not_handle_and_keeps_running(
                 self.broken = False
                 raise RuntimeError("a bug in the writer")
 
-        def committed(self, size: int, seconds: float, stored: Sequence[Event]) -> None:
+        def committed(
+            self, size: int, seconds: float, stored: Sequence[Event], one_statement: bool
+        ) -> None:
             pass
 
     store.watch_appends(FailsOnce())

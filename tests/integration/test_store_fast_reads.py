@@ -130,7 +130,9 @@ async def test_reads_during_committing_batches_see_whole_batches(
         def committing(self, size: int) -> None:
             pass
 
-        def committed(self, size: int, seconds: float, stored: Sequence[Event]) -> None:
+        def committed(
+            self, size: int, seconds: float, stored: Sequence[Event], one_statement: bool
+        ) -> None:
             ours = [e.seq for e in stored if e.session_id == session.id]
             if ours:
                 boundaries.add(max(ours))

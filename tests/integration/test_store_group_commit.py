@@ -47,7 +47,9 @@ class Batches:
         self.sizes.append(size)
         self.taken.set()
 
-    def committed(self, size: int, seconds: float, stored: Sequence[Event]) -> None:
+    def committed(
+        self, size: int, seconds: float, stored: Sequence[Event], one_statement: bool
+    ) -> None:
         """Counted when taken: a batch that fails is a transaction too."""
 
 

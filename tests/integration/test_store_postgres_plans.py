@@ -1,6 +1,7 @@
 """On PostgreSQL the append batch finds resends through the events' unique index once
 the log is large, however small it was when the writer's connection first ran it
-(``helpline.store.batch_postgres``).
+(``helpline.store.batch_postgres``, and the one-statement batch's own check for a
+resend, ``batch_postgres_known``).
 
 A plan kept from a new, nearly empty database read the whole log for every batch, so
 PostgreSQL's work per message grew with the log. PostgreSQL's own counters say which
@@ -56,11 +57,14 @@ async def test_a_grown_log_is_searched_by_its_index_not_read_whole(postgres_url:
         )
         _, read_before = await _events_counts(admin)
         # Appends go on until one made after the log grew is reported: a backend reports
-        # its inserts and its reads together, so that batch's reads are in by then.
+        # its inserts and its reads together, so that batch's reads are in by then. A
+        # new line goes in one statement; a resend makes the careful batch look it up.
         deadline = asyncio.get_running_loop().time() + 30
         while (await _events_counts(admin))[0] <= logged:
             assert asyncio.get_running_loop().time() < deadline, "the appends were never reported"
             await store.append(session.id, chat("again", client_id=f"c-{next(numbers)}"), NOW)
+            resent = await store.append(session.id, chat("hello", client_id="c-0"), NOW)
+            assert not resent.created
         _, read_after = await _events_counts(admin)
         assert read_after - read_before < GROWN, "a batch read the whole log"
     finally:

@@ -60,6 +60,13 @@ class Metrics:
             "Chat lines and notes committed by the batch writer (a resend included)",
             registry=r,
         )
+        self.batches = Counter(
+            "helpline_append_batches",
+            "Batches of appends committed, by how: in one statement (PostgreSQL, when the "
+            "writer knew each session's row) or in a transaction of several",
+            ["how"],
+            registry=r,
+        )
         self.batch_size = Histogram(
             "helpline_append_batch_size",
             "Appends per committed batch",
@@ -106,7 +113,10 @@ class Metrics:
     def committing(self, size: int) -> None:
         """Nothing to count until the batch is in."""
 
-    def committed(self, size: int, seconds: float, stored: Sequence[Event]) -> None:
+    def committed(
+        self, size: int, seconds: float, stored: Sequence[Event], one_statement: bool
+    ) -> None:
+        self.batches.labels("one_statement" if one_statement else "transaction").inc()
         self.appends.inc(size)
         self.batch_size.observe(size)
         self.commit_seconds.observe(seconds)

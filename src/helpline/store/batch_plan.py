@@ -58,7 +58,7 @@ class Bumped:
     the session had ended (its guarded appends were not counted then), and its chain's
     head before this batch (None: no event yet) and salt (``helpline.domain.chain``)."""
 
-    __slots__ = ("ended", "head", "last_seq", "public_id", "salt")
+    __slots__ = ("ended", "head", "last_seq", "public_id", "salt", "status")
 
     def __init__(
         self,
@@ -69,6 +69,7 @@ class Bumped:
         salt: str | None = None,
     ) -> None:
         self.last_seq = last_seq
+        self.status = status
         self.ended = status == ENDED
         self.public_id = public_id
         self.head = head

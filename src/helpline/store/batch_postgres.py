@@ -11,7 +11,10 @@ connection (``AsyncConnection.get_raw_connection().driver_connection``) three
 statements whose text never changes, passing the batch as arrays (``unnest``), so
 asyncpg prepares each once per connection: BEGIN, the lookup, the UPDATE (which also
 returns each session's chain head and salt), one INSERT of events, new chain heads and
-search rows, COMMIT; five round trips, a few hundred microseconds of CPU.
+search rows, COMMIT; five round trips, a few hundred microseconds of CPU. That is the
+careful batch; a batch over sessions whose rows this writer knows is ONE statement
+(``batch_postgres_known``), and falls back to the careful one for the sessions it
+could not save.
 
 What the transaction does is the ``batch_plan.Batch``'s; this module only asks the
 database. Several server processes write concurrently on PostgreSQL: the UPDATE locks
@@ -29,22 +32,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections import namedtuple
-from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import Column
-from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from helpline.domain.events import Event
 from helpline.store.asyncpg_errors import as_sqlalchemy, connection_lost
 from helpline.store.batch_plan import ENDED, Batch, Bumped, Key, Uncommitted
-from helpline.store.rows import event_from_row, event_values, searchable_text
-from helpline.store.search_table import session_search
-from helpline.store.tables import events, sessions
-
-_Convert = Callable[[Any], Any] | None
+from helpline.store.batch_postgres_known import leave_undecided, save_known, saved_sessions
+from helpline.store.batch_postgres_sql import PostgresStatements, search_columns
+from helpline.store.known_heads import KnownHeads
+from helpline.store.rows import event_from_row
 
 # The batch's statements are planned afresh for every batch, for the table as it is
 # then. Left to itself, PostgreSQL keeps one generic plan per prepared statement: the
@@ -58,70 +56,6 @@ _Convert = Callable[[Any], Any] | None
 PLAN_CACHE_MODE = "force_custom_plan"
 
 
-def _sql_type(column: Column[Any], dialect: Dialect) -> str:
-    return str(column.type.compile(dialect=dialect))
-
-
-class PostgresStatements:
-    """The batch's statements, whose text does not depend on the batch, and the
-    conversions of the columns' SQLAlchemy types."""
-
-    def __init__(self, dialect: Dialect) -> None:
-        def array(n: int, column: Column[Any]) -> str:
-            return f"${n}::{_sql_type(column, dialect)}[]"
-
-        # The texts are built once from the tables' own names and types, never from
-        # values (those are always parameters); pyproject.toml exempts this module from S608.
-        key = (events.c.session_id, events.c.author_key, events.c.client_id)
-        self.find_columns = list(events.c)
-        self.find = (
-            f"SELECT {', '.join(f'e.{c.name}' for c in self.find_columns)} FROM events AS e "
-            f"JOIN unnest({', '.join(array(n, c) for n, c in enumerate(key, 1))}) "
-            "AS k(session_id, author_key, client_id) "
-            "ON e.session_id = k.session_id AND e.author_key = k.author_key "
-            "AND e.client_id = k.client_id"
-        )
-        self.find_readers: list[_Convert] = [
-            c.type.dialect_impl(dialect).result_processor(dialect, None) for c in self.find_columns
-        ]
-        self.find_row: Any = namedtuple("Row", [c.name for c in self.find_columns])  # type: ignore[misc]
-
-        session_id = array(1, sessions.c.id)
-        # The sub-SELECT locks the rows in id order before the UPDATE writes any, so
-        # two batches over the same sessions cannot deadlock.
-        self.bump = (
-            "UPDATE sessions AS s SET last_seq = s.last_seq "
-            "+ CASE WHEN s.status = $4 THEN d.if_ended ELSE d.if_open END "
-            f"FROM unnest({session_id}, $2::integer[], $3::integer[]) "
-            "AS d(id, if_open, if_ended) "
-            "WHERE s.id = d.id AND s.id IN "
-            f"(SELECT id FROM sessions WHERE id = ANY({session_id}) ORDER BY id FOR UPDATE) "
-            "RETURNING s.id, s.last_seq, s.status, s.public_id, s.chain_head, s.chain_salt"
-        )
-
-        self.insert_columns = [c for c in events.c if c.name != "id"]
-        self.insert_writers: list[_Convert] = [
-            c.type.dialect_impl(dialect).bind_processor(dialect) for c in self.insert_columns
-        ]
-        count = len(self.insert_columns)
-        heads = (sessions.c.id, sessions.c.chain_head)
-        search = (session_search.c.session_id, session_search.c.content)
-        # Events, the sessions' new chain heads and the search rows in one statement:
-        # a data-modifying WITH runs to completion whether or not the main statement
-        # reads it. The sessions' rows are locked by this transaction's UPDATE already.
-        self.insert = (
-            "WITH saved AS (INSERT INTO events "
-            f"({', '.join(c.name for c in self.insert_columns)}) "
-            "SELECT * FROM unnest("
-            f"{', '.join(array(n, c) for n, c in enumerate(self.insert_columns, 1))})), "
-            "chained AS (UPDATE sessions AS s SET chain_head = h.head FROM unnest("
-            f"{', '.join(array(n, c) for n, c in enumerate(heads, count + 1))}) "
-            "AS h(id, head) WHERE s.id = h.id) "
-            "INSERT INTO session_search (session_id, content) SELECT * FROM unnest("
-            f"{', '.join(array(n, c) for n, c in enumerate(search, count + 3))})"
-        )
-
-
 class PostgresBatches:
     """The append writer's own connection to PostgreSQL, and its batches on it.
 
@@ -132,16 +66,44 @@ class PostgresBatches:
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
         self._statements = PostgresStatements(engine.dialect)
+        # What this writer last committed to each session's row (known_heads.py).
+        self.known = KnownHeads()
         self._conn: AsyncConnection | None = None
         self._raw: Any = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
+    async def commit_known(self, batch: Batch) -> bool:
+        """Save ``batch`` in one statement if this writer knows every one of its
+        sessions' rows; False if it did not try. The appends it could not save are
+        left without an outcome, for a careful batch. Raises ``Uncommitted`` if the
+        statement failed (nothing was saved); if the connection was lost and the log
+        cannot be read either, what connecting or reading raised (unknown outcome)."""
+        known = self.known.ready({append.session_id for append in batch.appends})
+        if known is None:
+            return False
+        raw = await self._connection()
+        try:
+            await save_known(raw, batch, known, self.known, self._statements)
+        except Exception as exc:
+            lost = connection_lost(raw, exc)
+            failed = await self._failed(exc)
+            if not lost:
+                raise Uncommitted from failed
+            self.known.forget(known)
+            try:
+                saved = await saved_sessions(await self._connection(), batch, self._statements)
+            except Exception as reading:
+                raise await self._failed(reading) from exc
+            leave_undecided(batch, saved)
+        return True
+
     async def commit(self, batch: Batch) -> None:
-        """One batch in one transaction. Staging that fails is rolled back and raised
-        as ``Uncommitted``; connecting, BEGIN or COMMIT failing raise as they are."""
+        """One batch in one transaction, the careful way. Staging that fails is rolled
+        back and raised as ``Uncommitted``; connecting, BEGIN or COMMIT failing raise
+        as they are."""
         raw, transaction = await self._begin()
         try:
-            await _stage(raw, batch, self._statements)
+            counts, bumped = await _stage(raw, batch, self._statements)
         except Exception as exc:
             try:
                 await transaction.rollback()
@@ -151,7 +113,22 @@ class PostgresBatches:
         try:
             await transaction.commit()
         except Exception as exc:
+            self.known.forget(counts)
             raise await self._failed(exc) from exc
+        for session_id, (if_open, _) in counts.items():
+            row = bumped.get(session_id)
+            if row is None or row.ended:
+                self.known.forget([session_id])
+                continue
+            self.known.learned(
+                session_id,
+                row.last_seq - if_open,
+                row.last_seq,
+                batch.heads.get(session_id, row.head),
+                row.status,
+                row.public_id,
+                row.salt,
+            )
 
     async def _begin(self) -> tuple[Any, Any]:
         """The connection, in a new transaction. A kept connection that the server
@@ -220,7 +197,11 @@ class PostgresBatches:
         return as_sqlalchemy(exc, lost=lost)
 
 
-async def _stage(raw: Any, batch: Batch, sql: PostgresStatements) -> None:
+async def _stage(
+    raw: Any, batch: Batch, sql: PostgresStatements
+) -> tuple[dict[int, tuple[int, int]], dict[int, Bumped]]:
+    """The careful batch's statements, inside its transaction; returns each session's
+    counts of new events and what its UPDATE said."""
     existing: dict[Key, Event] = {}
     keys = batch.lookup_keys()
     if keys:
@@ -240,23 +221,14 @@ async def _stage(raw: Any, batch: Batch, sql: PostgresStatements) -> None:
         for row in await raw.fetch(sql.bump, list(counts), if_open, if_ended, ENDED):
             bumped[row[0]] = Bumped(int(row[1]), row[2], row[3], row[4], row[5])
     created = batch.assign(bumped)
-    if not created:
-        return
-    columns: list[list[Any]] = [[] for _ in sql.insert_columns]
-    writers = sql.insert_writers
-    for event in created:
-        values = event_values(event)
-        for column, values_of, convert in zip(sql.insert_columns, columns, writers, strict=True):
-            value = values[column.name]
-            values_of.append(value if convert is None else convert(value))
-    searchable = [(event.session_id, text) for event in created if (text := searchable_text(event))]
-    search_ids: Sequence[int] = [session_id for session_id, _ in searchable]
-    search_texts: Sequence[str] = [text for _, text in searchable]
-    await raw.execute(
-        sql.insert,
-        *columns,
-        list(batch.heads),
-        list(batch.heads.values()),
-        search_ids,
-        search_texts,
-    )
+    if created:
+        search_ids, search_texts = search_columns(created)
+        await raw.execute(
+            sql.insert,
+            *sql.event_columns(created),
+            list(batch.heads),
+            list(batch.heads.values()),
+            search_ids,
+            search_texts,
+        )
+    return counts, bumped

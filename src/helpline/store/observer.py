@@ -21,6 +21,11 @@ class AppendObserver(Protocol):
         raises here fails the batch as a bug in the writer would: its callers get the
         error and the writer goes on with the next batch."""
 
-    def committed(self, size: int, seconds: float, stored: Sequence[Event]) -> None:
+    def committed(
+        self, size: int, seconds: float, stored: Sequence[Event], one_statement: bool
+    ) -> None:
         """That batch is committed, ``seconds`` after it went; ``stored`` are the
-        events it added to the log, in the order they were appended."""
+        events it added to the log, in the order they were appended; ``one_statement``:
+        saved in one statement, as the writer knew its sessions' rows (on PostgreSQL;
+        ``size`` then counts only the appends it saved, the others go in a batch of
+        their own)."""

@@ -40,8 +40,11 @@ connection in a thread of its own (``sqlite_thread.SqliteThread``: opened as the
 engine's connections are, WAL, ``synchronous=FULL``, foreign keys, busy timeout), so a
 batch is one hand-off. On PostgreSQL it runs on the writer's own asyncpg connection,
 checked out of the store's pool once (``batch_postgres``): BEGIN, three statements
-prepared once, COMMIT. This module is the queue and the writer task: it takes the batches,
-runs them, tries again or splits the ones that fail, and answers every caller.
+prepared once, COMMIT; or, when the writer knows each session's row as it last left it,
+one statement (``batch_postgres_known``), whose sessions that did not move are then
+saved as a careful batch of their own. This module is the queue and the writer task: it
+takes the batches, runs them, tries again or splits the ones that fail, and answers
+every caller.
 """
 
 from __future__ import annotations
@@ -229,9 +232,14 @@ class AppendWriter:
                 batch.append(request)
         return batch
 
-    async def _write(self, requests: Sequence[_Request], *, again: bool = False) -> None:
+    async def _write(
+        self, requests: Sequence[_Request], *, again: bool = False, careful: bool = False
+    ) -> None:
+        """Save ``requests`` and answer them. ``careful``: as one transaction that
+        looks their keys up, never in one statement; ``again``: carefully, after an
+        IntegrityError (not tried a third time)."""
         try:
-            await self._commit(requests)
+            undecided = await self._commit(requests, careful=careful or again)
         except Uncommitted as failed:
             if self._postgres and isinstance(failed.__cause__, IntegrityError) and not again:
                 # Another process committed one of these client ids after this batch
@@ -249,6 +257,15 @@ class AppendWriter:
             # shared by all, as a single append's was before.
             for request in requests:
                 request.outcome = exc
+        else:
+            if undecided:
+                # A one-statement batch saved the others; these sessions' rows were not
+                # as the writer knew them, or they hold a resend: a careful batch.
+                for request in requests:
+                    if request.outcome is not None:
+                        _answer(request)
+                await self._write(undecided, careful=True)
+                return
         for request in requests:
             _answer(request)
 
@@ -305,14 +322,24 @@ class AppendWriter:
         """Tell ``observer`` of every batch from now on (observer.py)."""
         self._observers.append(observer)
 
-    async def _commit(self, requests: Sequence[_Request]) -> None:
+    async def _commit(
+        self, requests: Sequence[_Request], *, careful: bool = False
+    ) -> list[_Request]:
+        """One batch to the database; returns the requests it left undecided (a
+        one-statement batch's sessions that did not move), which are no part of it."""
         batch = Batch(requests)
+        undecided: list[_Request] = []
         async with self._write_locked():
             for observer in self._observers:
                 observer.committing(len(requests))
             started = time.perf_counter()
+            one_statement = False
             if self._pg is not None:
-                await self._pg.commit(batch)
+                one_statement = not careful and await self._pg.commit_known(batch)
+                if one_statement:
+                    undecided = [r for r in requests if r.outcome is None]
+                else:
+                    await self._pg.commit(batch)
             else:
                 assert self._sqlite is not None
                 if self._statements is None:
@@ -328,7 +355,8 @@ class AppendWriter:
                     if isinstance(r.outcome, Appended) and r.outcome.created
                 ]
                 for observer in self._observers:
-                    observer.committed(len(requests), took, stored)
+                    observer.committed(len(requests) - len(undecided), took, stored, one_statement)
+        return undecided
 
 
 def _answer(request: _Request) -> None:
