@@ -67,7 +67,7 @@ class PostgresBatches:
         self._engine = engine
         self._statements = PostgresStatements(engine.dialect)
         # What this writer last committed to each session's row (known_heads.py).
-        self.known = KnownHeads()
+        self._known = KnownHeads()
         self._conn: AsyncConnection | None = None
         self._raw: Any = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -78,18 +78,18 @@ class PostgresBatches:
         left without an outcome, for a careful batch. Raises ``Uncommitted`` if the
         statement failed (nothing was saved); if the connection was lost and the log
         cannot be read either, what connecting or reading raised (unknown outcome)."""
-        known = self.known.ready({append.session_id for append in batch.appends})
+        known = self._known.ready({append.session_id for append in batch.appends})
         if known is None:
             return False
         raw = await self._connection()
         try:
-            await save_known(raw, batch, known, self.known, self._statements)
+            await save_known(raw, batch, known, self._known, self._statements)
         except Exception as exc:
             lost = connection_lost(raw, exc)
             failed = await self._failed(exc)
             if not lost:
                 raise Uncommitted from failed
-            self.known.forget(known)
+            self._known.forget(known)
             try:
                 saved = await saved_sessions(await self._connection(), batch, self._statements)
             except Exception as reading:
@@ -113,14 +113,14 @@ class PostgresBatches:
         try:
             await transaction.commit()
         except Exception as exc:
-            self.known.forget(counts)
+            self._known.forget(counts)
             raise await self._failed(exc) from exc
         for session_id, (if_open, _) in counts.items():
             row = bumped.get(session_id)
             if row is None or row.ended:
-                self.known.forget([session_id])
+                self._known.forget([session_id])
                 continue
-            self.known.learned(
+            self._known.learned(
                 session_id,
                 row.last_seq - if_open,
                 row.last_seq,
