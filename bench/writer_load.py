@@ -24,7 +24,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 COMMIT = "helpline_append_commit_seconds"
 BATCH = "helpline_append_batch_size"
-# Batches by how they were saved; a server from before the one-statement batch has none.
+# Batches by how they were saved, from a server that has saved one in one statement.
 WAYS = "helpline_append_batches"
 ONE_STATEMENT = "one_statement"
 
@@ -35,7 +35,7 @@ class Sample:
     commit_seconds: float
     batches: float
     appends: float
-    one_statement: float | None = None  # batches saved in one statement
+    one_statement: float | None = None  # batches saved in one statement (PostgreSQL)
 
 
 def sample(port: int, timeout_s: float = 5.0) -> Sample | None:
@@ -45,6 +45,11 @@ def sample(port: int, timeout_s: float = 5.0) -> Sample | None:
             text = r.read().decode()
     except OSError:
         return None
+    return read(text, time.monotonic())
+
+
+def read(text: str, at: float) -> Sample | None:
+    """The writer's totals in a /metrics page read at ``at``; None if it has none."""
     totals: dict[str, float] = {}
     one_statement: float | None = None
     for family in text_string_to_metric_families(text):
@@ -53,14 +58,14 @@ def sample(port: int, timeout_s: float = 5.0) -> Sample | None:
                 if metric.name in (f"{family.name}_sum", f"{family.name}_count"):
                     totals[metric.name] = metric.value
         elif family.name == WAYS:
-            one_statement = sum(
-                metric.value
-                for metric in family.samples
-                if metric.name == f"{WAYS}_total" and metric.labels.get("how") == ONE_STATEMENT
-            )
+            # Only a server that has saved a batch in one statement (PostgreSQL's) says
+            # so; SQLite's never does, and a share of 0% would mislead.
+            for metric in family.samples:
+                if metric.name == f"{WAYS}_total" and metric.labels.get("how") == ONE_STATEMENT:
+                    one_statement = metric.value
     try:
         return Sample(
-            time.monotonic(),
+            at,
             totals[f"{COMMIT}_sum"],
             totals[f"{COMMIT}_count"],
             totals[f"{BATCH}_sum"],

@@ -4,7 +4,10 @@ batches, read from the commit-time and batch-size histograms."""
 
 from __future__ import annotations
 
-from bench.writer_load import Sample, describe, step_figures
+from bench.writer_load import Sample, describe, read, step_figures
+from prometheus_client import generate_latest
+
+from helpline.server.metrics import Metrics
 
 
 def test_the_writer_s_busy_share_and_batches_come_from_the_two_readings() -> None:
@@ -51,3 +54,26 @@ def test_a_server_without_the_writer_s_metrics_adds_no_figures() -> None:
     assert step_figures(None, reading) == {}
     assert step_figures(reading, None) == {}
     assert describe({}) == ""
+
+
+def metrics_page(*one_statement: bool) -> str:
+    """The /metrics page of a server whose writer committed these batches, of 2
+    appends each (True: in one statement)."""
+    metrics = Metrics()
+    for one in one_statement:
+        metrics.committed(2, 0.25, [], one)
+    return generate_latest(metrics.registry).decode()
+
+
+def test_the_totals_are_read_from_the_server_s_metrics_page() -> None:
+    page = metrics_page(True, True, False)
+
+    assert read(page, 5.0) == Sample(5.0, 0.75, 3, 6, one_statement=2)
+
+
+def test_a_server_that_never_saved_a_batch_in_one_statement_gives_no_share() -> None:
+    reading = read(metrics_page(False, False), 5.0)
+
+    assert reading is not None and reading.one_statement is None
+    assert "one statement" not in describe(step_figures(reading, reading))
+    assert read("# nothing of the writer here\n", 5.0) is None
