@@ -1,12 +1,13 @@
-"""On PostgreSQL the append batch finds resends through the events' unique index once
-the log is large, however small it was when the writer's connection first ran it
-(``helpline.store.batch_postgres``, and the one-statement batch's own check for a
-resend, ``batch_postgres_known``).
+"""On PostgreSQL the append batch probes the indexes of the log and of the sessions
+however small both were when the writer's connection planned its statements
+(``helpline.store.batch_postgres``: one generic plan per statement, made once).
 
 A plan kept from a new, nearly empty database read the whole log for every batch, so
-PostgreSQL's work per message grew with the log. PostgreSQL's own counters say which
-way a table was read; a backend reports them at most once a second, so the test keeps
-appending until the writer's counts of a batch after the growth arrive.
+PostgreSQL's work per message grew with the log. PostgreSQL's own counters say how
+much of a table was read, by sequential scans and through its indexes; a backend
+reports them at most once a second, so the test keeps appending until the writer's
+counts of a batch after the growth arrive. Both of the writer's ways are taken after
+the growth: a new line (one statement) and a resend (the careful batch's lookup).
 """
 
 from __future__ import annotations
@@ -24,16 +25,20 @@ from tests.integration.test_store import NOW, chat, open_session
 GROWN = 20_000
 
 
-async def _events_counts(connection: asyncpg.Connection) -> tuple[int, int]:
-    """(rows inserted, rows read by sequential scans) of ``events``, as reported so far."""
+async def _counts(connection: asyncpg.Connection, table: str) -> tuple[int, int]:
+    """(rows inserted, rows read whole or through an index) of ``table``, as reported
+    so far."""
     row = await connection.fetchrow(
-        "SELECT n_tup_ins, seq_tup_read FROM pg_stat_user_tables WHERE relname = 'events'"
+        "SELECT t.n_tup_ins, t.seq_tup_read + coalesce(sum(i.idx_tup_read), 0) AS read "
+        "FROM pg_stat_user_tables AS t LEFT JOIN pg_stat_user_indexes AS i "
+        "ON i.relid = t.relid WHERE t.relname = $1 GROUP BY t.n_tup_ins, t.seq_tup_read",
+        table,
     )
     assert row is not None
-    return int(row["n_tup_ins"]), int(row["seq_tup_read"])
+    return int(row["n_tup_ins"]), int(row["read"])
 
 
-async def test_a_grown_log_is_searched_by_its_index_not_read_whole(postgres_url: str) -> None:
+async def test_a_grown_log_and_session_table_are_probed_not_read_whole(postgres_url: str) -> None:
     await upgrade(postgres_url)
     store = SqlStore(create_engine(postgres_url))
     admin = await asyncpg.connect(postgres_url.replace("postgresql+asyncpg://", "postgresql://"))
@@ -41,11 +46,13 @@ async def test_a_grown_log_is_searched_by_its_index_not_read_whole(postgres_url:
         session = await open_session(store)
         other = await open_session(store, "ABCD-0002")
         numbers = itertools.count()
-        # The writer's first batches run on an empty log.
+        # PostgreSQL's statistics say the tables are small, as autovacuum leaves them
+        # in a new database; the writer's first batches make its plans now.
+        await admin.execute("ANALYZE events, sessions")
         for _ in range(8):
             await store.append(session.id, chat("hello", client_id=f"c-{next(numbers)}"), NOW)
-        # The log grows by other means (other processes write it too). Counted while
-        # small: counting it later would read it whole.
+        # The log and the sessions grow by other means (other processes write them
+        # too). Counted while small: counting them later would read them whole.
         logged = GROWN + await admin.fetchval("SELECT count(*) FROM events")
         await admin.execute(
             "INSERT INTO events (session_id, seq, created_at, kind, audience_kind, "
@@ -55,18 +62,30 @@ async def test_a_grown_log_is_searched_by_its_index_not_read_whole(postgres_url:
             other.id,
             GROWN,
         )
-        _, read_before = await _events_counts(admin)
-        # Appends go on until one made after the log grew is reported: a backend reports
-        # its inserts and its reads together, so that batch's reads are in by then. A
-        # new line goes in one statement; a resend makes the careful batch look it up.
+        await admin.execute(
+            "INSERT INTO sessions (public_id, status, started_at, customer_name, query, "
+            "client_os, client_browser, extra) SELECT 'BULK-' || g, 'waiting', now(), "
+            "'Casey', '', '', '', '{}' FROM generate_series(1, $1) AS g",
+            GROWN,
+        )
+        # The growth's own reads (each bulk event's session looked up) are counted
+        # before, not charged to the writer: this backend reports them now.
+        await admin.execute("SELECT pg_stat_force_next_flush()")
+        await admin.execute("SELECT 1")
+        _, events_before = await _counts(admin, "events")
+        _, sessions_before = await _counts(admin, "sessions")
+        # Appends go on until one made after the growth is reported: a backend reports
+        # its inserts and its reads together, so that batch's reads are in by then.
         deadline = asyncio.get_running_loop().time() + 30
-        while (await _events_counts(admin))[0] <= logged:
+        while (await _counts(admin, "events"))[0] <= logged:
             assert asyncio.get_running_loop().time() < deadline, "the appends were never reported"
             await store.append(session.id, chat("again", client_id=f"c-{next(numbers)}"), NOW)
             resent = await store.append(session.id, chat("hello", client_id="c-0"), NOW)
             assert not resent.created
-        _, read_after = await _events_counts(admin)
-        assert read_after - read_before < GROWN, "a batch read the whole log"
+        _, events_after = await _counts(admin, "events")
+        _, sessions_after = await _counts(admin, "sessions")
+        assert events_after - events_before < GROWN, "a batch read the whole log"
+        assert sessions_after - sessions_before < GROWN, "a batch read every session"
     finally:
         await admin.close()
         await store.close()

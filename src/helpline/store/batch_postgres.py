@@ -44,16 +44,20 @@ from helpline.store.batch_postgres_sql import PostgresStatements, search_columns
 from helpline.store.known_heads import KnownHeads
 from helpline.store.rows import event_from_row
 
-# The batch's statements are planned afresh for every batch, for the table as it is
-# then. Left to itself, PostgreSQL keeps one generic plan per prepared statement: the
-# writer's connection lives for days, and a plan made while ``events`` was nearly
-# empty (a new database) was a hash join over a sequential scan of it, kept as the
-# table grew, so each batch read the whole log: PostgreSQL's CPU per append rose from
-# 68 us at 10,000 events to 235 us at 60,000 (bench.store's appends, 50 callers), and
-# chat at 3,000 msg/s fell over. Planned each time, the lookup probes the unique
-# index once the table is large (70 us per append, flat to 60,000); planning three
-# short statements costs far less than one scan.
-PLAN_CACHE_MODE = "force_custom_plan"
+# The batch's statements are planned once per connection (a generic plan), and no plan
+# may read a table whole. A plan is made while the tables are as they are then: once,
+# left to PostgreSQL, a plan made while ``events`` was nearly empty (a new database) was
+# a hash join over a sequential scan of it, kept as the table grew, so each batch read
+# the whole log (PostgreSQL's CPU per append rose from 68 us at 10,000 events to 235 us
+# at 60,000, and chat at 3,000 msg/s fell over). Planning every statement for every
+# batch instead cost a quarter of PostgreSQL's CPU a commit (0.26 ms against 0.09 ms of
+# execution). So the statements are written so that only index probes can answer them
+# (each key looked up in a LATERAL subquery, each session row by ``id = ANY(...)``, in
+# batch_postgres_sql.py) and the connection refuses sequential scans: the one plan made
+# on an empty database probes the indexes as the log grows.
+# tests/integration/test_store_postgres_plans.py grows the tables behind the writer's
+# back and fails if a batch then reads one whole.
+SETTINGS = ("plan_cache_mode = force_generic_plan", "enable_seqscan = off")
 
 
 class PostgresBatches:
@@ -162,7 +166,9 @@ class PostgresBatches:
         else:
             try:
                 # Back in the pool, it plans as every other connection does.
-                await raw.execute("RESET plan_cache_mode")
+                await raw.execute(
+                    "; ".join(f"RESET {setting.split(' = ')[0]}" for setting in SETTINGS)
+                )
             except Exception:
                 await conn.invalidate()
         await conn.close()
@@ -180,7 +186,7 @@ class PostgresBatches:
         conn = await self._engine.connect()
         try:
             driver: Any = (await conn.get_raw_connection()).driver_connection
-            await driver.execute(f"SET plan_cache_mode = {PLAN_CACHE_MODE}")
+            await driver.execute("; ".join(f"SET {setting}" for setting in SETTINGS))
         except BaseException:
             await conn.invalidate()
             await conn.close()

@@ -35,13 +35,21 @@ class PostgresStatements:
 
         key = (events.c.session_id, events.c.author_key, events.c.client_id)
         keys = f"unnest({', '.join(array(n, c) for n, c in enumerate(key, 1))})"
+
+        def stored(what: str) -> str:
+            """``what`` of each key's stored event, if it has one: a probe of the
+            unique index per key, whatever the plan (LIMIT keeps the subquery apart,
+            so PostgreSQL cannot turn it into a join that reads the whole log)."""
+            return (
+                f"{keys} AS k(session_id, author_key, client_id) CROSS JOIN LATERAL "
+                f"(SELECT {what} FROM events AS f WHERE f.session_id = k.session_id "
+                "AND f.author_key = k.author_key AND f.client_id = k.client_id LIMIT 1) AS e"
+            )
+
         self.find_columns = list(events.c)
         # The careful batch's lookup of resends: the stored events of the batch's keys.
         self.find = (
-            f"SELECT {', '.join(f'e.{c.name}' for c in self.find_columns)} FROM events AS e "
-            f"JOIN {keys} AS k(session_id, author_key, client_id) "
-            "ON e.session_id = k.session_id AND e.author_key = k.author_key "
-            "AND e.client_id = k.client_id"
+            f"SELECT {', '.join(f'e.{c.name}' for c in self.find_columns)} FROM {stored('*')}"
         )
         self.find_readers: list[Convert] = [
             c.type.dialect_impl(dialect).result_processor(dialect, None) for c in self.find_columns
@@ -61,7 +69,8 @@ class PostgresStatements:
             "UPDATE sessions AS s SET last_seq = s.last_seq "
             "+ CASE WHEN s.status = $4 THEN d.if_ended ELSE d.if_open END "
             "FROM unnest($1::INTEGER[], $2::integer[], $3::integer[]) "
-            f"AS d(id, if_open, if_ended) WHERE s.id = d.id AND s.id IN {locked(1)} "
+            "AS d(id, if_open, if_ended) WHERE s.id = d.id AND s.id = ANY($1::INTEGER[]) "
+            f"AND s.id IN {locked(1)} "
             "RETURNING s.id, s.last_seq, s.status, s.public_id, s.chain_head, s.chain_salt"
         )
 
@@ -90,7 +99,7 @@ class PostgresStatements:
             f"WITH saved AS (INSERT INTO events ({names}) SELECT * FROM {rows_from(1)}), "
             "chained AS (UPDATE sessions AS s SET chain_head = h.head FROM unnest("
             f"{', '.join(array(n, c) for n, c in enumerate(heads, count + 1))}) "
-            "AS h(id, head) WHERE s.id = h.id) "
+            f"AS h(id, head) WHERE s.id = h.id AND s.id = ANY(${count + 1}::INTEGER[])) "
             "INSERT INTO session_search (session_id, content) "
             f"SELECT * FROM {search_from(count + 3)}"
         )
@@ -107,19 +116,15 @@ class PostgresStatements:
             f"$7::{sessions.c.chain_head.type.compile(dialect=dialect)}[], "
             f"$8::{sessions.c.chain_head.type.compile(dialect=dialect)}[])"
         )
-        # The sessions with a resend in the batch, found by the same join as ``find``
-        # (once, by the unique index; a NOT EXISTS per session row was planned as a
-        # scan of the log for each session).
-        resent = (
-            f"SELECT DISTINCT k.session_id FROM {keys} AS k(session_id, author_key, client_id) "
-            "JOIN events AS f ON f.session_id = k.session_id AND f.author_key = k.author_key "
-            "AND f.client_id = k.client_id"
-        )
+        # The sessions with a resend in the batch, found as ``find`` finds them (a
+        # NOT EXISTS per session row was planned as a scan of the log for each).
+        resent = f"SELECT k.session_id FROM {stored('1')}"
         self.known = (
             f"WITH resent AS ({resent}), "
             "moved AS (UPDATE sessions AS s SET last_seq = r.last_seq, chain_head = r.head "
             f"FROM {expected} AS r{row} WHERE s.id = r.id AND s.last_seq = r.was_seq "
             "AND s.chain_head IS NOT DISTINCT FROM r.was_head AND s.status <> $9 "
+            "AND s.id = ANY($4::INTEGER[]) "
             f"AND s.id IN {locked(4)} AND s.id NOT IN (SELECT session_id FROM resent) "
             "RETURNING s.id), "
             f"saved AS (INSERT INTO events ({names}) SELECT * FROM {rows_from(10)} "
@@ -133,10 +138,11 @@ class PostgresStatements:
         # lost before it said: each session's first new event, by seq and chain hash.
         firsts = (events.c.session_id, events.c.seq, events.c.chain_hash)
         self.saved = (
-            "SELECT e.session_id FROM events AS e JOIN unnest("
+            "SELECT c.session_id FROM unnest("
             f"{', '.join(array(n, c) for n, c in enumerate(firsts, 1))}) "
-            "AS c(session_id, seq, chain_hash) ON e.session_id = c.session_id "
-            "AND e.seq = c.seq AND e.chain_hash = c.chain_hash"
+            "AS c(session_id, seq, chain_hash) CROSS JOIN LATERAL (SELECT 1 FROM events AS e "
+            "WHERE e.session_id = c.session_id AND e.seq = c.seq "
+            "AND e.chain_hash = c.chain_hash LIMIT 1) AS found"
         )
 
     def event_columns(self, created: Sequence[Event]) -> list[list[Any]]:
