@@ -57,7 +57,7 @@ from helpline.store.rows import event_from_row
 # on an empty database probes the indexes as the log grows.
 # tests/integration/test_store_postgres_plans.py grows the tables behind the writer's
 # back and fails if a batch then reads one whole.
-SETTINGS = ("plan_cache_mode = force_generic_plan", "enable_seqscan = off")
+SETTINGS = {"plan_cache_mode": "force_generic_plan", "enable_seqscan": "off"}
 
 
 class PostgresBatches:
@@ -166,9 +166,7 @@ class PostgresBatches:
         else:
             try:
                 # Back in the pool, it plans as every other connection does.
-                await raw.execute(
-                    "; ".join(f"RESET {setting.split(' = ')[0]}" for setting in SETTINGS)
-                )
+                await raw.execute("; ".join(f"RESET {name}" for name in SETTINGS))
             except Exception:
                 await conn.invalidate()
         await conn.close()
@@ -186,7 +184,9 @@ class PostgresBatches:
         conn = await self._engine.connect()
         try:
             driver: Any = (await conn.get_raw_connection()).driver_connection
-            await driver.execute("; ".join(f"SET {setting}" for setting in SETTINGS))
+            await driver.execute(
+                "; ".join(f"SET {name} = {value}" for name, value in SETTINGS.items())
+            )
         except BaseException:
             await conn.invalidate()
             await conn.close()
