@@ -109,7 +109,7 @@ class PostgresStatements:
         # last_seq and chain head, not ended) and none of the batch's keys of that
         # session is in its log already (a resend); only the events and search rows
         # of the sessions that moved are inserted, and their ids come back. Keys are
-        # $1-$3 as in ``find``'s join; the rows' expectations $4-$9.
+        # $1-$3 as in ``find``; the rows' expectations $4-$9.
         row = "(id, was_seq, last_seq, was_head, head)"
         expected = (
             "unnest($4::INTEGER[], $5::INTEGER[], $6::INTEGER[], "
