@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator, Sequence
 
 import asyncpg
 import pytest
+from sqlalchemy.dialects.postgresql import asyncpg as postgresql_asyncpg
 
 from helpline.domain.errors import SessionEnded
 from helpline.domain.events import Event
@@ -205,19 +206,16 @@ async def test_what_a_lost_statement_saved_is_read_back_from_the_log(
 ) -> None:
     saved, unsaved = await open_session(store), await open_session(store, "ABCD-0002")
     stored = await store.append(saved.id, chat("in the log", client_id="c-1"), NOW)
-    planned = Batch([Append(saved.id, chat("in the log", client_id="c-1"), NOW)])
-    planned.count_new({})
-    # Numbered as it was stored, and as another line in a session that has none.
-    planned.appends[0].event = stored.event
+    # One append as it was stored, one numbered in a session whose log has no such line.
+    mine = Append(saved.id, chat("in the log", client_id="c-1"), NOW)
+    mine.event = stored.event
     elsewhere = Append(unsaved.id, chat("never sent", client_id="c-9"), NOW)
     elsewhere.event = Event.from_draft(elsewhere.draft, unsaved.id, 2, NOW, "0" * 64)
-    batch = Batch([*planned.appends, elsewhere])
-    engine = create_engine(postgres_url)
     raw = await asyncpg.connect(driver_url(postgres_url))
     try:
-        found = await saved_sessions(raw, batch, PostgresStatements(engine.dialect))
+        statements = PostgresStatements(postgresql_asyncpg.dialect())
+        found = await saved_sessions(raw, Batch([mine, elsewhere]), statements)
     finally:
         await raw.close()
-        await engine.dispose()
 
     assert found == {saved.id}

@@ -111,11 +111,9 @@ class PostgresStatements:
         # of the sessions that moved are inserted, and their ids come back. Keys are
         # $1-$3 as in ``find``; the rows' expectations $4-$9.
         row = "(id, was_seq, last_seq, was_head, head)"
-        expected = (
-            "unnest($4::INTEGER[], $5::INTEGER[], $6::INTEGER[], "
-            f"$7::{sessions.c.chain_head.type.compile(dialect=dialect)}[], "
-            f"$8::{sessions.c.chain_head.type.compile(dialect=dialect)}[])"
-        )
+        seq, head = sessions.c.last_seq, sessions.c.chain_head
+        expected_columns = (sessions.c.id, seq, seq, head, head)
+        expected = f"unnest({', '.join(array(n, c) for n, c in enumerate(expected_columns, 4))})"
         # The sessions with a resend in the batch, found as ``find`` finds them (a
         # NOT EXISTS per session row was planned as a scan of the log for each).
         resent = f"SELECT k.session_id FROM {stored('1')}"

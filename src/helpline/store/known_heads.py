@@ -21,33 +21,23 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 # Sessions remembered at most; the least recently written are forgotten first. An entry
 # is about 200 bytes; a process rarely has this many sessions in conversation at once.
 LIMIT = 4096
 
 
+@dataclass(slots=True)
 class Head:
     """A session's row as this writer last committed it."""
 
-    __slots__ = ("confirmed", "head", "last_seq", "public_id", "salt", "status")
-
-    def __init__(
-        self,
-        last_seq: int,
-        head: str | None,
-        status: str,
-        public_id: str,
-        salt: str,
-        *,
-        confirmed: bool = True,
-    ) -> None:
-        self.last_seq = last_seq
-        self.head = head
-        self.status = status
-        self.public_id = public_id
-        self.salt = salt
-        self.confirmed = confirmed
+    last_seq: int
+    head: str | None
+    status: str
+    public_id: str
+    salt: str
+    confirmed: bool = True
 
 
 class KnownHeads:
